@@ -1,0 +1,47 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Arbitrage",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "arbitrage", targets: ["ArbServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+    ],
+    targets: [
+        // Domain: no I/O, no C, no database, no network.
+        .target(name: "ArbCore"),
+        // Market data sources (synthetic now; replay and live feeds later).
+        .target(
+            name: "ArbMarketData",
+            dependencies: ["ArbCore", .product(name: "HeapModule", package: "swift-collections")]
+        ),
+        // Campaign drivers (simulated time, realtime), stats.
+        .target(
+            name: "ArbEngine",
+            dependencies: [
+                "ArbCore", "ArbMarketData",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HeapModule", package: "swift-collections"),
+            ]
+        ),
+        // The `arbitrage` executable: CLI, config files, bootstrap.
+        .executableTarget(
+            name: "ArbServer",
+            dependencies: [
+                "ArbCore", "ArbMarketData", "ArbEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .testTarget(name: "ArbCoreTests", dependencies: ["ArbCore"]),
+        .testTarget(name: "ArbMarketDataTests", dependencies: ["ArbCore", "ArbMarketData"]),
+        .testTarget(name: "ArbEngineTests", dependencies: ["ArbCore", "ArbMarketData", "ArbEngine"]),
+    ]
+)

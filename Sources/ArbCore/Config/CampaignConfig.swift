@@ -1,0 +1,153 @@
+/// `universe`.
+public struct UniverseConfig: Sendable, Equatable {
+    public enum Mode: String, Sendable { case topN = "TOP_N", fixedList = "FIXED_LIST" }
+    public enum Source: String, Sendable { case synthetic, file }
+    public var mode: Mode
+    public var topN: Int
+    public var baseQuote: String
+    public var whitelist: [String]
+    public var blacklist: [String]
+    public var excludeStablecoins: Bool
+    public var source: Source
+    public var file: String?
+    public var refreshSeconds: Double
+}
+
+/// `engine`.
+public struct EngineConfig: Sendable, Equatable {
+    public enum Mode: String, Sendable { case single, multi }
+    public var mode: Mode
+    public var multiSymbolEnabled: Bool
+    public var perSymbolIsolation: Bool
+}
+
+/// `session`.
+public struct SessionConfig: Sendable, Equatable {
+    public enum Clock: String, Sendable { case realtime, simulated }
+    public var clock: Clock
+    public var maxRuntimeSeconds: Double
+    public var loopIntervalMs: Double
+    public var maxIterations: Int?
+    public var startTimeNs: Int64
+    public var flattenOnStop: Bool
+    public var checkpointSeconds: Double
+}
+
+/// `market_data`.
+public struct MarketDataConfig: Sendable, Equatable {
+    public enum Source: String, Sendable { case synthetic }
+    public var source: Source
+    public var seed: UInt64
+    public var updatesPerSecond: Double
+    public var symbolCount: Int
+    /// As configured (nil = derived); `RiskLimits.maxDataAgeMs` holds the value in force.
+    public var maxDataAgeMs: Double?
+    public var fxSource: FxSource
+    public var fxStart: Double
+}
+
+/// A validated campaign config with every default filled in.
+public struct CampaignConfig: Sendable, Equatable {
+    public var name: String?
+    public var env: String
+    public var universe: UniverseConfig
+    public var engine: EngineConfig
+    public var risk: RiskLimits
+    public var session: SessionConfig
+    public var marketData: MarketDataConfig
+    public var strategy: StrategyParams
+    /// `paper.initial_balances.{upbit,binance}`: asset → amount.
+    public var initialBalances: [Venue: [String: Fixed]]
+    /// The normalized tree (defaults filled in), as stored and returned over HTTP.
+    public var tree: JSONValue
+
+    /// Validates `value` against the schema and the rules between fields.
+    public static func parse(_ value: JSONValue) throws(ConfigError) -> CampaignConfig {
+        let tree = try ConfigValidator().normalize(value)
+        let config = CampaignConfig(tree: tree)
+        let issues = config.crossFieldIssues()
+        if !issues.isEmpty { throw ConfigError(issues) }
+        return config
+    }
+
+    /// The defaults of every key (what an empty config runs with).
+    public static var defaults: CampaignConfig { try! parse(.object([:])) }
+
+    private init(tree t: JSONValue) {
+        func d(_ p: String) -> Double { t.at(p)!.doubleValue! }
+        func i(_ p: String) -> Int { Int(t.at(p)!.intValue!) }
+        func s(_ p: String) -> String { t.at(p)!.stringValue! }
+        func b(_ p: String) -> Bool { t.at(p)!.boolValue! }
+        func list(_ p: String) -> [String] { t.at(p)!.arrayValue!.compactMap(\.stringValue) }
+        tree = t
+        name = t["name"]?.stringValue
+        env = s("env")
+        universe = UniverseConfig(
+            mode: .init(rawValue: s("universe.mode"))!, topN: i("universe.top_n"), baseQuote: s("universe.base_quote"),
+            whitelist: list("universe.whitelist"), blacklist: list("universe.blacklist"),
+            excludeStablecoins: b("universe.exclude_stablecoins"), source: .init(rawValue: s("universe.source"))!,
+            file: t.at("universe.file")?.stringValue, refreshSeconds: d("universe.refresh_seconds"))
+        engine = EngineConfig(
+            mode: .init(rawValue: s("engine.mode"))!, multiSymbolEnabled: b("engine.multi_symbol_enabled"),
+            perSymbolIsolation: b("engine.per_symbol_isolation"))
+        let ups = d("market_data.updates_per_second")
+        let configuredAge = t.at("market_data.max_data_age_ms")?.doubleValue
+        let g = "multi_symbol_risk_guard."
+        func exchange(_ v: String) -> ExchangeLimits {
+            ExchangeLimits(maxExposureUSD: d(g + "exchange.\(v).max_exposure_usd"),
+                           maxOrdersPerSecond: i(g + "exchange.\(v).max_orders_per_second"))
+        }
+        risk = RiskLimits(
+            maxTotalExposureUSD: d(g + "max_total_exposure_usd"), maxDailyLossUSD: d(g + "max_daily_loss_usd"),
+            emergencyStopLossUSD: d(g + "emergency_stop_loss_usd"), totalCapitalUSD: d(g + "total_capital_usd"),
+            maxSymbolAllocationPct: d(g + "max_symbol_allocation_pct"), maxPositionSizeUSD: d(g + "max_position_size_usd"),
+            maxPositionCount: i(g + "max_position_count"), cooldownSeconds: d(g + "cooldown_seconds"),
+            circuitBreakerConsecutiveLosses: i(g + "circuit_breaker_consecutive_losses"),
+            circuitBreakerHaltSeconds: d(g + "circuit_breaker_halt_seconds"),
+            maxDataAgeMs: configuredAge ?? MarketDataConfig.derivedMaxAgeMs(updatesPerSecond: ups),
+            fxBandPct: d(g + "fx_band_pct"), upbit: exchange("upbit"), binance: exchange("binance"))
+        session = SessionConfig(
+            clock: .init(rawValue: s("session.clock"))!, maxRuntimeSeconds: d("session.max_runtime_seconds"),
+            loopIntervalMs: d("session.loop_interval_ms"), maxIterations: t.at("session.max_iterations")?.intValue.map { Int($0) },
+            startTimeNs: UTCTime.parse(s("session.start_time"))!, flattenOnStop: b("session.flatten_on_stop"),
+            checkpointSeconds: d("session.checkpoint_seconds"))
+        let fxStart = d("market_data.fx.krw_per_usdt")
+        marketData = MarketDataConfig(
+            source: .init(rawValue: s("market_data.source"))!, seed: UInt64(t.at("market_data.seed")!.intValue!),
+            updatesPerSecond: ups, symbolCount: i("market_data.symbol_count"), maxDataAgeMs: configuredAge,
+            fxSource: s("market_data.fx.source") == "fixed" ? .fixed(Fixed(fxStart)) : .book, fxStart: fxStart)
+        strategy = StrategyParams(
+            entryThresholdBps: d("strategy.entry_threshold_bps"), exitThresholdBps: d("strategy.exit_threshold_bps"),
+            maxHoldSeconds: d("strategy.max_hold_seconds"), orderNotionalUSD: d("strategy.order_notional_usd"),
+            maxSlippageBps: d("strategy.max_slippage_bps"), upbitTakerBps: d("fees.upbit_taker_bps"),
+            binanceTakerBps: d("fees.binance_taker_bps"))
+        var balances: [Venue: [String: Fixed]] = [:]
+        for venue in Venue.allCases {
+            let entries = t.at("paper.initial_balances.\(venue.rawValue)")?.objectValue ?? [:]
+            balances[venue] = entries.mapValues { Fixed($0.doubleValue!, rounding: .down) }
+        }
+        initialBalances = balances
+    }
+
+    private func crossFieldIssues() -> [ConfigIssue] {
+        var issues: [ConfigIssue] = []
+        if engine.mode == .multi && !engine.multiSymbolEnabled {
+            issues.append(ConfigIssue(field: "engine.multi_symbol_enabled",
+                                      message: "engine.mode: multi needs engine.multi_symbol_enabled: true"))
+        }
+        if universe.mode == .fixedList && universe.whitelist.isEmpty {
+            issues.append(ConfigIssue(field: "universe.whitelist", message: "FIXED_LIST needs at least one symbol"))
+        }
+        if universe.source == .file && universe.file == nil {
+            issues.append(ConfigIssue(field: "universe.file", message: "source: file needs a file path"))
+        }
+        return issues
+    }
+}
+
+extension MarketDataConfig {
+    /// 3 × the slowest expected update interval: synthetic intervals are jittered up to 1.5 × the mean.
+    public static func derivedMaxAgeMs(updatesPerSecond: Double) -> Double {
+        3 * 1.5 * 1000 / updatesPerSecond
+    }
+}

@@ -1,0 +1,126 @@
+/// The campaign config schema (SPEC §3.7). Key names are the contract.
+public enum CampaignSchema {
+    static let usd = SchemaType.number(min: 0, max: 1e9, exclusiveMin: true)
+    static let seconds = SchemaType.number(min: 0, max: 31_536_000, exclusiveMin: false)
+
+    static func exchangeLimits(_ name: String) -> SchemaField {
+        .section(name, doc: "Limits of \(name == "upbit" ? "Upbit" : "Binance") in the exchange tier.", [
+            SchemaField("max_exposure_usd", usd, default: 10_000,
+                        doc: "Most USD notional of open pairs' legs on this exchange."),
+            SchemaField("max_orders_per_second", .integer(min: 1, max: 100_000), default: 50,
+                        doc: "Most orders sent to this exchange in any one second of the campaign clock (entries are refused past it; exits are not)."),
+        ])
+    }
+
+    static func balances(_ name: String) -> SchemaField {
+        SchemaField(name, .map(key: .asset, value: .number(min: 0, max: 1e10, exclusiveMin: false), maxEntries: 5_000),
+                    default: .object([:]),
+                    doc: "Initial \(name == "upbit" ? "Upbit" : "Binance") balances per asset, overriding the defaults for the assets named.")
+    }
+
+    /// The root of the schema.
+    public static let root: [SchemaField] = [
+        SchemaField("name", .string(maxLength: 200), nullable: true, doc: "Campaign name shown in lists."),
+        SchemaField("env", .string(maxLength: 64), default: "development", doc: "Informational label (kept from the seed configs)."),
+        .section("universe", doc: "Which routes the campaign trades.", [
+            SchemaField("mode", .enumeration(["TOP_N", "FIXED_LIST"]), default: "TOP_N",
+                        doc: "`TOP_N`: the highest 24h quote volume routes listed on both exchanges. `FIXED_LIST`: the `whitelist`, in order."),
+            SchemaField("top_n", .integer(min: 1, max: 5_000), default: 10, doc: "How many routes `TOP_N` keeps."),
+            SchemaField("base_quote", .enumeration(["USDT"]), default: "USDT", doc: "Quote asset of the Binance symbols."),
+            SchemaField("whitelist", .array(.symbol, maxItems: 5_000), default: [], doc: "Routes of `FIXED_LIST`, in order."),
+            SchemaField("blacklist", .array(.symbol, maxItems: 5_000), default: [], doc: "Routes never traded."),
+            SchemaField("exclude_stablecoins", .bool, default: true,
+                        doc: "Leave out stablecoin routes (USDCUSDT, FDUSDUSDT, …) whatever the blacklist says."),
+            SchemaField("source", .enumeration(["synthetic", "file"]), default: "synthetic",
+                        doc: "Where the listing comes from: the embedded synthetic listing, or `file`."),
+            SchemaField("file", .string(maxLength: 4_096), nullable: true,
+                        doc: "Universe file (JSON, see docs/universe.md) when `source: file`."),
+            SchemaField("refresh_seconds", seconds, default: 0,
+                        doc: "Re-evaluate the universe this often during a campaign; 0 = never."),
+        ]),
+        .section("engine", doc: "How routes are run.", [
+            SchemaField("mode", .enumeration(["single", "multi"]), default: "single",
+                        doc: "`single` runs the first route of the resolved universe; `multi` runs them all."),
+            SchemaField("multi_symbol_enabled", .bool, default: false, doc: "Must be true for `mode: multi`."),
+            SchemaField("per_symbol_isolation", .bool, default: true,
+                        doc: "A failing route stops alone and is listed in `failed_routes`; false stops the campaign as `failed`."),
+        ]),
+        .section("multi_symbol_risk_guard", doc: "Limits of the risk tiers (global, portfolio, symbol, data, exchange).", [
+            SchemaField("max_total_exposure_usd", usd, default: 10_000, doc: "Global: most USD notional of one leg summed over open pairs."),
+            SchemaField("max_daily_loss_usd", usd, default: 1_000,
+                        doc: "Global: realized plus unrealized loss in one UTC day of the campaign clock; reaching it stops entries for the rest of the day."),
+            SchemaField("emergency_stop_loss_usd", usd, default: 2_000,
+                        doc: "Global: loss over the whole campaign that unwinds everything and stops it with `stop_reason: emergency_stop`."),
+            SchemaField("total_capital_usd", .number(min: 0, max: 1e7, exclusiveMin: true), default: 10_000,
+                        doc: "Portfolio: committed allocations never add up to more than this. Also sizes the default paper balances."),
+            SchemaField("max_symbol_allocation_pct", .number(min: 0, max: 1, exclusiveMin: true), default: 0.30,
+                        doc: "Portfolio: each symbol's cap as a fraction of `total_capital_usd` (0.30 = 30 %)."),
+            SchemaField("max_position_size_usd", usd, default: 1_000,
+                        doc: "Symbol: most USD notional one route holds. Also sizes the default base inventory."),
+            SchemaField("max_position_count", .integer(min: 1, max: 100), default: 1,
+                        doc: "Symbol: pairs open at once on a route (one open pair per route, so above 1 changes nothing)."),
+            SchemaField("cooldown_seconds", seconds, default: 30, doc: "Symbol: no entry on a route for this long after a close."),
+            SchemaField("circuit_breaker_consecutive_losses", .integer(min: 1, max: 1_000), default: 3,
+                        doc: "Symbol: this many losing round trips in a row halt the route's entries."),
+            SchemaField("circuit_breaker_halt_seconds", seconds, default: 300, doc: "Symbol: how long the circuit breaker halts entries."),
+            SchemaField("fx_band_pct", .number(min: 0, max: 1, exclusiveMin: true), default: 0.02,
+                        doc: "Data: entries and exits wait while fx is further than this fraction from the median of its recent values."),
+            .section("exchange", doc: "Exchange tier limits.", [exchangeLimits("upbit"), exchangeLimits("binance")]),
+        ]),
+        .section("session", doc: "How long and on which clock the campaign runs.", [
+            SchemaField("mode", .enumeration(["paper"]), default: "paper", doc: "Only paper trading exists."),
+            SchemaField("clock", .enumeration(["realtime", "simulated"]), default: "realtime",
+                        doc: "`realtime`: wall clock, one task per route. `simulated`: virtual clock, one ordered event loop, deterministic."),
+            SchemaField("max_runtime_seconds", .number(min: 0, max: 31_536_000, exclusiveMin: true), default: 60,
+                        doc: "Campaign length on its own clock; honoured within one loop interval."),
+            SchemaField("loop_interval_ms", .number(min: 0, max: 3_600_000, exclusiveMin: false), default: 0,
+                        doc: "> 0: each route evaluates once per tick of this interval. 0: on every new snapshot of either leg."),
+            SchemaField("max_iterations", .integer(min: 1, max: 1_000_000_000_000), nullable: true,
+                        doc: "Evaluations per route; a route that reaches it stops. null = no limit."),
+            SchemaField("start_time", .timestamp, default: "2026-01-01T00:00:00Z",
+                        doc: "Where the simulated clock starts."),
+            SchemaField("flatten_on_stop", .bool, default: true, doc: "Unwind open pairs when the campaign ends or is stopped."),
+            SchemaField("checkpoint_seconds", .number(min: 0, max: 86_400, exclusiveMin: true), default: 5,
+                        doc: "Checkpoint interval on the campaign clock (used by the persistent store)."),
+        ]),
+        .section("market_data", doc: "Where books come from.", [
+            SchemaField("source", .enumeration(["synthetic"]), default: "synthetic",
+                        doc: "`synthetic`: the embedded deterministic market."),
+            SchemaField("seed", .integer(min: 0, max: 9_007_199_254_740_991), default: 1,
+                        doc: "Seed of the synthetic market: the same seed gives the same prices."),
+            SchemaField("updates_per_second", .number(min: 0, max: 1_000, exclusiveMin: true), default: 10,
+                        doc: "Synthetic book updates per second per market (each exchange × symbol, and KRW-USDT), jittered."),
+            SchemaField("symbol_count", .integer(min: 0, max: 5_000), default: 0,
+                        doc: "Listed symbols in the synthetic listing: generated ones are added after the realistic listing up to this count. 0 = the realistic listing only."),
+            SchemaField("max_data_age_ms", .number(min: 0, max: 3_600_000, exclusiveMin: true), nullable: true,
+                        doc: "A leg or fx older than this is stale. null = 3 × the slowest expected update interval (synthetic: 3 × 1.5 / updates_per_second s)."),
+            .section("fx", doc: "KRW per USDT.", [
+                SchemaField("source", .enumeration(["book", "fixed"]), default: "book",
+                            doc: "`book`: the mid of Upbit's KRW-USDT book. `fixed`: `krw_per_usdt`."),
+                SchemaField("krw_per_usdt", .number(min: 0, max: 1e6, exclusiveMin: true), default: 1_400,
+                            doc: "The fixed rate, and the synthetic market's starting rate."),
+            ]),
+        ]),
+        .section("strategy", doc: "When and how much to trade.", [
+            SchemaField("entry_threshold_bps", .number(min: -10_000, max: 10_000, exclusiveMin: false), default: 30,
+                        doc: "Enter when the net edge at size (after both taker fees) is at least this."),
+            SchemaField("exit_threshold_bps", .number(min: -10_000, max: 10_000, exclusiveMin: false), default: 0,
+                        doc: "Unwind when the unwind edge at size, gross of fees, is at most this."),
+            SchemaField("max_hold_seconds", .number(min: 0, max: 31_536_000, exclusiveMin: true), default: 600,
+                        doc: "Unwind a pair held this long whatever its edge."),
+            SchemaField("order_notional_usd", .number(min: 0, max: 1e7, exclusiveMin: true), default: 200,
+                        doc: "Wanted USD notional of one leg per entry (before the limits and depth shrink it)."),
+            SchemaField("max_slippage_bps", .number(min: 0, max: 10_000, exclusiveMin: false), default: 10,
+                        doc: "Most edge lost to walking the books; each leg may walk at most half of it from its best price."),
+        ]),
+        .section("fees", doc: "Taker fees.", [
+            SchemaField("upbit_taker_bps", .number(min: 0, max: 1_000, exclusiveMin: false), default: 5, doc: "Upbit taker fee."),
+            SchemaField("binance_taker_bps", .number(min: 0, max: 1_000, exclusiveMin: false), default: 10, doc: "Binance taker fee."),
+        ]),
+        .section("paper", doc: "The paper exchange.", [
+            .section("initial_balances", doc: "Balances overriding the defaults: quote cash worth `total_capital_usd / 2` per exchange, and per route base inventory worth `max_position_size_usd` on each exchange.", [
+                balances("upbit"), balances("binance"),
+            ]),
+        ]),
+    ]
+}

@@ -1,0 +1,9 @@
+/// A market-data source whose events come in time order and can be pulled one at a time: the synthetic
+/// market and replay. The simulated driver pulls as fast as it can; the realtime driver waits for each event's
+/// time. (Live feeds push into the store instead.)
+public protocol ScheduledMarketSource: Sendable {
+    /// Time of the next event (ns since epoch); nil when the source is exhausted.
+    var nextTimeNs: Int64? { get }
+    /// Emits the next event: writes its book into `store` and returns the market index it wrote.
+    mutating func emit(into store: SnapshotStore) -> Int
+}

@@ -1,0 +1,41 @@
+/// Balances of one venue's paper account, per asset, with the totals that make them reconcile:
+/// `initial + flows − fees == balance` for every asset, exactly (integer fixed point).
+public struct Account: Sendable, Codable, Equatable {
+    public let venue: Venue
+    public private(set) var initial: [String: Fixed]
+    public private(set) var balances: [String: Fixed]
+    /// Net fill flows before fees (quote out on buys, base in, …).
+    public private(set) var flows: [String: Fixed]
+    public private(set) var fees: [String: Fixed]
+
+    public init(venue: Venue, initial: [String: Fixed]) {
+        self.venue = venue
+        self.initial = initial
+        self.balances = initial
+        self.flows = [:]
+        self.fees = [:]
+    }
+
+    public func balance(_ asset: String) -> Fixed { balances[asset] ?? .zero }
+
+    /// Books a fill: base and quote move by the fill's quantity and notional, the fee is taken in quote.
+    public mutating func apply(_ fill: Fill, base: String) {
+        let quote = venue.quoteAsset
+        let baseDelta = fill.side == .buy ? fill.quantity : -fill.quantity
+        let quoteDelta = fill.side == .buy ? -fill.notional : fill.notional
+        balances[base, default: .zero] += baseDelta
+        flows[base, default: .zero] += baseDelta
+        balances[quote, default: .zero] += quoteDelta - fill.fee
+        flows[quote, default: .zero] += quoteDelta
+        fees[quote, default: .zero] += fill.fee
+    }
+
+    /// Every asset whose balance differs from `initial + flows − fees` (empty when the account reconciles).
+    public func discrepancies() -> [String] {
+        let assets = Set(initial.keys).union(balances.keys).union(flows.keys).union(fees.keys)
+        return assets.sorted().filter { asset in
+            let expected = (initial[asset] ?? .zero) + (flows[asset] ?? .zero) - (fees[asset] ?? .zero)
+            return expected != (balances[asset] ?? .zero)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+/// Risk state of one route.
+public struct RouteRiskState: Sendable, Codable, Equatable {
+    public var openPairs = 0
+    /// Notional committed by the route's open pairs (USD, one leg).
+    public var allocationUSD = Fixed.zero
+    public var cooldownUntilNs: Int64 = .min
+    public var consecutiveLosses = 0
+    public var breakerUntilNs: Int64 = .min
+    public var breakerTriggered = false
+    public var tradesExecuted = 0
+    public var tradesRejected = 0
+    public var unrealizedUSD = 0.0
+}
+
+/// Order timestamps of one venue within the last second (for `max_orders_per_second`).
+public struct OrderWindow: Sendable, Codable, Equatable {
+    private var times: [Int64] = []
+
+    public mutating func count(at now: Int64) -> Int {
+        let cutoff = now - 1_000_000_000
+        var drop = 0
+        while drop < times.count && times[drop] <= cutoff { drop += 1 }
+        if drop > 0 { times.removeFirst(drop) }
+        return times.count
+    }
+
+    public mutating func add(_ now: Int64, orders: Int = 1) {
+        for _ in 0..<orders { times.append(now) }
+    }
+}
+
+/// Recent fx rates, for the data tier's band around their median.
+public struct FxHistory: Sendable, Codable, Equatable {
+    public static let capacity = 64
+    private var samples: [Double] = []
+    private var next = 0
+
+    public mutating func add(_ rate: Double) {
+        if samples.count < FxHistory.capacity { samples.append(rate) } else { samples[next] = rate }
+        next = (next + 1) % FxHistory.capacity
+    }
+
+    public var median: Double? {
+        guard !samples.isEmpty else { return nil }
+        let sorted = samples.sorted()
+        let m = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2
+    }
+}
+
+/// Everything the coordinator knows, serializable for checkpoints.
+public struct RiskState: Sendable, Codable, Equatable {
+    public var limits: RiskLimits
+    public var routes: [RouteRiskState]
+    public var totalExposureUSD = Fixed.zero
+    public var venueExposureUSD = [Fixed.zero, Fixed.zero]
+    public var totalAllocatedUSD = Fixed.zero
+    public var peakAllocatedUSD = Fixed.zero
+    public var realizedUSD = Fixed.zero
+    public var dayIndex: Int64 = .min
+    public var realizedTodayUSD = Fixed.zero
+    /// Day on which the daily loss limit was hit: no entries for the rest of it.
+    public var dailyHaltDay: Int64 = .min
+    public var maxDailyLossSeenUSD = 0.0
+    public var emergencyStopped = false
+    public var orderWindows = [OrderWindow(), OrderWindow()]
+    public var fx = FxHistory()
+    public var decisionCount = 0
+    public var tradesExecuted = 0
+    public var tradesRejected = 0
+    /// Decision counts keyed `outcome.group.reason` (group = tier for rejections, kind for allowances).
+    public var decisionCounts: [String: Int] = [:]
+
+    public init(limits: RiskLimits, routeCount: Int) {
+        self.limits = limits
+        self.routes = Array(repeating: RouteRiskState(), count: routeCount)
+    }
+
+    public var unrealizedUSD: Double { routes.reduce(0) { $0 + $1.unrealizedUSD } }
+}

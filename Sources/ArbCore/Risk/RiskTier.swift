@@ -1,0 +1,39 @@
+/// The tiers a proposal goes through, in order.
+public enum RiskTier: String, Sendable, Codable, CaseIterable {
+    case global, portfolio, symbol, data, exchange
+}
+
+/// Why a tier rejected (or shrank past the minimum) a proposal.
+public enum RiskReason: String, Sendable, Codable, CaseIterable {
+    // global
+    case maxTotalExposure = "max_total_exposure"
+    case maxDailyLoss = "max_daily_loss"
+    case emergencyStop = "emergency_stop"
+    // portfolio
+    case symbolAllocation = "symbol_allocation"
+    case totalCapital = "total_capital"
+    // symbol
+    case maxPositionSize = "max_position_size"
+    case maxPositionCount = "max_position_count"
+    case cooldown
+    case circuitBreaker = "circuit_breaker"
+    // data
+    case staleLeg = "stale_leg"
+    case staleFx = "stale_fx"
+    case crossedBook = "crossed_book"
+    case fxBand = "fx_band"
+    // exchange
+    case maxExposure = "max_exposure"
+    case maxOrdersPerSecond = "max_orders_per_second"
+    case inventoryExhausted = "inventory_exhausted"
+
+    public var tier: RiskTier {
+        switch self {
+        case .maxTotalExposure, .maxDailyLoss, .emergencyStop: return .global
+        case .symbolAllocation, .totalCapital: return .portfolio
+        case .maxPositionSize, .maxPositionCount, .cooldown, .circuitBreaker: return .symbol
+        case .staleLeg, .staleFx, .crossedBook, .fxBand: return .data
+        case .maxExposure, .maxOrdersPerSecond, .inventoryExhausted: return .exchange
+        }
+    }
+}

@@ -1,0 +1,185 @@
+/// An entry the engine wants, priced at size.
+public struct EntryProposal: Sendable, Equatable {
+    public var direction: Direction
+    public var quantity: Fixed
+    /// VWAP at size of the Upbit leg (KRW) and the Binance leg (USDT).
+    public var priceA: Double
+    public var priceB: Double
+    public var bestEdgeBps: Double
+    public var grossEdgeBps: Double
+    public var netEdgeBps: Double
+    public var slippageBps: Double
+}
+
+/// An exit the engine wants.
+public struct ExitProposal: Sendable, Equatable {
+    public var reason: String
+    public var quantity: Fixed
+    public var unwindEdgeBps: Double
+    public var bestUnwindEdgeBps: Double
+}
+
+/// What one evaluation decided.
+public enum RouteAction: Sendable, Equatable {
+    case none
+    case enter(EntryProposal)
+    case exit(ExitProposal)
+}
+
+/// A route failed in a way that stops it (the campaign goes on without it).
+public struct RouteFailure: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// The open pair of a route.
+public struct OpenPair: Sendable, Codable, Equatable {
+    public var trade: TradeRecord
+    public var direction: Direction { trade.direction }
+    public var quantity: Fixed { trade.quantity }
+    public var entryTimeNs: Int64 { trade.entry.timeNs }
+}
+
+/// One route's strategy as a pure state machine (SPEC §3.3): given the newest pair of snapshots and fx, decide
+/// nothing, an entry or an exit. No I/O and no waiting; the campaign kernel asks the risk coordinator and the
+/// paper exchange and reports fills back through `opened`/`reduced`/`closed`.
+public struct RouteEngine: Sendable, Codable, Equatable {
+    public let route: Route
+    public var params: StrategyParams
+    public private(set) var position: OpenPair?
+    public private(set) var iterations = 0
+    /// Round trips opened.
+    public private(set) var trades = 0
+    public private(set) var realizedPnlUSD = Fixed.zero
+    public private(set) var unrealizedPnlUSD = 0.0
+    public private(set) var premiumBps = 0.0
+    /// Sequences of the Upbit and Binance snapshots the last evaluation saw.
+    public private(set) var lastSequenceA: UInt64 = 0
+    public private(set) var lastSequenceB: UInt64 = 0
+
+    public init(route: Route, params: StrategyParams) {
+        self.route = route
+        self.params = params
+    }
+
+    /// Evaluates once. `entriesAllowed` is false while paused, after the route left the universe, or on stop.
+    public mutating func evaluate(a: BookSnapshot, b: BookSnapshot, fx: FxQuote, nowNs: Int64,
+                                  entriesAllowed: Bool) throws(RouteFailure) -> RouteAction {
+        iterations += 1
+        if a.isEmpty || b.isEmpty || fx.rate <= 0 { return .none }
+        guard a.bids.prices[0] > 0, a.asks.prices[0] > 0, b.bids.prices[0] > 0, b.asks.prices[0] > 0 else {
+            throw RouteFailure("non-positive price in \(route.key) book (upbit seq \(a.sequence), binance seq \(b.sequence))")
+        }
+        lastSequenceA = a.sequence
+        lastSequenceB = b.sequence
+        premiumBps = Edge.premium(midA: a.mid, midB: b.mid, fx: fx.rate)
+        if let pair = position {
+            return exitCheck(pair, a: a, b: b, fx: fx.rate, nowNs: nowNs, forced: nil)
+        }
+        guard entriesAllowed else { return .none }
+        return entryCheck(a: a, b: b, fx: fx.rate)
+    }
+
+    /// The exit an open pair would take now, whatever its edge (stop, flatten, emergency).
+    public mutating func forcedExit(reason: String, a: BookSnapshot, b: BookSnapshot,
+                                    fx: FxQuote, nowNs: Int64) -> RouteAction {
+        guard let pair = position, !a.isEmpty, !b.isEmpty, fx.rate > 0 else { return .none }
+        return exitCheck(pair, a: a, b: b, fx: fx.rate, nowNs: nowNs, forced: reason)
+    }
+
+    private func entryCheck(a: BookSnapshot, b: BookSnapshot, fx: Double) -> RouteAction {
+        let p = params
+        let sellEdge = Edge.sellABuyB(bidA: a.bestBid, askB: b.bestAsk, fx: fx)
+        let buyEdge = Edge.buyASellB(askA: a.bestAsk, bidB: b.bestBid, fx: fx)
+        let direction: Direction = sellEdge >= buyEdge ? .sellABuyB : .buyASellB
+        let bestEdge = Swift.max(sellEdge, buyEdge)
+        // The edge at size is never better than at best prices: most evaluations stop here.
+        guard bestEdge - p.feesBps >= p.entryThresholdBps else { return .none }
+        let sideA = direction == .sellABuyB ? a.bids : a.asks
+        let sideB = direction == .sellABuyB ? b.asks : b.bids
+        let legBudget = p.maxSlippageBps / 2
+        let wanted = Swift.min(
+            p.orderNotionalUSD / (direction == .sellABuyB ? b.bestAsk : b.bestBid),
+            sideA.quantityWithin(bps: legBudget, isAsk: direction == .buyASellB),
+            sideB.quantityWithin(bps: legBudget, isAsk: direction == .sellABuyB))
+        let quantity = Fixed(wanted, rounding: .down).rounded(toMultipleOf: route.commonStep, .down)
+        guard quantity.isPositive, let priceA = sideA.vwap(quantity.double), let priceB = sideB.vwap(quantity.double)
+        else { return .none }
+        guard quantity.double * priceA >= route.upbit.minNotional.double,
+              quantity.double * priceB >= route.binance.minNotional.double else { return .none }
+        let gross = Edge.entry(direction, priceA: priceA, priceB: priceB, fx: fx)
+        let net = gross - p.feesBps
+        guard net >= p.entryThresholdBps else { return .none }
+        return .enter(EntryProposal(
+            direction: direction, quantity: quantity, priceA: priceA, priceB: priceB, bestEdgeBps: bestEdge,
+            grossEdgeBps: gross, netEdgeBps: net, slippageBps: bestEdge - gross))
+    }
+
+    private mutating func exitCheck(_ pair: OpenPair, a: BookSnapshot, b: BookSnapshot,
+                                    fx: Double, nowNs: Int64, forced: String?) -> RouteAction {
+        let q = pair.quantity.double
+        // Unwind legs: a Sell-A/Buy-B pair buys A back at the asks and sells B at the bids.
+        let sideA = pair.direction == .sellABuyB ? a.asks : a.bids
+        let sideB = pair.direction == .sellABuyB ? b.bids : b.asks
+        let bestA = sideA.vwap(0) ?? 0, bestB = sideB.vwap(0) ?? 0
+        // Beyond the visible depth, mark the remainder at the last level (a conservative mark).
+        let priceA = sideA.vwap(q) ?? Double(sideA.prices[sideA.count - 1]) / 1e8
+        let priceB = sideB.vwap(q) ?? Double(sideB.prices[sideB.count - 1]) / 1e8
+        let unwind = Edge.unwind(pair.direction, priceA: priceA, priceB: priceB, fx: fx)
+        let bestUnwind = Edge.unwind(pair.direction, priceA: bestA, priceB: bestB, fx: fx)
+        unrealizedPnlUSD = Self.markToUnwind(pair, priceA: priceA, priceB: priceB, fx: fx, params: params)
+        let reason: String?
+        if let forced {
+            reason = forced
+        } else if unwind <= params.exitThresholdBps {
+            reason = "exit_threshold"
+        } else if Double(nowNs - pair.entryTimeNs) / 1e9 >= params.maxHoldSeconds {
+            reason = "max_hold"
+        } else {
+            reason = nil
+        }
+        guard let reason else { return .none }
+        return .exit(ExitProposal(reason: reason, quantity: pair.quantity, unwindEdgeBps: unwind,
+                                  bestUnwindEdgeBps: bestUnwind))
+    }
+
+    /// Unrealized PnL of `pair`: its cash flows so far plus what unwinding at these prices would bring, fees included.
+    static func markToUnwind(_ pair: OpenPair, priceA: Double, priceB: Double, fx: Double, params: StrategyParams) -> Double {
+        let q = pair.quantity.double
+        let feeA = params.upbitTakerBps / 1e4, feeB = params.binanceTakerBps / 1e4
+        let unwindFlow: Double
+        switch pair.direction {
+        case .sellABuyB:  // buy A, sell B
+            unwindFlow = -q * priceA * (1 + feeA) / fx + q * priceB * (1 - feeB)
+        case .buyASellB:  // sell A, buy B
+            unwindFlow = q * priceA * (1 - feeA) / fx - q * priceB * (1 + feeB)
+        }
+        return pair.trade.cashFlowUSD.double + unwindFlow
+    }
+
+    // MARK: Fills reported back
+
+    /// The entry legs filled: the route now holds `trade`.
+    public mutating func opened(_ trade: TradeRecord) {
+        position = OpenPair(trade: trade)
+        trades += 1
+        unrealizedPnlUSD = 0
+    }
+
+    /// Part of the pair was unwound; the rest stays open.
+    public mutating func reduced(_ trade: TradeRecord) {
+        position = OpenPair(trade: trade)
+    }
+
+    /// The pair is closed (or the entry was aborted with a realized cost).
+    public mutating func closed(realizedUSD: Fixed) {
+        position = nil
+        realizedPnlUSD += realizedUSD
+        unrealizedPnlUSD = 0
+    }
+
+    /// Books the realized cost of an aborted entry that never became a position.
+    public mutating func aborted(realizedUSD: Fixed) {
+        realizedPnlUSD += realizedUSD
+    }
+}

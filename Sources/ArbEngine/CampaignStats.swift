@@ -1,0 +1,174 @@
+import ArbCore
+
+/// The stats of a campaign (SPEC §3.7): the seed's keys, the deterministic additions, and `performance`, the
+/// only part that may differ between two simulated runs of the same config.
+struct CampaignStats {
+    let config: CampaignConfig
+    let kernel: CampaignKernel
+    let status: CampaignStatus
+    let stopReason: StopReason?
+    let startNs: Int64
+    let endNs: Int64
+    let equity: [EquityPoint]
+    let bookUpdates: Int
+    let wallSeconds: Double
+    let resources: ResourceSampler.Summary
+    let realtime: Bool
+
+    func json() -> JSONValue {
+        let risk = kernel.coordinator.snapshot()
+        let paper = kernel.paperExchange
+        let keys = kernel.routes.map(\.key)
+        var symbolsRisk: [String: JSONValue] = [:]
+        var allocations: [String: JSONValue] = [:]
+        var caps: [String: JSONValue] = [:]
+        var perSymbol: [String: JSONValue] = [:]
+        var failed: [JSONValue] = []
+        var realized = 0.0
+        var unrealized = 0.0
+        for (i, worker) in kernel.workers.enumerated() {
+            let key = keys[i]
+            let r = risk.routes[i]
+            let engine = worker.engine
+            symbolsRisk[key] = [
+                "trades_executed": .int(Int64(r.tradesExecuted)), "trades_rejected": .int(Int64(r.tradesRejected)),
+                "circuit_breaker_triggered": .bool(r.breakerTriggered),
+            ]
+            allocations[key] = .double(r.allocationUSD.double)
+            caps[key] = .double(risk.limits.symbolCapUSD)
+            realized += engine.realizedPnlUSD.double
+            unrealized += engine.position == nil ? 0 : engine.unrealizedPnlUSD
+            var position: JSONValue = .null
+            if let pair = engine.position {
+                position = [
+                    "trade_id": .string(pair.trade.id), "direction": .string(pair.direction.rawValue),
+                    "quantity": .string(pair.quantity.description), "entry_time": .string(UTCTime.format(pair.entryTimeNs)),
+                    "committed_usd": .double(pair.trade.committedUSD.double),
+                ]
+            }
+            perSymbol[key] = [
+                "iterations": .int(Int64(engine.iterations)), "trades": .int(Int64(engine.trades)),
+                "realized_pnl_usd": .double(engine.realizedPnlUSD.double),
+                "unrealized_pnl_usd": .double(engine.position == nil ? 0 : engine.unrealizedPnlUSD),
+                "premium_bps": .double(engine.premiumBps), "position": position,
+            ]
+            if let failure = worker.failure {
+                failed.append(["symbol": .string(key), "error": .string(failure)])
+            }
+        }
+
+        var decisions: [String: [String: [String: JSONValue]]] = ["allowed": [:], "rejected": [:]]
+        for (key, count) in risk.decisionCounts {
+            let parts = key.split(separator: ".", maxSplits: 2).map(String.init)
+            decisions[parts[0], default: [:]][parts[1], default: [:]][parts[2]] = .int(Int64(count))
+        }
+
+        var balances: [String: JSONValue] = [:]
+        var reconciled = true
+        for venue in Venue.allCases {
+            let account = paper.account(venue)
+            reconciled = reconciled && account.discrepancies().isEmpty
+            var assets: [String: JSONValue] = [:]
+            for asset in Set(account.initial.keys).union(account.balances.keys) {
+                assets[asset] = [
+                    "initial": .string((account.initial[asset] ?? .zero).description),
+                    "final": .string(account.balance(asset).description),
+                    "fees": .string((account.fees[asset] ?? .zero).description),
+                ]
+            }
+            balances[venue.rawValue] = .object(assets)
+        }
+        balances["reconciled"] = .bool(reconciled)
+
+        let curve: [JSONValue] = equity.map {
+            ["t": .double($0.t), "realized_usd": .double($0.realizedUSD), "unrealized_usd": .double($0.unrealizedUSD),
+             "equity_usd": .double($0.realizedUSD + $0.unrealizedUSD)]
+        }
+        let dailyLoss = Swift.max(0, -(risk.realizedTodayUSD.double + risk.unrealizedUSD))
+
+        return [
+            "runtime_seconds": .double(Double(endNs - startNs) / 1e9),
+            "start_time": .string(UTCTime.format(startNs)),
+            "end_time": .string(UTCTime.format(endNs)),
+            "symbols": .array(keys.map { .string($0) }),
+            "num_symbols": .int(Int64(keys.count)),
+            "universe_mode": .string(config.universe.mode.rawValue),
+            "engine_mode": .string(config.engine.mode.rawValue),
+            "clock": .string(config.session.clock.rawValue),
+            "status": .string(status.rawValue),
+            "stop_reason": stopReason.map { .string($0.rawValue) } ?? .null,
+            "failed_routes": .array(failed),
+            "risk_stats": [
+                "global": [
+                    "total_exposure_usd": .double(risk.totalExposureUSD.double),
+                    "total_daily_loss_usd": .double(dailyLoss),
+                    "max_daily_loss_seen_usd": .double(risk.maxDailyLossSeenUSD),
+                    "trades_executed": .int(Int64(risk.tradesExecuted)),
+                    "trades_rejected": .int(Int64(risk.tradesRejected)),
+                    "emergency_stopped": .bool(risk.emergencyStopped),
+                ],
+                "portfolio": [
+                    "total_capital_usd": .double(risk.limits.totalCapitalUSD),
+                    "total_allocated_capital": .double(risk.totalAllocatedUSD.double),
+                    "peak_allocated_capital": .double(risk.peakAllocatedUSD.double),
+                    "symbol_allocations": .object(allocations),
+                    "symbol_allocation_caps": .object(caps),
+                ],
+                "symbols": .object(symbolsRisk),
+            ],
+            "per_symbol": .object(perSymbol),
+            "decisions": .object(decisions.mapValues { .object($0.mapValues { .object($0) }) }),
+            "balances": .object(balances),
+            "pnl": [
+                "realized_usd": .double(realized),
+                "unrealized_usd": .double(unrealized),
+                "equity_curve": .array(curve),
+            ],
+            "trades": [
+                "opened": .int(Int64(kernel.tradesOpened)),
+                "executed": .int(Int64(risk.tradesExecuted)),
+            ],
+            "performance": performance(),
+        ]
+    }
+
+    private func performance() -> JSONValue {
+        func summary(_ counts: [UInt64], count: UInt64, sum: UInt64, max: UInt64) -> JSONValue {
+            guard count > 0 else { return .null }
+            return [
+                "p50": .double(Double(LatencyHistogram.quantile(0.5, of: counts)) / 1000),
+                "p99": .double(Double(LatencyHistogram.quantile(0.99, of: counts)) / 1000),
+                "max": .double(Double(max) / 1000),
+                "avg": .double(Double(sum) / Double(count) / 1000),
+                "count": .int(Int64(count)),
+            ]
+        }
+        var loop: [String: JSONValue] = [:]
+        for worker in kernel.workers {
+            let h = worker.loopLatency
+            loop[worker.route.key] = summary(h.counts(), count: h.count, sum: h.sumNanoseconds, max: h.maxNanoseconds)
+        }
+        let all = kernel.workers.map(\.loopLatency)
+        loop["overall"] = summary(LatencyHistogram.merged(all), count: all.reduce(0) { $0 + $1.count },
+                                  sum: all.reduce(0) { $0 + $1.sumNanoseconds }, max: all.map(\.maxNanoseconds).max() ?? 0)
+        let ticks = kernel.workers.map(\.tickToDecision)
+        let tickCount = ticks.reduce(0) { $0 + $1.count }
+        let iterations = kernel.workers.reduce(0) { $0 + $1.engine.iterations }
+        return [
+            "wall_seconds": .double(wallSeconds),
+            "book_updates": .int(Int64(bookUpdates)),
+            "book_updates_per_second": .double(wallSeconds > 0 ? Double(bookUpdates) / wallSeconds : 0),
+            "iterations": .int(Int64(iterations)),
+            "iterations_per_second": .double(wallSeconds > 0 ? Double(iterations) / wallSeconds : 0),
+            "loop_latency_us": .object(loop),
+            "tick_to_decision_us": summary(LatencyHistogram.merged(ticks), count: tickCount,
+                                           sum: ticks.reduce(0) { $0 + $1.sumNanoseconds },
+                                           max: ticks.map(\.maxNanoseconds).max() ?? 0),
+            "resources": [
+                "cpu_percent_avg": .double(resources.cpuPercentAvg), "cpu_percent_max": .double(resources.cpuPercentMax),
+                "rss_mb_avg": .double(resources.rssMBAvg), "rss_mb_max": .double(resources.rssMBMax),
+                "samples": .int(Int64(resources.samples)),
+            ],
+        ]
+    }
+}

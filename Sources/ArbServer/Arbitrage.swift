@@ -1,0 +1,16 @@
+import ArgumentParser
+
+/// The `arbitrage` executable.
+@main
+struct Arbitrage: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "arbitrage",
+        abstract: "Cross-exchange arbitrage campaigns (Upbit KRW vs Binance USDT) on a paper exchange.",
+        version: BuildInfo.version,
+        subcommands: [RunCommand.self, ConfigCommand.self]
+    )
+}
+
+enum BuildInfo {
+    static let version = "0.1.0"
+}
