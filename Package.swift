@@ -27,7 +27,7 @@ let package = Package(
             dependencies: [
                 "ArbCore", "ArbMarketData",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // The `arbitrage` executable: CLI, config files, bootstrap.
@@ -37,7 +37,6 @@ let package = Package(
                 "ArbCore", "ArbMarketData", "ArbEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .testTarget(name: "ArbCoreTests", dependencies: ["ArbCore"]),

@@ -8,11 +8,14 @@ public final class Campaign: Sendable {
     public let members: [UniverseMember]
     public let control = CampaignControl()
     public let recorder: any CampaignRecorder
+    let sources: any MarketSourceFactory
 
     /// Resolves the universe; throws a config error naming the field when it cannot.
-    public init(config: CampaignConfig, recorder: any CampaignRecorder = NullRecorder()) throws(ConfigError) {
+    public init(config: CampaignConfig, recorder: any CampaignRecorder = NullRecorder(),
+                sources: any MarketSourceFactory = SyntheticSourceFactory()) throws(ConfigError) {
         self.config = config
         self.recorder = recorder
+        self.sources = sources
         let listing: [ListingEntry]
         switch config.universe.source {
         case .synthetic: listing = SyntheticListing.listing(symbolCount: config.marketData.symbolCount)
@@ -30,7 +33,7 @@ public final class Campaign: Sendable {
     }
 
     /// Runs to the end and returns the final stats.
-    public func run() async -> Result {
+    public func run() async throws(ConfigError) -> Result {
         let wallStart = MonotonicClock.nanoseconds()
         let resources = ResourceSampler()
         let session = config.session
@@ -40,9 +43,7 @@ public final class Campaign: Sendable {
         let clock = RealtimeClock()
         startNs = realtime ? clock.startWallNs : session.startTimeNs
 
-        var source = SyntheticMarket(members: members, settings: .init(
-            seed: config.marketData.seed, updatesPerSecond: config.marketData.updatesPerSecond,
-            fxStart: config.marketData.fxStart, startNs: startNs, includeFx: config.marketData.fxSource == .book))
+        var source = try sources.makeSource(members: members, config: config, startNs: startNs)
         let kernel = prime(&source, startNs: startNs)
         let evaluator = RouteEvaluator(kernel: kernel, maxIterations: session.maxIterations,
                                        isolation: config.engine.perSymbolIsolation)
@@ -77,7 +78,7 @@ public final class Campaign: Sendable {
 
     /// Writes every market's first snapshot (all stamped at the start), then builds the paper accounts from the
     /// first mids and fx, and the kernel over them.
-    private func prime(_ source: inout SyntheticMarket, startNs: Int64) -> CampaignKernel {
+    private func prime<Source: ScheduledMarketSource>(_ source: inout Source, startNs: Int64) -> CampaignKernel {
         let routes = members.map(\.route)
         let layout = MarketLayout(routeCount: routes.count)
         let store = SnapshotStore(marketCount: layout.marketCount)

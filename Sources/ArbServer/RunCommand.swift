@@ -47,7 +47,11 @@ struct RunCommand: AsyncParsableCommand {
             control: campaign.control, runtimeSeconds: campaign.config.session.maxRuntimeSeconds,
             mode: progress == .auto ? (isatty(2) != 0 ? .bar : .lines) : progress)
         let reporting = Task { await reporter.run() }
-        let result = await campaign.run()
+        let result: Campaign.Result
+        do { result = try await campaign.run() } catch {
+            ConfigFailure.report(error)
+            throw ExitCode(2)
+        }
         reporting.cancel()
         await reporter.finish()
         interrupts.cancel()

@@ -236,14 +236,11 @@ public final class CampaignKernel: Sendable {
     private func correct(_ route: Route, direction: Direction, filledA: Fixed, filledB: Fixed, tradeId: String,
                          unwinding: Bool, params: StrategyParams, fx: FxQuote, a: BookSnapshot, b: BookSnapshot,
                          nowNs: Int64) -> [Fill] {
-        guard filledA != filledB else { return [] }
-        let venue: Venue = filledA > filledB ? .upbit : .binance
-        let excess = filledA > filledB ? filledA - filledB : filledB - filledA
-        // The excess leg traded `side`; the correction trades the other way.
-        let traded = unwinding ? direction.entrySide(on: venue).opposite : direction.entrySide(on: venue)
-        let book = venue == .upbit ? a : b
+        let pairing = LegPairing(direction: direction, filledA: filledA, filledB: filledB, unwinding: unwinding)
+        guard let c = pairing.correction else { return [] }
+        let book = c.venue == .upbit ? a : b
         let result = paper.withLock { ex in
-            ex.execute(order(route, venue, traded.opposite, excess, tradeId, .correction, params, fx, nowNs), against: book)
+            ex.execute(order(route, c.venue, c.side, c.quantity, tradeId, .correction, params, fx, nowNs), against: book)
         }
         if case .success(let f) = result { return [f] }
         return []

@@ -7,3 +7,9 @@ public protocol ScheduledMarketSource: Sendable {
     /// Emits the next event: writes its book into `store` and returns the market index it wrote.
     mutating func emit(into store: SnapshotStore) -> Int
 }
+
+/// Builds a campaign's market-data source from its config; the executable picks the concrete factory, the
+/// config picks among its sources at run time.
+public protocol MarketSourceFactory: Sendable {
+    func makeSource(members: [UniverseMember], config: CampaignConfig, startNs: Int64) throws(ConfigError) -> any ScheduledMarketSource
+}

@@ -3,13 +3,13 @@ import Foundation
 import Yams
 
 /// Reads a config file (YAML or JSON) into a validated campaign config.
-enum ConfigLoader {
-    static func load(path: String) throws(ConfigError) -> CampaignConfig {
+public enum ConfigLoader {
+    public static func load(path: String) throws(ConfigError) -> CampaignConfig {
         try CampaignConfig.parse(tree(path: path))
     }
 
     /// The raw tree of a YAML or JSON file (JSON when the name ends in `.json`, YAML otherwise; JSON is valid YAML).
-    static func tree(path: String) throws(ConfigError) -> JSONValue {
+    public static func tree(path: String) throws(ConfigError) -> JSONValue {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw ConfigError(field: "(file)", "cannot read \(path): \(error.localizedDescription)")
@@ -20,13 +20,13 @@ enum ConfigLoader {
         return try yaml(text, path: path)
     }
 
-    static func json(_ data: Data, path: String) throws(ConfigError) -> JSONValue {
+    public static func json(_ data: Data, path: String) throws(ConfigError) -> JSONValue {
         do { return try JSONDecoder().decode(JSONValue.self, from: data) } catch {
             throw ConfigError(field: "(file)", "\(path) is not valid JSON: \(describe(error))")
         }
     }
 
-    static func yaml(_ text: String, path: String) throws(ConfigError) -> JSONValue {
+    public static func yaml(_ text: String, path: String) throws(ConfigError) -> JSONValue {
         let node: Node?
         do { node = try Yams.compose(yaml: text) } catch {
             throw ConfigError(field: "(file)", "\(path) is not valid YAML: \(error)")
