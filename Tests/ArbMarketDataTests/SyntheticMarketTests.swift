@@ -1,0 +1,110 @@
+import Testing
+import ArbCore
+@testable import ArbMarketData
+
+@Suite struct SyntheticMarketTests {
+    static let start = UTCTime.parse("2026-01-01T00:00:00Z")!
+
+    func members(_ n: Int, symbolCount: Int = 0) throws -> [UniverseMember] {
+        let c = try CampaignConfig.parse(["universe": ["top_n": .int(Int64(n))], "engine": ["mode": "multi", "multi_symbol_enabled": true]])
+        return try UniverseResolver.resolve(c.universe, engine: c.engine, listing: SyntheticListing.listing(symbolCount: symbolCount))
+    }
+
+    func market(_ members: [UniverseMember], seed: UInt64 = 1, ups: Double = 10) -> SyntheticMarket {
+        SyntheticMarket(members: members, settings: .init(seed: seed, updatesPerSecond: ups, fxStart: 1400, startNs: Self.start, includeFx: true))
+    }
+
+    /// Runs a market for `seconds` and returns every emitted (time, market, best bid, best ask).
+    func trace(_ m: inout SyntheticMarket, store: SnapshotStore, seconds: Double) -> [(Int64, Int, Int64, Int64)] {
+        var out: [(Int64, Int, Int64, Int64)] = []
+        while let t = m.nextTimeNs, t < Self.start + Int64(seconds * 1e9) {
+            let i = m.emit(into: store)
+            let s = store.read(i)
+            out.append((t, i, s.bids.prices[0], s.asks.prices[0]))
+        }
+        return out
+    }
+
+    @Test func topTenIsStableAndHasNoStablecoin() throws {
+        let keys = try members(10).map(\.route.key)
+        #expect(keys == ["BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT", "DOGEUSDT", "SUIUSDT", "ADAUSDT", "PEPEUSDT",
+                         "TRXUSDT", "LINKUSDT"])
+        #expect(keys.allSatisfy { !UniverseResolver.isStablecoin($0) })
+    }
+
+    @Test func symbolCountExtendsTheListing() throws {
+        #expect(SyntheticListing.listing(symbolCount: 1000).count == 1000)
+        #expect(try members(1000, symbolCount: 1100).count == 1000)
+        #expect(SyntheticListing.listing(symbolCount: 0) == SyntheticListing.realistic)
+        #expect(SyntheticListing.listing(symbolCount: 1000) == SyntheticListing.listing(symbolCount: 1000))
+    }
+
+    @Test func sameSeedSameStreamOtherSeedOtherPrices() throws {
+        let m = try members(5)
+        var a = market(m), b = market(m), c = market(m, seed: 2)
+        let ta = trace(&a, store: SnapshotStore(marketCount: 11), seconds: 30)
+        let tb = trace(&b, store: SnapshotStore(marketCount: 11), seconds: 30)
+        let tc = trace(&c, store: SnapshotStore(marketCount: 11), seconds: 30)
+        let same = ta.elementsEqual(tb) { x, y in x == y }
+        let samePrices = ta.elementsEqual(tc) { (x: (Int64, Int, Int64, Int64), y: (Int64, Int, Int64, Int64)) -> Bool in
+            x.2 == y.2 && x.3 == y.3
+        }
+        #expect(same)
+        #expect(!samePrices)
+    }
+
+    @Test func booksAreRealisticOnTheGrid() throws {
+        let m = try members(10)
+        var market = market(m)
+        let store = SnapshotStore(marketCount: 21)
+        let layout = MarketLayout(routeCount: 10)
+        _ = trace(&market, store: store, seconds: 60)
+        for route in m.map(\.route) {
+            for venue in Venue.allCases {
+                let s = store.read(layout.market(route: route.index, venue: venue))
+                let inst = route.instrument(on: venue)
+                #expect(s.bids.count >= 15 && s.asks.count >= 15)
+                #expect(s.bids.prices[0] < s.asks.prices[0])
+                for i in 0..<s.bids.count {
+                    #expect(s.bids.prices[i] % inst.tick.raw == 0 && s.bids.quantities[i] % inst.step.raw == 0)
+                    #expect(s.bids.quantities[i] > 0)
+                    if i > 0 { #expect(s.bids.prices[i] < s.bids.prices[i - 1]) }
+                }
+                for i in 1..<s.asks.count { #expect(s.asks.prices[i] > s.asks.prices[i - 1]) }
+            }
+        }
+        let fxBook = store.read(layout.fxMarket)
+        #expect(abs(fxBook.mid - 1400) < 20)
+    }
+
+    @Test func updateRateIsPerMarketAndJittered() throws {
+        let m = try members(10)
+        var market = market(m, ups: 10)
+        let t = trace(&market, store: SnapshotStore(marketCount: 21), seconds: 100)
+        let afterStart = t.filter { $0.0 > Self.start }
+        // 21 markets × 10/s × 100 s, give or take the jitter.
+        #expect(abs(Double(afterStart.count) - 21_000) < 600)
+        // No aligned bursts: after the initial snapshots, hardly any two updates share a timestamp.
+        let distinct = Set(afterStart.map(\.0)).count
+        #expect(Double(distinct) / Double(afterStart.count) > 0.99)
+        // Premiums move: both directions of the premium appear on some route over 100 s.
+        let store = SnapshotStore(marketCount: 21)
+        var again = self.market(m)
+        var signs = Set<Bool>()
+        while let time = again.nextTimeNs, time < Self.start + 100_000_000_000 {
+            _ = again.emit(into: store)
+            let a = store.read(0), b = store.read(1), f = store.read(20)
+            if !a.isEmpty && !b.isEmpty && !f.isEmpty { signs.insert(Edge.premium(midA: a.mid, midB: b.mid, fx: f.mid) > 0) }
+        }
+        #expect(signs.count == 2)
+    }
+
+    @Test func storeStampsSequencesPerMarket() {
+        let store = SnapshotStore(marketCount: 2)
+        #expect(store.read(0).sequence == 0)
+        #expect(store.write(0) { $0.receiveTimeNs = 5 } == 1)
+        #expect(store.write(0) { $0.receiveTimeNs = 6 } == 2)
+        #expect(store.read(0).sequence == 2 && store.read(0).receiveTimeNs == 6)
+        #expect(store.sequence(1) == 0)
+    }
+}
