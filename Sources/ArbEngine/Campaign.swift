@@ -1,5 +1,6 @@
 import ArbCore
 import ArbMarketData
+import Foundation
 
 /// One campaign from config to stats: resolves the universe, primes the market, builds the kernel and runs it
 /// on the configured clock.
@@ -61,9 +62,20 @@ public final class Campaign: Sendable {
                     resources.sample()
                 }
             }
-            let outcome = SimulatedDriver(
+            let driver = SimulatedDriver(
                 kernel: kernel, session: session, evaluator: evaluator, control: control, startNs: startNs,
-                sampleIntervalNs: sampleIntervalNs).run(source: &source)
+                sampleIntervalNs: sampleIntervalNs)
+            // A simulated run never waits: it gets a thread of its own instead of holding one of the few
+            // threads every async task of the process shares.
+            let primed = source
+            let outcome = await withCheckedContinuation { (done: CheckedContinuation<SimulatedDriver.Outcome, Never>) in
+                let thread = Thread {
+                    var source = primed
+                    done.resume(returning: driver.run(source: &source))
+                }
+                thread.name = "simulated-campaign"
+                thread.start()
+            }
             sampler.cancel()
             resources.sample()
             (reason, endNs, equity, updates) = (outcome.reason, outcome.endNs, outcome.equity, outcome.bookUpdates)

@@ -2,7 +2,7 @@ import ArbCore
 
 /// Drives a campaign on a virtual clock: one ordered event loop over every market update, route tick and
 /// equity sample, as fast as the CPU goes. Deterministic: the same config and seed give the same results.
-struct SimulatedDriver {
+struct SimulatedDriver: Sendable {
     let kernel: CampaignKernel
     let session: SessionConfig
     let evaluator: RouteEvaluator
@@ -10,7 +10,7 @@ struct SimulatedDriver {
     let startNs: Int64
     let sampleIntervalNs: Int64
 
-    struct Outcome {
+    struct Outcome: Sendable {
         var reason: StopReason
         var endNs: Int64
         var equity: [EquityPoint]

@@ -1,0 +1,80 @@
+import ArbCore
+import ArbEngine
+import Foundation
+import Testing
+
+/// The `arbitrage` executable itself: exit codes, messages naming the field, stats on stdout.
+extension CampaignSuites {
+@Suite struct CLITests {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test func seedConfigIsAcceptedAsItIs() throws {
+        let (status, out, err) = try runCLI(["config", "validate", Self.repo.appendingPathComponent("examples/top10_paper.yaml").path])
+        #expect(status == 0, "\(err)")
+        #expect(out.contains("10 route(s)"))
+        let config = try ConfigLoader.load(path: Self.repo.appendingPathComponent("examples/top10_paper.yaml").path)
+        #expect(config.engine.mode == .multi && config.risk.maxPositionCount == 2 && config.session.loopIntervalMs == 500)
+        #expect(config.env == "development" && config.universe.blacklist.isEmpty)
+    }
+
+    @Test(arguments: [
+        ("universe:\n  top_m: 3\n", "universe.top_m"),
+        ("session:\n  max_runtime_seconds: forever\n", "session.max_runtime_seconds"),
+        ("multi_symbol_risk_guard:\n  max_daily_loss_usd: -1\n", "multi_symbol_risk_guard.max_daily_loss_usd"),
+        ("universe:\n  top_n: 0\n", "universe.top_n"),
+        ("universe:\n  mode: FIXED_LIST\n  whitelist: []\n", "universe.whitelist"),
+        ("multi_symbol_risk_guard:\n  max_symbol_allocation_pct: 1.2\n", "multi_symbol_risk_guard.max_symbol_allocation_pct"),
+        ("engine:\n  mode: multi\n  multi_symbol_enabled: false\n", "engine.multi_symbol_enabled"),
+        ("universe: [unclosed\n", "(file)"),
+        ("universe:\n  top_n: 3\n  top_n: 4\n", "universe.top_n"),
+    ])
+    func badConfigsExitTwoNamingTheField(yaml: String, field: String) throws {
+        let path = try temporaryFile("bad.yaml", yaml)
+        for command in [["config", "validate", path], ["run", path, "--progress", "none"]] {
+            let (status, out, err) = try runCLI(command)
+            #expect(status == 2, "\(command): \(err)")
+            #expect(err.contains(field + ":"), "\(err)")
+            #expect(out.isEmpty)
+        }
+    }
+
+    @Test func malformedJSONIsAConfigError() throws {
+        let path = try temporaryFile("bad.json", "{\"universe\": {\"top_n\": 3,}")
+        let (status, _, err) = try runCLI(["config", "validate", path])
+        #expect(status == 2 && err.contains("not valid JSON"))
+        let missing = try runCLI(["run", "/nonexistent/config.yaml"])
+        #expect(missing.0 == 2 && missing.2.contains("cannot read"))
+    }
+
+    @Test func runPrintsStatsJSONOnStdout() throws {
+        let path = try temporaryFile("c.json", #"{"universe": {"top_n": 2}, "engine": {"mode": "multi", "multi_symbol_enabled": true}, "session": {"clock": "simulated", "max_runtime_seconds": 120}}"#)
+        let (status, out, err) = try runCLI(["run", path, "--progress", "lines", "--compact"])
+        #expect(status == 0, "\(err)")
+        let stats = try JSONDecoder().decode(JSONValue.self, from: Data(out.utf8))
+        #expect(stats["status"] == "completed" && stats["symbols"] == ["BTCUSDT", "ETHUSDT"])
+        #expect(err.contains("progress 100%"))
+    }
+
+    @Test func sigintStopsGracefullyAndStillPrintsStats() throws {
+        let path = try temporaryFile("rt.yaml", "universe: {top_n: 2}\nengine: {mode: multi, multi_symbol_enabled: true}\nsession: {max_runtime_seconds: 60}\n")
+        let (status, out, err) = try runCLI(["run", path, "--progress", "none"], interruptAfter: 1.0)
+        #expect(status == 0, "\(err)")
+        let stats = try JSONDecoder().decode(JSONValue.self, from: Data(out.utf8))
+        #expect(stats["status"] == "stopped" && stats["stop_reason"] == "requested")
+    }
+
+    @Test func defaultsAndSchemaPrint() throws {
+        let (s1, defaults, _) = try runCLI(["config", "defaults"])
+        #expect(s1 == 0)
+        let tree = try JSONDecoder().decode(JSONValue.self, from: Data(defaults.utf8))
+        #expect(try CampaignConfig.parse(tree) == CampaignConfig.defaults)
+        let (s2, schema, _) = try runCLI(["config", "schema"])
+        #expect(s2 == 0 && schema.contains("\"additionalProperties\": false"))
+    }
+
+    @Test func docsConfigMatchesTheSchema() throws {
+        let docs = try String(contentsOf: Self.repo.appendingPathComponent("docs/config.md"), encoding: .utf8)
+        #expect(docs == ConfigReference.markdown(), "docs/config.md is stale: run `arbitrage config docs > docs/config.md`")
+    }
+}
+}

@@ -1,0 +1,52 @@
+import ArbCore
+import ArbEngine
+import Foundation
+import Testing
+
+extension CampaignSuites {
+@Suite struct RealtimeCampaignTests {
+    @Test func eventDrivenRoutesTradeAndEndOnTime() async throws {
+        let (result, recorder) = try await runCampaign(multi([
+            "universe": ["top_n": 3], "market_data": ["updates_per_second": 20],
+            "strategy": ["entry_threshold_bps": -30],
+            "multi_symbol_risk_guard": ["cooldown_seconds": 0],
+            "session": ["clock": "realtime", "max_runtime_seconds": 2],
+        ]))
+        let s = result.stats
+        #expect(s["status"] == "completed" && s["stop_reason"] == "runtime")
+        // Ended by the runtime limit, not before; how close to 2 s is measured by the CI smoke, not here.
+        #expect(double(s["runtime_seconds"]) >= 2 && double(s["runtime_seconds"]) < 10)
+        #expect(int(s.at("trades.opened")) > 0)
+        #expect(recorder.snapshot.fills.count > 0)
+        #expect(int(s.at("performance.tick_to_decision_us.count")) > 0)
+        #expect(double(s.at("performance.loop_latency_us.overall.p99")) > 0)
+        #expect(s.at("balances.reconciled") == .bool(true))
+        // flatten_on_stop (default true): nothing left open.
+        #expect(s["per_symbol"]!.objectValue!.values.allSatisfy { $0["position"] == .null })
+    }
+
+    @Test func intervalPacedRoutesEvaluateOncePerTick() async throws {
+        let (result, _) = try await runCampaign(multi([
+            "universe": ["top_n": 2], "session": ["clock": "realtime", "max_runtime_seconds": 1, "loop_interval_ms": 100],
+        ]))
+        for (_, v) in result.stats["per_symbol"]!.objectValue! { #expect(int(v["iterations"]) == 10) }
+        #expect(result.stats.at("performance.tick_to_decision_us") == .null)
+    }
+
+    @Test func stopRequestEndsGracefully() async throws {
+        let config = try CampaignConfig.parse(multi([
+            "universe": ["top_n": 3], "strategy": ["entry_threshold_bps": -30],
+            "session": ["clock": "realtime", "max_runtime_seconds": 60],
+        ]))
+        let campaign = try Campaign(config: config)
+        Task {
+            try await Task.sleep(for: .milliseconds(700))
+            campaign.control.requestStop()
+        }
+        let result = try await campaign.run()
+        #expect(result.status == .stopped && result.stopReason == .requested)
+        #expect(double(result.stats["runtime_seconds"]) < 30)
+        #expect(result.stats["per_symbol"]!.objectValue!.values.allSatisfy { $0["position"] == .null })
+    }
+}
+}
