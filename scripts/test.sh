@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Runs every test. Installs what the build needs on a fresh Debian machine first.
+# Runs every test: the unit and campaign suites, then the seed's Top 10 campaign end to end through the
+# executable (120 s realtime), checked by scripts/smoke_top10.py. Installs what it needs first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need_apt=()
 command -v swift >/dev/null || { echo "swift toolchain not found on PATH" >&2; exit 1; }
-if [ ${#need_apt[@]} -gt 0 ]; then
-  apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"
+if ! command -v python3 >/dev/null; then
+  apt-get update -qq && apt-get install -y -qq python3
 fi
 
 swift build --build-tests
-swift test --skip-build --parallel 2>&1 | tee .build/test-output.txt
+swift test --skip-build
+
+echo "== top10 smoke: arbitrage run examples/top10_paper.yaml (120 s) =="
+.build/debug/arbitrage run examples/top10_paper.yaml --progress none --compact > .build/top10-stats.json
+python3 scripts/smoke_top10.py < .build/top10-stats.json

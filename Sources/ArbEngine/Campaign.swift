@@ -68,7 +68,7 @@ public final class Campaign: Sendable {
             // A simulated run never waits: it gets a thread of its own instead of holding one of the few
             // threads every async task of the process shares.
             let primed = source
-            let outcome = await withCheckedContinuation { (done: CheckedContinuation<SimulatedDriver.Outcome, Never>) in
+            let outcome = await withCheckedContinuation { (done: CheckedContinuation<DriverOutcome, Never>) in
                 let thread = Thread {
                     var source = primed
                     done.resume(returning: driver.run(source: &source))

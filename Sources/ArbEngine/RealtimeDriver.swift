@@ -13,13 +13,6 @@ struct RealtimeDriver {
     let sampleIntervalNs: Int64
     let resources: ResourceSampler
 
-    struct Outcome {
-        var reason: StopReason
-        var endNs: Int64
-        var equity: [EquityPoint]
-        var bookUpdates: Int
-    }
-
     /// State the driver's tasks share.
     final class RunState: Sendable {
         let stopping = Atomic<Bool>(false)
@@ -28,7 +21,7 @@ struct RealtimeDriver {
         let equity = Mutex<[EquityPoint]>([])
     }
 
-    func run<Source: ScheduledMarketSource>(source: Source) async -> Outcome {
+    func run<Source: ScheduledMarketSource>(source: Source) async -> DriverOutcome {
         let startNs = clock.startWallNs
         let endNs = startNs + Int64(session.maxRuntimeSeconds * 1e9)
         let intervalNs: Int64? = session.loopIntervalMs > 0 ? Swift.max(1, Int64(session.loopIntervalMs * 1e6)) : nil
@@ -121,6 +114,6 @@ struct RealtimeDriver {
         var points = state.equity.withLock { $0 }
         points.append(kernel.equityPoint(at: endNow, startNs: startNs))
         resources.sample()
-        return Outcome(reason: reason, endNs: endNow, equity: points, bookUpdates: state.updates.load(ordering: .relaxed))
+        return DriverOutcome(reason: reason, endNs: endNow, equity: points, bookUpdates: state.updates.load(ordering: .relaxed))
     }
 }

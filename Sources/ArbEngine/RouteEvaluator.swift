@@ -30,6 +30,14 @@ struct RouteEvaluator: Sendable {
     var allFailed: Bool { kernel.workers.allSatisfy { $0.failure != nil } }
 }
 
+/// How a driver's run ended.
+struct DriverOutcome: Sendable {
+    var reason: StopReason
+    var endNs: Int64
+    var equity: [EquityPoint]
+    var bookUpdates: Int
+}
+
 /// One point of the equity curve.
 public struct EquityPoint: Sendable, Equatable {
     /// Seconds since the campaign started, on its clock.

@@ -10,14 +10,7 @@ struct SimulatedDriver: Sendable {
     let startNs: Int64
     let sampleIntervalNs: Int64
 
-    struct Outcome: Sendable {
-        var reason: StopReason
-        var endNs: Int64
-        var equity: [EquityPoint]
-        var bookUpdates: Int
-    }
-
-    func run<Source: ScheduledMarketSource>(source: inout Source) -> Outcome {
+    func run<Source: ScheduledMarketSource>(source: inout Source) -> DriverOutcome {
         let endNs = startNs + Int64(session.maxRuntimeSeconds * 1e9)
         let intervalNs: Int64? = session.loopIntervalMs > 0 ? Swift.max(1, Int64(session.loopIntervalMs * 1e6)) : nil
         let layout = kernel.layout
@@ -66,7 +59,7 @@ struct SimulatedDriver: Sendable {
             CampaignFinish.flatten(kernel, reason: reason, flattenOnStop: session.flattenOnStop, nowNs: now)
         }
         equity.append(kernel.equityPoint(at: now, startNs: startNs))
-        return Outcome(reason: reason, endNs: now, equity: equity, bookUpdates: updates)
+        return DriverOutcome(reason: reason, endNs: now, equity: equity, bookUpdates: updates)
     }
 }
 

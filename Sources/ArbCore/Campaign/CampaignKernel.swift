@@ -146,19 +146,10 @@ public final class CampaignKernel: Sendable {
         guard case .allowed(let quantity, let reserved, let decisionId) = coordinator.requestEntry(request) else { return }
 
         let tradeId = nextTradeId()
-        let (ra, rb) = paper.withLock { ex in
-            (ex.execute(order(route, .upbit, p.direction.entrySide(on: .upbit), quantity, tradeId, .entry, params, fx, nowNs), against: a),
-             ex.execute(order(route, .binance, p.direction.entrySide(on: .binance), quantity, tradeId, .entry, params, fx, nowNs), against: b))
-        }
-        var fills: [Fill] = []
-        if case .success(let f) = ra { fills.append(f) }
-        if case .success(let f) = rb { fills.append(f) }
-        let filledA = (try? ra.get())?.quantity ?? .zero
-        let filledB = (try? rb.get())?.quantity ?? .zero
-        let pairQty = Swift.min(filledA, filledB)
-        // Bring the larger leg back to the smaller one (all of it when the other leg did not fill).
-        fills += correct(route, direction: p.direction, filledA: filledA, filledB: filledB, tradeId: tradeId,
-                         unwinding: false, params: params, fx: fx, a: a, b: b, nowNs: nowNs)
+        let legs = executeLegs(route, direction: p.direction, quantity: quantity, tradeId: tradeId, unwinding: false,
+                               params: params, fx: fx, a: a, b: b, nowNs: nowNs)
+        let fills = legs.fills
+        let pairQty = legs.pairQuantity
         let cash = fills.reduce(Fixed.zero) { $0 + $1.usdFlow }
         let fees = fills.reduce(Fixed.zero) { $0 + $1.feeUSD }
         let audit = TradeAudit(
@@ -169,10 +160,9 @@ public final class CampaignKernel: Sendable {
             id: tradeId, route: route.key, direction: p.direction, status: .open, quantity: pairQty, entry: audit,
             exit: nil, exitReason: nil, holdSeconds: nil, committedUSD: .zero, fillIds: fills.map(\.id),
             cashFlowUSD: cash, feesUSD: fees, realizedPnlUSD: nil)
-        for f in fills { recorder.record(.fill(f)) }
-        if pairQty.isPositive, case .success(let fb) = rb {
+        if pairQty.isPositive, let priceB = legs.binancePrice {
             trade.committedUSD = coordinator.commitEntry(route: index, reservedUSD: reserved,
-                                                         filledUSD: pairQty.multiplied(by: fb.price, rounding: .up))
+                                                         filledUSD: pairQty.multiplied(by: priceB, rounding: .up))
             worker.engine.opened(trade)
         } else {
             trade.status = .aborted
@@ -195,19 +185,10 @@ public final class CampaignKernel: Sendable {
             data: dataCheck(a, b, fx: fx, nowNs: nowNs), edgeBps: p.unwindEdgeBps, timeNs: nowNs)
         guard case .allowed(let decisionId) = verdict else { return }
         let quantity = trade.quantity
-        let (ra, rb) = paper.withLock { ex in
-            (ex.execute(order(route, .upbit, trade.direction.entrySide(on: .upbit).opposite, quantity, trade.id, .exit, params, fx, nowNs), against: a),
-             ex.execute(order(route, .binance, trade.direction.entrySide(on: .binance).opposite, quantity, trade.id, .exit, params, fx, nowNs), against: b))
-        }
-        var fills: [Fill] = []
-        if case .success(let f) = ra { fills.append(f) }
-        if case .success(let f) = rb { fills.append(f) }
-        let filledA = (try? ra.get())?.quantity ?? .zero
-        let filledB = (try? rb.get())?.quantity ?? .zero
-        let unwound = Swift.min(filledA, filledB)
-        fills += correct(route, direction: trade.direction, filledA: filledA, filledB: filledB, tradeId: trade.id,
-                         unwinding: true, params: params, fx: fx, a: a, b: b, nowNs: nowNs)
-        for f in fills { recorder.record(.fill(f)) }
+        let legs = executeLegs(route, direction: trade.direction, quantity: quantity, tradeId: trade.id, unwinding: true,
+                               params: params, fx: fx, a: a, b: b, nowNs: nowNs)
+        let fills = legs.fills
+        let unwound = legs.pairQuantity
         trade.fillIds += fills.map(\.id)
         trade.cashFlowUSD += fills.reduce(Fixed.zero) { $0 + $1.usdFlow }
         let exitFees = fills.reduce(Fixed.zero) { $0 + $1.feeUSD }
@@ -232,18 +213,40 @@ public final class CampaignKernel: Sendable {
         if !fills.isEmpty { recorder.record(.trade(trade)) }
     }
 
-    /// Reverses the excess of the larger leg so both venues hold matching quantities.
-    private func correct(_ route: Route, direction: Direction, filledA: Fixed, filledB: Fixed, tradeId: String,
-                         unwinding: Bool, params: StrategyParams, fx: FxQuote, a: BookSnapshot, b: BookSnapshot,
-                         nowNs: Int64) -> [Fill] {
-        let pairing = LegPairing(direction: direction, filledA: filledA, filledB: filledB, unwinding: unwinding)
-        guard let c = pairing.correction else { return [] }
-        let book = c.venue == .upbit ? a : b
-        let result = paper.withLock { ex in
-            ex.execute(order(route, c.venue, c.side, c.quantity, tradeId, .correction, params, fx, nowNs), against: book)
+    /// What both legs of an entry or exit left behind.
+    private struct LegExecution {
+        /// Every fill, the correction included, in execution order.
+        var fills: [Fill]
+        /// The quantity both venues now hold (entry) or gave back (exit).
+        var pairQuantity: Fixed
+        /// The Binance leg's VWAP, when it filled.
+        var binancePrice: Fixed?
+    }
+
+    /// Sends both legs against the snapshots the decision was made on, then reverses the excess of the larger
+    /// leg (all of it when the other did not fill) so both venues hold matching quantities. Records the fills.
+    private func executeLegs(_ route: Route, direction: Direction, quantity: Fixed, tradeId: String, unwinding: Bool,
+                             params: StrategyParams, fx: FxQuote, a: BookSnapshot, b: BookSnapshot,
+                             nowNs: Int64) -> LegExecution {
+        let role: FillRole = unwinding ? .exit : .entry
+        func side(_ venue: Venue) -> Side { unwinding ? direction.entrySide(on: venue).opposite : direction.entrySide(on: venue) }
+        let (ra, rb) = paper.withLock { ex in
+            (ex.execute(order(route, .upbit, side(.upbit), quantity, tradeId, role, params, fx, nowNs), against: a),
+             ex.execute(order(route, .binance, side(.binance), quantity, tradeId, role, params, fx, nowNs), against: b))
         }
-        if case .success(let f) = result { return [f] }
-        return []
+        let fillA = try? ra.get(), fillB = try? rb.get()
+        var fills = [fillA, fillB].compactMap { $0 }
+        let pairing = LegPairing(direction: direction, filledA: fillA?.quantity ?? .zero, filledB: fillB?.quantity ?? .zero,
+                                 unwinding: unwinding)
+        if let c = pairing.correction {
+            let correction = paper.withLock { ex in
+                ex.execute(order(route, c.venue, c.side, c.quantity, tradeId, .correction, params, fx, nowNs),
+                           against: c.venue == .upbit ? a : b)
+            }
+            if case .success(let f) = correction { fills.append(f) }
+        }
+        for f in fills { recorder.record(.fill(f)) }
+        return LegExecution(fills: fills, pairQuantity: pairing.pairQuantity, binancePrice: fillB?.price)
     }
 
     private func order(_ route: Route, _ venue: Venue, _ side: Side, _ quantity: Fixed, _ tradeId: String,

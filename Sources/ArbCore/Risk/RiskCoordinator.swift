@@ -159,10 +159,14 @@ public final class RiskCoordinator: Sendable {
         var qty = r.quantity
         let usdPerUnit = r.priceB
 
-        /// Shrinks `qty` to what `roomUSD` allows; nil when the result is no longer a valid order.
+        /// USD a quantity commits: rounded up, so the sum of commitments never exceeds a limit it was checked against.
+        func cost(_ q: Fixed) -> Fixed { Fixed(q.double * usdPerUnit, rounding: .up) }
+        /// Shrinks `qty` until it costs no more than `roomUSD`; false when the result is no longer a valid order.
         func clamp(_ roomUSD: Double) -> Bool {
             guard roomUSD > 0 else { return false }
-            let most = Fixed(roomUSD / usdPerUnit, rounding: .down).rounded(toMultipleOf: r.step, .down)
+            let room = Fixed(roomUSD, rounding: .down)
+            var most = Fixed(roomUSD / usdPerUnit, rounding: .down).rounded(toMultipleOf: r.step, .down)
+            while most.isPositive && cost(most) > room { most -= r.step }
             if most < qty { qty = most }
             return r.fitsMinimums(qty)
         }
@@ -223,7 +227,7 @@ public final class RiskCoordinator: Sendable {
             }
         }
         // Reserve
-        let reserved = qty.multiplied(by: Fixed(usdPerUnit, rounding: .up), rounding: .up)
+        let reserved = cost(qty)
         s.totalExposureUSD += reserved
         s.venueExposureUSD[0] += reserved
         s.venueExposureUSD[1] += reserved

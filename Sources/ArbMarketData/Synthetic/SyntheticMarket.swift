@@ -65,9 +65,9 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
 
     // Premium dynamics: mean reversion rate (1/s), stationary deviation (bps), jump rate (1/s) and size (bps).
     static let reversion = 1.0 / 30
-    static let premiumDeviation = 30.0
-    static let jumpRate = 1.0 / 60
-    static let jumpRange = 50.0...120.0
+    static let premiumDeviation = 35.0
+    static let jumpRate = 1.0 / 30
+    static let jumpRange = 60.0...140.0
     static let fxVolPerSqrtSecond = 3e-5
     static let venueNoiseBps = 1.5
 
