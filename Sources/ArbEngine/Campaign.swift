@@ -1,10 +1,12 @@
 import ArbCore
 import ArbMarketData
 import Foundation
+import Synchronization
 
 /// One campaign from config to stats: resolves the universe, primes the market, builds the kernel and runs it
 /// on the configured clock.
 public final class Campaign: Sendable {
+    public let id: String
     public let config: CampaignConfig
     public let members: [UniverseMember]
     public let control = CampaignControl()
@@ -12,8 +14,9 @@ public final class Campaign: Sendable {
     let sources: any MarketSourceFactory
 
     /// Resolves the universe; throws a config error naming the field when it cannot.
-    public init(config: CampaignConfig, recorder: any CampaignRecorder = NullRecorder(),
+    public init(id: String = "campaign", config: CampaignConfig, recorder: any CampaignRecorder = NullRecorder(),
                 sources: any MarketSourceFactory = SyntheticSourceFactory()) throws(ConfigError) {
+        self.id = id
         self.config = config
         self.recorder = recorder
         self.sources = sources
@@ -33,28 +36,54 @@ public final class Campaign: Sendable {
         public var kernel: CampaignKernel
     }
 
-    /// Runs to the end and returns the final stats.
-    public func run() async throws(ConfigError) -> Result {
+    /// Receives checkpoints as the campaign takes them (every `session.checkpoint_seconds` of its clock).
+    public typealias CheckpointSink = @Sendable (CampaignCheckpoint) -> Void
+
+    /// Runs to the end and returns the final stats. With `checkpoints`, a simulated campaign hands over a
+    /// checkpoint every `session.checkpoint_seconds` of market time.
+    public func run(checkpoints: CheckpointSink? = nil) async throws(ConfigError) -> Result {
+        let realtime = config.session.clock == .realtime
+        let clock = RealtimeClock()
+        let startNs = realtime ? clock.startWallNs : config.session.startTimeNs
+        var source = try sources.makeSource(members: members, config: config, startNs: startNs)
+        let kernel = prime(&source, startNs: startNs)
+        return await drive(kernel: kernel, source: source, startNs: startNs, clock: clock, resume: nil, checkpoints: checkpoints)
+    }
+
+    /// Continues a simulated campaign from one of its checkpoints; it ends exactly as the uninterrupted run.
+    public func resume(from checkpoint: CampaignCheckpoint, checkpoints: CheckpointSink? = nil) async throws(ConfigError) -> Result {
+        guard config.session.clock == .simulated else {
+            throw ConfigError(field: "session.clock", "only simulated campaigns resume from a checkpoint so far")
+        }
+        let source: any ScheduledMarketSource
+        do {
+            source = try sources.restoreSource(members: members, config: config, startNs: checkpoint.startNs,
+                                               state: checkpoint.source)
+        } catch {
+            throw ConfigError(field: "checkpoint", "cannot restore the market source: \(error)")
+        }
+        guard checkpoint.kernel.engines.count == members.count else {
+            throw ConfigError(field: "checkpoint", "checkpoint of \(checkpoint.kernel.engines.count) routes, campaign of \(members.count)")
+        }
+        let kernel = CampaignKernel(restoring: checkpoint.kernel, routes: members.map(\.route),
+                                    fxSource: config.marketData.fxSource, recorder: recorder)
+        return await drive(kernel: kernel, source: source, startNs: checkpoint.startNs, clock: RealtimeClock(),
+                           resume: (checkpoint.driver, checkpoint.timeNs, checkpoint.sequence), checkpoints: checkpoints)
+    }
+
+    private func drive(kernel: CampaignKernel, source: any ScheduledMarketSource, startNs: Int64, clock: RealtimeClock,
+                       resume: (DriverState, Int64, Int)?, checkpoints: CheckpointSink?) async -> Result {
         let wallStart = MonotonicClock.nanoseconds()
         let resources = ResourceSampler()
         let session = config.session
         let sampleIntervalNs = Int64(Swift.max(1, session.maxRuntimeSeconds / 500) * 1e9)
-        let startNs: Int64
-        let realtime = session.clock == .realtime
-        let clock = RealtimeClock()
-        startNs = realtime ? clock.startWallNs : session.startTimeNs
-
-        var source = try sources.makeSource(members: members, config: config, startNs: startNs)
-        let kernel = prime(&source, startNs: startNs)
         let evaluator = RouteEvaluator(kernel: kernel, maxIterations: session.maxIterations,
                                        isolation: config.engine.perSymbolIsolation)
-
-        let reason: StopReason, endNs: Int64, equity: [EquityPoint], updates: Int
-        if realtime {
-            let outcome = await RealtimeDriver(
+        let outcome: DriverOutcome
+        if session.clock == .realtime {
+            outcome = await RealtimeDriver(
                 kernel: kernel, session: session, evaluator: evaluator, control: control, clock: clock,
                 sampleIntervalNs: sampleIntervalNs, resources: resources).run(source: source)
-            (reason, endNs, equity, updates) = (outcome.reason, outcome.endNs, outcome.equity, outcome.bookUpdates)
         } else {
             let sampler = Task.detached {
                 while !Task.isCancelled {
@@ -62,30 +91,39 @@ public final class Campaign: Sendable {
                     resources.sample()
                 }
             }
-            let driver = SimulatedDriver(
+            let id = self.id
+            let sequence = Mutex(resume?.2 ?? 0)
+            var driver = SimulatedDriver(
                 kernel: kernel, session: session, evaluator: evaluator, control: control, startNs: startNs,
                 sampleIntervalNs: sampleIntervalNs)
+            driver.resume = resume.map { ($0.0, $0.1) }
+            if let checkpoints {
+                driver.onCheckpoint = { timeNs, state, bytes in
+                    let n = sequence.withLock { n -> Int in n += 1; return n }
+                    checkpoints(CampaignCheckpoint(campaignId: id, sequence: n, timeNs: timeNs, startNs: startNs,
+                                                   kernel: kernel.state(), source: bytes, driver: state))
+                }
+            }
             // A simulated run never waits: it gets a thread of its own instead of holding one of the few
             // threads every async task of the process shares.
-            let primed = source
-            let outcome = await withCheckedContinuation { (done: CheckedContinuation<DriverOutcome, Never>) in
+            let runner = driver
+            outcome = await withCheckedContinuation { (done: CheckedContinuation<DriverOutcome, Never>) in
                 let thread = Thread {
-                    var source = primed
-                    done.resume(returning: driver.run(source: &source))
+                    var source = source
+                    done.resume(returning: runner.run(source: &source))
                 }
                 thread.name = "simulated-campaign"
                 thread.start()
             }
             sampler.cancel()
             resources.sample()
-            (reason, endNs, equity, updates) = (outcome.reason, outcome.endNs, outcome.equity, outcome.bookUpdates)
         }
         let wallSeconds = Double(MonotonicClock.nanoseconds() - wallStart) / 1e9
         let stats = CampaignStats(
-            config: config, kernel: kernel, status: reason.status, stopReason: reason, startNs: startNs, endNs: endNs,
-            equity: equity, bookUpdates: updates, wallSeconds: wallSeconds, resources: resources.summary,
-            realtime: realtime).json()
-        return Result(status: reason.status, stopReason: reason, stats: stats, kernel: kernel)
+            config: config, kernel: kernel, status: outcome.reason.status, stopReason: outcome.reason, startNs: startNs,
+            endNs: outcome.endNs, equity: outcome.equity, bookUpdates: outcome.bookUpdates, wallSeconds: wallSeconds,
+            resources: resources.summary, realtime: session.clock == .realtime).json()
+        return Result(status: outcome.reason.status, stopReason: outcome.reason, stats: stats, kernel: kernel)
     }
 
     /// Writes every market's first snapshot (all stamped at the start), then builds the paper accounts from the

@@ -38,14 +38,6 @@ struct DriverOutcome: Sendable {
     var bookUpdates: Int
 }
 
-/// One point of the equity curve.
-public struct EquityPoint: Sendable, Equatable {
-    /// Seconds since the campaign started, on its clock.
-    public var t: Double
-    public var realizedUSD: Double
-    public var unrealizedUSD: Double
-}
-
 extension CampaignKernel {
     /// Realized and unrealized PnL now, from the coordinator's books.
     func equityPoint(at nowNs: Int64, startNs: Int64) -> EquityPoint {

@@ -1,7 +1,8 @@
 import ArbCore
 
-/// Drives a campaign on a virtual clock: one ordered event loop over every market update, route tick and
-/// equity sample, as fast as the CPU goes. Deterministic: the same config and seed give the same results.
+/// Drives a campaign on a virtual clock: one ordered event loop over every market update, route tick,
+/// equity sample and checkpoint, as fast as the CPU goes. Deterministic: the same config and seed give the same
+/// results, and a run resumed from one of its checkpoints ends exactly where the uninterrupted run does.
 struct SimulatedDriver: Sendable {
     let kernel: CampaignKernel
     let session: SessionConfig
@@ -9,27 +10,51 @@ struct SimulatedDriver: Sendable {
     let control: CampaignControl
     let startNs: Int64
     let sampleIntervalNs: Int64
+    /// Where to continue from (a checkpoint's driver state and time), or nil for a fresh start.
+    var resume: (state: DriverState, timeNs: Int64)?
+    /// Called at every checkpoint instant with the loop's state; nil = no checkpoints.
+    var onCheckpoint: (@Sendable (_ timeNs: Int64, _ driver: DriverState, _ source: [UInt8]) -> Void)?
 
     func run<Source: ScheduledMarketSource>(source: inout Source) -> DriverOutcome {
         let endNs = startNs + Int64(session.maxRuntimeSeconds * 1e9)
         let intervalNs: Int64? = session.loopIntervalMs > 0 ? Swift.max(1, Int64(session.loopIntervalMs * 1e6)) : nil
-        let layout = kernel.layout
-        let fxMarket = layout.fxMarket
-        var nextTick = startNs
-        var nextSample = startNs
-        var equity: [EquityPoint] = []
-        var updates = 0
-        var now = startNs
+        let checkpointNs = Swift.max(1, Int64(session.checkpointSeconds * 1e9))
+        let fxMarket = kernel.layout.fxMarket
+        var nextTick = resume?.state.nextTickNs ?? startNs
+        var nextSample = resume?.state.nextSampleNs ?? startNs
+        var equity = resume?.state.equity ?? []
+        var updates = resume?.state.bookUpdates ?? 0
+        var now = resume?.timeNs ?? startNs
+        var nextCheckpoint = onCheckpoint == nil ? Int64.max : now + checkpointNs
+        var remaining = kernel.workers.filter { !$0.done }.count
         var reason: StopReason
+
+        /// Evaluates a route; false when the campaign must end.
+        func evaluate(_ route: Int, _ t: Int64) -> StopReason? {
+            let wasDone = kernel.workers[route].done
+            if !evaluator.evaluate(route, nowNs: t) { return .routeFailed }
+            if !wasDone && kernel.workers[route].done {
+                remaining -= 1
+                if remaining == 0 { return evaluator.allFailed ? .routeFailed : .iterations }
+            }
+            return nil
+        }
 
         loop: while true {
             if control.stopRequested { reason = .requested; break }
             if kernel.coordinator.isEmergencyStopped { reason = .emergencyStop; break }
+            if remaining == 0 { reason = evaluator.allFailed ? .routeFailed : .iterations; break }
             let tMarket = source.nextTimeNs ?? .max
             let tTick = intervalNs == nil ? Int64.max : nextTick
-            let t = Swift.min(tMarket, tTick, nextSample)
+            let t = Swift.min(tMarket, tTick, nextSample, nextCheckpoint)
             if t >= endNs { now = endNs; reason = .runtime; break }
             now = t
+            if nextCheckpoint <= Swift.min(tMarket, tTick, nextSample) {
+                let state = DriverState(nextTickNs: nextTick, nextSampleNs: nextSample, bookUpdates: updates, equity: equity)
+                if let onCheckpoint, let bytes = try? source.checkpointState() { onCheckpoint(t, state, bytes) }
+                nextCheckpoint += checkpointNs
+                continue
+            }
             if nextSample <= Swift.min(tMarket, tTick) {
                 equity.append(kernel.equityPoint(at: t, startNs: startNs))
                 nextSample += sampleIntervalNs
@@ -41,16 +66,14 @@ struct SimulatedDriver: Sendable {
                 updates += 1
                 if market == fxMarket {
                     kernel.fxBookUpdated()
-                } else if intervalNs == nil {
-                    if !evaluator.evaluate(market >> 1, nowNs: t) { reason = .routeFailed; break loop }
-                    if evaluator.allDone { reason = evaluator.allFailed ? .routeFailed : .iterations; break loop }
-                }
-            } else {
-                for i in 0..<kernel.routes.count where !evaluator.evaluate(i, nowNs: t) {
-                    reason = .routeFailed
+                } else if intervalNs == nil, let end = evaluate(market >> 1, t) {
+                    reason = end
                     break loop
                 }
-                if evaluator.allDone { reason = evaluator.allFailed ? .routeFailed : .iterations; break loop }
+            } else {
+                for i in 0..<kernel.routes.count {
+                    if let end = evaluate(i, t) { reason = end; break loop }
+                }
                 nextTick += intervalNs!
             }
         }

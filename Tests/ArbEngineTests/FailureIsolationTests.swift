@@ -19,6 +19,8 @@ struct BreakingSource: ScheduledMarketSource {
         }
         return market
     }
+
+    func checkpointState() throws -> [UInt8] { try inner.checkpointState() }
 }
 
 struct BreakingFactory: MarketSourceFactory {
@@ -29,6 +31,11 @@ struct BreakingFactory: MarketSourceFactory {
         let inner = try SyntheticSourceFactory().makeSource(members: members, config: config, startNs: startNs) as! SyntheticMarket
         return BreakingSource(inner: inner, brokenMarket: MarketLayout(routeCount: members.count).market(route: route, venue: .upbit),
                               breakAtNs: startNs + Int64(afterSeconds * 1e9))
+    }
+
+    func restoreSource(members: [UniverseMember], config: CampaignConfig, startNs: Int64,
+                       state: [UInt8]) throws -> any ScheduledMarketSource {
+        fatalError("not used")
     }
 }
 

@@ -60,6 +60,8 @@ public final class CampaignKernel: Sendable {
 
     public var currentFx: FxQuote { fx.withLock { $0 } }
 
+    func restoreFx(_ quote: FxQuote) { fx.withLock { $0 = quote } }
+
     /// Call after the fx book changed: recomputes the rate and feeds the fx band's history.
     public func fxBookUpdated() {
         guard fxSource == .book else { return }

@@ -1,5 +1,5 @@
 /// The KRW per USDT rate at one moment, with where it came from.
-public struct FxQuote: Sendable, Equatable {
+public struct FxQuote: Sendable, Equatable, Codable {
     /// KRW per USDT for the signal.
     public var rate: Double
     /// KRW per USDT for the ledger (the `KRW-USDT` book's exact mid, or the configured fixed value).

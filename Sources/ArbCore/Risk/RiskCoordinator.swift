@@ -20,9 +20,10 @@ public final class RiskCoordinator: Sendable {
     }
 
     /// Restores a checkpointed state.
-    public init(state: RiskState, routeKeys: [String], recorder: any CampaignRecorder = NullRecorder()) {
+    public init(state: RiskState, openRejections: [DecisionRecord?], routeKeys: [String],
+                recorder: any CampaignRecorder = NullRecorder()) {
         self.state = Mutex(state)
-        self.fold = Mutex(Array(repeating: nil, count: routeKeys.count))
+        self.fold = Mutex(openRejections)
         self.routeKeys = routeKeys
         self.recorder = recorder
         self.stopped.store(state.emergencyStopped, ordering: .relaxed)
@@ -31,8 +32,13 @@ public final class RiskCoordinator: Sendable {
     /// True once the campaign's loss reached `emergency_stop_loss_usd`.
     public var isEmergencyStopped: Bool { stopped.load(ordering: .relaxed) }
 
-    /// A copy of the whole state (stats, checkpoints).
+    /// A copy of the whole state (stats).
     public func snapshot() -> RiskState { state.withLock { $0 } }
+
+    /// The state and each route's open folded rejection, for a checkpoint.
+    public func checkpoint() -> (RiskState, [DecisionRecord?]) {
+        state.withLock { s in (s, fold.withLock { $0 }) }
+    }
 
     public var limits: RiskLimits { state.withLock { $0.limits } }
 

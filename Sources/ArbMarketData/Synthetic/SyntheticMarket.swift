@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import ArbCore
+import Foundation
 import HeapModule
 
 /// The embedded synthetic market (SPEC §3.2.1): deterministic from `seed`.
@@ -55,7 +56,7 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
         var spreadBps: Double
     }
 
-    struct Event: Comparable, Sendable {
+    struct Event: Comparable, Sendable, Codable {
         var timeNs: Int64
         /// Tie-break: the fx market first, then by market index.
         var order: Int32
@@ -115,6 +116,32 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
     }
 
     public var nextTimeNs: Int64? { heap.min?.timeNs }
+
+    /// Every process and pending event: what a checkpoint needs to continue the same stream.
+    struct State: Codable {
+        var assets: [Asset]
+        var fx: FxProcess
+        var markets: [MarketState]
+        var events: [Event]
+    }
+
+    public func checkpointState() throws -> [UInt8] {
+        let state = State(assets: assets, fx: fx, markets: markets, events: heap.unordered.sorted())
+        return Array(try JSONEncoder().encode(state))
+    }
+
+    /// The market of a checkpoint, continuing after its last event.
+    public init(members: [UniverseMember], settings: Settings, state bytes: [UInt8]) throws {
+        self.init(members: members, settings: settings)
+        let state = try JSONDecoder().decode(State.self, from: Data(bytes))
+        guard state.assets.count == assets.count, state.markets.count == markets.count else {
+            throw StoreError("checkpoint of \(state.assets.count) routes does not fit a market of \(assets.count)")
+        }
+        assets = state.assets
+        fx = state.fx
+        markets = state.markets
+        heap = Heap(state.events)
+    }
 
     public mutating func emit(into store: SnapshotStore) -> Int {
         let event = heap.removeMin()

@@ -6,8 +6,16 @@ public struct SyntheticSourceFactory: MarketSourceFactory {
 
     public func makeSource(members: [UniverseMember], config: CampaignConfig,
                            startNs: Int64) throws(ConfigError) -> any ScheduledMarketSource {
-        SyntheticMarket(members: members, settings: .init(
-            seed: config.marketData.seed, updatesPerSecond: config.marketData.updatesPerSecond,
-            fxStart: config.marketData.fxStart, startNs: startNs, includeFx: config.marketData.fxSource == .book))
+        SyntheticMarket(members: members, settings: settings(config, startNs))
+    }
+
+    public func restoreSource(members: [UniverseMember], config: CampaignConfig, startNs: Int64,
+                              state: [UInt8]) throws -> any ScheduledMarketSource {
+        try SyntheticMarket(members: members, settings: settings(config, startNs), state: state)
+    }
+
+    func settings(_ config: CampaignConfig, _ startNs: Int64) -> SyntheticMarket.Settings {
+        .init(seed: config.marketData.seed, updatesPerSecond: config.marketData.updatesPerSecond,
+              fxStart: config.marketData.fxStart, startNs: startNs, includeFx: config.marketData.fxSource == .book)
     }
 }

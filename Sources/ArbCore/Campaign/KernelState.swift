@@ -1,0 +1,84 @@
+/// Everything a campaign kernel holds, as one serializable value (checkpoints, resume).
+public struct KernelState: Sendable, Codable, Equatable {
+    public var engines: [RouteEngine]
+    public var failures: [String?]
+    public var done: [Bool]
+    public var risk: RiskState
+    /// Each route's folded rejection still open (so a resumed log keeps folding into the same record).
+    public var openRejections: [DecisionRecord?]
+    public var paper: PaperExchange
+    public var tradeCount: Int
+    public var params: StrategyParams
+    public var paused: Bool
+    public var fx: FxQuote
+    /// The store's newest snapshot of every market.
+    public var books: [BookSnapshot]
+}
+
+/// Where a driver was when it checkpointed.
+public struct DriverState: Sendable, Codable, Equatable {
+    public var nextTickNs: Int64
+    public var nextSampleNs: Int64
+    public var bookUpdates: Int
+    public var equity: [EquityPoint]
+
+    public init(nextTickNs: Int64, nextSampleNs: Int64, bookUpdates: Int, equity: [EquityPoint]) {
+        self.nextTickNs = nextTickNs
+        self.nextSampleNs = nextSampleNs
+        self.bookUpdates = bookUpdates
+        self.equity = equity
+    }
+}
+
+/// A consistent cut of a running campaign: kernel, market source and driver, at one instant of its clock.
+public struct CampaignCheckpoint: Sendable, Codable, Equatable {
+    public var campaignId: String
+    /// 1, 2, … per campaign.
+    public var sequence: Int
+    /// Campaign clock at the cut, and where the campaign started.
+    public var timeNs: Int64
+    public var startNs: Int64
+    public var kernel: KernelState
+    /// The market source's own state, opaque to the core.
+    public var source: [UInt8]
+    public var driver: DriverState
+
+    public init(campaignId: String, sequence: Int, timeNs: Int64, startNs: Int64, kernel: KernelState, source: [UInt8],
+                driver: DriverState) {
+        self.campaignId = campaignId
+        self.sequence = sequence
+        self.timeNs = timeNs
+        self.startNs = startNs
+        self.kernel = kernel
+        self.source = source
+        self.driver = driver
+    }
+}
+
+extension CampaignKernel {
+    /// The kernel's whole state. Call only while no route is being evaluated (between events in simulated time).
+    public func state() -> KernelState {
+        let (risk, folds) = coordinator.checkpoint()
+        return KernelState(
+            engines: workers.map(\.engine), failures: workers.map(\.failure), done: workers.map(\.done), risk: risk,
+            openRejections: folds, paper: paperExchange, tradeCount: tradesOpened, params: strategyParams,
+            paused: isPaused, fx: currentFx, books: (0..<store.marketCount).map { store.read($0) })
+    }
+
+    /// A kernel continuing from `state`.
+    public convenience init(restoring state: KernelState, routes: [Route], fxSource: FxSource, recorder: any CampaignRecorder) {
+        let store = SnapshotStore(marketCount: state.books.count)
+        for (i, book) in state.books.enumerated() { store.restore(i, book) }
+        let coordinator = RiskCoordinator(state: state.risk, openRejections: state.openRejections,
+                                          routeKeys: routes.map(\.key), recorder: recorder)
+        self.init(routes: routes, store: store, coordinator: coordinator, paper: state.paper, params: state.params,
+                  fxSource: fxSource, recorder: recorder, tradeCount: state.tradeCount)
+        for (i, worker) in workers.enumerated() {
+            worker.engine = state.engines[i]
+            worker.failure = state.failures[i]
+            worker.done = state.done[i]
+        }
+        setPaused(state.paused)
+        restoreFx(state.fx)
+    }
+}

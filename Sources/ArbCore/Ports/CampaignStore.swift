@@ -1,0 +1,87 @@
+/// A page of a cursor-ordered listing: `nextCursor` is nil on the last page.
+public struct Page<Item: Sendable>: Sendable {
+    public var items: [Item]
+    /// Opaque; pass it back to get the next page.
+    public var nextCursor: String?
+
+    public init(items: [Item], nextCursor: String?) {
+        self.items = items
+        self.nextCursor = nextCursor
+    }
+}
+
+/// A campaign as stored: its config, its state and why it ended.
+public struct CampaignRecord: Sendable, Codable, Equatable {
+    public var id: String
+    public var name: String?
+    public var status: CampaignStatus
+    public var stopReason: StopReason?
+    /// The failure message when `status` is `failed`.
+    public var error: String?
+    /// The normalized config (defaults filled in).
+    public var config: JSONValue
+    /// Wall-clock times (ns since epoch).
+    public var createdAtNs: Int64
+    public var startedAtNs: Int64?
+    public var finishedAtNs: Int64?
+
+    public init(id: String, name: String?, status: CampaignStatus, stopReason: StopReason? = nil, error: String? = nil,
+                config: JSONValue, createdAtNs: Int64, startedAtNs: Int64? = nil, finishedAtNs: Int64? = nil) {
+        self.id = id
+        self.name = name
+        self.status = status
+        self.stopReason = stopReason
+        self.error = error
+        self.config = config
+        self.createdAtNs = createdAtNs
+        self.startedAtNs = startedAtNs
+        self.finishedAtNs = finishedAtNs
+    }
+}
+
+/// Filters for listing decisions.
+public struct DecisionFilter: Sendable, Equatable {
+    public var tier: RiskTier?
+    public var outcome: DecisionOutcome?
+    public var symbol: String?
+
+    public init(tier: RiskTier? = nil, outcome: DecisionOutcome? = nil, symbol: String? = nil) {
+        self.tier = tier
+        self.outcome = outcome
+        self.symbol = symbol
+    }
+}
+
+/// Where campaigns, their events, checkpoints and final stats live (SPEC §3.8). The engine meets storage only
+/// through this protocol; the embedded implementation is SQLite, tests and headless runs use memory.
+///
+/// Listings are in insertion order of each record's first version; a record written again (a trade closing, a
+/// folded decision's count growing) keeps its place and shows its newest version.
+public protocol CampaignStore: Sendable {
+    func createCampaign(_ record: CampaignRecord) async throws
+    func updateCampaign(_ record: CampaignRecord) async throws
+    func campaign(id: String) async throws -> CampaignRecord?
+    /// Newest first.
+    func listCampaigns(status: CampaignStatus?, limit: Int, cursor: String?) async throws -> Page<CampaignRecord>
+    /// Removes a campaign and every row that belongs to it.
+    func deleteCampaign(id: String) async throws
+
+    /// Appends events in order (fills; trades and decisions by id, newest version wins).
+    func append(campaignId: String, events: [CampaignEvent]) async throws
+    /// Stores a checkpoint together with the events since the previous one, atomically, so a resume never loses
+    /// or repeats a fill.
+    func saveCheckpoint(_ checkpoint: CampaignCheckpoint, events: [CampaignEvent]) async throws
+    func latestCheckpoint(campaignId: String) async throws -> CampaignCheckpoint?
+    func saveStats(campaignId: String, stats: JSONValue) async throws
+    func stats(campaignId: String) async throws -> JSONValue?
+
+    func listTrades(campaignId: String, symbol: String?, limit: Int, cursor: String?) async throws -> Page<TradeRecord>
+    func listDecisions(campaignId: String, filter: DecisionFilter, limit: Int, cursor: String?) async throws -> Page<DecisionRecord>
+    func listFills(campaignId: String, limit: Int, cursor: String?) async throws -> Page<Fill>
+}
+
+/// A store failure, with what was being done.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
