@@ -1,0 +1,127 @@
+import ArbCore
+import Foundation
+
+/// The store port kept in memory: for tests and headless runs. Same semantics as the persistent store: ordered
+/// listings with opaque cursors, newest version of a record in its first place, checkpoints saved with the
+/// events since the previous one.
+public actor InMemoryCampaignStore: CampaignStore {
+    struct Campaign {
+        var record: CampaignRecord
+        var fills: [Fill] = []
+        var trades = Keyed<TradeRecord>()
+        var decisions = Keyed<DecisionRecord>()
+        var checkpoint: CampaignCheckpoint?
+        var stats: JSONValue?
+    }
+
+    /// Records in first-seen order, replaced in place by id.
+    struct Keyed<Item> {
+        var items: [Item] = []
+        var index: [String: Int] = [:]
+
+        mutating func upsert(_ id: String, _ item: Item) {
+            if let i = index[id] { items[i] = item } else { index[id] = items.count; items.append(item) }
+        }
+    }
+
+    private var campaigns: [String: Campaign] = [:]
+    private var order: [String] = []
+
+    public init() {}
+
+    public func createCampaign(_ record: CampaignRecord) throws {
+        guard campaigns[record.id] == nil else { throw StoreError("campaign \(record.id) exists") }
+        campaigns[record.id] = Campaign(record: record)
+        order.append(record.id)
+    }
+
+    public func updateCampaign(_ record: CampaignRecord) throws {
+        guard campaigns[record.id] != nil else { throw StoreError("no campaign \(record.id)") }
+        campaigns[record.id]!.record = record
+    }
+
+    public func campaign(id: String) -> CampaignRecord? { campaigns[id]?.record }
+
+    public func listCampaigns(status: CampaignStatus?, limit: Int, cursor: String?) throws -> Page<CampaignRecord> {
+        let newestFirst = order.reversed().compactMap { campaigns[$0]?.record }
+        return try Paging.page(newestFirst, limit: limit, cursor: cursor) { status == nil || $0.status == status }
+    }
+
+    public func deleteCampaign(id: String) throws {
+        guard campaigns.removeValue(forKey: id) != nil else { throw StoreError("no campaign \(id)") }
+        order.removeAll { $0 == id }
+    }
+
+    public func append(campaignId: String, events: [CampaignEvent]) throws {
+        guard campaigns[campaignId] != nil else { throw StoreError("no campaign \(campaignId)") }
+        for event in events {
+            switch event {
+            case .fill(let f): campaigns[campaignId]!.fills.append(f)
+            case .trade(let t): campaigns[campaignId]!.trades.upsert(t.id, t)
+            case .decision(let d): campaigns[campaignId]!.decisions.upsert(d.id, d)
+            }
+        }
+    }
+
+    public func saveCheckpoint(_ checkpoint: CampaignCheckpoint, events: [CampaignEvent]) throws {
+        try append(campaignId: checkpoint.campaignId, events: events)
+        campaigns[checkpoint.campaignId]!.checkpoint = checkpoint
+    }
+
+    public func latestCheckpoint(campaignId: String) -> CampaignCheckpoint? { campaigns[campaignId]?.checkpoint }
+
+    public func saveStats(campaignId: String, stats: JSONValue) throws {
+        guard campaigns[campaignId] != nil else { throw StoreError("no campaign \(campaignId)") }
+        campaigns[campaignId]!.stats = stats
+    }
+
+    public func stats(campaignId: String) -> JSONValue? { campaigns[campaignId]?.stats }
+
+    public func listTrades(campaignId: String, symbol: String?, limit: Int, cursor: String?) throws -> Page<TradeRecord> {
+        try Paging.page(campaigns[campaignId]?.trades.items ?? [], limit: limit, cursor: cursor) { symbol == nil || $0.route == symbol }
+    }
+
+    public func listDecisions(campaignId: String, filter: DecisionFilter, limit: Int, cursor: String?) throws -> Page<DecisionRecord> {
+        try Paging.page(campaigns[campaignId]?.decisions.items ?? [], limit: limit, cursor: cursor) { d in
+            (filter.tier == nil || d.tier == filter.tier) && (filter.outcome == nil || d.outcome == filter.outcome)
+                && (filter.symbol == nil || d.route == filter.symbol)
+        }
+    }
+
+    public func listFills(campaignId: String, limit: Int, cursor: String?) throws -> Page<Fill> {
+        try Paging.page(campaigns[campaignId]?.fills ?? [], limit: limit, cursor: cursor) { _ in true }
+    }
+}
+
+/// Cursor paging over a list whose items keep their positions: the cursor names the position after the last
+/// item returned, so appends never shift a page. Cursors are opaque to clients (base64url of the position).
+public enum Paging {
+    public static func page<T>(_ items: [T], limit: Int, cursor: String?, where matches: (T) -> Bool) throws -> Page<T> {
+        var i = try cursor.map(position) ?? 0
+        var out: [T] = []
+        let limit = Swift.max(1, limit)
+        while i < items.count && out.count < limit {
+            if matches(items[i]) { out.append(items[i]) }
+            i += 1
+        }
+        var more = false
+        var j = i
+        while j < items.count { if matches(items[j]) { more = true; break }; j += 1 }
+        return Page(items: out, nextCursor: more ? encode(i) : nil)
+    }
+
+    public static func encode(_ position: Int) -> String {
+        Data("p\(position)".utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    public static func position(_ cursor: String) throws -> Int {
+        var b64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while b64.count % 4 != 0 { b64 += "=" }
+        guard cursor.count <= 32, let data = Data(base64Encoded: b64), let text = String(data: data, encoding: .utf8),
+              text.hasPrefix("p"), let n = Int(text.dropFirst()), n >= 0
+        else { throw StoreError("invalid cursor") }
+        return n
+    }
+}
