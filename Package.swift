@@ -28,6 +28,7 @@ let package = Package(
                 "ArbCore", "ArbMarketData",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
         // The `arbitrage` executable: CLI, config files, bootstrap.

@@ -66,7 +66,7 @@ public final class Campaign: Sendable {
             throw ConfigError(field: "checkpoint", "checkpoint of \(checkpoint.kernel.engines.count) routes, campaign of \(members.count)")
         }
         let kernel = CampaignKernel(restoring: checkpoint.kernel, routes: members.map(\.route),
-                                    fxSource: config.marketData.fxSource, recorder: recorder)
+                                    fxSource: config.marketData.fxSource, recorder: recorder, latencyMs: config.latencyMs)
         return await drive(kernel: kernel, source: source, startNs: checkpoint.startNs, clock: RealtimeClock(),
                            resume: (checkpoint.driver, checkpoint.timeNs, checkpoint.sequence), checkpoints: checkpoints)
     }
@@ -142,7 +142,8 @@ public final class Campaign: Sendable {
                                          overrides: config.initialBalances)
         let coordinator = RiskCoordinator(limits: config.risk, routeKeys: routes.map(\.key), recorder: recorder)
         let kernel = CampaignKernel(routes: routes, store: store, coordinator: coordinator, paper: paper,
-                                    params: config.strategy, fxSource: config.marketData.fxSource, recorder: recorder)
+                                    params: config.strategy, fxSource: config.marketData.fxSource, recorder: recorder,
+                                    latencyMs: config.latencyMs)
         kernel.fxBookUpdated()
         return kernel
     }

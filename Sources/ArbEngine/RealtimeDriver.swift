@@ -21,6 +21,19 @@ struct RealtimeDriver {
         let equity = Mutex<[EquityPoint]>([])
     }
 
+    /// Waits for an order's legs to reach their venues (simulated latency), delivering each on time. A stop
+    /// cuts the wait short; the campaign's flatten delivers what is left.
+    static func awaitFills(_ kernel: CampaignKernel, route: Int, firstDueNs: Int64?, clock: RealtimeClock) async {
+        var next = firstDueNs
+        while let due = next {
+            let wait = due - clock.now()
+            if wait > 0 {
+                do { try await Task.sleep(for: .nanoseconds(wait)) } catch { return }
+            }
+            next = kernel.deliver(route: route, nowNs: clock.now())
+        }
+    }
+
     func run<Source: ScheduledMarketSource>(source: Source) async -> DriverOutcome {
         let startNs = clock.startWallNs
         let endNs = startNs + Int64(session.maxRuntimeSeconds * 1e9)
@@ -63,7 +76,9 @@ struct RealtimeDriver {
                                 do { try await Task.sleep(for: .nanoseconds(wait)) } catch { break }
                             }
                             if state.stopping.load(ordering: .relaxed) { break }
-                            if !evaluator.evaluate(i, nowNs: clock.now()) { state.failedHard.store(true, ordering: .relaxed) }
+                            let outcome = evaluator.evaluate(i, nowNs: clock.now())
+                            if !outcome.alive { state.failedHard.store(true, ordering: .relaxed) }
+                            await Self.awaitFills(kernel, route: i, firstDueNs: outcome.sentLegsDueNs, clock: clock)
                             if kernel.workers[i].done { break }
                             tick += intervalNs
                         }
@@ -71,8 +86,10 @@ struct RealtimeDriver {
                         let worker = kernel.workers[i]
                         while let stamp = await signals[i].wait() {
                             if state.stopping.load(ordering: .relaxed) { break }
-                            if !evaluator.evaluate(i, nowNs: clock.now()) { state.failedHard.store(true, ordering: .relaxed) }
+                            let outcome = evaluator.evaluate(i, nowNs: clock.now())
+                            if !outcome.alive { state.failedHard.store(true, ordering: .relaxed) }
                             worker.tickToDecision.record(nanoseconds: MonotonicClock.nanoseconds() &- stamp)
+                            await Self.awaitFills(kernel, route: i, firstDueNs: outcome.sentLegsDueNs, clock: clock)
                             if worker.done { break }
                         }
                     }

@@ -7,23 +7,32 @@ struct RouteEvaluator: Sendable {
     let maxIterations: Int?
     let isolation: Bool
 
-    /// Evaluates route `index` at `nowNs`. Returns false when the route failed and the campaign must fail with
-    /// it (`per_symbol_isolation: false`).
+    /// What one evaluation left to do.
+    struct Outcome {
+        /// False when the route failed and the campaign must fail with it (`per_symbol_isolation: false`).
+        var alive = true
+        /// When the evaluation sent an order whose legs are in flight: when the next one reaches its venue.
+        var sentLegsDueNs: Int64?
+    }
+
+    /// Evaluates route `index` at `nowNs`, measuring the loop latency.
     @inline(__always)
-    func evaluate(_ index: Int, nowNs: Int64, entriesAllowed: Bool = true) -> Bool {
+    func evaluate(_ index: Int, nowNs: Int64, entriesAllowed: Bool = true) -> Outcome {
         let worker = kernel.workers[index]
-        if worker.done { return true }
+        if worker.done { return Outcome() }
+        let wasWaiting = worker.pending != nil
         let start = MonotonicClock.nanoseconds()
+        let due: Int64?
         do {
-            try kernel.evaluate(route: index, nowNs: nowNs, entriesAllowed: entriesAllowed)
+            due = try kernel.evaluate(route: index, nowNs: nowNs, entriesAllowed: entriesAllowed)
         } catch {
             worker.failure = error.description
             worker.done = true
-            return isolation
+            return Outcome(alive: isolation)
         }
         worker.loopLatency.record(nanoseconds: MonotonicClock.nanoseconds() &- start)
         if let maxIterations, worker.engine.iterations >= maxIterations { worker.done = true }
-        return true
+        return Outcome(alive: true, sentLegsDueNs: wasWaiting ? nil : due)
     }
 
     var allDone: Bool { kernel.workers.allSatisfy(\.done) }

@@ -1,4 +1,5 @@
 import ArbCore
+import HeapModule
 
 /// Drives a campaign on a virtual clock: one ordered event loop over every market update, route tick,
 /// equity sample and checkpoint, as fast as the CPU goes. Deterministic: the same config and seed give the same
@@ -28,11 +29,18 @@ struct SimulatedDriver: Sendable {
         var nextCheckpoint = onCheckpoint == nil ? Int64.max : now + checkpointNs
         var remaining = kernel.workers.filter { !$0.done }.count
         var reason: StopReason
+        // Order legs in flight, by the time they reach their venue.
+        var dues = Heap<Due>()
+        for (i, worker) in kernel.workers.enumerated() {
+            if let due = worker.pending?.nextDueNs { dues.insert(Due(timeNs: due, route: i)) }
+        }
 
-        /// Evaluates a route; false when the campaign must end.
+        /// Evaluates a route; the reason to end the campaign, if it must.
         func evaluate(_ route: Int, _ t: Int64) -> StopReason? {
             let wasDone = kernel.workers[route].done
-            if !evaluator.evaluate(route, nowNs: t) { return .routeFailed }
+            let outcome = evaluator.evaluate(route, nowNs: t)
+            if !outcome.alive { return .routeFailed }
+            if let due = outcome.sentLegsDueNs { dues.insert(Due(timeNs: due, route: route)) }
             if !wasDone && kernel.workers[route].done {
                 remaining -= 1
                 if remaining == 0 { return evaluator.allFailed ? .routeFailed : .iterations }
@@ -46,19 +54,25 @@ struct SimulatedDriver: Sendable {
             if remaining == 0 { reason = evaluator.allFailed ? .routeFailed : .iterations; break }
             let tMarket = source.nextTimeNs ?? .max
             let tTick = intervalNs == nil ? Int64.max : nextTick
-            let t = Swift.min(tMarket, tTick, nextSample, nextCheckpoint)
+            let tDue = dues.min?.timeNs ?? .max
+            let t = Swift.min(tMarket, tTick, nextSample, nextCheckpoint, tDue)
             if t >= endNs { now = endNs; reason = .runtime; break }
             now = t
-            if nextCheckpoint <= Swift.min(tMarket, tTick, nextSample) {
+            if nextCheckpoint == t {
                 let state = DriverState(nextTickNs: nextTick, nextSampleNs: nextSample, bookUpdates: updates, equity: equity)
                 if let onCheckpoint, let bytes = try? source.checkpointState() { onCheckpoint(t, state, bytes) }
                 nextCheckpoint += checkpointNs
                 continue
             }
-            if nextSample <= Swift.min(tMarket, tTick) {
+            if nextSample == t {
                 equity.append(kernel.equityPoint(at: t, startNs: startNs))
                 nextSample += sampleIntervalNs
                 control.setElapsed(t - startNs)
+                continue
+            }
+            if tDue == t {
+                let due = dues.removeMin()
+                if let next = kernel.deliver(route: due.route, nowNs: t) { dues.insert(Due(timeNs: next, route: due.route)) }
                 continue
             }
             if tMarket <= tTick {
@@ -84,6 +98,13 @@ struct SimulatedDriver: Sendable {
         equity.append(kernel.equityPoint(at: now, startNs: startNs))
         return DriverOutcome(reason: reason, endNs: now, equity: equity, bookUpdates: updates)
     }
+}
+
+/// An order leg reaching its venue.
+struct Due: Comparable {
+    var timeNs: Int64
+    var route: Int
+    static func < (a: Due, b: Due) -> Bool { a.timeNs != b.timeNs ? a.timeNs < b.timeNs : a.route < b.route }
 }
 
 /// What happens to open pairs when a campaign ends.

@@ -10,6 +10,7 @@ extension CampaignSuites {
         "universe": ["top_n": 5],
         "strategy": ["entry_threshold_bps": -5],
         "multi_symbol_risk_guard": ["cooldown_seconds": 5],
+        "paper": ["latency_ms": ["upbit": 120, "binance": 40]],
         "session": ["clock": "simulated", "max_runtime_seconds": 900, "checkpoint_seconds": 60],
     ])
 

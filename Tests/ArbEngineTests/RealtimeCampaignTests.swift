@@ -25,6 +25,29 @@ extension CampaignSuites {
         #expect(s["per_symbol"]!.objectValue!.values.allSatisfy { $0["position"] == .null })
     }
 
+    @Test func realtimeLegsWaitForTheirLatency() async throws {
+        let (result, recorder) = try await runCampaign(multi([
+            "universe": ["top_n": 3], "market_data": ["updates_per_second": 20],
+            "strategy": ["entry_threshold_bps": -30], "multi_symbol_risk_guard": ["cooldown_seconds": 0],
+            "paper": ["latency_ms": ["upbit": 100, "binance": 30]],
+            "session": ["clock": "realtime", "max_runtime_seconds": 2],
+        ]))
+        let c = recorder.snapshot
+        let fills = Dictionary(uniqueKeysWithValues: c.fills.map { ($0.id, $0) })
+        // Legs still in flight when the campaign ends are delivered by its flatten; every other leg waits out its
+        // venue's latency.
+        let endNs = try #require(UTCTime.parse(result.stats["end_time"]!.stringValue!)) - 5_000_000
+        var checked = 0
+        for t in c.trades {
+            for f in t.fillIds.compactMap({ fills[$0] }) where f.role == .entry && f.timeNs < endNs {
+                #expect(f.timeNs - t.entry.timeNs >= (f.venue == .upbit ? 100_000_000 : 30_000_000))
+                checked += 1
+            }
+        }
+        #expect(checked > 0)
+        #expect(result.stats.at("balances.reconciled") == .bool(true))
+    }
+
     @Test func intervalPacedRoutesEvaluateOncePerTick() async throws {
         let (result, _) = try await runCampaign(multi([
             "universe": ["top_n": 2], "session": ["clock": "realtime", "max_runtime_seconds": 1, "loop_interval_ms": 100],

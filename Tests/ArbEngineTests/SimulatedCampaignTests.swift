@@ -117,6 +117,25 @@ extension CampaignSuites {
         #expect(double(s.at("risk_stats.global.total_exposure_usd")) == 0)
     }
 
+    @Test func legsFillAfterEachVenuesLatency() async throws {
+        let (result, recorder) = try await runCampaign(multi([
+            "universe": ["top_n": 5], "strategy": ["entry_threshold_bps": -10],
+            "paper": ["latency_ms": ["upbit": 250, "binance": 80]],
+            "session": ["clock": "simulated", "max_runtime_seconds": 600],
+        ]))
+        let c = recorder.snapshot
+        let fills = Dictionary(uniqueKeysWithValues: c.fills.map { ($0.id, $0) })
+        #expect(c.trades.count > 10)
+        for t in c.trades {
+            let entryFills = t.fillIds.compactMap { fills[$0] }.filter { $0.role == .entry }
+            for f in entryFills {
+                #expect(f.timeNs - t.entry.timeNs == (f.venue == .upbit ? 250_000_000 : 80_000_000))
+            }
+        }
+        #expect(result.stats.at("balances.reconciled") == .bool(true))
+        #expect(result.stats["per_symbol"]!.objectValue!.values.allSatisfy { $0["position"] == .null })
+    }
+
     @Test func ledgerReconcilesFromTheFillLogOverManySeeds() async throws {
         for seed in 1...8 {
             let (result, recorder) = try await runCampaign(multi([

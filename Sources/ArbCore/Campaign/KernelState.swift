@@ -3,6 +3,8 @@ public struct KernelState: Sendable, Codable, Equatable {
     public var engines: [RouteEngine]
     public var failures: [String?]
     public var done: [Bool]
+    /// Orders in flight per route.
+    public var pending: [PendingLegs?]
     public var risk: RiskState
     /// Each route's folded rejection still open (so a resumed log keeps folding into the same record).
     public var openRejections: [DecisionRecord?]
@@ -60,23 +62,26 @@ extension CampaignKernel {
     public func state() -> KernelState {
         let (risk, folds) = coordinator.checkpoint()
         return KernelState(
-            engines: workers.map(\.engine), failures: workers.map(\.failure), done: workers.map(\.done), risk: risk,
+            engines: workers.map(\.engine), failures: workers.map(\.failure), done: workers.map(\.done),
+            pending: workers.map(\.pending), risk: risk,
             openRejections: folds, paper: paperExchange, tradeCount: tradesOpened, params: strategyParams,
             paused: isPaused, fx: currentFx, books: (0..<store.marketCount).map { store.read($0) })
     }
 
     /// A kernel continuing from `state`.
-    public convenience init(restoring state: KernelState, routes: [Route], fxSource: FxSource, recorder: any CampaignRecorder) {
+    public convenience init(restoring state: KernelState, routes: [Route], fxSource: FxSource, recorder: any CampaignRecorder,
+                            latencyMs: [Double] = [0, 0]) {
         let store = SnapshotStore(marketCount: state.books.count)
         for (i, book) in state.books.enumerated() { store.restore(i, book) }
         let coordinator = RiskCoordinator(state: state.risk, openRejections: state.openRejections,
                                           routeKeys: routes.map(\.key), recorder: recorder)
         self.init(routes: routes, store: store, coordinator: coordinator, paper: state.paper, params: state.params,
-                  fxSource: fxSource, recorder: recorder, tradeCount: state.tradeCount)
+                  fxSource: fxSource, recorder: recorder, tradeCount: state.tradeCount, latencyMs: latencyMs)
         for (i, worker) in workers.enumerated() {
             worker.engine = state.engines[i]
             worker.failure = state.failures[i]
             worker.done = state.done[i]
+            worker.pending = state.pending[i]
         }
         setPaused(state.paused)
         restoreFx(state.fx)

@@ -16,6 +16,8 @@ public final class RouteWorker: @unchecked Sendable {
         get { finished.load(ordering: .acquiring) }
         set { finished.store(newValue, ordering: .releasing) }
     }
+    /// The entry or exit whose legs are on their way to the venues.
+    public var pending: PendingLegs?
     /// False once the route left the universe: it takes no new entries and unwinds.
     public var inUniverse = true
     public let loopLatency = LatencyHistogram()

@@ -58,6 +58,8 @@ public struct CampaignConfig: Sendable, Equatable {
     public var strategy: StrategyParams
     /// `paper.initial_balances.{upbit,binance}`: asset → amount.
     public var initialBalances: [Venue: [String: Fixed]]
+    /// `paper.latency_ms.{upbit,binance}`.
+    public var latencyMs: [Double]
     /// The normalized tree (defaults filled in), as stored and returned over HTTP.
     public var tree: JSONValue
 
@@ -127,6 +129,7 @@ public struct CampaignConfig: Sendable, Equatable {
             balances[venue] = entries.mapValues { Fixed($0.doubleValue!, rounding: .down) }
         }
         initialBalances = balances
+        latencyMs = [d("paper.latency_ms.upbit"), d("paper.latency_ms.binance")]
     }
 
     private func crossFieldIssues() -> [ConfigIssue] {

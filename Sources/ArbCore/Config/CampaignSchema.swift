@@ -121,6 +121,10 @@ public enum CampaignSchema {
             .section("initial_balances", doc: "Balances overriding the defaults: quote cash worth `total_capital_usd / 2` per exchange, and per route base inventory worth `max_position_size_usd` on each exchange.", [
                 balances("upbit"), balances("binance"),
             ]),
+            .section("latency_ms", doc: "Simulated order latency: each leg fills against the book its venue shows this long after the decision (0 = against the decision's own snapshots).", [
+                SchemaField("upbit", .number(min: 0, max: 60_000, exclusiveMin: false), default: 0, doc: "Upbit order latency."),
+                SchemaField("binance", .number(min: 0, max: 60_000, exclusiveMin: false), default: 0, doc: "Binance order latency."),
+            ]),
         ]),
     ]
 }

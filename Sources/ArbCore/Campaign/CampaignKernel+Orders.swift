@@ -1,0 +1,162 @@
+extension CampaignKernel {
+    // MARK: Entry
+
+    /// Asks the coordinator, then sends both entry legs. Returns the next due time when legs are in flight.
+    func enter(_ index: Int, _ p: EntryProposal, a: BookSnapshot, b: BookSnapshot, fx: FxQuote, nowNs: Int64) -> Int64? {
+        let worker = workers[index]
+        let route = routes[index]
+        let params = worker.engine.params
+        let room = paper.withLock { Self.balanceRoom($0, route: route, direction: p.direction, priceA: p.priceA,
+                                                     priceB: p.priceB, params: params) }
+        let request = EntryRequest(
+            route: index, direction: p.direction, quantity: p.quantity, step: route.commonStep, priceA: p.priceA,
+            priceB: p.priceB, minNotionalA: route.upbit.minNotional.double,
+            minNotionalB: route.binance.minNotional.double, balanceRoom: room,
+            data: dataCheck(a, b, fx: fx, nowNs: nowNs), netEdgeBps: p.netEdgeBps, timeNs: nowNs)
+        guard case .allowed(let quantity, let reserved, let decisionId) = coordinator.requestEntry(request) else { return nil }
+        let audit = TradeAudit(
+            upbitSequence: a.sequence, binanceSequence: b.sequence, fxSequence: fx.sequence, fx: fx.fixed,
+            grossEdgeBps: p.grossEdgeBps, netEdgeBps: p.netEdgeBps, slippageBps: p.slippageBps, feesUSD: .zero,
+            timeNs: nowNs, decisionId: decisionId)
+        worker.pending = PendingLegs(
+            kind: .entry, tradeId: nextTradeId(), direction: p.direction, quantity: quantity,
+            dueNs: [nowNs + latencyNs[0], nowNs + latencyNs[1]], executed: [false, false], fills: [nil, nil],
+            audit: audit, reservedUSD: reserved, exitReason: nil)
+        return deliver(route: index, nowNs: nowNs, books: (a, b))
+    }
+
+    // MARK: Exit
+
+    /// Asks the data tier, then sends both unwind legs. Returns the next due time when legs are in flight.
+    func exit(_ index: Int, _ p: ExitProposal, a: BookSnapshot, b: BookSnapshot, fx: FxQuote, nowNs: Int64) -> Int64? {
+        let worker = workers[index]
+        guard let trade = worker.engine.position?.trade else { return nil }
+        let verdict = coordinator.requestExit(
+            route: index, direction: trade.direction, quantity: trade.quantity, reason: p.reason,
+            data: dataCheck(a, b, fx: fx, nowNs: nowNs), edgeBps: p.unwindEdgeBps, timeNs: nowNs)
+        guard case .allowed(let decisionId) = verdict else { return nil }
+        let audit = TradeAudit(
+            upbitSequence: a.sequence, binanceSequence: b.sequence, fxSequence: fx.sequence, fx: fx.fixed,
+            grossEdgeBps: p.unwindEdgeBps, netEdgeBps: p.unwindEdgeBps,
+            slippageBps: p.bestUnwindEdgeBps - p.unwindEdgeBps, feesUSD: .zero, timeNs: nowNs, decisionId: decisionId)
+        worker.pending = PendingLegs(
+            kind: .exit, tradeId: trade.id, direction: trade.direction, quantity: trade.quantity,
+            dueNs: [nowNs + latencyNs[0], nowNs + latencyNs[1]], executed: [false, false], fills: [nil, nil],
+            audit: audit, reservedUSD: .zero, exitReason: p.reason)
+        return deliver(route: index, nowNs: nowNs, books: (a, b))
+    }
+
+    // MARK: Legs
+
+    /// Executes the legs of route `index` that have reached their venue by `nowNs` (all of them with `force`),
+    /// against `books` when given (the decision's snapshots) or the store's newest. When both are done, pairs
+    /// them and books the outcome. Returns the next due time while a leg is still on its way.
+    @discardableResult
+    public func deliver(route index: Int, nowNs: Int64, force: Bool = false, books: (BookSnapshot, BookSnapshot)? = nil) -> Int64? {
+        let worker = workers[index]
+        guard var p = worker.pending else { return nil }
+        let route = routes[index]
+        let params = worker.engine.params
+        for venue in Venue.allCases {
+            let v = venue == .upbit ? 0 : 1
+            guard !p.executed[v], force || p.dueNs[v] <= nowNs else { continue }
+            let book = books.map { venue == .upbit ? $0.0 : $0.1 } ?? store.read(layout.market(route: index, venue: venue))
+            let order = marketOrder(route, venue, p.side(on: venue), p.quantity, p.tradeId,
+                                    p.kind == .entry ? .entry : .exit, params, nowNs)
+            p.fills[v] = try? paper.withLock { $0.execute(order, against: book) }.get()
+            p.executed[v] = true
+        }
+        guard p.executed[0] && p.executed[1] else {
+            worker.pending = p
+            return p.nextDueNs
+        }
+        worker.pending = nil
+        var fills = p.fills.compactMap { $0 }
+        let pairing = LegPairing(direction: p.direction, filledA: p.fills[0]?.quantity ?? .zero,
+                                 filledB: p.fills[1]?.quantity ?? .zero, unwinding: p.kind == .exit)
+        if let c = pairing.correction {
+            let book = books.map { c.venue == .upbit ? $0.0 : $0.1 } ?? store.read(layout.market(route: index, venue: c.venue))
+            let order = marketOrder(route, c.venue, c.side, c.quantity, p.tradeId, .correction, params, nowNs)
+            if let f = try? paper.withLock({ $0.execute(order, against: book) }).get() { fills.append(f) }
+        }
+        for f in fills { recorder.record(.fill(f)) }
+        switch p.kind {
+        case .entry: finishEntry(index, p, fills: fills, pairQuantity: pairing.pairQuantity, nowNs: nowNs)
+        case .exit: finishExit(index, p, fills: fills, unwound: pairing.pairQuantity, nowNs: nowNs)
+        }
+        return nil
+    }
+
+    private func finishEntry(_ index: Int, _ p: PendingLegs, fills: [Fill], pairQuantity: Fixed, nowNs: Int64) {
+        let worker = workers[index]
+        let cash = fills.reduce(Fixed.zero) { $0 + $1.usdFlow }
+        let fees = fills.reduce(Fixed.zero) { $0 + $1.feeUSD }
+        var audit = p.audit
+        audit.feesUSD = fees
+        var trade = TradeRecord(
+            id: p.tradeId, route: routes[index].key, direction: p.direction, status: .open, quantity: pairQuantity,
+            entry: audit, exit: nil, exitReason: nil, holdSeconds: nil, committedUSD: .zero, fillIds: fills.map(\.id),
+            cashFlowUSD: cash, feesUSD: fees, realizedPnlUSD: nil)
+        if pairQuantity.isPositive, let priceB = p.fills[1]?.price {
+            trade.committedUSD = coordinator.commitEntry(route: index, reservedUSD: p.reservedUSD,
+                                                         filledUSD: pairQuantity.multiplied(by: priceB, rounding: .up))
+            worker.engine.opened(trade)
+        } else {
+            trade.status = .aborted
+            trade.realizedPnlUSD = cash
+            coordinator.releaseEntry(route: index, reservedUSD: p.reservedUSD, realizedUSD: cash, timeNs: nowNs)
+            worker.engine.aborted(realizedUSD: cash)
+        }
+        if !fills.isEmpty { recorder.record(.trade(trade)) }
+    }
+
+    private func finishExit(_ index: Int, _ p: PendingLegs, fills: [Fill], unwound: Fixed, nowNs: Int64) {
+        let worker = workers[index]
+        guard var trade = worker.engine.position?.trade else { return }
+        trade.fillIds += fills.map(\.id)
+        trade.cashFlowUSD += fills.reduce(Fixed.zero) { $0 + $1.usdFlow }
+        let exitFees = fills.reduce(Fixed.zero) { $0 + $1.feeUSD }
+        trade.feesUSD += exitFees
+        if unwound == p.quantity {
+            var audit = p.audit
+            audit.feesUSD = exitFees
+            trade.status = .closed
+            trade.exit = audit
+            trade.exitReason = p.exitReason
+            trade.holdSeconds = Double(nowNs - trade.entry.timeNs) / 1e9
+            trade.realizedPnlUSD = trade.cashFlowUSD
+            coordinator.recordClose(route: index, committedUSD: trade.committedUSD, realizedUSD: trade.cashFlowUSD,
+                                    timeNs: nowNs)
+            worker.engine.closed(realizedUSD: trade.cashFlowUSD)
+        } else {
+            trade.quantity = p.quantity - unwound
+            worker.engine.reduced(trade)
+        }
+        if !fills.isEmpty { recorder.record(.trade(trade)) }
+    }
+
+    private func marketOrder(_ route: Route, _ venue: Venue, _ side: Side, _ quantity: Fixed, _ tradeId: String,
+                             _ role: FillRole, _ params: StrategyParams, _ nowNs: Int64) -> MarketOrder {
+        MarketOrder(venue: venue, route: route, tradeId: tradeId, role: role, side: side, quantity: quantity,
+                    feeBps: Fixed(params.takerBps(venue)), fx: currentFx.fixed, timeNs: nowNs)
+    }
+
+    /// The largest quantity the accounts can take for an entry: inventory for the sell leg, cash (fee included)
+    /// for the buy leg, at the prices the proposal was made at.
+    static func balanceRoom(_ ex: PaperExchange, route: Route, direction: Direction, priceA: Double, priceB: Double,
+                            params: StrategyParams) -> Fixed {
+        let inventory: Fixed
+        let cashUnits: Double
+        switch direction {
+        case .sellABuyB:
+            inventory = ex.balance(.upbit, route.base)
+            cashUnits = ex.balance(.binance, "USDT").double / (priceB * (1 + params.binanceTakerBps / 1e4))
+        case .buyASellB:
+            inventory = ex.balance(.binance, route.base)
+            cashUnits = ex.balance(.upbit, "KRW").double / (priceA * (1 + params.upbitTakerBps / 1e4))
+        }
+        // A hair under the exact cash room, so Double rounding never turns into a rejected buy.
+        let cash = Fixed(Swift.max(0, cashUnits * (1 - 1e-9)), rounding: .down)
+        return Swift.min(inventory, cash)
+    }
+}
