@@ -100,6 +100,7 @@ public final class Campaign: Sendable {
             if let checkpoints {
                 driver.onCheckpoint = { timeNs, state, bytes in
                     let n = sequence.withLock { n -> Int in n += 1; return n }
+                    kernel.coordinator.flushOpenRejections()
                     checkpoints(CampaignCheckpoint(campaignId: id, sequence: n, timeNs: timeNs, startNs: startNs,
                                                    kernel: kernel.state(), source: bytes, driver: state))
                 }
@@ -118,6 +119,7 @@ public final class Campaign: Sendable {
             sampler.cancel()
             resources.sample()
         }
+        kernel.coordinator.flushOpenRejections()
         let wallSeconds = Double(MonotonicClock.nanoseconds() - wallStart) / 1e9
         let stats = CampaignStats(
             config: config, kernel: kernel, status: outcome.reason.status, stopReason: outcome.reason, startNs: startNs,

@@ -58,7 +58,7 @@ struct CampaignStats {
         }
 
         var decisions: [String: [String: [String: JSONValue]]] = ["allowed": [:], "rejected": [:]]
-        for (key, count) in risk.decisionCounts {
+        for (key, count) in risk.allDecisionCounts {
             let parts = key.split(separator: ".", maxSplits: 2).map(String.init)
             decisions[parts[0], default: [:]][parts[1], default: [:]][parts[2]] = .int(Int64(count))
         }

@@ -20,7 +20,7 @@ struct RouteEvaluator: Sendable {
     func evaluate(_ index: Int, nowNs: Int64, entriesAllowed: Bool = true) -> Outcome {
         let worker = kernel.workers[index]
         if worker.done { return Outcome() }
-        let wasWaiting = worker.pending != nil
+        let wasWaiting = worker.isWaiting
         let start = MonotonicClock.nanoseconds()
         let due: Int64?
         do {
@@ -31,7 +31,7 @@ struct RouteEvaluator: Sendable {
             return Outcome(alive: isolation)
         }
         worker.loopLatency.record(nanoseconds: MonotonicClock.nanoseconds() &- start)
-        if let maxIterations, worker.engine.iterations >= maxIterations { worker.done = true }
+        if let maxIterations, worker.iterationCount.load(ordering: .relaxed) >= maxIterations { worker.done = true }
         return Outcome(alive: true, sentLegsDueNs: wasWaiting ? nil : due)
     }
 

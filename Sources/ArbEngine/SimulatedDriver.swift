@@ -113,7 +113,7 @@ enum CampaignFinish {
     static func flatten(_ kernel: CampaignKernel, reason: StopReason, flattenOnStop: Bool, nowNs: Int64) {
         let emergency = reason == .emergencyStop || kernel.coordinator.isEmergencyStopped
         guard flattenOnStop || emergency else { return }
-        for worker in kernel.workers where worker.engine.position != nil {
+        for worker in kernel.workers where worker.engine.isHolding {
             kernel.flatten(route: worker.route.index, reason: emergency ? "emergency_stop" : "campaign_end", nowNs: nowNs)
         }
     }

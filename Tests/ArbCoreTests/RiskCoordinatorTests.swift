@@ -199,15 +199,17 @@ import Testing
         var d = fresh
         d.crossedB = true
         _ = c.requestEntry(request(route: 1, at: 7, data: d))
+        #expect(recorder.latest().first { $0.reason == "max_position_count" }?.count == 1)  // the open fold is not re-sent each time
+        c.flushOpenRejections()
         let latest = recorder.latest()
         #expect(latest.count == 3)
         let folded = latest.first { $0.reason == "max_position_count" }!
         #expect(folded.count == 5 && folded.firstTimeNs == 2 && folded.lastTimeNs == 6 && folded.tier == .symbol)
         #expect(latest.first { $0.outcome == .allowed }?.reason == "edge")
         let s = c.snapshot()
-        #expect(s.decisionCounts["rejected.symbol.max_position_count"] == 5)
-        #expect(s.decisionCounts["allowed.entry.edge"] == 1)
-        #expect(s.decisionCounts["rejected.data.crossed_book"] == 1)
+        #expect(s.allDecisionCounts["rejected.symbol.max_position_count"] == 5)
+        #expect(s.allDecisionCounts["allowed.entry.edge"] == 1)
+        #expect(s.allDecisionCounts["rejected.data.crossed_book"] == 1)
         #expect(s.tradesRejected == 6)
     }
 }

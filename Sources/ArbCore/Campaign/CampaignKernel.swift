@@ -89,17 +89,26 @@ public final class CampaignKernel: Sendable {
             worker.engine.params = params.withLock { $0.params }
             worker.paramsVersion = version
         }
-        let a = store.read(layout.market(route: index, venue: .upbit))
-        let b = store.read(layout.market(route: index, venue: .binance))
+        let marketA = layout.market(route: index, venue: .upbit), marketB = layout.market(route: index, venue: .binance)
         let fx = currentFx
         let allowEntries = entriesAllowed && worker.inUniverse && !isPaused && !coordinator.isEmergencyStopped
+        if worker.engine.quickLook(a: store.top(marketA), b: store.top(marketB), fx: fx, nowNs: nowNs,
+                                   entriesAllowed: allowEntries) {
+            worker.iterationCount.add(1, ordering: .relaxed)
+            if worker.engine.isHolding {
+                coordinator.updateUnrealized(route: index, usd: worker.engine.unrealizedPnlUSD, timeNs: nowNs)
+            }
+            return worker.isWaiting ? worker.pending?.nextDueNs : nil
+        }
+        let a = store.read(marketA)
+        let b = store.read(marketB)
         let action = try worker.engine.evaluate(a: a, b: b, fx: fx, nowNs: nowNs, entriesAllowed: allowEntries)
         worker.iterationCount.add(1, ordering: .relaxed)
-        if worker.engine.position != nil {
+        if worker.engine.isHolding {
             coordinator.updateUnrealized(route: index, usd: worker.engine.unrealizedPnlUSD, timeNs: nowNs)
         }
         // While an order is in flight the route waits for its fills.
-        if let pending = worker.pending { return pending.nextDueNs }
+        if worker.isWaiting { return worker.pending?.nextDueNs }
         switch action {
         case .none: return nil
         case .enter(let proposal): return enter(index, proposal, a: a, b: b, fx: fx, nowNs: nowNs)
@@ -113,8 +122,8 @@ public final class CampaignKernel: Sendable {
     @discardableResult
     public func flatten(route index: Int, reason: String, nowNs: Int64) -> Bool {
         let worker = workers[index]
-        if worker.pending != nil { deliver(route: index, nowNs: nowNs, force: true) }
-        guard worker.engine.position != nil else { return true }
+        if worker.isWaiting { deliver(route: index, nowNs: nowNs, force: true) }
+        guard worker.engine.isHolding else { return true }
         let a = store.read(layout.market(route: index, venue: .upbit))
         let b = store.read(layout.market(route: index, venue: .binance))
         let fx = currentFx
@@ -123,7 +132,7 @@ public final class CampaignKernel: Sendable {
                 deliver(route: index, nowNs: nowNs, force: true)
             }
         }
-        return worker.engine.position == nil
+        return !worker.engine.isHolding
     }
 
     func dataCheck(_ a: BookSnapshot, _ b: BookSnapshot, fx: FxQuote, nowNs: Int64) -> DataCheck {

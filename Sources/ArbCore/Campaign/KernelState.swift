@@ -79,6 +79,7 @@ extension CampaignKernel {
                   fxSource: fxSource, recorder: recorder, tradeCount: state.tradeCount, latencyMs: latencyMs)
         for (i, worker) in workers.enumerated() {
             worker.engine = state.engines[i]
+            worker.iterationCount.store(state.engines[i].iterations, ordering: .relaxed)
             worker.failure = state.failures[i]
             worker.done = state.done[i]
             worker.pending = state.pending[i]

@@ -17,7 +17,11 @@ public final class RouteWorker: @unchecked Sendable {
         set { finished.store(newValue, ordering: .releasing) }
     }
     /// The entry or exit whose legs are on their way to the venues.
-    public var pending: PendingLegs?
+    public var pending: PendingLegs? {
+        didSet { isWaiting = pending != nil }
+    }
+    /// Whether an order is in flight (cheaper to ask than `pending != nil`).
+    public private(set) var isWaiting = false
     /// False once the route left the universe: it takes no new entries and unwinds.
     public var inUniverse = true
     public let loopLatency = LatencyHistogram()

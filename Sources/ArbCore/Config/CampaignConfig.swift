@@ -10,7 +10,6 @@ public struct UniverseConfig: Sendable, Equatable {
     public var excludeStablecoins: Bool
     public var source: Source
     public var file: String?
-    public var refreshSeconds: Double
 }
 
 /// `engine`.
@@ -88,7 +87,7 @@ public struct CampaignConfig: Sendable, Equatable {
             mode: .init(rawValue: s("universe.mode"))!, topN: i("universe.top_n"), baseQuote: s("universe.base_quote"),
             whitelist: list("universe.whitelist"), blacklist: list("universe.blacklist"),
             excludeStablecoins: b("universe.exclude_stablecoins"), source: .init(rawValue: s("universe.source"))!,
-            file: t.at("universe.file")?.stringValue, refreshSeconds: d("universe.refresh_seconds"))
+            file: t.at("universe.file")?.stringValue)
         engine = EngineConfig(
             mode: .init(rawValue: s("engine.mode"))!, multiSymbolEnabled: b("engine.multi_symbol_enabled"),
             perSymbolIsolation: b("engine.per_symbol_isolation"))

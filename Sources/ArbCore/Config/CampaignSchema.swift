@@ -35,8 +35,6 @@ public enum CampaignSchema {
                         doc: "Where the listing comes from: the embedded synthetic listing, or `file`."),
             SchemaField("file", .string(maxLength: 4_096), nullable: true,
                         doc: "Universe file (JSON, see docs/universe.md) when `source: file`."),
-            SchemaField("refresh_seconds", seconds, default: 0,
-                        doc: "Re-evaluate the universe this often during a campaign; 0 = never."),
         ]),
         .section("engine", doc: "How routes are run.", [
             SchemaField("mode", .enumeration(["single", "multi"]), default: "single",

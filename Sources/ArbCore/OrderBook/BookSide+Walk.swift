@@ -31,7 +31,8 @@ extension BookSide {
     @inlinable
     public func vwap(_ quantity: Double) -> Double? {
         guard count > 0 else { return nil }
-        if quantity <= 0 { return Double(prices[0]) / 1e8 }
+        // Within the best level the price at size is the best price, exactly.
+        if quantity * 1e8 <= Double(quantities[0]) + 0.5 { return Double(prices[0]) / 1e8 }
         var remaining = quantity * 1e8
         var cost = 0.0
         var i = 0

@@ -54,9 +54,8 @@ public final class RiskCoordinator: Sendable {
     /// `releaseEntry` or `recordClose`.
     public func requestEntry(_ request: EntryRequest) -> EntryVerdict {
         state.withLock { s -> EntryVerdict in
-            let verdict = Self.judge(request, &s)
-            switch verdict {
-            case .allowed(let qty, let reserved, _):
+            switch Self.judge(request, &s) {
+            case .allowed(let qty, let reserved):
                 let id = nextDecisionId(&s)
                 count(&s, .allowed, group: DecisionKind.entry.rawValue, reason: "edge", by: 1)
                 emit(DecisionRecord(
@@ -65,14 +64,12 @@ public final class RiskCoordinator: Sendable {
                     direction: request.direction, requestedQuantity: request.quantity, approvedQuantity: qty,
                     edgeBps: request.netEdgeBps, detail: nil), route: request.route, folding: false)
                 return .allowed(quantity: qty, reservedUSD: reserved, decisionId: id)
-            case .rejected(let reason, let detail):
+            case .rejected(let rejected):
                 s.tradesRejected += 1
                 s.routes[request.route].tradesRejected += 1
-                count(&s, .rejected, group: reason.tier.rawValue, reason: reason.rawValue, by: 1)
-                rejection(&s, route: request.route, kind: .entry, reason: reason, detail: detail,
-                          direction: request.direction, quantity: request.quantity, edge: request.netEdgeBps,
-                          now: request.timeNs)
-                return verdict
+                let detail = record(rejected, &s, route: request.route, kind: .entry, direction: request.direction,
+                                    quantity: request.quantity, edge: request.netEdgeBps, now: request.timeNs)
+                return .rejected(rejected.reason, detail: detail)
             }
         }
     }
@@ -107,11 +104,10 @@ public final class RiskCoordinator: Sendable {
     public func requestExit(route: Int, direction: Direction, quantity: Fixed, reason: String, data: DataCheck,
                             edgeBps: Double, timeNs: Int64) -> ExitVerdict {
         state.withLock { s -> ExitVerdict in
-            if let (r, detail) = Self.dataTier(data, s) {
-                count(&s, .rejected, group: r.tier.rawValue, reason: r.rawValue, by: 1)
-                rejection(&s, route: route, kind: .exit, reason: r, detail: detail, direction: direction,
-                          quantity: quantity, edge: edgeBps, now: timeNs)
-                return .rejected(r, detail: detail)
+            if let rejected = Self.dataTier(data, s) {
+                let detail = record(rejected, &s, route: route, kind: .exit, direction: direction, quantity: quantity,
+                                    edge: edgeBps, now: timeNs)
+                return .rejected(rejected.reason, detail: detail)
             }
             s.orderWindows[0].add(timeNs)
             s.orderWindows[1].add(timeNs)
@@ -133,7 +129,8 @@ public final class RiskCoordinator: Sendable {
             Self.rollDay(&s, timeNs)
             s.realizedUSD += realizedUSD
             s.realizedTodayUSD += realizedUSD
-            s.routes[route].unrealizedUSD = 0
+            s.setUnrealized(route: route, 0)
+            s.recomputeUnrealized()
             s.routes[route].cooldownUntilNs = timeNs + Int64(s.limits.cooldownSeconds * 1e9)
             if realizedUSD.raw < 0 {
                 s.routes[route].consecutiveLosses += 1
@@ -152,132 +149,9 @@ public final class RiskCoordinator: Sendable {
     /// Marks a route's open pair at current unwind prices (feeds daily loss and the emergency stop).
     public func updateUnrealized(route: Int, usd: Double, timeNs: Int64) {
         state.withLock { s in
-            s.routes[route].unrealizedUSD = usd
+            s.setUnrealized(route: route, usd)
             Self.rollDay(&s, timeNs)
             checkLosses(&s)
-        }
-    }
-
-    // MARK: Tiers
-
-    private static func judge(_ r: EntryRequest, _ s: inout RiskState) -> EntryVerdict {
-        let L = s.limits
-        var qty = r.quantity
-        let usdPerUnit = r.priceB
-
-        /// USD a quantity commits: rounded up, so the sum of commitments never exceeds a limit it was checked against.
-        func cost(_ q: Fixed) -> Fixed { Fixed(q.double * usdPerUnit, rounding: .up) }
-        /// Shrinks `qty` until it costs no more than `roomUSD`; false when the result is no longer a valid order.
-        func clamp(_ roomUSD: Double) -> Bool {
-            guard roomUSD > 0 else { return false }
-            let room = Fixed(roomUSD, rounding: .down)
-            var most = Fixed(roomUSD / usdPerUnit, rounding: .down).rounded(toMultipleOf: r.step, .down)
-            while most.isPositive && cost(most) > room { most -= r.step }
-            if most < qty { qty = most }
-            return r.fitsMinimums(qty)
-        }
-        func money(_ x: Double) -> String { Fixed(x).rounded(toMultipleOf: Fixed(raw: 1_000_000), .halfEven).description }
-
-        // Global
-        if s.emergencyStopped { return .rejected(.emergencyStop, detail: "campaign loss reached emergency_stop_loss_usd") }
-        rollDay(&s, r.timeNs)
-        let today = r.timeNs.floorDiv(86_400_000_000_000)
-        if s.dailyHaltDay == today {
-            return .rejected(.maxDailyLoss, detail: "daily loss limit hit earlier today")
-        }
-        let dailyLoss = Swift.max(0, -(s.realizedTodayUSD.double + s.unrealizedUSD))
-        if dailyLoss >= L.maxDailyLossUSD {
-            s.dailyHaltDay = today
-            return .rejected(.maxDailyLoss, detail: "daily loss \(money(dailyLoss)) ≥ \(money(L.maxDailyLossUSD))")
-        }
-        if !clamp(L.maxTotalExposureUSD - s.totalExposureUSD.double) {
-            return .rejected(.maxTotalExposure, detail: "exposure \(money(s.totalExposureUSD.double)) of \(money(L.maxTotalExposureUSD))")
-        }
-        // Portfolio
-        let route = s.routes[r.route]
-        if !clamp(L.symbolCapUSD - route.allocationUSD.double) {
-            return .rejected(.symbolAllocation, detail: "allocated \(money(route.allocationUSD.double)) of cap \(money(L.symbolCapUSD))")
-        }
-        if !clamp(L.totalCapitalUSD - s.totalAllocatedUSD.double) {
-            return .rejected(.totalCapital, detail: "allocated \(money(s.totalAllocatedUSD.double)) of capital \(money(L.totalCapitalUSD))")
-        }
-        // Symbol
-        if route.openPairs >= L.maxPositionCount {
-            return .rejected(.maxPositionCount, detail: "\(route.openPairs) open of \(L.maxPositionCount)")
-        }
-        if r.timeNs < route.cooldownUntilNs {
-            return .rejected(.cooldown, detail: "cooldown for \(Double(route.cooldownUntilNs - r.timeNs) / 1e9) s more")
-        }
-        if r.timeNs < route.breakerUntilNs {
-            return .rejected(.circuitBreaker, detail: "halted for \(Double(route.breakerUntilNs - r.timeNs) / 1e9) s more")
-        }
-        if !clamp(L.maxPositionSizeUSD - route.allocationUSD.double) {
-            return .rejected(.maxPositionSize, detail: "position \(money(route.allocationUSD.double)) of \(money(L.maxPositionSizeUSD))")
-        }
-        // Data
-        if let (reason, detail) = dataTier(r.data, s) { return .rejected(reason, detail: detail) }
-        // Exchange
-        for (v, venue) in Venue.allCases.enumerated() {
-            let limit = L.exchange(venue)
-            if !clamp(limit.maxExposureUSD - s.venueExposureUSD[v].double) {
-                return .rejected(.maxExposure, detail: "\(venue.rawValue) exposure \(money(s.venueExposureUSD[v].double)) of \(money(limit.maxExposureUSD))")
-            }
-            if s.orderWindows[v].count(at: r.timeNs) + 1 > limit.maxOrdersPerSecond {
-                return .rejected(.maxOrdersPerSecond, detail: "\(venue.rawValue) at \(limit.maxOrdersPerSecond) orders/s")
-            }
-        }
-        if r.balanceRoom < qty {
-            qty = r.balanceRoom.rounded(toMultipleOf: r.step, .down)
-            if !r.fitsMinimums(qty) {
-                return .rejected(.inventoryExhausted, detail: "balances allow \(r.balanceRoom) \(r.direction == .sellABuyB ? "(Upbit inventory or Binance cash)" : "(Upbit cash or Binance inventory)")")
-            }
-        }
-        // Reserve
-        let reserved = cost(qty)
-        s.totalExposureUSD += reserved
-        s.venueExposureUSD[0] += reserved
-        s.venueExposureUSD[1] += reserved
-        s.routes[r.route].allocationUSD += reserved
-        s.routes[r.route].openPairs += 1
-        s.totalAllocatedUSD += reserved
-        s.peakAllocatedUSD = Swift.max(s.peakAllocatedUSD, s.totalAllocatedUSD)
-        s.orderWindows[0].add(r.timeNs)
-        s.orderWindows[1].add(r.timeNs)
-        return .allowed(quantity: qty, reservedUSD: reserved, decisionId: "")
-    }
-
-    private static func dataTier(_ d: DataCheck, _ s: RiskState) -> (RiskReason, String)? {
-        let L = s.limits
-        if d.crossedA || d.crossedB {
-            return (.crossedBook, d.crossedA ? "upbit book crossed" : "binance book crossed")
-        }
-        if d.ageAMs > L.maxDataAgeMs || d.ageBMs > L.maxDataAgeMs {
-            let (venue, age) = d.ageAMs > L.maxDataAgeMs ? ("upbit", d.ageAMs) : ("binance", d.ageBMs)
-            return (.staleLeg, "\(venue) book \(Int(age)) ms old, limit \(Int(L.maxDataAgeMs)) ms")
-        }
-        if let fxAge = d.fxAgeMs, fxAge > L.maxDataAgeMs {
-            return (.staleFx, "fx \(Int(fxAge)) ms old, limit \(Int(L.maxDataAgeMs)) ms")
-        }
-        if let median = s.fx.median, median > 0, abs(d.fxRate - median) / median > L.fxBandPct {
-            return (.fxBand, "fx \(d.fxRate) outside \(L.fxBandPct * 100)% of median \(median)")
-        }
-        return nil
-    }
-
-    private static func release(_ s: inout RiskState, route: Int, usd: Fixed, closePair: Bool) {
-        s.totalExposureUSD -= usd
-        s.venueExposureUSD[0] -= usd
-        s.venueExposureUSD[1] -= usd
-        s.routes[route].allocationUSD -= usd
-        s.totalAllocatedUSD -= usd
-        if closePair { s.routes[route].openPairs -= 1 }
-    }
-
-    private static func rollDay(_ s: inout RiskState, _ now: Int64) {
-        let day = now.floorDiv(86_400_000_000_000)
-        if day != s.dayIndex {
-            s.dayIndex = day
-            s.realizedTodayUSD = .zero
         }
     }
 
@@ -303,30 +177,42 @@ public final class RiskCoordinator: Sendable {
         s.decisionCounts["\(outcome.rawValue).\(group).\(reason)", default: 0] += n
     }
 
-    private func rejection(_ s: inout RiskState, route: Int, kind: DecisionKind, reason: RiskReason, detail: String,
-                           direction: Direction, quantity: Fixed, edge: Double, now: Int64) {
-        let folded: DecisionRecord? = fold.withLock { open in
-            guard var record = open[route], record.kind == kind, record.reason == reason.rawValue else { return nil }
+    /// Counts a rejection and logs it: a repeat of the route's open rejection only grows that record (emitted
+    /// again when it closes or on `flushOpenRejections`); anything else starts a record. Returns its detail.
+    private func record(_ r: Rejection, _ s: inout RiskState, route: Int, kind: DecisionKind, direction: Direction,
+                        quantity: Fixed, edge: Double, now: Int64) -> String {
+        s.rejectionCounts[r.reason.ordinal] += 1
+        let folded: String? = fold.withLock { open in
+            guard var record = open[route], record.kind == kind, record.reason == r.reason.rawValue else { return nil }
             record.count += 1
             record.lastTimeNs = now
-            record.detail = detail
             open[route] = record
-            return record
+            return record.detail ?? ""
         }
-        if let folded {
-            recorder.record(.decision(folded))
-            return
-        }
+        if let folded { return folded }
         let record = DecisionRecord(
-            id: nextDecisionId(&s), route: routeKeys[route], kind: kind, outcome: .rejected, tier: reason.tier,
-            reason: reason.rawValue, count: 1, firstTimeNs: now, lastTimeNs: now, direction: direction,
-            requestedQuantity: quantity, approvedQuantity: nil, edgeBps: edge, detail: detail)
+            id: nextDecisionId(&s), route: routeKeys[route], kind: kind, outcome: .rejected, tier: r.reason.tier,
+            reason: r.reason.rawValue, count: 1, firstTimeNs: now, lastTimeNs: now, direction: direction,
+            requestedQuantity: quantity, approvedQuantity: nil, edgeBps: edge, detail: r.detail)
         emit(record, route: route, folding: true)
+        return record.detail ?? ""
     }
 
+    /// Emits `record`, first closing the route's open folded rejection (its final count).
     private func emit(_ record: DecisionRecord, route: Int, folding: Bool) {
-        fold.withLock { $0[route] = folding ? record : nil }
+        let closed = fold.withLock { open -> DecisionRecord? in
+            defer { open[route] = folding ? record : nil }
+            guard let previous = open[route], previous.count > 1 else { return nil }
+            return previous
+        }
+        if let closed { recorder.record(.decision(closed)) }
         recorder.record(.decision(record))
+    }
+
+    /// Emits every open folded rejection with its count so far (before a checkpoint and at the end).
+    public func flushOpenRejections() {
+        let open = fold.withLock { $0.compactMap { $0 }.filter { $0.count > 1 } }
+        for record in open { recorder.record(.decision(record)) }
     }
 }
 

@@ -68,13 +68,35 @@ public struct RiskState: Sendable, Codable, Equatable {
     public var decisionCount = 0
     public var tradesExecuted = 0
     public var tradesRejected = 0
-    /// Decision counts keyed `outcome.group.reason` (group = tier for rejections, kind for allowances).
+    /// Allowance counts keyed `allowed.<kind>.<reason>`.
     public var decisionCounts: [String: Int] = [:]
+    /// Rejection counts, one per `RiskReason` in declaration order.
+    public var rejectionCounts = [Int](repeating: 0, count: RiskReason.allCases.count)
+
+    /// Every count keyed `allowed.<kind>.<reason>` or `rejected.<tier>.<reason>`.
+    public var allDecisionCounts: [String: Int] {
+        var all = decisionCounts
+        for (i, reason) in RiskReason.allCases.enumerated() where rejectionCounts[i] > 0 {
+            all["rejected.\(reason.tier.rawValue).\(reason.rawValue)"] = rejectionCounts[i]
+        }
+        return all
+    }
 
     public init(limits: RiskLimits, routeCount: Int) {
         self.limits = limits
         self.routes = Array(repeating: RouteRiskState(), count: routeCount)
     }
 
-    public var unrealizedUSD: Double { routes.reduce(0) { $0 + $1.unrealizedUSD } }
+    /// Σ of the routes' unrealized PnL, kept as a running total (recomputed exactly whenever a pair closes).
+    public private(set) var unrealizedUSD = 0.0
+
+    public mutating func setUnrealized(route: Int, _ usd: Double) {
+        unrealizedUSD += usd - routes[route].unrealizedUSD
+        routes[route].unrealizedUSD = usd
+    }
+
+    /// Sums the routes again, dropping the rounding the running total gathered.
+    public mutating func recomputeUnrealized() {
+        unrealizedUSD = routes.reduce(0) { $0 + $1.unrealizedUSD }
+    }
 }

@@ -36,4 +36,26 @@ public enum RiskReason: String, Sendable, Codable, CaseIterable {
         case .maxExposure, .maxOrdersPerSecond, .inventoryExhausted: return .exchange
         }
     }
+
+    /// Position in `allCases`, for counting without hashing.
+    public var ordinal: Int {
+        switch self {
+        case .maxTotalExposure: return 0
+        case .maxDailyLoss: return 1
+        case .emergencyStop: return 2
+        case .symbolAllocation: return 3
+        case .totalCapital: return 4
+        case .maxPositionSize: return 5
+        case .maxPositionCount: return 6
+        case .cooldown: return 7
+        case .circuitBreaker: return 8
+        case .staleLeg: return 9
+        case .staleFx: return 10
+        case .crossedBook: return 11
+        case .fxBand: return 12
+        case .maxExposure: return 13
+        case .maxOrdersPerSecond: return 14
+        case .inventoryExhausted: return 15
+        }
+    }
 }

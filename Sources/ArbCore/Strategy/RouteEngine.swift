@@ -46,7 +46,11 @@ public struct OpenPair: Sendable, Codable, Equatable {
 public struct RouteEngine: Sendable, Codable, Equatable {
     public let route: Route
     public var params: StrategyParams
-    public private(set) var position: OpenPair?
+    public private(set) var position: OpenPair? {
+        didSet { isHolding = position != nil }
+    }
+    /// Whether a pair is open (cheaper to ask than `position != nil`, which copies the pair).
+    public private(set) var isHolding = false
     public private(set) var iterations = 0
     /// Round trips opened.
     public private(set) var trades = 0
@@ -78,6 +82,49 @@ public struct RouteEngine: Sendable, Codable, Equatable {
         }
         guard entriesAllowed else { return .none }
         return entryCheck(a: a, b: b, fx: fx.rate)
+    }
+
+    /// A first look from the best prices alone, which settles most evaluations without copying the books.
+    /// Returns true when it decided nothing (the iteration is counted, as `evaluate` would); false when the full
+    /// books are needed: a pair is open, the best-price edge clears the entry threshold, or a price is invalid.
+    public mutating func quickLook(a: BookTop, b: BookTop, fx: FxQuote, nowNs: Int64, entriesAllowed: Bool) -> Bool {
+        if isHolding { return quickHold(a: a, b: b, fx: fx, nowNs: nowNs) }
+        if a.isEmpty || b.isEmpty || fx.rate <= 0 {
+            iterations += 1
+            return true
+        }
+        guard a.bid > 0, a.ask > 0, b.bid > 0, b.ask > 0 else { return false }
+        if entriesAllowed {
+            let best = Swift.max(Edge.sellABuyB(bidA: a.bestBid, askB: b.bestAsk, fx: fx.rate),
+                                 Edge.buyASellB(askA: a.bestAsk, bidB: b.bestBid, fx: fx.rate))
+            if best - params.feesBps >= params.entryThresholdBps { return false }
+        }
+        iterations += 1
+        lastSequenceA = a.sequence
+        lastSequenceB = b.sequence
+        premiumBps = Edge.premium(midA: a.mid, midB: b.mid, fx: fx.rate)
+        return true
+    }
+
+    /// The open pair's check from best prices, when its whole quantity fits in the best level of both unwind sides
+    /// (so the prices at size are the best prices): marks it, and settles the evaluation unless it should exit.
+    private mutating func quickHold(a: BookTop, b: BookTop, fx: FxQuote, nowNs: Int64) -> Bool {
+        guard let pair = position, !a.isEmpty, !b.isEmpty, fx.rate > 0, a.bid > 0, a.ask > 0, b.bid > 0, b.ask > 0
+        else { return false }
+        let q = pair.quantity.raw
+        let (priceA, qtyA, priceB, qtyB) = pair.direction == .sellABuyB
+            ? (a.bestAsk, a.askQuantity, b.bestBid, b.bidQuantity) : (a.bestBid, a.bidQuantity, b.bestAsk, b.askQuantity)
+        guard q <= qtyA, q <= qtyB else { return false }
+        let unwind = Edge.unwind(pair.direction, priceA: priceA, priceB: priceB, fx: fx.rate)
+        if unwind <= params.exitThresholdBps || Double(nowNs - pair.entryTimeNs) / 1e9 >= params.maxHoldSeconds {
+            return false
+        }
+        iterations += 1
+        lastSequenceA = a.sequence
+        lastSequenceB = b.sequence
+        premiumBps = Edge.premium(midA: a.mid, midB: b.mid, fx: fx.rate)
+        unrealizedPnlUSD = Self.markToUnwind(pair, priceA: priceA, priceB: priceB, fx: fx.rate, params: params)
+        return true
     }
 
     /// The exit an open pair would take now, whatever its edge (stop, flatten, emergency).

@@ -7,6 +7,8 @@ import Darwin
 /// xoshiro256** pseudo-random generator: fast, small state (32 bytes) that checkpoints as four integers.
 public struct Xoshiro256: RandomNumberGenerator, Sendable, Codable, Equatable {
     public var s0, s1, s2, s3: UInt64
+    /// Box–Muller makes normals in pairs: the second waits here for the next call.
+    public var spare: Double?
 
     /// Seeds through SplitMix64 so nearby seeds give unrelated streams.
     public init(seed: UInt64) {
@@ -35,12 +37,18 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable, Codable, Equatable {
     @inlinable
     public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
 
-    /// Standard normal (Box–Muller, one value per call).
+    /// Standard normal (Box–Muller; every other call returns the pair's second value).
     @inlinable
     public mutating func gaussian() -> Double {
+        if let value = spare {
+            spare = nil
+            return value
+        }
         let u1 = Swift.max(unit(), 1e-300)
-        let u2 = unit()
-        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+        let angle = 2 * Double.pi * unit()
+        let radius = (-2 * log(u1)).squareRoot()
+        spare = radius * sin(angle)
+        return radius * cos(angle)
     }
 }
 
