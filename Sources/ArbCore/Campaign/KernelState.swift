@@ -6,8 +6,6 @@ public struct KernelState: Sendable, Codable, Equatable {
     /// Orders in flight per route.
     public var pending: [PendingLegs?]
     public var risk: RiskState
-    /// Each route's folded rejection still open (so a resumed log keeps folding into the same record).
-    public var openRejections: [DecisionRecord?]
     public var paper: PaperExchange
     public var tradeCount: Int
     public var params: StrategyParams
@@ -60,12 +58,11 @@ public struct CampaignCheckpoint: Sendable, Codable, Equatable {
 extension CampaignKernel {
     /// The kernel's whole state. Call only while no route is being evaluated (between events in simulated time).
     public func state() -> KernelState {
-        let (risk, folds) = coordinator.checkpoint()
-        return KernelState(
+        KernelState(
             engines: workers.map(\.engine), failures: workers.map(\.failure), done: workers.map(\.done),
-            pending: workers.map(\.pending), risk: risk,
-            openRejections: folds, paper: paperExchange, tradeCount: tradesOpened, params: strategyParams,
-            paused: isPaused, fx: currentFx, books: (0..<store.marketCount).map { store.read($0) })
+            pending: workers.map(\.pending), risk: coordinator.snapshot(), paper: paperExchange,
+            tradeCount: tradesOpened, params: strategyParams, paused: isPaused, fx: currentFx,
+            books: (0..<store.marketCount).map { store.read($0) })
     }
 
     /// A kernel continuing from `state`.
@@ -73,8 +70,7 @@ extension CampaignKernel {
                             latencyMs: [Double] = [0, 0]) {
         let store = SnapshotStore(marketCount: state.books.count)
         for (i, book) in state.books.enumerated() { store.restore(i, book) }
-        let coordinator = RiskCoordinator(state: state.risk, openRejections: state.openRejections,
-                                          routeKeys: routes.map(\.key), recorder: recorder)
+        let coordinator = RiskCoordinator(state: state.risk, routeKeys: routes.map(\.key), recorder: recorder)
         self.init(routes: routes, store: store, coordinator: coordinator, paper: state.paper, params: state.params,
                   fxSource: fxSource, recorder: recorder, tradeCount: state.tradeCount, latencyMs: latencyMs)
         for (i, worker) in workers.enumerated() {

@@ -7,23 +7,19 @@ import Synchronization
 /// Exits are judged by the data tier alone. Every decision is recorded (see `DecisionRecord` for folding).
 public final class RiskCoordinator: Sendable {
     private let state: Mutex<RiskState>
-    private let fold: Mutex<[DecisionRecord?]>
     private let stopped = Atomic<Bool>(false)
     private let recorder: any CampaignRecorder
     private let routeKeys: [String]
 
     public init(limits: RiskLimits, routeKeys: [String], recorder: any CampaignRecorder = NullRecorder()) {
         self.state = Mutex(RiskState(limits: limits, routeCount: routeKeys.count))
-        self.fold = Mutex(Array(repeating: nil, count: routeKeys.count))
         self.routeKeys = routeKeys
         self.recorder = recorder
     }
 
     /// Restores a checkpointed state.
-    public init(state: RiskState, openRejections: [DecisionRecord?], routeKeys: [String],
-                recorder: any CampaignRecorder = NullRecorder()) {
+    public init(state: RiskState, routeKeys: [String], recorder: any CampaignRecorder = NullRecorder()) {
         self.state = Mutex(state)
-        self.fold = Mutex(openRejections)
         self.routeKeys = routeKeys
         self.recorder = recorder
         self.stopped.store(state.emergencyStopped, ordering: .relaxed)
@@ -32,13 +28,8 @@ public final class RiskCoordinator: Sendable {
     /// True once the campaign's loss reached `emergency_stop_loss_usd`.
     public var isEmergencyStopped: Bool { stopped.load(ordering: .relaxed) }
 
-    /// A copy of the whole state (stats).
+    /// A copy of the whole state (stats, checkpoints).
     public func snapshot() -> RiskState { state.withLock { $0 } }
-
-    /// The state and each route's open folded rejection, for a checkpoint.
-    public func checkpoint() -> (RiskState, [DecisionRecord?]) {
-        state.withLock { s in (s, fold.withLock { $0 }) }
-    }
 
     public var limits: RiskLimits { state.withLock { $0.limits } }
 
@@ -62,7 +53,7 @@ public final class RiskCoordinator: Sendable {
                     id: id, route: routeKeys[request.route], kind: .entry, outcome: .allowed, tier: nil,
                     reason: "edge", count: 1, firstTimeNs: request.timeNs, lastTimeNs: request.timeNs,
                     direction: request.direction, requestedQuantity: request.quantity, approvedQuantity: qty,
-                    edgeBps: request.netEdgeBps, detail: nil), route: request.route, folding: false)
+                    edgeBps: request.netEdgeBps, detail: nil), &s, route: request.route, folding: false)
                 return .allowed(quantity: qty, reservedUSD: reserved, decisionId: id)
             case .rejected(let rejected):
                 s.tradesRejected += 1
@@ -117,7 +108,7 @@ public final class RiskCoordinator: Sendable {
                 id: id, route: routeKeys[route], kind: .exit, outcome: .allowed, tier: nil, reason: reason,
                 count: 1, firstTimeNs: timeNs, lastTimeNs: timeNs, direction: direction,
                 requestedQuantity: quantity, approvedQuantity: quantity, edgeBps: edgeBps, detail: nil),
-                route: route, folding: false)
+                &s, route: route, folding: false)
             return .allowed(decisionId: id)
         }
     }
@@ -182,36 +173,30 @@ public final class RiskCoordinator: Sendable {
     private func record(_ r: Rejection, _ s: inout RiskState, route: Int, kind: DecisionKind, direction: Direction,
                         quantity: Fixed, edge: Double, now: Int64) -> String {
         s.rejectionCounts[r.reason.ordinal] += 1
-        let folded: String? = fold.withLock { open in
-            guard var record = open[route], record.kind == kind, record.reason == r.reason.rawValue else { return nil }
-            record.count += 1
-            record.lastTimeNs = now
-            open[route] = record
-            return record.detail ?? ""
+        if var open = s.openRejections[route], open.kind == kind, open.reason == r.reason.rawValue {
+            open.count += 1
+            open.lastTimeNs = now
+            s.openRejections[route] = open
+            return open.detail ?? ""
         }
-        if let folded { return folded }
         let record = DecisionRecord(
             id: nextDecisionId(&s), route: routeKeys[route], kind: kind, outcome: .rejected, tier: r.reason.tier,
             reason: r.reason.rawValue, count: 1, firstTimeNs: now, lastTimeNs: now, direction: direction,
             requestedQuantity: quantity, approvedQuantity: nil, edgeBps: edge, detail: r.detail)
-        emit(record, route: route, folding: true)
+        emit(record, &s, route: route, folding: true)
         return record.detail ?? ""
     }
 
     /// Emits `record`, first closing the route's open folded rejection (its final count).
-    private func emit(_ record: DecisionRecord, route: Int, folding: Bool) {
-        let closed = fold.withLock { open -> DecisionRecord? in
-            defer { open[route] = folding ? record : nil }
-            guard let previous = open[route], previous.count > 1 else { return nil }
-            return previous
-        }
-        if let closed { recorder.record(.decision(closed)) }
+    private func emit(_ record: DecisionRecord, _ s: inout RiskState, route: Int, folding: Bool) {
+        if let previous = s.openRejections[route], previous.count > 1 { recorder.record(.decision(previous)) }
+        s.openRejections[route] = folding ? record : nil
         recorder.record(.decision(record))
     }
 
     /// Emits every open folded rejection with its count so far (before a checkpoint and at the end).
     public func flushOpenRejections() {
-        let open = fold.withLock { $0.compactMap { $0 }.filter { $0.count > 1 } }
+        let open = state.withLock { $0.openRejections.compactMap { $0 }.filter { $0.count > 1 } }
         for record in open { recorder.record(.decision(record)) }
     }
 }

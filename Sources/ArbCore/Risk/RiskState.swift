@@ -82,9 +82,13 @@ public struct RiskState: Sendable, Codable, Equatable {
         return all
     }
 
+    /// Each route's latest rejection while identical ones keep folding into it.
+    public var openRejections: [DecisionRecord?]
+
     public init(limits: RiskLimits, routeCount: Int) {
         self.limits = limits
         self.routes = Array(repeating: RouteRiskState(), count: routeCount)
+        self.openRejections = Array(repeating: nil, count: routeCount)
     }
 
     /// Σ of the routes' unrealized PnL, kept as a running total (recomputed exactly whenever a pair closes).
