@@ -21,6 +21,14 @@ let package = Package(
             name: "ArbMarketData",
             dependencies: ["ArbCore", .product(name: "HeapModule", package: "swift-collections")]
         ),
+        // libmicrohttpd, as Swift sees it: module map and shim header only.
+        .systemLibrary(
+            name: "CMicroHTTPD",
+            pkgConfig: "libmicrohttpd",
+            providers: [.apt(["libmicrohttpd-dev"])]
+        ),
+        // Domain-free HTTP server over libmicrohttpd; the only importer of CMicroHTTPD.
+        .target(name: "MicroHTTPD", dependencies: ["CMicroHTTPD"]),
         // Campaign drivers (simulated time, realtime), stats.
         .target(
             name: "ArbEngine",
@@ -41,6 +49,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ArbCoreTests", dependencies: ["ArbCore"]),
+        .testTarget(name: "MicroHTTPDTests", dependencies: ["MicroHTTPD"]),
         .testTarget(name: "ArbMarketDataTests", dependencies: ["ArbCore", "ArbMarketData"]),
         .testTarget(name: "ArbEngineTests", dependencies: ["ArbCore", "ArbMarketData", "ArbEngine"]),
     ]

@@ -5,9 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 command -v swift >/dev/null || { echo "swift toolchain not found on PATH" >&2; exit 1; }
-if ! command -v python3 >/dev/null; then
-  apt-get update -qq && apt-get install -y -qq python3
-fi
+./scripts/install-deps.sh
 
 swift build --build-tests
 swift test --skip-build
