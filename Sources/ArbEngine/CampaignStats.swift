@@ -29,17 +29,17 @@ struct CampaignStats {
         for (i, worker) in kernel.workers.enumerated() {
             let key = keys[i]
             let r = risk.routes[i]
-            let engine = worker.engine
+            let route = worker.summary
             symbolsRisk[key] = [
                 "trades_executed": .int(Int64(r.tradesExecuted)), "trades_rejected": .int(Int64(r.tradesRejected)),
                 "circuit_breaker_triggered": .bool(r.breakerTriggered),
             ]
             allocations[key] = .double(r.allocationUSD.double)
             caps[key] = .double(risk.limits.symbolCapUSD)
-            realized += engine.realizedPnlUSD.double
-            unrealized += engine.position == nil ? 0 : engine.unrealizedPnlUSD
+            realized += route.realizedPnlUSD.double
+            unrealized += route.unrealizedPnlUSD
             var position: JSONValue = .null
-            if let pair = engine.position {
+            if let pair = route.position {
                 position = [
                     "trade_id": .string(pair.trade.id), "direction": .string(pair.direction.rawValue),
                     "quantity": .string(pair.quantity.description), "entry_time": .string(UTCTime.format(pair.entryTimeNs)),
@@ -47,12 +47,12 @@ struct CampaignStats {
                 ]
             }
             perSymbol[key] = [
-                "iterations": .int(Int64(engine.iterations)), "trades": .int(Int64(engine.trades)),
-                "realized_pnl_usd": .double(engine.realizedPnlUSD.double),
-                "unrealized_pnl_usd": .double(engine.position == nil ? 0 : engine.unrealizedPnlUSD),
-                "premium_bps": .double(engine.premiumBps), "position": position,
+                "iterations": .int(Int64(route.iterations)), "trades": .int(Int64(route.trades)),
+                "realized_pnl_usd": .double(route.realizedPnlUSD.double),
+                "unrealized_pnl_usd": .double(route.unrealizedPnlUSD),
+                "premium_bps": .double(route.premiumBps), "position": position,
             ]
-            if let failure = worker.failure {
+            if worker.done, let failure = worker.failure {
                 failed.append(["symbol": .string(key), "error": .string(failure)])
             }
         }
@@ -153,7 +153,7 @@ struct CampaignStats {
                                   sum: all.reduce(0) { $0 + $1.sumNanoseconds }, max: all.map(\.maxNanoseconds).max() ?? 0)
         let ticks = kernel.workers.map(\.tickToDecision)
         let tickCount = ticks.reduce(0) { $0 + $1.count }
-        let iterations = kernel.workers.reduce(0) { $0 + $1.engine.iterations }
+        let iterations = kernel.workers.reduce(0) { $0 + $1.iterationCount.load(ordering: .relaxed) }
         return [
             "wall_seconds": .double(wallSeconds),
             "book_updates": .int(Int64(bookUpdates)),

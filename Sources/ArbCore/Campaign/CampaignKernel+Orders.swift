@@ -107,6 +107,7 @@ extension CampaignKernel {
             coordinator.releaseEntry(route: index, reservedUSD: p.reservedUSD, realizedUSD: cash, timeNs: nowNs)
             worker.engine.aborted(realizedUSD: cash)
         }
+        worker.publishFills()
         if !fills.isEmpty { recorder.record(.trade(trade)) }
     }
 
@@ -132,6 +133,7 @@ extension CampaignKernel {
             trade.quantity = p.quantity - unwound
             worker.engine.reduced(trade)
         }
+        worker.publishFills()
         if !fills.isEmpty { recorder.record(.trade(trade)) }
     }
 

@@ -95,6 +95,7 @@ public final class CampaignKernel: Sendable {
         if worker.engine.quickLook(a: store.top(marketA), b: store.top(marketB), fx: fx, nowNs: nowNs,
                                    entriesAllowed: allowEntries) {
             worker.iterationCount.add(1, ordering: .relaxed)
+            worker.publishGauges()
             if worker.engine.isHolding {
                 coordinator.updateUnrealized(route: index, usd: worker.engine.unrealizedPnlUSD, timeNs: nowNs)
             }
@@ -104,6 +105,7 @@ public final class CampaignKernel: Sendable {
         let b = store.read(marketB)
         let action = try worker.engine.evaluate(a: a, b: b, fx: fx, nowNs: nowNs, entriesAllowed: allowEntries)
         worker.iterationCount.add(1, ordering: .relaxed)
+        worker.publishGauges()
         if worker.engine.isHolding {
             coordinator.updateUnrealized(route: index, usd: worker.engine.unrealizedPnlUSD, timeNs: nowNs)
         }

@@ -79,6 +79,7 @@ extension CampaignKernel {
             worker.failure = state.failures[i]
             worker.done = state.done[i]
             worker.pending = state.pending[i]
+            worker.publishFills()
         }
         setPaused(state.paused)
         restoreFx(state.fx)

@@ -29,10 +29,55 @@ public final class RouteWorker: @unchecked Sendable {
     /// Evaluations so far, readable from any thread (progress, metrics).
     public let iterationCount = Atomic<Int>(0)
     var paramsVersion = 0
+    /// The newest premium and mark, as `Double` bits, readable from any thread without a lock.
+    private let premiumBits = Atomic<UInt64>(0)
+    private let unrealizedBits = Atomic<UInt64>(0)
+    /// What changes only on fills, published for readers on other threads.
+    private let fills = Mutex(FillSummary())
 
     public init(engine: RouteEngine) {
         self.engine = engine
+        publishFills()
+    }
+
+    struct FillSummary: Sendable {
+        var trades = 0
+        var realizedPnlUSD = Fixed.zero
+        var position: OpenPair?
+    }
+
+    /// Publishes the gauges after an evaluation (two relaxed stores).
+    @inline(__always)
+    func publishGauges() {
+        premiumBits.store(engine.premiumBps.bitPattern, ordering: .relaxed)
+        unrealizedBits.store((engine.isHolding ? engine.unrealizedPnlUSD : 0).bitPattern, ordering: .relaxed)
+    }
+
+    /// Publishes trades, realized PnL and the open pair after fills changed them.
+    func publishFills() {
+        let summary = FillSummary(trades: engine.trades, realizedPnlUSD: engine.realizedPnlUSD, position: engine.position)
+        fills.withLock { $0 = summary }
+        publishGauges()
+    }
+
+    /// The route as readers on other threads may see it at any time.
+    public var summary: RouteSummary {
+        let f = fills.withLock { $0 }
+        return RouteSummary(
+            iterations: iterationCount.load(ordering: .relaxed), trades: f.trades, realizedPnlUSD: f.realizedPnlUSD,
+            unrealizedPnlUSD: Double(bitPattern: unrealizedBits.load(ordering: .relaxed)),
+            premiumBps: Double(bitPattern: premiumBits.load(ordering: .relaxed)), position: f.position)
     }
 
     public var route: Route { engine.route }
+}
+
+/// A route's progress as published to other threads (stats and the API read this, never the engine).
+public struct RouteSummary: Sendable, Equatable {
+    public var iterations: Int
+    public var trades: Int
+    public var realizedPnlUSD: Fixed
+    public var unrealizedPnlUSD: Double
+    public var premiumBps: Double
+    public var position: OpenPair?
 }
