@@ -39,17 +39,20 @@ let package = Package(
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
+        // The JSON control API: routes, problem+json, auth; speaks MicroHTTPD's request/response types.
+        .target(name: "ArbHTTP", dependencies: ["ArbCore", "ArbEngine", "MicroHTTPD"]),
         // The `arbitrage` executable: CLI, config files, bootstrap.
         .executableTarget(
             name: "ArbServer",
             dependencies: [
-                "ArbCore", "ArbMarketData", "ArbEngine",
+                "ArbCore", "ArbMarketData", "ArbEngine", "ArbHTTP", "MicroHTTPD",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "ArbCoreTests", dependencies: ["ArbCore"]),
         .testTarget(name: "MicroHTTPDTests", dependencies: ["MicroHTTPD"]),
+        .testTarget(name: "ArbHTTPTests", dependencies: ["ArbCore", "ArbEngine", "ArbMarketData", "ArbHTTP", "MicroHTTPD"]),
         .testTarget(name: "ArbMarketDataTests", dependencies: ["ArbCore", "ArbMarketData"]),
         .testTarget(name: "ArbEngineTests", dependencies: ["ArbCore", "ArbMarketData", "ArbEngine"]),
     ]

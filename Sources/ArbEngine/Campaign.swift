@@ -12,6 +12,8 @@ public final class Campaign: Sendable {
     public let control = CampaignControl()
     public let recorder: any CampaignRecorder
     let sources: any MarketSourceFactory
+    /// The running kernel and where the campaign clock started, once primed (for live stats).
+    private let running = Mutex<(kernel: CampaignKernel, startNs: Int64, clock: RealtimeClock?)?>(nil)
 
     /// Resolves the universe; throws a config error naming the field when it cannot.
     public init(id: String = "campaign", config: CampaignConfig, recorder: any CampaignRecorder = NullRecorder(),
@@ -71,8 +73,30 @@ public final class Campaign: Sendable {
                            resume: (checkpoint.driver, checkpoint.timeNs, checkpoint.sequence), checkpoints: checkpoints)
     }
 
+    /// Whether entries are paused.
+    public var isPaused: Bool { running.withLock { $0?.kernel.isPaused } ?? false }
+
+    /// Pauses or resumes entries (exits go on); false before the campaign started.
+    @discardableResult
+    public func setPaused(_ paused: Bool) -> Bool {
+        guard let kernel = running.withLock({ $0?.kernel }) else { return false }
+        kernel.setPaused(paused)
+        return true
+    }
+
+    /// Stats of the campaign as it runs, from what its routes publish; nil before it started.
+    public func liveStats() -> JSONValue? {
+        guard let (kernel, startNs, clock) = running.withLock({ $0 }) else { return nil }
+        let nowNs = clock?.now() ?? startNs + control.elapsedNs
+        return CampaignStats(
+            config: config, kernel: kernel, status: .running, stopReason: nil, startNs: startNs, endNs: nowNs,
+            equity: [], bookUpdates: 0, wallSeconds: 0, resources: ResourceSampler.Summary(),
+            realtime: config.session.clock == .realtime).json()
+    }
+
     private func drive(kernel: CampaignKernel, source: any ScheduledMarketSource, startNs: Int64, clock: RealtimeClock,
                        resume: (DriverState, Int64, Int)?, checkpoints: CheckpointSink?) async -> Result {
+        running.withLock { $0 = (kernel, startNs, config.session.clock == .realtime ? clock : nil) }
         let wallStart = MonotonicClock.nanoseconds()
         let resources = ResourceSampler()
         let session = config.session

@@ -7,7 +7,7 @@ struct Arbitrage: AsyncParsableCommand {
         commandName: "arbitrage",
         abstract: "Cross-exchange arbitrage campaigns (Upbit KRW vs Binance USDT) on a paper exchange.",
         version: BuildInfo.version,
-        subcommands: [RunCommand.self, ConfigCommand.self]
+        subcommands: [ServeCommand.self, RunCommand.self, ConfigCommand.self]
     )
 }
 

@@ -73,3 +73,11 @@ import Testing
         #expect(schema.at("properties.multi_symbol_risk_guard.properties.max_symbol_allocation_pct.maximum") == .double(1))
     }
 }
+
+@Suite struct JSONValueTests {
+    @Test func rendersCompactAndPrettyWithSortedKeys() {
+        let v: JSONValue = ["b": [1, 2.5, "x\n\"y\""], "a": nil, "c": ["z": true]]
+        #expect(v.rendered(pretty: false) == #"{"a":null,"b":[1,2.5,"x\n\"y\""],"c":{"z":true}}"#)
+        #expect(v.rendered() == "{\n  \"a\": null,\n  \"b\": [\n    1,\n    2.5,\n    \"x\\n\\\"y\\\"\"\n  ],\n  \"c\": {\n    \"z\": true\n  }\n}")
+    }
+}

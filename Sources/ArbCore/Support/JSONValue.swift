@@ -123,7 +123,7 @@ extension JSONValue {
             out += "["
             for (i, v) in a.enumerated() {
                 if i > 0 { out += "," }
-                newline(&out, indent + 1)
+                newline(&out, indent < 0 ? -1 : indent + 1)
                 v.write(into: &out, indent: indent < 0 ? -1 : indent + 1)
             }
             newline(&out, indent)
@@ -133,7 +133,7 @@ extension JSONValue {
             out += "{"
             for (i, key) in o.keys.sorted().enumerated() {
                 if i > 0 { out += "," }
-                newline(&out, indent + 1)
+                newline(&out, indent < 0 ? -1 : indent + 1)
                 JSONValue.escape(key, into: &out)
                 out += indent < 0 ? ":" : ": "
                 o[key]!.write(into: &out, indent: indent < 0 ? -1 : indent + 1)
@@ -143,6 +143,7 @@ extension JSONValue {
         }
     }
 
+    /// A line break and indentation, in pretty mode only (`indent` ≥ 0 there; compact output passes -1 down).
     private func newline(_ out: inout String, _ indent: Int) {
         guard indent >= 0 else { return }
         out += "\n" + String(repeating: "  ", count: indent)

@@ -1,0 +1,155 @@
+import ArbCore
+import ArbEngine
+import Foundation
+import MicroHTTPD
+
+/// The JSON control API (SPEC §3.9) over the campaign manager.
+public struct ControlAPI: Sendable {
+    public struct Options: Sendable {
+        /// When set, POST, PATCH and DELETE need `Authorization: Bearer <token>`.
+        public var apiToken: String?
+        public var version: String
+
+        public init(apiToken: String? = nil, version: String) {
+            self.apiToken = apiToken
+            self.version = version
+        }
+    }
+
+    let manager: CampaignManager
+    let options: Options
+    public let router: Router
+
+    public init(manager: CampaignManager, options: Options) {
+        self.manager = manager
+        self.options = options
+        var r = Router()
+        Self.register(&r, manager: manager, options: options)
+        router = r
+    }
+
+    /// The handler to give the HTTP server.
+    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        if ["POST", "PATCH", "DELETE", "PUT"].contains(request.method), let token = options.apiToken,
+           !Self.authorized(request, token: token) {
+            var response = Problem.response(status: 401, title: "Unauthorized",
+                                            detail: "this request needs Authorization: Bearer <token>")
+            response.headers.append(("WWW-Authenticate", "Bearer"))
+            return response
+        }
+        return router.handle(request)
+    }
+
+    static func authorized(_ request: HTTPRequest, token: String) -> Bool {
+        guard let header = request.header("Authorization"), header.hasPrefix("Bearer ") else { return false }
+        let given = Array(header.dropFirst(7).utf8), expected = Array(token.utf8)
+        // Compare in time independent of where the first difference is.
+        var diff = given.count ^ expected.count
+        for i in 0..<expected.count { diff |= Int(expected[i] ^ (i < given.count ? given[i] : 0)) }
+        return diff == 0
+    }
+
+    // MARK: Routes
+
+    static func register(_ r: inout Router, manager: CampaignManager, options: Options) {
+        r.add("GET", "/healthz") { _, _ in JSONBody.response(["status": "ok"]) }
+        r.add("GET", "/readyz") { _, _ in JSONBody.response(["status": "ready"]) }
+        r.add("GET", "/version") { _, _ in JSONBody.response(["version": .string(options.version), "name": "arbitrage"]) }
+
+        r.add("POST", "/campaigns") { request, _ in
+            let body: JSONValue
+            switch JSONBody.parse(request) {
+            case .success(let value): body = value
+            case .failure(let error): return error.response
+            }
+            return respond(status: 201) {
+                let record = try await manager.create(body)
+                return (CampaignView.json(record, paused: false), [("Location", "/campaigns/\(record.id)")])
+            }
+        }
+        r.add("GET", "/campaigns") { request, _ in
+            respond {
+                let q = try Query(request)
+                let status = try q.enumeration("status", CampaignStatus.self)
+                let page = try await manager.list(status: status, limit: try q.limit(), cursor: q.string("cursor"))
+                return (CampaignView.list(page.items.map { CampaignView.json($0, paused: nil) }, next: page.nextCursor), [])
+            }
+        }
+        r.add("GET", "/campaigns/{id}") { _, p in
+            respond {
+                let record = try await manager.campaign(id: p["id"])
+                return (CampaignView.json(record, paused: await manager.isPaused(id: record.id)), [])
+            }
+        }
+        r.add("DELETE", "/campaigns/{id}") { _, p in
+            respond(status: 204) {
+                try await manager.delete(id: p["id"])
+                return (nil, [])
+            }
+        }
+        r.add("POST", "/campaigns/{id}/stop") { _, p in
+            respond {
+                let record = try await manager.stop(id: p["id"])
+                return (CampaignView.json(record, paused: nil), [])
+            }
+        }
+        for (path, paused) in [("pause", true), ("unpause", false)] {
+            r.add("POST", "/campaigns/{id}/\(path)") { _, p in
+                respond {
+                    let record = try await manager.setPaused(id: p["id"], paused)
+                    return (CampaignView.json(record, paused: paused), [])
+                }
+            }
+        }
+        r.add("GET", "/campaigns/{id}/stats") { _, p in
+            respond { (try await manager.stats(id: p["id"]), []) }
+        }
+        r.add("GET", "/campaigns/{id}/trades") { request, p in
+            respond {
+                let q = try Query(request)
+                let page = try await manager.trades(id: p["id"], symbol: try q.symbol("symbol"), limit: try q.limit(),
+                                                    cursor: q.string("cursor"))
+                return (CampaignView.list(page.items.map(JSONBody.tree), next: page.nextCursor), [])
+            }
+        }
+        r.add("GET", "/campaigns/{id}/decisions") { request, p in
+            respond {
+                let q = try Query(request)
+                let filter = DecisionFilter(tier: try q.enumeration("tier", RiskTier.self),
+                                            outcome: try q.enumeration("outcome", DecisionOutcome.self),
+                                            symbol: try q.symbol("symbol"))
+                let page = try await manager.decisions(id: p["id"], filter: filter, limit: try q.limit(),
+                                                       cursor: q.string("cursor"))
+                return (CampaignView.list(page.items.map(JSONBody.tree), next: page.nextCursor), [])
+            }
+        }
+    }
+
+    /// Runs a service call and turns its answer or its error into a response.
+    static func respond(status: Int = 200,
+                        _ work: @escaping @Sendable () async throws -> (JSONValue?, [(String, String)])) -> HTTPResponse {
+        let outcome: Result<(JSONValue?, [(String, String)]), ServiceError> = blocking {
+            do { return .success(try await work()) } catch let error as ServiceError {
+                return .failure(error)
+            } catch {
+                return .failure(.unavailable("\(error)"))
+            }
+        }
+        switch outcome {
+        case .success(let (value, headers)):
+            guard let value else { return HTTPResponse(status: status, headers: headers) }
+            return JSONBody.response(value, status: status, headers: headers)
+        case .failure(let error):
+            return Self.problem(error)
+        }
+    }
+
+    static func problem(_ error: ServiceError) -> HTTPResponse {
+        switch error {
+        case .invalid(let e): return Problem.invalid(e)
+        case .notFound(let detail): return Problem.response(status: 404, title: "Not Found", detail: detail)
+        case .conflict(let detail): return Problem.response(status: 409, title: "Conflict", detail: detail)
+        case .unavailable(let detail): return Problem.response(status: 503, title: "Service Unavailable", detail: detail)
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import MicroHTTPD
+
+/// Path parameters of a matched route (`{id}` → value).
+public struct PathParameters: Sendable {
+    var values: [String: String] = [:]
+    public subscript(name: String) -> String { values[name] ?? "" }
+}
+
+/// Method + path template → handler. Unknown paths answer 404; known paths with another method answer 405 with
+/// `Allow`. Templates are literal segments and `{name}` segments.
+public struct Router: Sendable {
+    public typealias Handler = @Sendable (HTTPRequest, PathParameters) -> HTTPResponse
+
+    struct Route: Sendable {
+        let method: String
+        let template: String
+        let segments: [Substring]
+        let handler: Handler
+    }
+
+    private var routes: [Route] = []
+
+    public init() {}
+
+    public mutating func add(_ method: String, _ template: String, _ handler: @escaping Handler) {
+        routes.append(Route(method: method, template: template, segments: template.split(separator: "/"), handler: handler))
+    }
+
+    /// The route template a request matches (for metrics labels), or nil.
+    public func template(for path: String) -> String? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        return routes.first { Self.match($0.segments, Array(parts)) != nil }?.template
+    }
+
+    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        let parts = Array(request.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst())
+        var allowed: [String] = []
+        for route in routes {
+            guard let parameters = Self.match(route.segments, parts) else { continue }
+            if route.method == request.method || (request.method == "HEAD" && route.method == "GET") {
+                return route.handler(request, parameters)
+            }
+            allowed.append(route.method)
+        }
+        if allowed.isEmpty {
+            return Problem.response(status: 404, title: "Not Found", detail: "no route \(request.method) \(request.path)")
+        }
+        var response = Problem.response(status: 405, title: "Method Not Allowed",
+                                        detail: "\(request.path) allows \(allowed.joined(separator: ", "))")
+        response.headers.append(("Allow", allowed.joined(separator: ", ")))
+        return response
+    }
+
+    static func match(_ template: [Substring], _ parts: [Substring]) -> PathParameters? {
+        guard template.count == parts.count else { return nil }
+        var parameters = PathParameters()
+        for (t, p) in zip(template, parts) {
+            if t.hasPrefix("{") && t.hasSuffix("}") {
+                guard !p.isEmpty else { return nil }
+                parameters.values[String(t.dropFirst().dropLast())] = String(p)
+            } else if t != p {
+                return nil
+            }
+        }
+        return parameters
+    }
+}
