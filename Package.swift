@@ -51,8 +51,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ArbCoreTests", dependencies: ["ArbCore"]),
-        .testTarget(name: "MicroHTTPDTests", dependencies: ["MicroHTTPD"]),
-        .testTarget(name: "ArbHTTPTests", dependencies: ["ArbCore", "ArbEngine", "ArbMarketData", "ArbHTTP", "MicroHTTPD"]),
+        // Helpers for tests that talk to real servers.
+        .target(name: "ArbTestSupport", path: "Sources/ArbTestSupport"),
+        .testTarget(name: "MicroHTTPDTests", dependencies: ["MicroHTTPD", "ArbTestSupport"]),
+        .testTarget(name: "ArbHTTPTests", dependencies: ["ArbCore", "ArbEngine", "ArbMarketData", "ArbHTTP", "MicroHTTPD", "ArbTestSupport"]),
         .testTarget(name: "ArbMarketDataTests", dependencies: ["ArbCore", "ArbMarketData"]),
         .testTarget(name: "ArbEngineTests", dependencies: ["ArbCore", "ArbMarketData", "ArbEngine"]),
     ]

@@ -1,3 +1,4 @@
+import ArbTestSupport
 import Foundation
 import MicroHTTPD
 import Testing

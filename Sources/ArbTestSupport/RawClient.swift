@@ -4,10 +4,10 @@ import Glibc
 import Foundation
 
 /// A bare HTTP/1.1 client over a POSIX socket, so tests control every byte.
-struct RawClient {
-    let fd: Int32
+public struct RawClient: Sendable {
+    public let fd: Int32
 
-    init(port: UInt16) throws {
+    public init(port: UInt16) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
@@ -24,7 +24,7 @@ struct RawClient {
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
-    func send(_ bytes: [UInt8]) {
+    public func send(_ bytes: [UInt8]) {
         var sent = 0
         while sent < bytes.count {
             let n = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -33,10 +33,10 @@ struct RawClient {
         }
     }
 
-    func send(_ text: String) { send(Array(text.utf8)) }
+    public func send(_ text: String) { send(Array(text.utf8)) }
 
     /// Reads until the peer closes (or the receive timeout).
-    func readAll() -> [UInt8] {
+    public func readAll() -> [UInt8] {
         var out: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -48,18 +48,18 @@ struct RawClient {
     }
 
     /// True when the peer has closed the connection (a read returns 0 within `seconds`).
-    func isClosed(within seconds: Int) -> Bool {
+    public func isClosed(within seconds: Int) -> Bool {
         var timeout = timeval(tv_sec: seconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var byte: UInt8 = 0
         return recv(fd, &byte, 1, 0) == 0
     }
 
-    func close() { Glibc.close(fd) }
+    public func close() { Glibc.close(fd) }
 
     /// One request with `Connection: close`; returns status, lower-cased headers and body.
-    static func request(port: UInt16, _ method: String, _ target: String, headers: [String: String] = [:],
-                        body: [UInt8] = []) throws -> (status: Int, headers: [String: String], body: String) {
+    public static func request(port: UInt16, _ method: String, _ target: String, headers: [String: String] = [:],
+                               body: [UInt8] = []) throws -> (status: Int, headers: [String: String], body: String) {
         let client = try RawClient(port: port)
         defer { client.close() }
         var head = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
@@ -69,7 +69,7 @@ struct RawClient {
         return parse(client.readAll())
     }
 
-    static func parse(_ bytes: [UInt8]) -> (status: Int, headers: [String: String], body: String) {
+    public static func parse(_ bytes: [UInt8]) -> (status: Int, headers: [String: String], body: String) {
         let text = String(decoding: bytes, as: UTF8.self)
         guard let split = text.range(of: "\r\n\r\n") else { return (0, [:], text) }
         let lines = text[..<split.lowerBound].components(separatedBy: "\r\n")
