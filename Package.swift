@@ -56,6 +56,6 @@ let package = Package(
         .testTarget(name: "MicroHTTPDTests", dependencies: ["MicroHTTPD", "ArbTestSupport"]),
         .testTarget(name: "ArbHTTPTests", dependencies: ["ArbCore", "ArbEngine", "ArbMarketData", "ArbHTTP", "MicroHTTPD", "ArbTestSupport"]),
         .testTarget(name: "ArbMarketDataTests", dependencies: ["ArbCore", "ArbMarketData"]),
-        .testTarget(name: "ArbEngineTests", dependencies: ["ArbCore", "ArbMarketData", "ArbEngine"]),
+        .testTarget(name: "ArbEngineTests", dependencies: ["ArbCore", "ArbMarketData", "ArbEngine", "ArbTestSupport"]),
     ]
 )

@@ -73,6 +73,49 @@ public final class Campaign: Sendable {
                            resume: (checkpoint.driver, checkpoint.timeNs, checkpoint.sequence), checkpoints: checkpoints)
     }
 
+    /// The config in force: the one it started with, plus the changes applied while running.
+    public var currentConfig: CampaignConfig { changes.withLock { $0 ?? config } }
+    private let changes = Mutex<CampaignConfig?>(nil)
+
+    /// Sections a running campaign accepts changes to.
+    public static let liveSections: Set<String> = ["strategy", "fees", "multi_symbol_risk_guard"]
+
+    /// Validates a partial config (`strategy`, `fees`, `multi_symbol_risk_guard`) merged over the one in force and
+    /// applies it at once: routes pick up the strategy at their next evaluation, new proposals meet the new limits.
+    /// Nothing changes when it is invalid.
+    public func applyChanges(_ patch: JSONValue) throws(ConfigError) -> CampaignConfig {
+        guard case .object(let sections) = patch else { throw ConfigError(field: "(root)", "expected an object") }
+        var issues: [ConfigIssue] = []
+        for key in sections.keys.sorted() where !Self.liveSections.contains(key) {
+            issues.append(ConfigIssue(field: key, message: "cannot be changed while a campaign runs (only strategy, fees, multi_symbol_risk_guard)"))
+        }
+        if !issues.isEmpty { throw ConfigError(issues) }
+        guard let kernel = running.withLock({ $0?.kernel }) else { throw ConfigError(field: "(campaign)", "not running") }
+        return try changes.withLock { current throws(ConfigError) -> CampaignConfig in
+            let base = current ?? config
+            let updated = try CampaignConfig.parse(Self.merge(base.tree, patch))
+            kernel.updateParams(updated.strategy)
+            kernel.coordinator.updateLimits(updated.risk)
+            current = updated
+            return updated
+        }
+    }
+
+    /// `patch` laid over `tree`, objects merged key by key.
+    static func merge(_ tree: JSONValue, _ patch: JSONValue) -> JSONValue {
+        guard case .object(var base) = tree, case .object(let over) = patch else { return patch }
+        for (key, value) in over { base[key] = merge(base[key] ?? .null, value) }
+        return .object(base)
+    }
+
+    /// Asks `symbol`'s route to unwind its open pair; false when the campaign is not running or has no such route.
+    public func requestFlatten(symbol: String) -> Bool {
+        guard let kernel = running.withLock({ $0?.kernel }),
+              let index = kernel.routes.firstIndex(where: { $0.key == symbol }) else { return false }
+        kernel.requestFlatten(route: index)
+        return true
+    }
+
     /// Whether entries are paused.
     public var isPaused: Bool { running.withLock { $0?.kernel.isPaused } ?? false }
 

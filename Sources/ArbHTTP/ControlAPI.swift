@@ -25,6 +25,7 @@ public struct ControlAPI: Sendable {
         self.options = options
         var r = Router()
         Self.register(&r, manager: manager, options: options)
+        Self.registerDetails(&r, manager: manager)
         router = r
     }
 
@@ -105,11 +106,27 @@ public struct ControlAPI: Sendable {
             respond { (try await manager.stats(id: p["id"]), []) }
         }
         r.add("GET", "/campaigns/{id}/trades") { request, p in
-            respond {
-                let q = try Query(request)
-                let page = try await manager.trades(id: p["id"], symbol: try q.symbol("symbol"), limit: try q.limit(),
-                                                    cursor: q.string("cursor"))
-                return (CampaignView.list(page.items.map(JSONBody.tree), next: page.nextCursor), [])
+            let csv = (request.header("Accept") ?? "").contains("text/csv")
+            let outcome: Result<Page<TradeRecord>, ServiceError> = blocking {
+                do {
+                    let q = try Query(request)
+                    return .success(try await manager.trades(id: p["id"], symbol: try q.symbol("symbol"),
+                                                             limit: try q.limit(), cursor: q.string("cursor")))
+                } catch let error as ServiceError {
+                    return .failure(error)
+                } catch {
+                    return .failure(.unavailable("\(error)"))
+                }
+            }
+            switch outcome {
+            case .failure(let error):
+                return problem(error)
+            case .success(let page) where csv:
+                var headers = [("Content-Type", "text/csv; charset=utf-8")]
+                if let next = page.nextCursor { headers.append(("X-Next-Cursor", next)) }
+                return HTTPResponse(status: 200, headers: headers, body: Array(TradeCSV.render(page.items).utf8))
+            case .success(let page):
+                return JSONBody.response(CampaignView.list(page.items.map(JSONBody.tree), next: page.nextCursor))
             }
         }
         r.add("GET", "/campaigns/{id}/decisions") { request, p in

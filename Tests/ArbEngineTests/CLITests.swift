@@ -8,8 +8,8 @@ extension CampaignSuites {
 @Suite struct CLITests {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    @Test func seedConfigIsAcceptedAsItIs() throws {
-        let (status, out, err) = try runCLI(["config", "validate", Self.repo.appendingPathComponent("examples/top10_paper.yaml").path])
+    @Test func seedConfigIsAcceptedAsItIs() async throws {
+        let (status, out, err) = try await runCLI(["config", "validate", Self.repo.appendingPathComponent("examples/top10_paper.yaml").path])
         #expect(status == 0, "\(err)")
         #expect(out.contains("10 route(s)"))
         let config = try ConfigLoader.load(path: Self.repo.appendingPathComponent("examples/top10_paper.yaml").path)
@@ -28,51 +28,51 @@ extension CampaignSuites {
         ("universe: [unclosed\n", "(file)"),
         ("universe:\n  top_n: 3\n  top_n: 4\n", "universe.top_n"),
     ])
-    func badConfigsExitTwoNamingTheField(yaml: String, field: String) throws {
+    func badConfigsExitTwoNamingTheField(yaml: String, field: String) async throws {
         let path = try temporaryFile("bad.yaml", yaml)
         for command in [["config", "validate", path], ["run", path, "--progress", "none"]] {
-            let (status, out, err) = try runCLI(command)
+            let (status, out, err) = try await runCLI(command)
             #expect(status == 2, "\(command): \(err)")
             #expect(err.contains(field + ":"), "\(err)")
             #expect(out.isEmpty)
         }
     }
 
-    @Test func malformedJSONIsAConfigError() throws {
+    @Test func malformedJSONIsAConfigError() async throws {
         let path = try temporaryFile("bad.json", "{\"universe\": {\"top_n\": 3,}")
-        let (status, _, err) = try runCLI(["config", "validate", path])
+        let (status, _, err) = try await runCLI(["config", "validate", path])
         #expect(status == 2 && err.contains("not valid JSON"))
-        let missing = try runCLI(["run", "/nonexistent/config.yaml"])
+        let missing = try await runCLI(["run", "/nonexistent/config.yaml"])
         #expect(missing.0 == 2 && missing.2.contains("cannot read"))
     }
 
-    @Test func runPrintsStatsJSONOnStdout() throws {
+    @Test func runPrintsStatsJSONOnStdout() async throws {
         let path = try temporaryFile("c.json", #"{"universe": {"top_n": 2}, "engine": {"mode": "multi", "multi_symbol_enabled": true}, "session": {"clock": "simulated", "max_runtime_seconds": 120}}"#)
-        let (status, out, err) = try runCLI(["run", path, "--progress", "lines", "--compact"])
+        let (status, out, err) = try await runCLI(["run", path, "--progress", "lines", "--compact"])
         #expect(status == 0, "\(err)")
         let stats = try JSONDecoder().decode(JSONValue.self, from: Data(out.utf8))
         #expect(stats["status"] == "completed" && stats["symbols"] == ["BTCUSDT", "ETHUSDT"])
         #expect(err.contains("progress 100%"))
     }
 
-    @Test func sigintStopsGracefullyAndStillPrintsStats() throws {
+    @Test func sigintStopsGracefullyAndStillPrintsStats() async throws {
         let path = try temporaryFile("rt.yaml", "universe: {top_n: 2}\nengine: {mode: multi, multi_symbol_enabled: true}\nsession: {max_runtime_seconds: 60}\n")
-        let (status, out, err) = try runCLI(["run", path, "--progress", "none"], interruptAfter: 1.0)
+        let (status, out, err) = try await runCLI(["run", path, "--progress", "none"], interruptAfter: 1.0)
         #expect(status == 0, "\(err)")
         let stats = try JSONDecoder().decode(JSONValue.self, from: Data(out.utf8))
         #expect(stats["status"] == "stopped" && stats["stop_reason"] == "requested")
     }
 
-    @Test func defaultsAndSchemaPrint() throws {
-        let (s1, defaults, _) = try runCLI(["config", "defaults"])
+    @Test func defaultsAndSchemaPrint() async throws {
+        let (s1, defaults, _) = try await runCLI(["config", "defaults"])
         #expect(s1 == 0)
         let tree = try JSONDecoder().decode(JSONValue.self, from: Data(defaults.utf8))
         #expect(try CampaignConfig.parse(tree) == CampaignConfig.defaults)
-        let (s2, schema, _) = try runCLI(["config", "schema"])
+        let (s2, schema, _) = try await runCLI(["config", "schema"])
         #expect(s2 == 0 && schema.contains("\"additionalProperties\": false"))
     }
 
-    @Test func docsConfigMatchesTheSchema() throws {
+    @Test func docsConfigMatchesTheSchema() async throws {
         let docs = try String(contentsOf: Self.repo.appendingPathComponent("docs/config.md"), encoding: .utf8)
         #expect(docs == ConfigReference.markdown(), "docs/config.md is stale: run `arbitrage config docs > docs/config.md`")
     }

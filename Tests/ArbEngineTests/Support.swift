@@ -1,5 +1,6 @@
 import ArbCore
 import ArbEngine
+import ArbTestSupport
 import Foundation
 import Testing
 
@@ -37,8 +38,13 @@ func arbitrageBinary() -> String {
 }
 
 /// Runs the executable; returns exit status, stdout and stderr.
+/// The same off Swift's shared threads (see `offPool`).
 @discardableResult
-func runCLI(_ args: [String], interruptAfter: Double? = nil) throws -> (Int32, String, String) {
+func runCLI(_ args: [String], interruptAfter: Double? = nil) async throws -> (Int32, String, String) {
+    try await offPool { try runCLIBlocking(args, interruptAfter: interruptAfter) }
+}
+
+func runCLIBlocking(_ args: [String], interruptAfter: Double? = nil) throws -> (Int32, String, String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: arbitrageBinary())
     p.arguments = args

@@ -8,7 +8,8 @@ import MicroHTTPD
 import Testing
 
 /// A service on a port from the OS: in-memory store, synthetic market, real libmicrohttpd.
-final class Service {
+final class Service: @unchecked Sendable {
+    // Immutable after init; the server and manager are thread-safe.
     let server: HTTPServer
     let manager: CampaignManager
     var port: UInt16 { server.port }
@@ -31,48 +32,53 @@ final class Service {
         var text: String
     }
 
-    func call(_ method: String, _ target: String, json: String? = nil, headers: [String: String] = [:]) throws -> Reply {
+    func call(_ method: String, _ target: String, json: String? = nil, headers: [String: String] = [:]) async throws -> Reply {
         var h = headers
         if json != nil && h["Content-Type"] == nil { h["Content-Type"] = "application/json" }
-        let r = try RawClient.request(port: port, method, target, headers: h, body: Array((json ?? "").utf8))
+        let port = self.port, fields = h
+        let r = try await offPool { try RawClient.request(port: port, method, target, headers: fields, body: Array((json ?? "").utf8)) }
         let value = (try? JSONDecoder().decode(JSONValue.self, from: Data(r.body.utf8))) ?? .null
         return Reply(status: r.status, headers: r.headers, json: value, text: r.body)
     }
 
     /// Polls a campaign until it leaves `running`.
-    func waitFinished(_ id: String, seconds: Double = 60) throws -> JSONValue {
+    func waitFinished(_ id: String, seconds: Double = 60) async throws -> JSONValue {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            let r = try call("GET", "/campaigns/\(id)")
+            let r = try await call("GET", "/campaigns/\(id)")
             if r.json["status"] != "running" { return r.json }
-            Thread.sleep(forTimeInterval: 0.05)
+            try await Task.sleep(for: .milliseconds(50))
         }
         return .null
     }
 }
 
+/// Suites that start services, one test at a time.
+@Suite(.serialized) struct HTTPSuites {}
+
 let simulated = #"{"name": "sim", "universe": {"top_n": 3}, "engine": {"mode": "multi", "multi_symbol_enabled": true}, "strategy": {"entry_threshold_bps": -10}, "session": {"clock": "simulated", "max_runtime_seconds": 900}}"#
 let realtime = #"{"universe": {"top_n": 2}, "engine": {"mode": "multi", "multi_symbol_enabled": true}, "session": {"max_runtime_seconds": 60}}"#
 
-@Suite(.serialized) struct ControlAPITests {
-    @Test func probesAnswer() throws {
+extension HTTPSuites {
+@Suite struct ControlAPITests {
+    @Test func probesAnswer() async throws {
         let s = try Service()
-        #expect(try s.call("GET", "/healthz").json["status"] == "ok")
-        #expect(try s.call("GET", "/readyz").json["status"] == "ready")
-        #expect(try s.call("GET", "/version").json["version"] == "test")
+        #expect(try await s.call("GET", "/healthz").json["status"] == "ok")
+        #expect(try await s.call("GET", "/readyz").json["status"] == "ready")
+        #expect(try await s.call("GET", "/version").json["version"] == "test")
     }
 
-    @Test func aCampaignFromPostToStatsTradesAndDecisions() throws {
+    @Test func aCampaignFromPostToStatsTradesAndDecisions() async throws {
         let s = try Service()
-        let created = try s.call("POST", "/campaigns", json: simulated)
+        let created = try await s.call("POST", "/campaigns", json: simulated)
         #expect(created.status == 201)
         let id = try #require(created.json["id"]?.stringValue)
         #expect(created.headers["location"] == "/campaigns/\(id)")
         #expect(created.json["name"] == "sim" && created.json.at("config.universe.top_n") == 3)
-        let done = try s.waitFinished(id)
+        let done = try await s.waitFinished(id)
         #expect(done["status"] == "completed" && done["stop_reason"] == "runtime")
 
-        let stats = try s.call("GET", "/campaigns/\(id)/stats").json
+        let stats = try await s.call("GET", "/campaigns/\(id)/stats").json
         #expect(stats["symbols"] == ["BTCUSDT", "ETHUSDT", "SOLUSDT"])
         let opened = Int(stats.at("trades.opened")?.intValue ?? 0)
         #expect(opened > 5)
@@ -81,88 +87,89 @@ let realtime = #"{"universe": {"top_n": 2}, "engine": {"mode": "multi", "multi_s
         var ids: [String] = []
         var cursor: String?
         repeat {
-            let page = try s.call("GET", "/campaigns/\(id)/trades?limit=4" + (cursor.map { "&cursor=\($0)" } ?? "")).json
+            let page = try await s.call("GET", "/campaigns/\(id)/trades?limit=4" + (cursor.map { "&cursor=\($0)" } ?? "")).json
             ids += page["items"]!.arrayValue!.compactMap { $0["id"]?.stringValue }
             cursor = page["next_cursor"]?.stringValue
         } while cursor != nil
         #expect(ids.count == opened && Set(ids).count == opened)
-        let eth = try s.call("GET", "/campaigns/\(id)/trades?symbol=ETHUSDT&limit=1000").json["items"]!.arrayValue!
+        let eth = try await s.call("GET", "/campaigns/\(id)/trades?symbol=ETHUSDT&limit=1000").json["items"]!.arrayValue!
         #expect(!eth.isEmpty && eth.allSatisfy { $0["route"] == "ETHUSDT" })
         let first = try #require(eth.first)
         #expect(first["entry"]?["upbit_sequence"]?.intValue ?? 0 > 0 && first["fill_ids"]?.arrayValue?.count ?? 0 >= 2)
 
-        let allowed = try s.call("GET", "/campaigns/\(id)/decisions?outcome=allowed&limit=1000").json["items"]!.arrayValue!
+        let allowed = try await s.call("GET", "/campaigns/\(id)/decisions?outcome=allowed&limit=1000").json["items"]!.arrayValue!
         #expect(allowed.count >= opened && allowed.allSatisfy { $0["outcome"] == "allowed" })
-        let symbolTier = try s.call("GET", "/campaigns/\(id)/decisions?tier=symbol").json["items"]!.arrayValue!
+        let symbolTier = try await s.call("GET", "/campaigns/\(id)/decisions?tier=symbol").json["items"]!.arrayValue!
         #expect(symbolTier.allSatisfy { $0["tier"] == "symbol" })
 
-        let listed = try s.call("GET", "/campaigns?status=completed").json
+        let listed = try await s.call("GET", "/campaigns?status=completed").json
         #expect(listed["items"]?.arrayValue?.map { $0["id"] } == [.string(id)] && listed["next_cursor"] == .null)
-        #expect(try s.call("GET", "/campaigns?status=running").json["items"] == [])
+        #expect(try await s.call("GET", "/campaigns?status=running").json["items"] == [])
     }
 
-    @Test func badRequestsGetProblemsAndChangeNothing() throws {
+    @Test func badRequestsGetProblemsAndChangeNothing() async throws {
         let s = try Service()
-        let malformed = try s.call("POST", "/campaigns", json: #"{"universe": "#)
+        let malformed = try await s.call("POST", "/campaigns", json: #"{"universe": "#)
         #expect(malformed.status == 400 && malformed.headers["content-type"] == "application/problem+json")
-        let wrongType = try s.call("POST", "/campaigns", json: "{}", headers: ["Content-Type": "text/plain"])
+        let wrongType = try await s.call("POST", "/campaigns", json: "{}", headers: ["Content-Type": "text/plain"])
         #expect(wrongType.status == 415)
-        let invalid = try s.call("POST", "/campaigns", json: #"{"universe": {"top_n": 0, "bogus": 1}}"#)
+        let invalid = try await s.call("POST", "/campaigns", json: #"{"universe": {"top_n": 0, "bogus": 1}}"#)
         #expect(invalid.status == 422)
         let fields = invalid.json["errors"]?.arrayValue?.compactMap { $0["field"]?.stringValue } ?? []
         #expect(fields.sorted() == ["universe.bogus", "universe.top_n"])
         #expect(invalid.json["status"] == 422 && invalid.json["title"] != nil && invalid.json["type"] != nil)
-        #expect(try s.call("POST", "/campaigns", json: "[1, 2]").status == 422)
-        #expect(try s.call("GET", "/campaigns").json["items"] == [])  // nothing was created
+        #expect(try await s.call("POST", "/campaigns", json: "[1, 2]").status == 422)
+        #expect(try await s.call("GET", "/campaigns").json["items"] == [])  // nothing was created
 
-        #expect(try s.call("GET", "/nowhere").status == 404)
-        #expect(try s.call("GET", "/campaigns/c0000000000000000").status == 404)
-        #expect(try s.call("GET", "/campaigns/c0000000000000000/stats").status == 404)
-        let wrongMethod = try s.call("PUT", "/campaigns/abc")
-        #expect(wrongMethod.status == 405 && wrongMethod.headers["allow"] == "GET, DELETE")
-        #expect(try s.call("GET", "/campaigns?limit=0").status == 422)
-        let badLimit = try s.call("GET", "/campaigns?limit=5000")
+        #expect(try await s.call("GET", "/nowhere").status == 404)
+        #expect(try await s.call("GET", "/campaigns/c0000000000000000").status == 404)
+        #expect(try await s.call("GET", "/campaigns/c0000000000000000/stats").status == 404)
+        let wrongMethod = try await s.call("PUT", "/campaigns/abc")
+        #expect(wrongMethod.status == 405 && wrongMethod.headers["allow"] == "GET, DELETE, PATCH")
+        #expect(try await s.call("GET", "/campaigns?limit=0").status == 422)
+        let badLimit = try await s.call("GET", "/campaigns?limit=5000")
         #expect(badLimit.status == 422 && badLimit.json["errors"]?.arrayValue?.first?["field"] == "limit")
-        #expect(try s.call("GET", "/campaigns?status=sleeping").status == 422)
-        #expect(try s.call("GET", "/campaigns?cursor=%21%21").status == 422)
-        let huge = try s.call("POST", "/campaigns", json: "{\"name\": \"" + String(repeating: "x", count: 2 << 20) + "\"}")
+        #expect(try await s.call("GET", "/campaigns?status=sleeping").status == 422)
+        #expect(try await s.call("GET", "/campaigns?cursor=%21%21").status == 422)
+        let huge = try await s.call("POST", "/campaigns", json: "{\"name\": \"" + String(repeating: "x", count: 2 << 20) + "\"}")
         #expect(huge.status == 413)
     }
 
-    @Test func runningCampaignsPauseStopAndRefuseDeletion() throws {
+    @Test func runningCampaignsPauseStopAndRefuseDeletion() async throws {
         let s = try Service(maxConcurrent: 1)
-        let id = try #require(try s.call("POST", "/campaigns", json: realtime).json["id"]?.stringValue)
+        let id = try #require(try await s.call("POST", "/campaigns", json: realtime).json["id"]?.stringValue)
         // One running is the most: another is refused and not stored.
-        let second = try s.call("POST", "/campaigns", json: realtime)
+        let second = try await s.call("POST", "/campaigns", json: realtime)
         #expect(second.status == 409)
-        #expect(try s.call("GET", "/campaigns").json["items"]?.arrayValue?.count == 1)
-        #expect(try s.call("DELETE", "/campaigns/\(id)").status == 409)
+        #expect(try await s.call("GET", "/campaigns").json["items"]?.arrayValue?.count == 1)
+        #expect(try await s.call("DELETE", "/campaigns/\(id)").status == 409)
 
-        #expect(try s.call("POST", "/campaigns/\(id)/pause").json["paused"] == true)
-        #expect(try s.call("GET", "/campaigns/\(id)").json["paused"] == true)
-        #expect(try s.call("POST", "/campaigns/\(id)/unpause").json["paused"] == false)
-        Thread.sleep(forTimeInterval: 0.5)
-        let live = try s.call("GET", "/campaigns/\(id)/stats").json
+        #expect(try await s.call("POST", "/campaigns/\(id)/pause").json["paused"] == true)
+        #expect(try await s.call("GET", "/campaigns/\(id)").json["paused"] == true)
+        #expect(try await s.call("POST", "/campaigns/\(id)/unpause").json["paused"] == false)
+        try await Task.sleep(for: .milliseconds(500))
+        let live = try await s.call("GET", "/campaigns/\(id)/stats").json
         #expect(live["status"] == "running" && (live.at("per_symbol.BTCUSDT.iterations")?.intValue ?? 0) > 0)
 
-        let stopped = try s.call("POST", "/campaigns/\(id)/stop")
+        let stopped = try await s.call("POST", "/campaigns/\(id)/stop")
         #expect(stopped.status == 200 && stopped.json["status"] == "stopped" && stopped.json["stop_reason"] == "requested")
-        #expect(try s.call("GET", "/campaigns/\(id)/stats").json["status"] == "stopped")
-        #expect(try s.call("POST", "/campaigns/\(id)/stop").status == 409)
-        #expect(try s.call("POST", "/campaigns/\(id)/pause").status == 409)
-        #expect(try s.call("DELETE", "/campaigns/\(id)").status == 204)
-        #expect(try s.call("GET", "/campaigns/\(id)").status == 404)
+        #expect(try await s.call("GET", "/campaigns/\(id)/stats").json["status"] == "stopped")
+        #expect(try await s.call("POST", "/campaigns/\(id)/stop").status == 409)
+        #expect(try await s.call("POST", "/campaigns/\(id)/pause").status == 409)
+        #expect(try await s.call("DELETE", "/campaigns/\(id)").status == 204)
+        #expect(try await s.call("GET", "/campaigns/\(id)").status == 404)
     }
 
-    @Test func theTokenGuardsEveryMutationAndNeverShows() throws {
+    @Test func theTokenGuardsEveryMutationAndNeverShows() async throws {
         let token = "s3cret-token-value"
         let s = try Service(token: token)
-        let anonymous = try s.call("POST", "/campaigns", json: simulated)
+        let anonymous = try await s.call("POST", "/campaigns", json: simulated)
         #expect(anonymous.status == 401 && anonymous.headers["www-authenticate"] == "Bearer")
-        #expect(try s.call("POST", "/campaigns", json: simulated, headers: ["Authorization": "Bearer wrong"]).status == 401)
-        #expect(try s.call("DELETE", "/campaigns/x").status == 401)
-        #expect(try s.call("GET", "/campaigns").json["items"] == [])  // nothing created, reads need no token
-        let ok = try s.call("POST", "/campaigns", json: simulated, headers: ["Authorization": "Bearer \(token)"])
+        #expect(try await s.call("POST", "/campaigns", json: simulated, headers: ["Authorization": "Bearer wrong"]).status == 401)
+        #expect(try await s.call("DELETE", "/campaigns/x").status == 401)
+        #expect(try await s.call("GET", "/campaigns").json["items"] == [])  // nothing created, reads need no token
+        let ok = try await s.call("POST", "/campaigns", json: simulated, headers: ["Authorization": "Bearer \(token)"])
         #expect(ok.status == 201 && !ok.text.contains(token))
     }
+}
 }

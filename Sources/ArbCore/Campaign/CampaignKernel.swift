@@ -62,6 +62,10 @@ public final class CampaignKernel: Sendable {
 
     public var paperExchange: PaperExchange { paper.withLock { $0 } }
 
+    /// Asks route `index` to unwind its open pair at its next evaluation (its own task does it, so the request is
+    /// safe from any thread).
+    public func requestFlatten(route index: Int) { workers[index].requestFlatten() }
+
     public var currentFx: FxQuote { fx.withLock { $0 } }
 
     func restoreFx(_ quote: FxQuote) { fx.withLock { $0 = quote } }
@@ -88,6 +92,9 @@ public final class CampaignKernel: Sendable {
         if version != worker.paramsVersion {
             worker.engine.params = params.withLock { $0.params }
             worker.paramsVersion = version
+        }
+        if worker.takeFlattenRequest() {
+            flatten(route: index, reason: "flatten", nowNs: nowNs)
         }
         let marketA = layout.market(route: index, venue: .upbit), marketB = layout.market(route: index, venue: .binance)
         let fx = currentFx

@@ -29,6 +29,17 @@ public final class RouteWorker: @unchecked Sendable {
     /// Evaluations so far, readable from any thread (progress, metrics).
     public let iterationCount = Atomic<Int>(0)
     var paramsVersion = 0
+    private let flattenRequested = Atomic<Bool>(false)
+
+    /// Asks the route to unwind its open pair at its next evaluation.
+    public func requestFlatten() { flattenRequested.store(true, ordering: .relaxed) }
+
+    /// Whether a flatten was asked for since the last call.
+    @inline(__always)
+    func takeFlattenRequest() -> Bool {
+        flattenRequested.load(ordering: .relaxed) && flattenRequested.exchange(false, ordering: .relaxed)
+    }
+
     /// The newest premium and mark, as `Double` bits, readable from any thread without a lock.
     private let premiumBits = Atomic<UInt64>(0)
     private let unrealizedBits = Atomic<UInt64>(0)

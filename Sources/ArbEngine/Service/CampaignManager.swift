@@ -67,8 +67,14 @@ public actor CampaignManager {
                 record.stopReason = .error
                 record.error = "\(error)"
             }
-            record.finishedAtNs = MonotonicClock.wallNanoseconds()
-            do { try await store.updateCampaign(record) } catch {
+            // Keep what changed while it ran (a PATCHed config); set how it ended.
+            var final = (try? await store.campaign(id: id)) ?? record
+            final.status = record.status
+            final.stopReason = record.stopReason
+            final.error = record.error
+            final.finishedAtNs = MonotonicClock.wallNanoseconds()
+            record = final
+            do { try await store.updateCampaign(final) } catch {
                 logger.error("cannot store the end of a campaign", metadata: ["campaign": "\(id)", "error": "\(error)"])
             }
             logger.info("campaign finished", metadata: ["campaign": "\(id)", "status": "\(record.status.rawValue)"])
@@ -80,6 +86,10 @@ public actor CampaignManager {
     }
 
     private func finished(_ id: String) { live[id] = nil }
+
+    func live(_ id: String) -> Live? { live[id] }
+
+    func storeUpdate(_ record: CampaignRecord) async throws { try await store.updateCampaign(record) }
 
     public func campaign(id: String) async throws(ServiceError) -> CampaignRecord {
         do {

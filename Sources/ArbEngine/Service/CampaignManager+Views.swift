@@ -1,0 +1,55 @@
+import ArbCore
+import ArbMarketData
+
+extension CampaignManager {
+    /// Applies strategy and risk changes to a running campaign and stores the config in force.
+    public func patch(id: String, _ body: JSONValue) async throws(ServiceError) -> CampaignRecord {
+        guard let running = live(id) else {
+            let record = try await campaign(id: id)
+            throw .conflict("campaign \(id) is \(record.status.rawValue); only a running campaign can be changed")
+        }
+        let updated: CampaignConfig
+        do { updated = try running.campaign.applyChanges(body) } catch { throw .invalid(error) }
+        var record = try await campaign(id: id)
+        record.config = updated.tree
+        do { try await storeUpdate(record) } catch { throw .unavailable("\(error)") }
+        return record
+    }
+
+    /// Asks a running campaign's route to unwind its open pair.
+    public func flatten(id: String, symbol: String) async throws(ServiceError) {
+        guard let running = live(id) else {
+            let record = try await campaign(id: id)
+            throw .conflict("campaign \(id) is \(record.status.rawValue), not running")
+        }
+        guard running.campaign.requestFlatten(symbol: symbol) else { throw .notFound("\(symbol) is not in campaign \(id)") }
+    }
+
+    /// The campaign's routes with the listing facts they were chosen on.
+    public func universe(id: String) async throws(ServiceError) -> [UniverseMember] {
+        if let running = live(id) { return running.campaign.members }
+        let record = try await campaign(id: id)
+        do {
+            return try Campaign(config: try CampaignConfig.parse(record.config)).members
+        } catch {
+            throw .unavailable("cannot resolve the stored universe: \(error)")
+        }
+    }
+
+    /// Resolves a `universe` and `market_data` config without running anything.
+    public nonisolated func preview(_ body: JSONValue) throws(ServiceError) -> [UniverseMember] {
+        guard case .object(let sections) = body else { throw .invalid(ConfigError(field: "(root)", "expected an object")) }
+        var issues: [ConfigIssue] = []
+        for key in sections.keys.sorted() where key != "universe" && key != "market_data" {
+            issues.append(ConfigIssue(field: key, message: "unknown key (send universe and market_data)"))
+        }
+        if !issues.isEmpty { throw .invalid(ConfigError(issues)) }
+        var tree = sections
+        tree["engine"] = ["mode": "multi", "multi_symbol_enabled": true]
+        do {
+            return try Campaign(config: try CampaignConfig.parse(.object(tree))).members
+        } catch {
+            throw .invalid(error)
+        }
+    }
+}
