@@ -40,14 +40,17 @@ func arbitrageBinary() -> String {
 /// Runs the executable; returns exit status, stdout and stderr.
 /// The same off Swift's shared threads (see `offPool`).
 @discardableResult
-func runCLI(_ args: [String], interruptAfter: Double? = nil) async throws -> (Int32, String, String) {
-    try await offPool { try runCLIBlocking(args, interruptAfter: interruptAfter) }
+func runCLI(_ args: [String], interruptAfter: Double? = nil, environment: [String: String] = [:]) async throws -> (Int32, String, String) {
+    try await offPool { try runCLIBlocking(args, interruptAfter: interruptAfter, environment: environment) }
 }
 
-func runCLIBlocking(_ args: [String], interruptAfter: Double? = nil) throws -> (Int32, String, String) {
+func runCLIBlocking(_ args: [String], interruptAfter: Double? = nil, environment: [String: String] = [:]) throws -> (Int32, String, String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: arbitrageBinary())
     p.arguments = args
+    var env = ProcessInfo.processInfo.environment
+    for (k, v) in environment { env[k] = v }
+    p.environment = env
     let out = Pipe(), err = Pipe()
     p.standardOutput = out
     p.standardError = err
@@ -73,3 +76,60 @@ func temporaryFile(_ name: String, _ contents: String) throws -> String {
 /// Every suite that runs campaigns or the executable, one test at a time: realtime runs measure wall time and
 /// must not share the two cores with a simulated run.
 @Suite(.serialized) struct CampaignSuites {}
+
+/// A running `arbitrage serve` on a port from the OS.
+final class ServeProcess: @unchecked Sendable {
+    // Set once in `start`, read after.
+    let process = Process()
+    private(set) var port: UInt16 = 0
+    private let errors = Pipe()
+    private var logText = ""
+    private let lock = NSLock()
+
+    /// Starts `arbitrage serve` and waits for its "listening" line (blocking; call through `offPool`).
+    static func start(_ extra: [String] = [], environment: [String: String] = [:]) throws -> ServeProcess {
+        let s = ServeProcess()
+        s.process.executableURL = URL(fileURLWithPath: arbitrageBinary())
+        s.process.arguments = ["serve", "--port", "0"] + extra
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        s.process.environment = env
+        s.process.standardError = s.errors
+        s.process.standardOutput = FileHandle.nullDevice
+        try s.process.run()
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let data = s.errors.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            s.append(String(decoding: data, as: UTF8.self))
+            if let range = s.log.range(of: "url=http://127.0.0.1:") {
+                let digits = s.log[range.upperBound...].prefix { $0.isNumber }
+                s.port = UInt16(digits) ?? 0
+                break
+            }
+        }
+        s.drainInBackground()
+        return s
+    }
+
+    private func append(_ text: String) { lock.lock(); logText += text; lock.unlock() }
+    var log: String { lock.lock(); defer { lock.unlock() }; return logText }
+
+    private func drainInBackground() {
+        let handle = errors.fileHandleForReading
+        Thread {
+            while true {
+                let data = handle.availableData
+                if data.isEmpty { return }
+                self.append(String(decoding: data, as: UTF8.self))
+            }
+        }.start()
+    }
+
+    /// Sends SIGTERM and waits for the exit status (blocking).
+    func terminate() -> Int32 {
+        process.terminate()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}
