@@ -81,3 +81,20 @@ import Testing
         #expect(v.rendered() == "{\n  \"a\": null,\n  \"b\": [\n    1,\n    2.5,\n    \"x\\n\\\"y\\\"\"\n  ],\n  \"c\": {\n    \"z\": true\n  }\n}")
     }
 }
+
+@Suite struct WorkBudgetTests {
+    @Test func absurdWorkIsRefusedNamingTheField() throws {
+        let simulated: JSONValue = ["universe": ["top_n": 5000], "engine": ["mode": "multi", "multi_symbol_enabled": true],
+                                    "market_data": ["updates_per_second": 1000],
+                                    "session": ["clock": "simulated", "max_runtime_seconds": 31_536_000]]
+        #expect(throws: ConfigError.self) { try CampaignConfig.parse(simulated) }
+        do { _ = try CampaignConfig.parse(simulated) } catch { #expect(error.issues.map(\.field) == ["session.max_runtime_seconds"]) }
+        let realtime: JSONValue = ["universe": ["top_n": 1000], "engine": ["mode": "multi", "multi_symbol_enabled": true],
+                                   "market_data": ["updates_per_second": 500]]
+        do { _ = try CampaignConfig.parse(realtime) } catch { #expect(error.issues.map(\.field) == ["market_data.updates_per_second"]) }
+        // The SPEC's scale runs fit: 1,000 routes × 10 updates/s realtime, and a day of 200 routes simulated.
+        _ = try CampaignConfig.parse(["universe": ["top_n": 1000], "engine": ["mode": "multi", "multi_symbol_enabled": true]])
+        _ = try CampaignConfig.parse(["universe": ["top_n": 200], "engine": ["mode": "multi", "multi_symbol_enabled": true],
+                                      "session": ["clock": "simulated", "max_runtime_seconds": 86_400]])
+    }
+}

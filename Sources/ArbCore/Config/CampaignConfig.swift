@@ -143,8 +143,26 @@ public struct CampaignConfig: Sendable, Equatable {
         if universe.source == .file && universe.file == nil {
             issues.append(ConfigIssue(field: "universe.file", message: "source: file needs a file path"))
         }
+        // Bound the work one request can ask for.
+        let routes = Double(engine.mode == .single ? 1 : (universe.mode == .fixedList ? universe.whitelist.count : universe.topN))
+        let rate = (routes * 2 + 1) * marketData.updatesPerSecond
+        switch session.clock {
+        case .simulated where rate * session.maxRuntimeSeconds > Self.maxSimulatedUpdates:
+            issues.append(ConfigIssue(field: "session.max_runtime_seconds", message:
+                "a simulated campaign of \(Int(routes)) routes at \(marketData.updatesPerSecond) updates/s for \(session.maxRuntimeSeconds) s would process \(Int(rate * session.maxRuntimeSeconds)) book updates; the most is \(Int(Self.maxSimulatedUpdates))"))
+        case .realtime where rate > Self.maxRealtimeUpdatesPerSecond:
+            issues.append(ConfigIssue(field: "market_data.updates_per_second", message:
+                "\(Int(routes)) routes at \(marketData.updatesPerSecond) updates/s per market make \(Int(rate)) book updates/s; the most a realtime campaign takes is \(Int(Self.maxRealtimeUpdatesPerSecond))"))
+        default:
+            break
+        }
         return issues
     }
+
+    /// The most book updates one simulated campaign may process (about 20 minutes of one core).
+    public static let maxSimulatedUpdates = 2e9
+    /// The most book updates per second one realtime campaign may ask of the synthetic market.
+    public static let maxRealtimeUpdatesPerSecond = 200_000.0
 }
 
 extension MarketDataConfig {

@@ -15,6 +15,10 @@ public enum ConfigReference {
         - `engine.mode: multi` needs `engine.multi_symbol_enabled: true`.
         - `universe.mode: FIXED_LIST` needs a non-empty `universe.whitelist`, every symbol listed on both exchanges.
         - `universe.source: file` needs `universe.file`.
+        - A simulated campaign may process at most 2,000,000,000 book updates ((2 × routes + 1) ×
+          `updates_per_second` × `max_runtime_seconds`, routes counted as `top_n`, the whitelist, or 1 in single
+          mode); a realtime campaign at most 200,000 book updates a second. Beyond that is refused, naming
+          `session.max_runtime_seconds` or `market_data.updates_per_second`.
 
         """
         for field in CampaignSchema.root {

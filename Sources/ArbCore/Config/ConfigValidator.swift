@@ -85,7 +85,7 @@ public struct ConfigValidator {
             return value
         case .string(let maxLength):
             guard let s = value.stringValue else { return fail("expected a string, got \(value.typeName)") }
-            if s.count > maxLength { return fail("longer than \(maxLength) characters") }
+            if s.unicodeScalars.count > maxLength { return fail("longer than \(maxLength) characters") }
             return value
         case .enumeration(let allowed):
             guard let s = value.stringValue else { return fail("expected one of \(allowed.joined(separator: ", ")), got \(value.typeName)") }

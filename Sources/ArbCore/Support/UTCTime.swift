@@ -3,8 +3,8 @@ public enum UTCTime {
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction]Z`; nil for anything else.
     public static func parse(_ text: String) -> Int64? {
         let b = Array(text.utf8)
-        guard b.count >= 20, b[4] == 45, b[7] == 45, b[10] == 84 || b[10] == 116, b[13] == 58, b[16] == 58,
-              b.last == 90 || b.last == 122 else { return nil }
+        guard b.count >= 20, b[4] == 45, b[7] == 45, b[10] == 84, b[13] == 58, b[16] == 58,
+              b.last == 90 else { return nil }
         func num(_ from: Int, _ len: Int) -> Int? {
             var v = 0
             for i in from..<(from + len) {
