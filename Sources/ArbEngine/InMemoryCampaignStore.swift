@@ -94,7 +94,7 @@ public actor InMemoryCampaignStore: CampaignStore {
 }
 
 /// Cursor paging over a list whose items keep their positions: the cursor names the position after the last
-/// item returned, so appends never shift a page. Cursors are opaque to clients (base64url of the position).
+/// item returned, so appends never shift a page. Cursors are opaque to clients.
 public enum Paging {
     public static func page<T>(_ items: [T], limit: Int, cursor: String?, where matches: (T) -> Bool) throws -> Page<T> {
         var i = try cursor.map(position) ?? 0
@@ -110,18 +110,19 @@ public enum Paging {
         return Page(items: out, nextCursor: more ? encode(i) : nil)
     }
 
+    /// Scrambles positions so cursors read as tokens, not counts.
+    static let mask: UInt64 = 0x5A3C_96E1_0F27
+
+    /// `c` and 12 hex digits: every string of that shape is a cursor (past the end it gives an empty page).
     public static func encode(_ position: Int) -> String {
-        Data("p\(position)".utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        let hex = String(UInt64(position) ^ mask, radix: 16)
+        return "c" + String(repeating: "0", count: Swift.max(0, 12 - hex.count)) + hex
     }
 
     public static func position(_ cursor: String) throws -> Int {
-        var b64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while b64.count % 4 != 0 { b64 += "=" }
-        guard cursor.count <= 32, let data = Data(base64Encoded: b64), let text = String(data: data, encoding: .utf8),
-              text.hasPrefix("p"), let n = Int(text.dropFirst()), n >= 0
+        guard cursor.utf8.count == 13, cursor.hasPrefix("c"), let bits = UInt64(cursor.dropFirst(), radix: 16),
+              cursor.dropFirst().allSatisfy({ $0.isHexDigit && !$0.isUppercase })
         else { throw StoreError("invalid cursor") }
-        return n
+        return Int(bits ^ mask)
     }
 }
