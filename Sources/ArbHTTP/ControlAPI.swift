@@ -9,10 +9,13 @@ public struct ControlAPI: Sendable {
         /// When set, POST, PATCH and DELETE need `Authorization: Bearer <token>`.
         public var apiToken: String?
         public var version: String
+        /// The OpenAPI document served at `/openapi.yaml`.
+        public var openAPI: String
 
         public init(apiToken: String? = nil, version: String) {
             self.apiToken = apiToken
             self.version = version
+            self.openAPI = (try? YAMLText.render(OpenAPIDocument.build(version: version))) ?? ""
         }
     }
 
@@ -56,6 +59,8 @@ public struct ControlAPI: Sendable {
         r.add("GET", "/healthz") { _, _ in JSONBody.response(["status": "ok"]) }
         r.add("GET", "/readyz") { _, _ in JSONBody.response(["status": "ready"]) }
         r.add("GET", "/version") { _, _ in JSONBody.response(["version": .string(options.version), "name": "arbitrage"]) }
+        let document = options.openAPI
+        r.add("GET", "/openapi.yaml") { _, _ in HTTPResponse(status: 200, contentType: "application/yaml", body: document) }
 
         r.add("POST", "/campaigns") { request, _ in
             let body: JSONValue

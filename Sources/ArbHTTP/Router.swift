@@ -22,6 +22,9 @@ public struct Router: Sendable {
 
     public init() {}
 
+    /// Every route as `METHOD /template`.
+    public var operations: Set<String> { Set(routes.map { "\($0.method) \($0.template)" }) }
+
     public mutating func add(_ method: String, _ template: String, _ handler: @escaping Handler) {
         routes.append(Route(method: method, template: template, segments: template.split(separator: "/"), handler: handler))
     }

@@ -1,3 +1,4 @@
+import ArbEngine
 import ArgumentParser
 
 /// The `arbitrage` executable.
@@ -7,10 +8,6 @@ struct Arbitrage: AsyncParsableCommand {
         commandName: "arbitrage",
         abstract: "Cross-exchange arbitrage campaigns (Upbit KRW vs Binance USDT) on a paper exchange.",
         version: BuildInfo.version,
-        subcommands: [ServeCommand.self, RunCommand.self, ConfigCommand.self]
+        subcommands: [ServeCommand.self, RunCommand.self, ConfigCommand.self, OpenAPICommand.self]
     )
-}
-
-enum BuildInfo {
-    static let version = "0.1.0"
 }

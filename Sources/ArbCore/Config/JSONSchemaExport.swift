@@ -14,7 +14,8 @@ public enum JSONSchemaExport {
         return ["type": "object", "additionalProperties": false, "properties": .object(properties)]
     }
 
-    static func property(_ field: SchemaField) -> JSONValue {
+    /// The schema of one field, with its description and default.
+    public static func property(_ field: SchemaField) -> JSONValue {
         guard case .object(var schema) = type(field.type) else { return .null }
         schema["description"] = .string(field.doc)
         if let d = field.defaultValue, !(d == .object([:]) && isObject(field.type)) { schema["default"] = d }
