@@ -68,6 +68,9 @@ public struct ControlAPI: Sendable {
             case .success(let value): body = value
             case .failure(let error): return error.response
             }
+            guard case .object = body else {
+                return Problem.invalid(ConfigError(field: "(root)", "the body must be a JSON object, got \(body.typeName)"))
+            }
             return respond(status: 201) {
                 let record = try await manager.create(body)
                 return (CampaignView.json(record, paused: false), [("Location", "/campaigns/\(record.id)")])

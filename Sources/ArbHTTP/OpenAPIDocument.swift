@@ -79,7 +79,7 @@ public enum OpenAPIDocument {
             "/readyz": ["get": op("The service can take requests", id: "readyz", responses: ["200": json("Health", "Ready")])],
             "/version": ["get": op("Build version", id: "version", responses: ["200": json("Version", "Version")])],
             "/openapi.yaml": ["get": op("This document", id: "openapi", responses: [
-                "200": ["description": "OpenAPI 3.1 document", "content": ["application/yaml": ["schema": ["type": "string"]]]],
+                "200": ["description": "OpenAPI 3.1 document", "content": ["application/yaml": ["schema": ["type": "object"]]]],
             ])],
             "/campaigns": [
                 "post": op("Start a campaign", id: "createCampaign", body: body("CampaignConfig"), responses: [

@@ -18,6 +18,22 @@ public enum CampaignSchema {
                     doc: "Initial \(name == "upbit" ? "Upbit" : "Binance") balances per asset, overriding the defaults for the assets named.")
     }
 
+    /// Rules between fields of one section, as JSON Schema `if`/`then` (the validator checks the same rules in
+    /// `CampaignConfig`). What JSON Schema cannot say (whitelisted symbols must be listed on both exchanges, a
+    /// universe file must exist and parse, the work budget) is only checked by the service.
+    public static let conditions: [String: [JSONValue]] = [
+        "universe": [
+            ["if": ["properties": ["mode": ["const": "FIXED_LIST"]], "required": ["mode"]],
+             "then": ["properties": ["whitelist": ["minItems": 1]], "required": ["whitelist"]]],
+            ["if": ["properties": ["source": ["const": "file"]], "required": ["source"]],
+             "then": ["properties": ["file": ["type": "string"]], "required": ["file"]]],
+        ],
+        "engine": [
+            ["if": ["properties": ["mode": ["const": "multi"]], "required": ["mode"]],
+             "then": ["properties": ["multi_symbol_enabled": ["const": true]], "required": ["multi_symbol_enabled"]]],
+        ],
+    ]
+
     /// The root of the schema.
     public static let root: [SchemaField] = [
         SchemaField("name", .string(maxLength: 200), nullable: true, doc: "Campaign name shown in lists."),
@@ -53,7 +69,7 @@ public enum CampaignSchema {
                         doc: "Portfolio: committed allocations never add up to more than this. Also sizes the default paper balances."),
             SchemaField("max_symbol_allocation_pct", .number(min: 0, max: 1, exclusiveMin: true), default: 0.30,
                         doc: "Portfolio: each symbol's cap as a fraction of `total_capital_usd` (0.30 = 30 %)."),
-            SchemaField("max_position_size_usd", usd, default: 1_000,
+            SchemaField("max_position_size_usd", .number(min: 0, max: 1e6, exclusiveMin: true), default: 1_000,
                         doc: "Symbol: most USD notional one route holds. Also sizes the default base inventory."),
             SchemaField("max_position_count", .integer(min: 1, max: 100), default: 1,
                         doc: "Symbol: pairs open at once on a route (one open pair per route, so above 1 changes nothing)."),
@@ -95,7 +111,7 @@ public enum CampaignSchema {
             .section("fx", doc: "KRW per USDT.", [
                 SchemaField("source", .enumeration(["book", "fixed"]), default: "book",
                             doc: "`book`: the mid of Upbit's KRW-USDT book. `fixed`: `krw_per_usdt`."),
-                SchemaField("krw_per_usdt", .number(min: 0, max: 1e6, exclusiveMin: true), default: 1_400,
+                SchemaField("krw_per_usdt", .number(min: 100, max: 10_000, exclusiveMin: false), default: 1_400,
                             doc: "The fixed rate, and the synthetic market's starting rate."),
             ]),
         ]),
@@ -106,7 +122,7 @@ public enum CampaignSchema {
                         doc: "Unwind when the unwind edge at size, gross of fees, is at most this."),
             SchemaField("max_hold_seconds", .number(min: 0, max: 31_536_000, exclusiveMin: true), default: 600,
                         doc: "Unwind a pair held this long whatever its edge."),
-            SchemaField("order_notional_usd", .number(min: 0, max: 1e7, exclusiveMin: true), default: 200,
+            SchemaField("order_notional_usd", .number(min: 0, max: 1e6, exclusiveMin: true), default: 200,
                         doc: "Wanted USD notional of one leg per entry (before the limits and depth shrink it)."),
             SchemaField("max_slippage_bps", .number(min: 0, max: 10_000, exclusiveMin: false), default: 10,
                         doc: "Most edge lost to walking the books; each leg may walk at most half of it from its best price."),

@@ -71,7 +71,7 @@ extension SchemaType {
         case .bool: return "boolean"
         case .array(let item, let max): return "list of \(item.summary) (at most \(max))"
         case .symbol: return "USDT symbol like BTCUSDT"
-        case .timestamp: return "RFC 3339 UTC time like 2026-01-01T00:00:00Z"
+        case .timestamp: return "RFC 3339 UTC time like 2026-01-01T00:00:00Z, years 1970–2199"
         }
     }
 

@@ -41,7 +41,6 @@ public struct ConfigValidator {
             if let v = given[field.name] {
                 if v.isNull {
                     if field.nullable { out[field.name] = .null; continue }
-                    if case .object = field.type { out[field.name] = check(field.type, .object([:]), path: fieldPath, &issues); continue }
                     issues.append(ConfigIssue(field: fieldPath, message: "must not be null (\(field.type.summary))"))
                     continue
                 }

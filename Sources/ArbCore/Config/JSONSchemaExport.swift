@@ -18,6 +18,7 @@ public enum JSONSchemaExport {
     public static func property(_ field: SchemaField) -> JSONValue {
         guard case .object(var schema) = type(field.type) else { return .null }
         schema["description"] = .string(field.doc)
+        if let rules = CampaignSchema.conditions[field.name], case .object = field.type { schema["allOf"] = .array(rules) }
         if let d = field.defaultValue, !(d == .object([:]) && isObject(field.type)) { schema["default"] = d }
         if field.nullable {
             if case .string(let t)? = schema["type"] {
@@ -57,7 +58,7 @@ public enum JSONSchemaExport {
             return ["type": "string", "pattern": "^[A-Z0-9]{1,20}USDT$", "maxLength": 24]
         case .timestamp:
             return ["type": "string", "format": "date-time",
-                    "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"]
+                    "pattern": "^(19[7-9][0-9]|2[01][0-9]{2})-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"]
         }
     }
 }

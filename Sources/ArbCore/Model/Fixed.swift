@@ -5,7 +5,8 @@
 /// - `multiplied(by:rounding:)` and `divided(by:rounding:)` compute the exact result in 128 bits and round once.
 /// - Quantities round *down* to a market's step; fees round *up* (never undercharged); notionals and
 ///   currency conversions round half to even.
-/// - Overflow traps: config ranges keep every balance far below the ±9.2e10 limit.
+/// - Arithmetic overflow traps: config ranges keep every balance and notional far below the ±9.2e10 limit.
+///   Conversions from `Double` clamp instead (to ±4e10; NaN becomes 0), so no input can trap on its way in.
 public struct Fixed: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
     /// Count of 1e-8 units.
     public var raw: Int64
@@ -27,8 +28,11 @@ public struct Fixed: Sendable, Hashable, Comparable, Codable, CustomStringConver
         case .towardZero: rounded = scaled.rounded(.towardZero)
         case .halfEven: rounded = scaled.rounded(.toNearestOrEven)
         }
-        self.raw = Int64(rounded)
+        self.raw = rounded.isNaN ? 0 : Int64(Swift.min(Swift.max(rounded, -Fixed.conversionLimit), Fixed.conversionLimit))
     }
+
+    /// The largest raw value a `Double` converts to.
+    static let conversionLimit = 4e18
 
     @inlinable public var double: Double { Double(raw) / Double(Fixed.scale) }
     @inlinable public var isZero: Bool { raw == 0 }

@@ -1,6 +1,9 @@
 /// RFC 3339 UTC timestamps ↔ nanoseconds since the Unix epoch, without Foundation.
 public enum UTCTime {
-    /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction]Z`; nil for anything else.
+    /// Years a timestamp may have: nanoseconds since 1970 fit an `Int64` until 2262.
+    public static let years = 1970...2199
+
+    /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction]Z` with a year in `years`; nil for anything else.
     public static func parse(_ text: String) -> Int64? {
         let b = Array(text.utf8)
         guard b.count >= 20, b[4] == 45, b[7] == 45, b[10] == 84, b[13] == 58, b[16] == 58,
@@ -14,7 +17,7 @@ public enum UTCTime {
             return v
         }
         guard let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2), let mi = num(14, 2),
-              let s = num(17, 2), (1...12).contains(mo), d >= 1, d <= daysIn(month: mo, year: y), h < 24, mi < 60, s < 60
+              let s = num(17, 2), years.contains(y), (1...12).contains(mo), d >= 1, d <= daysIn(month: mo, year: y), h < 24, mi < 60, s < 60
         else { return nil }
         var nanos: Int64 = 0
         if b.count > 20 {
