@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: the unit and campaign suites, then the seed's Top 10 campaign end to end through the
-# executable (120 s realtime), checked by scripts/smoke_top10.py. Installs what it needs first.
+# Runs every test: the Swift suites (unit, campaign, HTTP over real sockets), the HTTP smoke and schemathesis
+# against the built service, then the seed's Top 10 campaign end to end through the executable (120 s realtime,
+# checked by scripts/smoke_top10.py). Installs what it needs first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +10,12 @@ command -v swift >/dev/null || { echo "swift toolchain not found on PATH" >&2; e
 
 swift build --build-tests
 swift test --skip-build
+
+echo "== http smoke: arbitrage serve, a campaign over the API, SIGTERM =="
+./scripts/http_smoke.sh
+
+echo "== schemathesis against the live service =="
+./scripts/schemathesis.sh
 
 echo "== top10 smoke: arbitrage run examples/top10_paper.yaml (120 s) =="
 .build/debug/arbitrage run examples/top10_paper.yaml --progress none --compact > .build/top10-stats.json

@@ -68,3 +68,23 @@ import Testing
         #expect(UTCTime.parse("2026-01-01T00:00:00.5Z") == Int64(1_767_225_600) * 1_000_000_000 + 500_000_000)
     }
 }
+
+@Suite struct InputBoundsTests {
+    @Test func farFutureTimestampsAreRefusedNotOverflowed() throws {
+        #expect(UTCTime.parse("9999-12-31T23:59:59Z") == nil)
+        #expect(UTCTime.parse("2199-12-31T23:59:59.999999999Z") != nil)
+        #expect(UTCTime.parse("1969-12-31T23:59:59Z") == nil)
+        do {
+            _ = try CampaignConfig.parse(["session": ["start_time": "9999-01-01T00:00:00Z"]])
+            Issue.record("accepted year 9999")
+        } catch {
+            #expect(error.issues.map(\.field) == ["session.start_time"])
+        }
+    }
+
+    @Test func doubleConversionsClampInsteadOfTrapping() {
+        #expect(Fixed(1e30).raw == 4_000_000_000_000_000_000)
+        #expect(Fixed(-1e30).raw == -4_000_000_000_000_000_000)
+        #expect(Fixed(Double.nan).raw == 0)
+    }
+}
