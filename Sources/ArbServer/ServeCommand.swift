@@ -28,6 +28,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Most campaigns running at once; more are refused with 409 (default 4).")
     var maxConcurrentCampaigns: Int?
 
+    @Option(help: "HTTP polling threads (libmicrohttpd's epoll thread pool, default 2; docs/adr/0001).")
+    var httpThreads: Int?
+
     @OptionGroup var logging: LoggingOptions
 
     struct Settings {
@@ -35,6 +38,7 @@ struct ServeCommand: AsyncParsableCommand {
         var port: UInt16
         var apiToken: String?
         var maxConcurrent: Int
+        var httpThreads: Int
     }
 
     /// Flags, then `ARBITRAGE_*` variables, then defaults; a bad value names where it came from.
@@ -57,6 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
         let host = host ?? env("host")?.1 ?? "127.0.0.1"
         let port = try integer("port", port, 8080, 0...65535)
         let maxConcurrent = try integer("max-concurrent-campaigns", maxConcurrentCampaigns, 4, 1...64)
+        let threads = try integer("http-threads", httpThreads, 2, 1...64)
         var token: String?
         if let (source, path) = apiTokenFile.map({ ("--api-token-file", $0) }) ?? env("api-token-file") {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
@@ -66,7 +71,7 @@ struct ServeCommand: AsyncParsableCommand {
             guard !trimmed.isEmpty else { throw ConfigError(field: source, "the token file \(path) is empty") }
             token = trimmed
         }
-        return Settings(host: host, port: UInt16(port), apiToken: token, maxConcurrent: maxConcurrent)
+        return Settings(host: host, port: UInt16(port), apiToken: token, maxConcurrent: maxConcurrent, httpThreads: threads)
     }
 
     func run() async throws {
@@ -83,6 +88,7 @@ struct ServeCommand: AsyncParsableCommand {
         var configuration = HTTPServer.Configuration()
         configuration.host = settings.host
         configuration.port = settings.port
+        configuration.threads = UInt32(settings.httpThreads)
         let server = HTTPServer(configuration: configuration) { request in api.handle(request) }
         let signals = ShutdownSignals()
         do { try server.start() } catch {
