@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
         // Domain: no I/O, no C, no database, no network.
@@ -41,11 +42,16 @@ let package = Package(
         ),
         // The JSON control API: routes, problem+json, auth; speaks MicroHTTPD's request/response types.
         .target(name: "ArbHTTP", dependencies: ["ArbCore", "ArbEngine", "MicroHTTPD"]),
+        // Prometheus exposition: service series on swift-prometheus, campaign and process series rendered at scrape.
+        .target(
+            name: "ArbMetrics",
+            dependencies: ["ArbCore", "ArbEngine", .product(name: "Prometheus", package: "swift-prometheus")]
+        ),
         // The `arbitrage` executable: CLI, config files, bootstrap.
         .executableTarget(
             name: "ArbServer",
             dependencies: [
-                "ArbCore", "ArbMarketData", "ArbEngine", "ArbHTTP", "MicroHTTPD",
+                "ArbCore", "ArbMarketData", "ArbEngine", "ArbHTTP", "ArbMetrics", "MicroHTTPD",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -54,7 +60,7 @@ let package = Package(
         // Helpers for tests that talk to real servers.
         .target(name: "ArbTestSupport", path: "Sources/ArbTestSupport"),
         .testTarget(name: "MicroHTTPDTests", dependencies: ["MicroHTTPD", "ArbTestSupport"]),
-        .testTarget(name: "ArbHTTPTests", dependencies: ["ArbCore", "ArbEngine", "ArbMarketData", "ArbHTTP", "MicroHTTPD", "ArbTestSupport"]),
+        .testTarget(name: "ArbHTTPTests", dependencies: ["ArbCore", "ArbEngine", "ArbMarketData", "ArbHTTP", "ArbMetrics", "MicroHTTPD", "ArbTestSupport"]),
         .testTarget(name: "ArbMarketDataTests", dependencies: ["ArbCore", "ArbMarketData"]),
         .testTarget(name: "ArbEngineTests", dependencies: ["ArbCore", "ArbMarketData", "ArbEngine", "ArbTestSupport"]),
     ]

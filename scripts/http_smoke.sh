@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # HTTP smoke through the built binary: serve on a free port, run a short simulated campaign over the API, check
-# its stats show trades, then SIGTERM and expect exit 0.
+# its stats show trades, scrape /metrics (checked by promtool), then SIGTERM and expect exit 0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${ARBITRAGE_BIN:-.build/debug/arbitrage}
@@ -28,6 +28,11 @@ for _ in $(seq 1 300); do
   sleep 0.1
 done
 [ "$status" = completed ] || { echo "http smoke: campaign ended $status"; exit 1; }
+metrics=$(mktemp)
+curl -fsS "$base/metrics" > "$metrics"
+grep -q '^arbitrage_campaigns{state="completed"} 1' "$metrics" || { echo "http smoke: /metrics lacks the completed campaign"; exit 1; }
+promtool check metrics < "$metrics"
+echo "http smoke: /metrics scraped, $(grep -c '^# TYPE' "$metrics") families, promtool check metrics passed"
 curl -fsS "$base/campaigns/$id/stats" | python3 -c '
 import json, sys
 s = json.load(sys.stdin)

@@ -127,6 +127,12 @@ public final class Campaign: Sendable {
         return true
     }
 
+    /// What the metrics exposition reads: the kernel and the campaign clock now; nil before it started.
+    public func probe() -> CampaignProbe? {
+        guard let (kernel, startNs, clock) = running.withLock({ $0 }) else { return nil }
+        return CampaignProbe(id: id, kernel: kernel, startNs: startNs, nowNs: clock?.now() ?? startNs + control.elapsedNs)
+    }
+
     /// Stats of the campaign as it runs, from what its routes publish; nil before it started.
     public func liveStats() -> JSONValue? {
         guard let (kernel, startNs, clock) = running.withLock({ $0 }) else { return nil }
@@ -216,4 +222,13 @@ public final class Campaign: Sendable {
         kernel.fxBookUpdated()
         return kernel
     }
+}
+
+/// A running (or just finished) campaign as the metrics exposition sees it.
+public struct CampaignProbe: Sendable {
+    public let id: String
+    public let kernel: CampaignKernel
+    public let startNs: Int64
+    /// The campaign clock at the time of the probe.
+    public let nowNs: Int64
 }

@@ -34,9 +34,11 @@ public final class ResourceSampler: Sendable {
     /// Takes one sample: CPU % of one core since the previous sample, and resident memory.
     public func sample() {
         let cpu = Self.cpuSeconds() ?? 0
-        let mono = MonotonicClock.nanoseconds()
         let rss = Double(Self.residentBytes() ?? 0) / 1_048_576
         state.withLock { s in
+            // Read the clock under the lock: two samplers racing must not see time run backwards.
+            let mono = MonotonicClock.nanoseconds()
+            guard mono > s.lastMono, cpu >= s.lastCPU else { return }
             let wall = Double(mono - s.lastMono) / 1e9
             guard wall > 0.05 else { return }
             let pct = (cpu - s.lastCPU) / wall * 100

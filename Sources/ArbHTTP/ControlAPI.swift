@@ -11,6 +11,10 @@ public struct ControlAPI: Sendable {
         public var version: String
         /// The OpenAPI document served at `/openapi.yaml`.
         public var openAPI: String
+        /// Renders `GET /metrics` (Prometheus text format); nil = 404.
+        public var metrics: (@Sendable () async -> [UInt8])?
+        /// Told of every request: route template (nil when unmatched), method, status, seconds.
+        public var observe: (@Sendable (String?, String, Int, Double) -> Void)?
 
         public init(apiToken: String? = nil, version: String) {
             self.apiToken = apiToken
@@ -34,6 +38,16 @@ public struct ControlAPI: Sendable {
 
     /// The handler to give the HTTP server.
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        guard let observe = options.observe else { return route(request) }
+        let start = ContinuousClock.now
+        let response = route(request)
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        observe(router.template(for: request.path), request.method, response.status, seconds)
+        return response
+    }
+
+    private func route(_ request: HTTPRequest) -> HTTPResponse {
         if ["POST", "PATCH", "DELETE", "PUT"].contains(request.method), let token = options.apiToken,
            !Self.authorized(request, token: token) {
             var response = Problem.response(status: 401, title: "Unauthorized",
@@ -61,6 +75,12 @@ public struct ControlAPI: Sendable {
         r.add("GET", "/version") { _, _ in JSONBody.response(["version": .string(options.version), "name": "arbitrage"]) }
         let document = options.openAPI
         r.add("GET", "/openapi.yaml") { _, _ in HTTPResponse(status: 200, contentType: "application/yaml", body: document) }
+        if let metrics = options.metrics {
+            r.add("GET", "/metrics") { _, _ in
+                HTTPResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
+                             body: blocking { await metrics() })
+            }
+        }
 
         r.add("POST", "/campaigns") { request, _ in
             let body: JSONValue

@@ -2,6 +2,7 @@ import ArbCore
 import ArbEngine
 import ArbHTTP
 import ArbMarketData
+import ArbMetrics
 import ArgumentParser
 import Foundation
 import Logging
@@ -84,7 +85,14 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let manager = CampaignManager(store: InMemoryCampaignStore(), sources: SyntheticSourceFactory(),
                                       maxConcurrent: settings.maxConcurrent, logger: Logger(label: "arbitrage.campaigns"))
-        let api = ControlAPI(manager: manager, options: .init(apiToken: settings.apiToken, version: BuildInfo.version))
+        let serviceMetrics = ServiceMetrics(version: BuildInfo.version)
+        let exposition = MetricsExposition(service: serviceMetrics, manager: manager)
+        var options = ControlAPI.Options(apiToken: settings.apiToken, version: BuildInfo.version)
+        options.metrics = { await exposition.render() }
+        options.observe = { route, method, status, seconds in
+            serviceMetrics.observe(route: route, method: method, status: status, seconds: seconds)
+        }
+        let api = ControlAPI(manager: manager, options: options)
         var configuration = HTTPServer.Configuration()
         configuration.host = settings.host
         configuration.port = settings.port

@@ -2,6 +2,7 @@ import ArbCore
 import ArbEngine
 import ArbHTTP
 import ArbMarketData
+import ArbMetrics
 import ArbTestSupport
 import Foundation
 import Testing
@@ -21,7 +22,10 @@ extension HTTPSuites {
 
     @Test func everyRouteIsDocumentedAndEveryDocumentedRouteExists() {
         let manager = CampaignManager(store: InMemoryCampaignStore(), sources: SyntheticSourceFactory())
-        let api = ControlAPI(manager: manager, options: .init(version: "x"))
+        let exposition = MetricsExposition(service: ServiceMetrics(version: "x"), manager: manager)
+        var options = ControlAPI.Options(version: "x")
+        options.metrics = { await exposition.render() }
+        let api = ControlAPI(manager: manager, options: options)
         let documented = OpenAPIDocument.operations(OpenAPIDocument.build(version: "x"))
         #expect(api.router.operations == documented)
     }

@@ -53,6 +53,7 @@ public final class RouteWorker: @unchecked Sendable {
 
     struct FillSummary: Sendable {
         var trades = 0
+        var sellABuyBTrades = 0
         var realizedPnlUSD = Fixed.zero
         var position: OpenPair?
     }
@@ -66,7 +67,8 @@ public final class RouteWorker: @unchecked Sendable {
 
     /// Publishes trades, realized PnL and the open pair after fills changed them.
     func publishFills() {
-        let summary = FillSummary(trades: engine.trades, realizedPnlUSD: engine.realizedPnlUSD, position: engine.position)
+        let summary = FillSummary(trades: engine.trades, sellABuyBTrades: engine.sellABuyBTrades,
+                                  realizedPnlUSD: engine.realizedPnlUSD, position: engine.position)
         fills.withLock { $0 = summary }
         publishGauges()
     }
@@ -75,7 +77,8 @@ public final class RouteWorker: @unchecked Sendable {
     public var summary: RouteSummary {
         let f = fills.withLock { $0 }
         return RouteSummary(
-            iterations: iterationCount.load(ordering: .relaxed), trades: f.trades, realizedPnlUSD: f.realizedPnlUSD,
+            iterations: iterationCount.load(ordering: .relaxed), trades: f.trades, sellABuyBTrades: f.sellABuyBTrades,
+            realizedPnlUSD: f.realizedPnlUSD,
             unrealizedPnlUSD: Double(bitPattern: unrealizedBits.load(ordering: .relaxed)),
             premiumBps: Double(bitPattern: premiumBits.load(ordering: .relaxed)), position: f.position)
     }
@@ -87,6 +90,7 @@ public final class RouteWorker: @unchecked Sendable {
 public struct RouteSummary: Sendable, Equatable {
     public var iterations: Int
     public var trades: Int
+    public var sellABuyBTrades: Int
     public var realizedPnlUSD: Fixed
     public var unrealizedPnlUSD: Double
     public var premiumBps: Double

@@ -52,8 +52,9 @@ public struct RouteEngine: Sendable, Codable, Equatable {
     /// Whether a pair is open (cheaper to ask than `position != nil`, which copies the pair).
     public private(set) var isHolding = false
     public private(set) var iterations = 0
-    /// Round trips opened.
+    /// Round trips opened, and how many of them were Sell-A/Buy-B.
     public private(set) var trades = 0
+    public private(set) var sellABuyBTrades = 0
     public private(set) var realizedPnlUSD = Fixed.zero
     public private(set) var unrealizedPnlUSD = 0.0
     public private(set) var premiumBps = 0.0
@@ -210,6 +211,7 @@ public struct RouteEngine: Sendable, Codable, Equatable {
     public mutating func opened(_ trade: TradeRecord) {
         position = OpenPair(trade: trade)
         trades += 1
+        if trade.direction == .sellABuyB { sellABuyBTrades += 1 }
         unrealizedPnlUSD = 0
     }
 

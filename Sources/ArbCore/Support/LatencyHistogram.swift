@@ -46,7 +46,7 @@ public final class LatencyHistogram: Sendable {
     }
 
     /// Largest value of a bucket.
-    static func upperBound(_ i: Int) -> UInt64 {
+    public static func upperBound(_ i: Int) -> UInt64 {
         i + 1 >= bucketCount ? .max : lowerBound(i + 1) - 1
     }
 

@@ -10,6 +10,12 @@ public actor CampaignManager {
     private let sources: any MarketSourceFactory
     private let logger: Logger
     private var live: [String: Live] = [:]
+    /// Campaigns that ended in this process, kept for one last scrape of their series.
+    private var ended: [(campaign: Campaign, atNs: UInt64)] = []
+    /// Campaigns this process created, by final state (running ones are counted from `live`).
+    private var finishedCounts: [String: Int] = [:]
+    /// How long an ended campaign's series stay visible (one last scrape interval).
+    public let lingerNs: UInt64
 
     struct Live {
         let campaign: Campaign
@@ -18,7 +24,8 @@ public actor CampaignManager {
     }
 
     public init(store: any CampaignStore, sources: any MarketSourceFactory, maxConcurrent: Int = 4,
-                logger: Logger = Logger(label: "arbitrage.campaigns")) {
+                lingerSeconds: Double = 30, logger: Logger = Logger(label: "arbitrage.campaigns")) {
+        self.lingerNs = UInt64(lingerSeconds * 1e9)
         self.store = store
         self.sources = sources
         self.maxConcurrent = maxConcurrent
@@ -78,14 +85,29 @@ public actor CampaignManager {
                 logger.error("cannot store the end of a campaign", metadata: ["campaign": "\(id)", "error": "\(error)"])
             }
             logger.info("campaign finished", metadata: ["campaign": "\(id)", "status": "\(record.status.rawValue)"])
-            await self.finished(id)
+            await self.finished(id, status: record.status)
         }
         live[id] = Live(campaign: campaign, recorder: recorder, task: task)
         logger.info("campaign started", metadata: ["campaign": "\(id)", "routes": "\(campaign.members.count)"])
         return record
     }
 
-    private func finished(_ id: String) { live[id] = nil }
+    private func finished(_ id: String, status: CampaignStatus) {
+        if let campaign = live.removeValue(forKey: id)?.campaign {
+            ended.append((campaign, MonotonicClock.nanoseconds()))
+        }
+        finishedCounts[status.rawValue, default: 0] += 1
+    }
+
+    /// What `/metrics` shows: running campaigns and those that ended within `lingerNs`, and counts by state.
+    public func metricsView() -> (probes: [CampaignProbe], states: [String: Int]) {
+        let now = MonotonicClock.nanoseconds()
+        ended.removeAll { now - $0.atNs > lingerNs }
+        let campaigns = live.values.map(\.campaign) + ended.map(\.campaign)
+        var states = finishedCounts
+        states["running"] = live.count
+        return (campaigns.compactMap { $0.probe() }.sorted { $0.id < $1.id }, states)
+    }
 
     func live(_ id: String) -> Live? { live[id] }
 

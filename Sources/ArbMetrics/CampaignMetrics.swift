@@ -1,0 +1,123 @@
+import ArbCore
+import ArbEngine
+
+/// Per-campaign and per-symbol series, rendered at scrape time from what campaigns publish (route summaries,
+/// the coordinator's and store's snapshots, the routes' own latency histograms): nothing on the hot path.
+public enum CampaignMetrics {
+    /// Upper bounds (seconds) of the latency histograms: microseconds to seconds.
+    static let bounds: [Double] = [1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3,
+                                   0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
+    /// For each bound, how many of `LatencyHistogram`'s buckets lie wholly under it.
+    static let cutoffs: [Int] = bounds.map { le in
+        let ns = UInt64(le * 1e9)
+        var i = 0
+        while i < LatencyHistogram.bucketCount && LatencyHistogram.upperBound(i) <= ns { i += 1 }
+        return i
+    }
+
+    struct Route {
+        let campaign: String
+        let symbol: String
+        let summary: RouteSummary
+        let worker: RouteWorker
+        let index: Int
+        let probe: CampaignProbe
+        let risk: RiskState
+        var labels: [(String, String)] { [("campaign", campaign), ("symbol", symbol)] }
+    }
+
+    public static func render(_ probes: [CampaignProbe], into text: inout MetricsText) {
+        let risks = probes.map { $0.kernel.coordinator.snapshot() }
+        var routes: [Route] = []
+        for (p, probe) in probes.enumerated() {
+            for (i, worker) in probe.kernel.workers.enumerated() {
+                routes.append(Route(campaign: probe.id, symbol: worker.route.key, summary: worker.summary, worker: worker,
+                                    index: i, probe: probe, risk: risks[p]))
+            }
+        }
+
+        text.family("arbitrage_iterations_total", "counter", "Route evaluations.")
+        for r in routes { text.sample("arbitrage_iterations_total", r.labels, Double(r.summary.iterations)) }
+        text.family("arbitrage_trades_total", "counter", "Round trips opened, by direction.")
+        for r in routes {
+            text.sample("arbitrage_trades_total", r.labels + [("direction", Direction.sellABuyB.rawValue)], Double(r.summary.sellABuyBTrades))
+            text.sample("arbitrage_trades_total", r.labels + [("direction", Direction.buyASellB.rawValue)],
+                        Double(r.summary.trades - r.summary.sellABuyBTrades))
+        }
+        text.family("arbitrage_realized_pnl_usd", "gauge", "Realized PnL of the route's round trips, fees included (USD).")
+        for r in routes { text.sample("arbitrage_realized_pnl_usd", r.labels, r.summary.realizedPnlUSD.double) }
+        text.family("arbitrage_unrealized_pnl_usd", "gauge", "The open pair marked at unwind prices, fees included (USD).")
+        for r in routes { text.sample("arbitrage_unrealized_pnl_usd", r.labels, r.summary.unrealizedPnlUSD) }
+        text.family("arbitrage_premium_bps", "gauge", "Signed mid premium of Upbit over Binance after fx (basis points).")
+        for r in routes { text.sample("arbitrage_premium_bps", r.labels, r.summary.premiumBps) }
+        text.family("arbitrage_exposure_usd", "gauge", "Notional committed by the route's open pairs (USD, one leg).")
+        for r in routes { text.sample("arbitrage_exposure_usd", r.labels, r.risk.routes[r.index].allocationUSD.double) }
+        text.family("arbitrage_market_data_age_seconds", "gauge", "Age of the newest book of each leg on the campaign clock.")
+        for r in routes {
+            for venue in Venue.allCases {
+                let top = r.probe.kernel.store.top(r.probe.kernel.layout.market(route: r.index, venue: venue))
+                let age = top.sequence == 0 ? 0 : Double(r.probe.nowNs - top.receiveTimeNs) / 1e9
+                text.sample("arbitrage_market_data_age_seconds", r.labels + [("exchange", venue.rawValue)], age)
+            }
+        }
+        text.family("arbitrage_loop_latency_seconds", "histogram", "Evaluation start to decision done, risk and paper fill included.")
+        for r in routes { histogram(&text, "arbitrage_loop_latency_seconds", r.labels, r.worker.loopLatency) }
+        text.family("arbitrage_tick_to_decision_seconds", "histogram", "Snapshot stored to decision done (event-driven realtime routes).")
+        for r in routes { histogram(&text, "arbitrage_tick_to_decision_seconds", r.labels, r.worker.tickToDecision) }
+
+        text.family("arbitrage_decisions_total", "counter", "Risk decisions by outcome, tier (none for allowances) and reason.")
+        for (p, probe) in probes.enumerated() {
+            for (key, count) in risks[p].allDecisionCounts.sorted(by: { $0.key < $1.key }) {
+                let parts = key.split(separator: ".", maxSplits: 2).map(String.init)
+                guard parts.count == 3 else { continue }
+                let tier = parts[0] == "allowed" ? "none" : parts[1]
+                text.sample("arbitrage_decisions_total", [("campaign", probe.id), ("outcome", parts[0]), ("tier", tier),
+                                                          ("reason", parts[2])], Double(count))
+            }
+        }
+        text.family("arbitrage_total_exposure_usd", "gauge", "Global tier exposure: one leg per open pair (USD).")
+        for (p, probe) in probes.enumerated() { text.sample("arbitrage_total_exposure_usd", [("campaign", probe.id)], risks[p].totalExposureUSD.double) }
+        text.family("arbitrage_daily_loss_usd", "gauge", "Loss today (UTC day of the campaign clock), unrealized included (USD).")
+        for (p, probe) in probes.enumerated() {
+            let loss = Swift.max(0, -(risks[p].realizedTodayUSD.double + risks[p].unrealizedUSD))
+            text.sample("arbitrage_daily_loss_usd", [("campaign", probe.id)], loss)
+        }
+        text.family("arbitrage_emergency_stopped", "gauge", "1 once the campaign's loss reached emergency_stop_loss_usd.")
+        for (p, probe) in probes.enumerated() { text.sample("arbitrage_emergency_stopped", [("campaign", probe.id)], risks[p].emergencyStopped ? 1 : 0) }
+        text.family("arbitrage_fx_krw_per_usdt", "gauge", "KRW per USDT in use.")
+        for probe in probes { text.sample("arbitrage_fx_krw_per_usdt", [("campaign", probe.id)], probe.kernel.currentFx.rate) }
+        text.family("arbitrage_fx_age_seconds", "gauge", "Age of the fx rate on the campaign clock (0 for a fixed rate).")
+        for probe in probes {
+            let fx = probe.kernel.currentFx
+            let age = probe.kernel.fxSource == .book ? Double(probe.nowNs - fx.timeNs) / 1e9 : 0
+            text.sample("arbitrage_fx_age_seconds", [("campaign", probe.id)], age)
+        }
+        text.family("arbitrage_market_data_updates_total", "counter", "Book updates stored, per exchange (Upbit includes KRW-USDT).")
+        for probe in probes {
+            var counts = [0.0, 0.0]
+            for m in 0..<probe.kernel.store.marketCount {
+                let venue = probe.kernel.layout.route(ofMarket: m)?.venue ?? .upbit
+                counts[venue == .upbit ? 0 : 1] += Double(probe.kernel.store.sequence(m))
+            }
+            for venue in Venue.allCases {
+                text.sample("arbitrage_market_data_updates_total", [("campaign", probe.id), ("exchange", venue.rawValue)],
+                            counts[venue == .upbit ? 0 : 1])
+            }
+        }
+        text.family("arbitrage_campaign_runtime_seconds", "gauge", "Campaign clock elapsed since its start.")
+        for probe in probes { text.sample("arbitrage_campaign_runtime_seconds", [("campaign", probe.id)], Double(probe.nowNs - probe.startNs) / 1e9) }
+    }
+
+    static func histogram(_ text: inout MetricsText, _ name: String, _ labels: [(String, String)], _ h: LatencyHistogram) {
+        let counts = h.counts()
+        var buckets: [(Double, UInt64)] = []
+        buckets.reserveCapacity(bounds.count)
+        var cumulative: UInt64 = 0
+        var i = 0
+        for (b, cutoff) in zip(bounds, cutoffs) {
+            while i < cutoff { cumulative += counts[i]; i += 1 }
+            buckets.append((b, cumulative))
+        }
+        text.histogram(name, labels, buckets: buckets, sum: Double(h.sumNanoseconds) / 1e9, count: counts.reduce(0, +))
+    }
+}

@@ -1,0 +1,114 @@
+import ArbCore
+import ArbEngine
+import ArbHTTP
+import ArbMarketData
+import ArbMetrics
+import ArbTestSupport
+import Foundation
+import MicroHTTPD
+import Testing
+
+extension HTTPSuites {
+@Suite struct MetricsTests {
+    /// A service with /metrics, whose ended campaigns linger 0.5 s.
+    final class Instrumented: @unchecked Sendable {
+        // Immutable after init.
+        let server: HTTPServer
+        init() throws {
+            let manager = CampaignManager(store: InMemoryCampaignStore(), sources: SyntheticSourceFactory(), lingerSeconds: 0.5)
+            let service = ServiceMetrics(version: "9.9.9")
+            let exposition = MetricsExposition(service: service, manager: manager)
+            var options = ControlAPI.Options(version: "9.9.9")
+            options.metrics = { await exposition.render() }
+            options.observe = { service.observe(route: $0, method: $1, status: $2, seconds: $3) }
+            let api = ControlAPI(manager: manager, options: options)
+            var c = HTTPServer.Configuration()
+            c.port = 0
+            server = HTTPServer(configuration: c) { api.handle($0) }
+            try server.start()
+        }
+        deinit { server.stop() }
+
+        func get(_ path: String) async throws -> (status: Int, headers: [String: String], body: String) {
+            let port = server.port
+            return try await offPool { try RawClient.request(port: port, "GET", path) }
+        }
+        func post(_ path: String, _ json: String) async throws -> (status: Int, headers: [String: String], body: String) {
+            let port = server.port
+            return try await offPool {
+                try RawClient.request(port: port, "POST", path, headers: ["Content-Type": "application/json"], body: Array(json.utf8))
+            }
+        }
+    }
+
+    /// Sample lines by family name.
+    static func parse(_ text: String) -> (families: [String: String], samples: [(name: String, labels: String, value: Double)]) {
+        var types: [String: String] = [:]
+        var samples: [(String, String, Double)] = []
+        for line in text.split(separator: "\n") {
+            if line.hasPrefix("# TYPE ") {
+                let parts = line.split(separator: " ")
+                types[String(parts[2])] = String(parts[3])
+            } else if !line.hasPrefix("#") {
+                let name = String(line.prefix { $0 != "{" && $0 != " " })
+                let labels = line.contains("{") ? String(line[line.firstIndex(of: "{")!...line.lastIndex(of: "}")!]) : ""
+                samples.append((name, labels, Double(line.split(separator: " ").last!) ?? .nan))
+            }
+        }
+        return (types, samples)
+    }
+
+    static func family(of sample: String, in types: [String: String]) -> String? {
+        if types[sample] != nil { return sample }
+        for suffix in ["_bucket", "_sum", "_count"] where sample.hasSuffix(suffix) {
+            let base = String(sample.dropLast(suffix.count))
+            if types[base] == "histogram" { return base }
+        }
+        return nil
+    }
+
+    @Test func theExpositionCoversTheServiceCampaignsAndTheProcess() async throws {
+        let s = try Instrumented()
+        let empty = try await s.get("/metrics")
+        #expect(empty.status == 200 && empty.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true)
+        let before = Self.parse(empty.body)
+        // Feed series at zero for both exchanges before any live feed runs; build info; process metrics.
+        for exchange in ["upbit", "binance"] {
+            #expect(before.samples.contains { $0.name == "arbitrage_feed_connected" && $0.labels.contains(exchange) && $0.value == 0 })
+            #expect(before.samples.contains { $0.name == "arbitrage_feed_reconnects_total" && $0.labels.contains(exchange) })
+        }
+        #expect(before.families["process_cpu_seconds_total"] == "counter")
+        for name in ["process_resident_memory_bytes", "process_virtual_memory_bytes", "process_open_fds", "process_max_fds",
+                     "process_start_time_seconds", "process_threads"] {
+            #expect(before.families[name] == "gauge", "\(name)")
+            #expect((before.samples.first { $0.name == name }?.value ?? 0) > 0, "\(name)")
+        }
+        #expect(before.samples.contains { $0.name == "arbitrage_build_info" && $0.labels.contains("9.9.9") && $0.value == 1 })
+
+        let created = try await s.post("/campaigns", #"{"universe": {"top_n": 2}, "engine": {"mode": "multi", "multi_symbol_enabled": true}, "strategy": {"entry_threshold_bps": -30}, "market_data": {"updates_per_second": 20}, "session": {"max_runtime_seconds": 1.5}}"#)
+        #expect(created.status == 201)
+        try await Task.sleep(for: .milliseconds(800))
+        let during = Self.parse(try await s.get("/metrics").body)
+        // Every sample belongs to a family with HELP and TYPE.
+        for sample in during.samples { #expect(Self.family(of: sample.name, in: during.families) != nil, "\(sample.name)") }
+        let iterations = during.samples.filter { $0.name == "arbitrage_iterations_total" }
+        #expect(iterations.count == 2 && iterations.allSatisfy { $0.labels.contains("campaign=") && $0.value > 0 })
+        #expect(during.families["arbitrage_loop_latency_seconds"] == "histogram")
+        #expect(during.samples.contains { $0.name == "arbitrage_loop_latency_seconds_bucket" && $0.labels.contains("le=\"+Inf\"") && $0.value > 0 })
+        #expect(during.samples.contains { $0.name == "arbitrage_market_data_age_seconds" && $0.labels.contains("exchange=\"binance\"") })
+        #expect(during.samples.contains { $0.name == "arbitrage_campaigns" && $0.labels.contains("running") && $0.value == 1 })
+        #expect(during.samples.contains { $0.name == "arbitrage_http_requests_total" && $0.labels.contains("route=\"/campaigns\"") })
+        #expect(during.samples.contains { $0.name == "arbitrage_decisions_total" })
+
+        // After the campaign ends (and one last scrape interval), its series go away.
+        try await Task.sleep(for: .milliseconds(2_000))
+        let after = Self.parse(try await s.get("/metrics").body)
+        #expect(!after.samples.contains { $0.name == "arbitrage_iterations_total" })
+        #expect(after.samples.contains { $0.name == "arbitrage_campaigns" && $0.labels.contains("completed") && $0.value == 1 })
+        // Unknown paths do not make new label values.
+        _ = try await s.get("/no/such/path/\(UUID().uuidString)")
+        let labels = Self.parse(try await s.get("/metrics").body).samples.filter { $0.name == "arbitrage_http_requests_total" }.map(\.labels)
+        #expect(labels.contains { $0.contains("route=\"unmatched\"") } && !labels.contains { $0.contains("/no/such") })
+    }
+}
+}
