@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${ARBITRAGE_BIN:-.build/debug/arbitrage}
 log=$(mktemp)
-"$bin" serve --port 0 2> "$log" &
+"$bin" serve --port 0 --data-dir "$(mktemp -d)" 2> "$log" &
 pid=$!
 trap 'kill -9 $pid 2>/dev/null || true' EXIT
 port=""

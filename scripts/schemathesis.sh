@@ -10,7 +10,7 @@ from openapi_spec_validator.readers import read_from_filename
 validate(read_from_filename('openapi/openapi.yaml')[0])
 print('openapi/openapi.yaml: valid OpenAPI 3.1')"
 log=$(mktemp)
-"$bin" serve --port 0 2> "$log" &
+"$bin" serve --port 0 --data-dir "$(mktemp -d)" 2> "$log" &
 pid=$!
 trap 'kill -9 $pid 2>/dev/null || true' EXIT
 port=""

@@ -13,6 +13,8 @@ public struct ControlAPI: Sendable {
         public var openAPI: String
         /// Renders `GET /metrics` (Prometheus text format); nil = 404.
         public var metrics: (@Sendable () async -> [UInt8])?
+        /// Why the service is not ready (nil when it is): `GET /readyz` answers 503 with it.
+        public var readiness: (@Sendable () -> String?)?
         /// Told of every request: route template (nil when unmatched), method, status, seconds.
         public var observe: (@Sendable (String?, String, Int, Double) -> Void)?
 
@@ -71,7 +73,11 @@ public struct ControlAPI: Sendable {
 
     static func register(_ r: inout Router, manager: CampaignManager, options: Options) {
         r.add("GET", "/healthz") { _, _ in JSONBody.response(["status": "ok"]) }
-        r.add("GET", "/readyz") { _, _ in JSONBody.response(["status": "ready"]) }
+        let readiness = options.readiness
+        r.add("GET", "/readyz") { _, _ in
+            if let reason = readiness?() { return Problem.response(status: 503, title: "Service Unavailable", detail: reason) }
+            return JSONBody.response(["status": "ready"])
+        }
         r.add("GET", "/version") { _, _ in JSONBody.response(["version": .string(options.version), "name": "arbitrage"]) }
         let document = options.openAPI
         r.add("GET", "/openapi.yaml") { _, _ in HTTPResponse(status: 200, contentType: "application/yaml", body: document) }

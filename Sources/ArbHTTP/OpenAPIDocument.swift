@@ -76,7 +76,8 @@ public enum OpenAPIDocument {
         let paging = [param("limit"), param("cursor")]
         return [
             "/healthz": ["get": op("The process is up", id: "healthz", responses: ["200": json("Health", "Up")])],
-            "/readyz": ["get": op("The service can take requests", id: "readyz", responses: ["200": json("Health", "Ready")])],
+            "/readyz": ["get": op("The service can take requests (its data directory is writable)", id: "readyz",
+                                  responses: ["200": json("Health", "Ready")])],
             "/version": ["get": op("Build version", id: "version", responses: ["200": json("Version", "Version")])],
             "/metrics": ["get": op("Prometheus metrics (text format 0.0.4)", id: "metrics", responses: [
                 "200": ["description": "Every family with HELP and TYPE", "content": ["text/plain": ["schema": ["type": "string"]]]],

@@ -23,6 +23,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to bind, 0 for any free port (default 8080).")
     var port: Int?
 
+    @Option(help: "Directory for the service's data (created when missing; must be writable). Default ./data.")
+    var dataDir: String?
+
     @Option(help: "File holding the bearer token POST, PATCH and DELETE requests must present.")
     var apiTokenFile: String?
 
@@ -40,6 +43,7 @@ struct ServeCommand: AsyncParsableCommand {
         var apiToken: String?
         var maxConcurrent: Int
         var httpThreads: Int
+        var dataDir: String
     }
 
     /// Flags, then `ARBITRAGE_*` variables, then defaults; a bad value names where it came from.
@@ -72,7 +76,17 @@ struct ServeCommand: AsyncParsableCommand {
             guard !trimmed.isEmpty else { throw ConfigError(field: source, "the token file \(path) is empty") }
             token = trimmed
         }
-        return Settings(host: host, port: UInt16(port), apiToken: token, maxConcurrent: maxConcurrent, httpThreads: threads)
+        let (dirSource, dir) = dataDir.map { ("--data-dir", $0) } ?? env("data-dir") ?? ("--data-dir", "./data")
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        } catch {
+            throw ConfigError(field: dirSource, "cannot create the data directory \(dir): \(error.localizedDescription)")
+        }
+        guard DataDirectory.isWritable(dir) else {
+            throw ConfigError(field: dirSource, "the data directory \(dir) is not writable")
+        }
+        return Settings(host: host, port: UInt16(port), apiToken: token, maxConcurrent: maxConcurrent, httpThreads: threads,
+                        dataDir: dir)
     }
 
     func run() async throws {
@@ -89,6 +103,8 @@ struct ServeCommand: AsyncParsableCommand {
         let exposition = MetricsExposition(service: serviceMetrics, manager: manager)
         var options = ControlAPI.Options(apiToken: settings.apiToken, version: BuildInfo.version)
         options.metrics = { await exposition.render() }
+        let dataDir = settings.dataDir
+        options.readiness = { DataDirectory.isWritable(dataDir) ? nil : "the data directory \(dataDir) is not writable" }
         options.observe = { route, method, status, seconds in
             serviceMetrics.observe(route: route, method: method, status: status, seconds: seconds)
         }
@@ -106,7 +122,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         logger.info("listening", metadata: [
             "url": "http://\(settings.host):\(server.port)", "auth": "\(settings.apiToken == nil ? "off" : "bearer token")",
-            "max_concurrent_campaigns": "\(settings.maxConcurrent)",
+            "max_concurrent_campaigns": "\(settings.maxConcurrent)", "data_dir": "\(settings.dataDir)",
         ])
         let received = await signals.next()
         logger.info("shutting down", metadata: ["signal": "\(received)"])
@@ -138,5 +154,16 @@ final class ShutdownSignals: @unchecked Sendable {
     func next() async -> Int32 {
         for await sig in stream { return sig }
         return SIGTERM
+    }
+}
+
+/// The service's data directory.
+enum DataDirectory {
+    /// Whether a file can be created and removed in `path` right now.
+    static func isWritable(_ path: String) -> Bool {
+        let probe = (path as NSString).appendingPathComponent(".write-probe-\(getpid())")
+        guard FileManager.default.createFile(atPath: probe, contents: Data("ok".utf8)) else { return false }
+        try? FileManager.default.removeItem(atPath: probe)
+        return true
     }
 }

@@ -36,15 +36,33 @@ extension CampaignSuites {
         #expect(!serve.log.contains("tok-123"))
         #expect(try await offPool { serve.terminate() } == 0)
 
-        let (badEnv, _, err) = try await runCLI(["serve", "--port", "0"], environment: ["ARBITRAGE_MAX_CONCURRENT_CAMPAIGNS": "lots"])
+        let (badEnv, _, err) = try await runCLI(["serve", "--port", "0", "--data-dir", NSTemporaryDirectory()],
+                                                environment: ["ARBITRAGE_MAX_CONCURRENT_CAMPAIGNS": "lots"])
         #expect(badEnv == 2 && err.contains("ARBITRAGE_MAX_CONCURRENT_CAMPAIGNS"))
-        let (badFile, _, fileErr) = try await runCLI(["serve", "--api-token-file", "/nonexistent/token"])
+        let (badFile, _, fileErr) = try await runCLI(["serve", "--api-token-file", "/nonexistent/token", "--data-dir", NSTemporaryDirectory()])
         #expect(badFile == 2 && fileErr.contains("--api-token-file"))
+    }
+
+    @Test func theDataDirectoryIsCheckedAtStartAndByReadiness() async throws {
+        let (status, _, err) = try await runCLI(["serve", "--port", "0", "--data-dir", "/etc/hostname/data"])
+        #expect(status == 2 && err.contains("--data-dir"))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("arb-ready-\(UUID().uuidString)").path
+        let serve = try await offPool { try ServeProcess.start(["--data-dir", dir]) }
+        let port = serve.port
+        #expect(FileManager.default.fileExists(atPath: dir))
+        #expect(try await offPool { try RawClient.request(port: port, "GET", "/readyz") }.status == 200)
+        try FileManager.default.removeItem(atPath: dir)
+        let unready = try await offPool { try RawClient.request(port: port, "GET", "/readyz") }
+        #expect(unready.status == 503 && unready.body.contains("not writable"))
+        #expect(try await offPool { try RawClient.request(port: port, "GET", "/healthz") }.status == 200)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        #expect(try await offPool { try RawClient.request(port: port, "GET", "/readyz") }.status == 200)
+        #expect(try await offPool { serve.terminate() } == 0)
     }
 
     @Test func aBusyPortIsAClearFailure() async throws {
         let first = try await offPool { try ServeProcess.start() }
-        let (status, _, err) = try await runCLI(["serve", "--port", "\(first.port)"])
+        let (status, _, err) = try await runCLI(["serve", "--port", "\(first.port)", "--data-dir", NSTemporaryDirectory()])
         #expect(status == 1 && err.contains("cannot listen"))
         #expect(try await offPool { first.terminate() } == 0)
     }

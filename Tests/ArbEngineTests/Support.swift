@@ -90,7 +90,8 @@ final class ServeProcess: @unchecked Sendable {
     static func start(_ extra: [String] = [], environment: [String: String] = [:]) throws -> ServeProcess {
         let s = ServeProcess()
         s.process.executableURL = URL(fileURLWithPath: arbitrageBinary())
-        s.process.arguments = ["serve", "--port", "0"] + extra
+        let dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("arb-data-\(UUID().uuidString)").path
+        s.process.arguments = ["serve", "--port", "0"] + (extra.contains("--data-dir") ? [] : ["--data-dir", dataDir]) + extra
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
         s.process.environment = env
