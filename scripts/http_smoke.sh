@@ -3,19 +3,9 @@
 # its stats show trades, scrape /metrics (checked by promtool), then SIGTERM and expect exit 0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=${ARBITRAGE_BIN:-.build/debug/arbitrage}
-log=$(mktemp)
-"$bin" serve --port 0 --data-dir "$(mktemp -d)" 2> "$log" &
-pid=$!
-trap 'kill -9 $pid 2>/dev/null || true' EXIT
-port=""
-for _ in $(seq 1 100); do
-  port=$(grep -o 'url=http://127.0.0.1:[0-9]*' "$log" | head -1 | sed 's/.*://' || true)
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-[ -n "$port" ] || { echo "http smoke: the service did not start"; cat "$log"; exit 1; }
-base="http://127.0.0.1:$port"
+. scripts/lib/service.sh
+start_service
+base=$SERVICE_URL
 echo "http smoke: serving on $base"
 curl -fsS "$base/healthz" > /dev/null
 id=$(curl -fsS -X POST "$base/campaigns" -H 'Content-Type: application/json' \
@@ -40,11 +30,5 @@ opened = s["trades"]["opened"]
 assert opened > 0, "no trades"
 assert s["balances"]["reconciled"], "balances do not reconcile"
 print("http smoke: campaign %s, %d round trips on %d routes" % (s["status"], opened, s["num_symbols"]))'
-kill -TERM $pid
-set +e
-wait $pid
-code=$?
-set -e
-trap - EXIT
-[ $code -eq 0 ] || { echo "http smoke: exit $code after SIGTERM"; cat "$log"; exit 1; }
+stop_service || { echo "http smoke: nonzero exit after SIGTERM"; cat "$SERVICE_LOG"; exit 1; }
 echo "http smoke: SIGTERM → exit 0"
