@@ -12,7 +12,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 # Python tools the tests run (PyPI).
-if ! command -v schemathesis >/dev/null || ! python3 -c 'import openapi_spec_validator' 2>/dev/null; then
-  echo "installing: schemathesis openapi-spec-validator" >&2
-  python3 -m pip install -q schemathesis openapi-spec-validator 2>&1 | grep -v 'Running pip as' >&2 || true
+if ! command -v schemathesis >/dev/null || ! python3 -c 'import openapi_spec_validator, yaml' 2>/dev/null; then
+  echo "installing: schemathesis openapi-spec-validator pyyaml" >&2
+  python3 -m pip install -q schemathesis openapi-spec-validator pyyaml 2>&1 | grep -v 'Running pip as' >&2 || true
 fi

@@ -14,6 +14,12 @@ swift test --skip-build
 echo "== http smoke: arbitrage serve, a campaign over the API, SIGTERM =="
 ./scripts/http_smoke.sh
 
+echo "== prometheus: a real Prometheus scrapes a realtime campaign; dashboard and alert queries =="
+./scripts/prometheus_integration.sh
+
+echo "== docker stack: compose command line and the files' agreement =="
+python3 scripts/check_stack.py .build/debug/arbitrage
+
 echo "== schemathesis against the live service =="
 ./scripts/schemathesis.sh
 
