@@ -1,11 +1,7 @@
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
 import Synchronization
 
-/// Process CPU and memory read from `/proc/self` (like the old load-test report's psutil samples).
+/// Process CPU and memory sampled over a campaign (like the old load-test report's psutil samples), read
+/// through `ProcessStats`.
 public final class ResourceSampler: Sendable {
     public struct Summary: Sendable, Equatable {
         public var cpuPercentAvg = 0.0
@@ -28,13 +24,13 @@ public final class ResourceSampler: Sendable {
     private let state: Mutex<State>
 
     public init() {
-        state = Mutex(State(lastCPU: Self.cpuSeconds() ?? 0, lastMono: MonotonicClock.nanoseconds()))
+        state = Mutex(State(lastCPU: ProcessStats.cpuAndResident().cpuSeconds, lastMono: MonotonicClock.nanoseconds()))
     }
 
     /// Takes one sample: CPU % of one core since the previous sample, and resident memory.
     public func sample() {
-        let cpu = Self.cpuSeconds() ?? 0
-        let rss = Double(Self.residentBytes() ?? 0) / 1_048_576
+        let (cpu, resident) = ProcessStats.cpuAndResident()
+        let rss = resident / 1_048_576
         state.withLock { s in
             // Read the clock under the lock: two samplers racing must not see time run backwards.
             let mono = MonotonicClock.nanoseconds()
@@ -58,31 +54,5 @@ public final class ResourceSampler: Sendable {
             return Summary(cpuPercentAvg: s.cpuSum / Double(s.samples), cpuPercentMax: s.cpuMax,
                            rssMBAvg: s.rssSum / Double(s.samples), rssMBMax: s.rssMax, samples: s.samples)
         }
-    }
-
-    /// User + system CPU seconds of this process.
-    public static func cpuSeconds() -> Double? {
-        guard let text = readFile("/proc/self/stat"), let close = text.lastIndex(of: ")") else { return nil }
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        // After the command: state(0) ppid … utime is field 14 of the line, index 11 here.
-        guard fields.count > 12, let utime = Double(fields[11]), let stime = Double(fields[12]) else { return nil }
-        return (utime + stime) / Double(sysconf(Int32(_SC_CLK_TCK)))
-    }
-
-    public static func residentBytes() -> Int? {
-        guard let text = readFile("/proc/self/statm") else { return nil }
-        let fields = text.split(separator: " ")
-        guard fields.count > 1, let pages = Int(fields[1]) else { return nil }
-        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
-    }
-
-    static func readFile(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let n = read(fd, &buffer, buffer.count)
-        guard n > 0 else { return nil }
-        return String(decoding: buffer[0..<n], as: UTF8.self)
     }
 }
