@@ -5,8 +5,8 @@ import ArbEngine
 /// the coordinator's and store's snapshots, the routes' own latency histograms): nothing on the hot path.
 public enum CampaignMetrics {
     /// Upper bounds (seconds) of the latency histograms: microseconds to seconds.
-    static let bounds: [Double] = [1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3,
-                                   0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
+    /// Twelve, so a thousand routes' two histograms stay near 2 MB per scrape.
+    static let bounds: [Double] = [1e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 1e-3, 5e-3, 0.025, 0.1, 1]
     /// For each bound, how many of `LatencyHistogram`'s buckets lie wholly under it.
     static let cutoffs: [Int] = bounds.map { le in
         let ns = UInt64(le * 1e9)
@@ -23,8 +23,11 @@ public enum CampaignMetrics {
         let index: Int
         let probe: CampaignProbe
         let risk: RiskState
-        var labels: [(String, String)] { [("campaign", campaign), ("symbol", symbol)] }
+        let labels: MetricsText.LabelSet
     }
+
+    static let loopLatency = MetricsText.HistogramName("arbitrage_loop_latency_seconds", bounds: bounds)
+    static let tickToDecision = MetricsText.HistogramName("arbitrage_tick_to_decision_seconds", bounds: bounds)
 
     public static func render(_ probes: [CampaignProbe], into text: inout MetricsText) {
         let risks = probes.map { $0.kernel.coordinator.snapshot() }
@@ -32,38 +35,40 @@ public enum CampaignMetrics {
         for (p, probe) in probes.enumerated() {
             for (i, worker) in probe.kernel.workers.enumerated() {
                 routes.append(Route(campaign: probe.id, symbol: worker.route.key, summary: worker.summary, worker: worker,
-                                    index: i, probe: probe, risk: risks[p]))
+                                    index: i, probe: probe, risk: risks[p],
+                                    labels: MetricsText.LabelSet([("campaign", probe.id), ("symbol", worker.route.key)])))
             }
         }
 
         text.family("arbitrage_iterations_total", "counter", "Route evaluations.")
-        for r in routes { text.sample("arbitrage_iterations_total", r.labels, Double(r.summary.iterations)) }
+        for r in routes { text.sample(Array("arbitrage_iterations_total".utf8), r.labels, Double(r.summary.iterations)) }
         text.family("arbitrage_trades_total", "counter", "Round trips opened, by direction.")
+        let trades = Array("arbitrage_trades_total".utf8)
         for r in routes {
-            text.sample("arbitrage_trades_total", r.labels + [("direction", Direction.sellABuyB.rawValue)], Double(r.summary.sellABuyBTrades))
-            text.sample("arbitrage_trades_total", r.labels + [("direction", Direction.buyASellB.rawValue)],
+            text.sample(trades, r.labels.adding("direction", Direction.sellABuyB.rawValue), Double(r.summary.sellABuyBTrades))
+            text.sample(trades, r.labels.adding("direction", Direction.buyASellB.rawValue),
                         Double(r.summary.trades - r.summary.sellABuyBTrades))
         }
         text.family("arbitrage_realized_pnl_usd", "gauge", "Realized PnL of the route's round trips, fees included (USD).")
-        for r in routes { text.sample("arbitrage_realized_pnl_usd", r.labels, r.summary.realizedPnlUSD.double) }
+        for r in routes { text.sample(Array("arbitrage_realized_pnl_usd".utf8), r.labels, r.summary.realizedPnlUSD.double) }
         text.family("arbitrage_unrealized_pnl_usd", "gauge", "The open pair marked at unwind prices, fees included (USD).")
-        for r in routes { text.sample("arbitrage_unrealized_pnl_usd", r.labels, r.summary.unrealizedPnlUSD) }
+        for r in routes { text.sample(Array("arbitrage_unrealized_pnl_usd".utf8), r.labels, r.summary.unrealizedPnlUSD) }
         text.family("arbitrage_premium_bps", "gauge", "Signed mid premium of Upbit over Binance after fx (basis points).")
-        for r in routes { text.sample("arbitrage_premium_bps", r.labels, r.summary.premiumBps) }
+        for r in routes { text.sample(Array("arbitrage_premium_bps".utf8), r.labels, r.summary.premiumBps) }
         text.family("arbitrage_exposure_usd", "gauge", "Notional committed by the route's open pairs (USD, one leg).")
-        for r in routes { text.sample("arbitrage_exposure_usd", r.labels, r.risk.routes[r.index].allocationUSD.double) }
+        for r in routes { text.sample(Array("arbitrage_exposure_usd".utf8), r.labels, r.risk.routes[r.index].allocationUSD.double) }
         text.family("arbitrage_market_data_age_seconds", "gauge", "Age of the newest book of each leg on the campaign clock.")
         for r in routes {
             for venue in Venue.allCases {
                 let top = r.probe.kernel.store.top(r.probe.kernel.layout.market(route: r.index, venue: venue))
                 let age = top.sequence == 0 ? 0 : Double(r.probe.nowNs - top.receiveTimeNs) / 1e9
-                text.sample("arbitrage_market_data_age_seconds", r.labels + [("exchange", venue.rawValue)], age)
+                text.sample(Array("arbitrage_market_data_age_seconds".utf8), r.labels.adding("exchange", venue.rawValue), age)
             }
         }
         text.family("arbitrage_loop_latency_seconds", "histogram", "Evaluation start to decision done, risk and paper fill included.")
-        for r in routes { histogram(&text, "arbitrage_loop_latency_seconds", r.labels, r.worker.loopLatency) }
+        for r in routes { histogram(&text, loopLatency, r.labels, r.worker.loopLatency) }
         text.family("arbitrage_tick_to_decision_seconds", "histogram", "Snapshot stored to decision done (event-driven realtime routes).")
-        for r in routes { histogram(&text, "arbitrage_tick_to_decision_seconds", r.labels, r.worker.tickToDecision) }
+        for r in routes { histogram(&text, tickToDecision, r.labels, r.worker.tickToDecision) }
 
         text.family("arbitrage_decisions_total", "counter", "Risk decisions by outcome, tier (none for allowances) and reason.")
         for (p, probe) in probes.enumerated() {
@@ -108,16 +113,17 @@ public enum CampaignMetrics {
         for probe in probes { text.sample("arbitrage_campaign_runtime_seconds", [("campaign", probe.id)], Double(probe.nowNs - probe.startNs) / 1e9) }
     }
 
-    static func histogram(_ text: inout MetricsText, _ name: String, _ labels: [(String, String)], _ h: LatencyHistogram) {
+    static func histogram(_ text: inout MetricsText, _ name: MetricsText.HistogramName, _ labels: MetricsText.LabelSet,
+                          _ h: LatencyHistogram) {
         let counts = h.counts()
-        var buckets: [(Double, UInt64)] = []
-        buckets.reserveCapacity(bounds.count)
-        var cumulative: UInt64 = 0
+        var cumulative = [UInt64](repeating: 0, count: bounds.count)
+        var running: UInt64 = 0
         var i = 0
-        for (b, cutoff) in zip(bounds, cutoffs) {
-            while i < cutoff { cumulative += counts[i]; i += 1 }
-            buckets.append((b, cumulative))
+        for (b, cutoff) in cutoffs.enumerated() {
+            while i < cutoff { running += counts[i]; i += 1 }
+            cumulative[b] = running
         }
-        text.histogram(name, labels, buckets: buckets, sum: Double(h.sumNanoseconds) / 1e9, count: counts.reduce(0, +))
+        while i < counts.count { running += counts[i]; i += 1 }
+        text.histogram(name, labels, cumulative: cumulative, sum: Double(h.sumNanoseconds) / 1e9, count: running)
     }
 }

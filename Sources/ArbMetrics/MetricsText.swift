@@ -1,55 +1,125 @@
 /// Prometheus text exposition (format 0.0.4) written straight into bytes: one HELP and TYPE per family, then
 /// its samples. Families must be written whole, one after the other.
+///
+/// Built for a thousand routes per scrape: label sets are rendered once (`LabelSet`) and reused by every family,
+/// integers are written without going through `String`.
 public struct MetricsText {
     public private(set) var bytes: [UInt8] = []
 
     public init(capacity: Int = 64 * 1024) { bytes.reserveCapacity(capacity) }
+
+    /// A rendered label set: `{k="v",k2="v2"` without the closing brace, so more labels can follow.
+    public struct LabelSet: Sendable {
+        var open: [UInt8]
+
+        public init(_ labels: [(String, String)]) {
+            open = []
+            for (i, (k, v)) in labels.enumerated() {
+                open.append(i == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
+                open.append(contentsOf: k.utf8)
+                open.append(contentsOf: "=\"".utf8)
+                for b in v.utf8 {
+                    switch b {
+                    case UInt8(ascii: "\\"): open.append(contentsOf: [92, 92])
+                    case UInt8(ascii: "\""): open.append(contentsOf: [92, 34])
+                    case UInt8(ascii: "\n"): open.append(contentsOf: [92, 110])
+                    default: open.append(b)
+                    }
+                }
+                open.append(UInt8(ascii: "\""))
+            }
+        }
+
+        public func adding(_ key: String, _ value: String) -> LabelSet {
+            var copy = self
+            copy.open.append(copy.open.isEmpty ? UInt8(ascii: "{") : UInt8(ascii: ","))
+            copy.open.append(contentsOf: key.utf8)
+            copy.open.append(contentsOf: "=\"".utf8)
+            copy.open.append(contentsOf: value.utf8)
+            copy.open.append(UInt8(ascii: "\""))
+            return copy
+        }
+    }
 
     public mutating func family(_ name: String, _ type: String, _ help: String) {
         append("# HELP \(name) \(help)\n# TYPE \(name) \(type)\n")
     }
 
     public mutating func sample(_ name: String, _ labels: [(String, String)] = [], _ value: Double) {
-        append(name)
-        if !labels.isEmpty {
-            append("{")
-            for (i, (k, v)) in labels.enumerated() {
-                if i > 0 { append(",") }
-                append(k)
-                append("=\"")
-                appendEscaped(v)
-                append("\"")
-            }
-            append("}")
-        }
-        append(" ")
-        append(Self.format(value))
-        append("\n")
+        sample(Array(name.utf8), LabelSet(labels), value)
     }
 
-    /// A histogram's buckets (cumulative counts at each upper bound), sum and count.
-    public mutating func histogram(_ name: String, _ labels: [(String, String)], buckets: [(Double, UInt64)],
-                                   sum: Double, count: UInt64) {
-        for (le, cumulative) in buckets {
-            sample(name + "_bucket", labels + [("le", Self.format(le))], Double(cumulative))
+    public mutating func sample(_ name: [UInt8], _ labels: LabelSet, _ value: Double) {
+        bytes.append(contentsOf: name)
+        if !labels.open.isEmpty {
+            bytes.append(contentsOf: labels.open)
+            bytes.append(UInt8(ascii: "}"))
         }
-        sample(name + "_bucket", labels + [("le", "+Inf")], Double(count))
-        sample(name + "_sum", labels, sum)
-        sample(name + "_count", labels, Double(count))
+        bytes.append(UInt8(ascii: " "))
+        appendNumber(value)
+        bytes.append(UInt8(ascii: "\n"))
+    }
+
+    /// A histogram's buckets (cumulative counts at each upper bound, `le` labels pre-rendered), sum and count.
+    public mutating func histogram(_ name: HistogramName, _ labels: LabelSet, cumulative: [UInt64], sum: Double, count: UInt64) {
+        for (i, c) in cumulative.enumerated() {
+            bytes.append(contentsOf: name.bucket)
+            bytes.append(contentsOf: labels.open)
+            bytes.append(contentsOf: labels.open.isEmpty ? name.firstLe[i] : name.nextLe[i])
+            appendInteger(c)
+            bytes.append(UInt8(ascii: "\n"))
+        }
+        bytes.append(contentsOf: name.bucket)
+        bytes.append(contentsOf: labels.open)
+        bytes.append(contentsOf: labels.open.isEmpty ? Array("{le=\"+Inf\"} ".utf8) : Array(",le=\"+Inf\"} ".utf8))
+        appendInteger(count)
+        bytes.append(UInt8(ascii: "\n"))
+        sample(name.sum, labels, sum)
+        sample(name.count, labels, Double(count))
+    }
+
+    /// A histogram family's names and `le` label fragments, rendered once.
+    public struct HistogramName: Sendable {
+        let bucket: [UInt8], sum: [UInt8], count: [UInt8]
+        let firstLe: [[UInt8]], nextLe: [[UInt8]]
+
+        public init(_ name: String, bounds: [Double]) {
+            bucket = Array((name + "_bucket").utf8)
+            sum = Array((name + "_sum").utf8)
+            count = Array((name + "_count").utf8)
+            firstLe = bounds.map { Array("{le=\"\(MetricsText.format($0))\"} ".utf8) }
+            nextLe = bounds.map { Array(",le=\"\(MetricsText.format($0))\"} ".utf8) }
+        }
     }
 
     public mutating func append(raw: [UInt8]) { bytes.append(contentsOf: raw) }
 
     private mutating func append(_ s: String) { bytes.append(contentsOf: s.utf8) }
 
-    private mutating func appendEscaped(_ s: String) {
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
-            case UInt8(ascii: "\n"): bytes.append(contentsOf: [92, 110])
-            default: bytes.append(b)
+    mutating func appendNumber(_ v: Double) {
+        if v == v.rounded(), abs(v) < 9e15 {
+            let i = Int64(v)
+            if i < 0 { bytes.append(UInt8(ascii: "-")) }
+            appendInteger(i.magnitude)
+        } else {
+            append(Self.format(v))
+        }
+    }
+
+    mutating func appendInteger(_ v: UInt64) {
+        if v < 10 { bytes.append(UInt8(48 + v)); return }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = v
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            while n > 0 {
+                buffer[19 - count] = UInt8(48 + n % 10)
+                n /= 10
+                count += 1
             }
+            bytes.append(contentsOf: buffer[(20 - count)...])
         }
     }
 
