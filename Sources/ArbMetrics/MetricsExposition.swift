@@ -1,9 +1,12 @@
 import ArbEngine
+import Synchronization
 
 /// `GET /metrics`: service series, every visible campaign's series and the process series.
-public struct MetricsExposition: Sendable {
+public final class MetricsExposition: Sendable {
     public let service: ServiceMetrics
     let manager: CampaignManager
+    /// How long the previous render took (exported, so the cost of a scrape is itself observable).
+    private let lastRenderNs = Atomic<UInt64>(0)
 
     public init(service: ServiceMetrics, manager: CampaignManager) {
         self.service = service
@@ -12,11 +15,15 @@ public struct MetricsExposition: Sendable {
 
     public func render() async -> [UInt8] {
         let view = await manager.metricsView()
+        let start = MonotonicClock.nanoseconds()
         service.setCampaigns(view.states)
-        var text = MetricsText()
+        var text = MetricsText(capacity: 1 << 20)
         service.emit(into: &text)
         CampaignMetrics.render(view.probes, into: &text)
         ProcessMetrics.render(into: &text)
+        text.family("arbitrage_metrics_render_seconds", "gauge", "Time the previous /metrics rendering took.")
+        text.sample("arbitrage_metrics_render_seconds", [], Double(lastRenderNs.load(ordering: .relaxed)) / 1e9)
+        lastRenderNs.store(MonotonicClock.nanoseconds() - start, ordering: .relaxed)
         return text.bytes
     }
 }

@@ -51,10 +51,11 @@ public actor CampaignManager {
             throw .conflict("\(live.count) campaigns are running, the most allowed (--max-concurrent-campaigns)")
         }
         let now = MonotonicClock.wallNanoseconds()
-        var record = CampaignRecord(id: id, name: config.name, status: .running, config: config.tree, createdAtNs: now,
+        let record = CampaignRecord(id: id, name: config.name, status: .running, config: config.tree, createdAtNs: now,
                                     startedAtNs: now)
         do { try await store.createCampaign(record) } catch { throw .unavailable("cannot store the campaign: \(error)") }
-        let task = Task { [store, logger] in
+        let task = Task { [store, logger, record] in
+            var record = record
             let flusher = Task {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: .milliseconds(100))
