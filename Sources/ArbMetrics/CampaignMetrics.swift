@@ -60,15 +60,16 @@ public enum CampaignMetrics {
         text.family("arbitrage_market_data_age_seconds", "gauge", "Age of the newest book of each leg on the campaign clock.")
         for r in routes {
             for venue in Venue.allCases {
-                let top = r.probe.kernel.store.top(r.probe.kernel.layout.market(route: r.index, venue: venue))
+                let top = r.probe.kernel.store.top(r.probe.kernel.layout.market(route: r.index, venue: venue))  // a small copy under the slot's lock
                 let age = top.sequence == 0 ? 0 : Double(r.probe.nowNs - top.receiveTimeNs) / 1e9
                 text.sample(Array("arbitrage_market_data_age_seconds".utf8), r.labels.adding("exchange", venue.rawValue), age)
             }
         }
         text.family("arbitrage_loop_latency_seconds", "histogram", "Evaluation start to decision done, risk and paper fill included.")
-        for r in routes { histogram(&text, loopLatency, r.labels, r.worker.loopLatency) }
+        var scratch = [UInt64](repeating: 0, count: bounds.count)
+        for r in routes { histogram(&text, loopLatency, r.labels, r.worker.loopLatency, scratch: &scratch) }
         text.family("arbitrage_tick_to_decision_seconds", "histogram", "Snapshot stored to decision done (event-driven realtime routes).")
-        for r in routes { histogram(&text, tickToDecision, r.labels, r.worker.tickToDecision) }
+        for r in routes { histogram(&text, tickToDecision, r.labels, r.worker.tickToDecision, scratch: &scratch) }
 
         text.family("arbitrage_decisions_total", "counter", "Risk decisions by outcome, tier (none for allowances) and reason.")
         for (p, probe) in probes.enumerated() {
@@ -114,16 +115,8 @@ public enum CampaignMetrics {
     }
 
     static func histogram(_ text: inout MetricsText, _ name: MetricsText.HistogramName, _ labels: MetricsText.LabelSet,
-                          _ h: LatencyHistogram) {
-        let counts = h.counts()
-        var cumulative = [UInt64](repeating: 0, count: bounds.count)
-        var running: UInt64 = 0
-        var i = 0
-        for (b, cutoff) in cutoffs.enumerated() {
-            while i < cutoff { running += counts[i]; i += 1 }
-            cumulative[b] = running
-        }
-        while i < counts.count { running += counts[i]; i += 1 }
-        text.histogram(name, labels, cumulative: cumulative, sum: Double(h.sumNanoseconds) / 1e9, count: running)
+                          _ h: LatencyHistogram, scratch: inout [UInt64]) {
+        let total = h.cumulative(cutoffs: cutoffs, into: &scratch)
+        text.histogram(name, labels, cumulative: scratch, sum: Double(h.sumNanoseconds) / 1e9, count: total)
     }
 }

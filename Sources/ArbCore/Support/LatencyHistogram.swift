@@ -66,6 +66,19 @@ public final class LatencyHistogram: Sendable {
         (0..<Self.bucketCount).map { buckets[$0].load(ordering: .relaxed) }
     }
 
+    /// Cumulative counts at bucket boundaries (`cutoffs[i]` = how many buckets lie under bound i, ascending),
+    /// written into `into`, and the total. Reads each bucket once without allocating (the exposition's path).
+    public func cumulative(cutoffs: [Int], into: inout [UInt64]) -> UInt64 {
+        var running: UInt64 = 0
+        var i = 0
+        for (b, cutoff) in cutoffs.enumerated() {
+            while i < cutoff { running += buckets[i].load(ordering: .relaxed); i += 1 }
+            into[b] = running
+        }
+        while i < Self.bucketCount { running += buckets[i].load(ordering: .relaxed); i += 1 }
+        return running
+    }
+
     /// Merges several histograms' counts.
     public static func merged(_ histograms: [LatencyHistogram]) -> [UInt64] {
         var result = [UInt64](repeating: 0, count: bucketCount)
