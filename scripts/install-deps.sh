@@ -6,6 +6,7 @@ pkg-config --exists libmicrohttpd 2>/dev/null || missing+=(libmicrohttpd-dev pkg
 command -v python3 >/dev/null || missing+=(python3 python3-pip)
 command -v curl >/dev/null || missing+=(curl)
 command -v promtool >/dev/null || missing+=(prometheus)
+command -v amtool >/dev/null || missing+=(prometheus-alertmanager)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}" >&2
   apt-get update -qq

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # A real Prometheus scrapes the service every second while a realtime campaign runs; then every PromQL
 # expression of the Grafana dashboard must return data and every alert rule must evaluate without error, through
-# Prometheus' HTTP API. promtool checks the config and the rules.
+# Prometheus' HTTP API. promtool checks the config and the rules, amtool the Alertmanager config.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/service.sh
 
 promtool check rules docker/alerts.yml
+amtool check-config docker/alertmanager.yml
 work=$(mktemp -d)
 cp docker/alerts.yml "$work/alerts.yml"
 sed -e "s#/etc/prometheus/alerts.yml#$work/alerts.yml#" \
