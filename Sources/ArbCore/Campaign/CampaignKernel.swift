@@ -98,7 +98,7 @@ public final class CampaignKernel: Sendable {
         }
         let marketA = layout.market(route: index, venue: .upbit), marketB = layout.market(route: index, venue: .binance)
         let fx = currentFx
-        let allowEntries = entriesAllowed && worker.inUniverse && !isPaused && !coordinator.isEmergencyStopped
+        let allowEntries = entriesAllowed && !isPaused && !coordinator.isEmergencyStopped
         if worker.engine.quickLook(a: store.top(marketA), b: store.top(marketB), fx: fx, nowNs: nowNs,
                                    entriesAllowed: allowEntries) {
             worker.iterationCount.add(1, ordering: .relaxed)
@@ -125,9 +125,9 @@ public final class CampaignKernel: Sendable {
         }
     }
 
-    /// Unwinds route `index`'s open pair now, whatever its edge (`campaign_end`, `flatten`, `emergency_stop`,
-    /// `universe`). Returns false when the pair is still open afterwards (blocked by the data tier or unfilled).
-    /// Orders still in flight are delivered first, whatever their latency.
+    /// Unwinds route `index`'s open pair now, whatever its edge (`campaign_end`, `flatten`, `emergency_stop`).
+    /// Returns false when the pair is still open afterwards (blocked by the data tier or unfilled). Orders
+    /// still in flight are delivered first, whatever their latency.
     @discardableResult
     public func flatten(route index: Int, reason: String, nowNs: Int64) -> Bool {
         let worker = workers[index]

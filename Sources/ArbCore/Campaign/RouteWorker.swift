@@ -22,8 +22,6 @@ public final class RouteWorker: @unchecked Sendable {
     }
     /// Whether an order is in flight (cheaper to ask than `pending != nil`).
     public private(set) var isWaiting = false
-    /// False once the route left the universe: it takes no new entries and unwinds.
-    public var inUniverse = true
     public let loopLatency = LatencyHistogram()
     public let tickToDecision = LatencyHistogram()
     /// Evaluations so far, readable from any thread (progress, metrics).

@@ -67,7 +67,7 @@ public struct RouteEngine: Sendable, Codable, Equatable {
         self.params = params
     }
 
-    /// Evaluates once. `entriesAllowed` is false while paused, after the route left the universe, or on stop.
+    /// Evaluates once. `entriesAllowed` is false while paused, after an emergency stop, or while stopping.
     public mutating func evaluate(a: BookSnapshot, b: BookSnapshot, fx: FxQuote, nowNs: Int64,
                                   entriesAllowed: Bool) throws(RouteFailure) -> RouteAction {
         iterations += 1

@@ -32,7 +32,7 @@ public struct TradeRecord: Sendable, Codable, Equatable {
     public var quantity: Fixed
     public var entry: TradeAudit
     public var exit: TradeAudit?
-    /// `exit_threshold`, `max_hold`, `emergency_stop`, `campaign_end`, `flatten`, `universe`.
+    /// `exit_threshold`, `max_hold`, `emergency_stop`, `campaign_end`, `flatten`.
     public var exitReason: String?
     public var holdSeconds: Double?
     /// USD notional committed against the risk limits while open.
