@@ -49,15 +49,21 @@ public struct ControlAPI: Sendable {
         return response
     }
 
+    /// Unknown routes and methods are answered first (404, 405); then a mutation needs the token.
     private func route(_ request: HTTPRequest) -> HTTPResponse {
-        if ["POST", "PATCH", "DELETE", "PUT"].contains(request.method), let token = options.apiToken,
+        let (handler, parameters): (Router.Handler, PathParameters)
+        switch router.resolve(request) {
+        case .success(let resolved): (handler, parameters) = resolved
+        case .failure(let refusal): return refusal.response
+        }
+        if ["POST", "PATCH", "DELETE"].contains(request.method), let token = options.apiToken,
            !Self.authorized(request, token: token) {
             var response = Problem.response(status: 401, title: "Unauthorized",
                                             detail: "this request needs Authorization: Bearer <token>")
             response.headers.append(("WWW-Authenticate", "Bearer"))
             return response
         }
-        return router.handle(request)
+        return handler(request, parameters)
     }
 
     static func authorized(_ request: HTTPRequest, token: String) -> Bool {

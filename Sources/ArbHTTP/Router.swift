@@ -36,22 +36,36 @@ public struct Router: Sendable {
     }
 
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        switch resolve(request) {
+        case .success(let (handler, parameters)): return handler(request, parameters)
+        case .failure(let refusal): return refusal.response
+        }
+    }
+
+    /// A 404 or 405 answer.
+    public struct Refusal: Error {
+        public let response: HTTPResponse
+    }
+
+    /// The handler of a request, or the 404 / 405 (with `Allow`) to answer instead.
+    public func resolve(_ request: HTTPRequest) -> Result<(Handler, PathParameters), Refusal> {
         let parts = Array(request.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst())
         var allowed: [String] = []
         for route in routes {
             guard let parameters = Self.match(route.segments, parts) else { continue }
             if route.method == request.method || (request.method == "HEAD" && route.method == "GET") {
-                return route.handler(request, parameters)
+                return .success((route.handler, parameters))
             }
             allowed.append(route.method)
         }
         if allowed.isEmpty {
-            return Problem.response(status: 404, title: "Not Found", detail: "no route \(request.method) \(request.path)")
+            return .failure(Refusal(response: Problem.response(status: 404, title: "Not Found",
+                                                               detail: "no route \(request.method) \(request.path)")))
         }
         var response = Problem.response(status: 405, title: "Method Not Allowed",
                                         detail: "\(request.path) allows \(allowed.joined(separator: ", "))")
         response.headers.append(("Allow", allowed.joined(separator: ", ")))
-        return response
+        return .failure(Refusal(response: response))
     }
 
     static func match(_ template: [Substring], _ parts: [Substring]) -> PathParameters? {

@@ -167,6 +167,8 @@ extension HTTPSuites {
         #expect(anonymous.status == 401 && anonymous.headers["www-authenticate"] == "Bearer")
         #expect(try await s.call("POST", "/campaigns", json: simulated, headers: ["Authorization": "Bearer wrong"]).status == 401)
         #expect(try await s.call("DELETE", "/campaigns/x").status == 401)
+        #expect(try await s.call("PUT", "/campaigns").status == 405)  // an unknown method is 405 first
+        #expect(try await s.call("POST", "/nowhere").status == 404)
         #expect(try await s.call("GET", "/campaigns").json["items"] == [])  // nothing created, reads need no token
         let ok = try await s.call("POST", "/campaigns", json: simulated, headers: ["Authorization": "Bearer \(token)"])
         #expect(ok.status == 201 && !ok.text.contains(token))
