@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v swift >/dev/null || { echo "swift toolchain not found on PATH" >&2; exit 1; }
-./scripts/install-deps.sh
+./scripts/install-deps.sh service
 swift build -c release --product arbitrage >&2
 exec .build/release/arbitrage serve "$@"
