@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // Domain: no I/O, no C, no database, no network.
@@ -42,6 +43,8 @@ let package = Package(
         ),
         // The JSON control API: routes, problem+json, auth; speaks MicroHTTPD's request/response types.
         .target(name: "ArbHTTP", dependencies: ["ArbCore", "ArbEngine", "MicroHTTPD"]),
+        // The campaign store on SQLite (GRDB).
+        .target(name: "ArbStore", dependencies: ["ArbCore", .product(name: "GRDB", package: "GRDB.swift")]),
         // Prometheus exposition: service series on swift-prometheus, campaign and process series rendered at scrape.
         .target(
             name: "ArbMetrics",
@@ -60,6 +63,7 @@ let package = Package(
         // Helpers for tests that talk to real servers.
         .target(name: "ArbTestSupport", path: "Sources/ArbTestSupport"),
         .testTarget(name: "MicroHTTPDTests", dependencies: ["MicroHTTPD", "ArbTestSupport"]),
+        .testTarget(name: "ArbStoreTests", dependencies: ["ArbCore", "ArbEngine", "ArbStore"]),
         .testTarget(name: "ArbHTTPTests", dependencies: ["ArbCore", "ArbEngine", "ArbMarketData", "ArbHTTP", "ArbMetrics", "MicroHTTPD", "ArbTestSupport"]),
         .testTarget(name: "ArbMarketDataTests", dependencies: ["ArbCore", "ArbMarketData"]),
         .testTarget(name: "ArbEngineTests", dependencies: ["ArbCore", "ArbMarketData", "ArbEngine", "ArbTestSupport"]),

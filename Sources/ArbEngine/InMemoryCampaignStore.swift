@@ -110,19 +110,6 @@ public enum Paging {
         return Page(items: out, nextCursor: more ? encode(i) : nil)
     }
 
-    /// Scrambles positions so cursors read as tokens, not counts.
-    static let mask: UInt64 = 0x5A3C_96E1_0F27
-
-    /// `c` and 12 hex digits: every string of that shape is a cursor (past the end it gives an empty page).
-    public static func encode(_ position: Int) -> String {
-        let hex = String(UInt64(position) ^ mask, radix: 16)
-        return "c" + String(repeating: "0", count: Swift.max(0, 12 - hex.count)) + hex
-    }
-
-    public static func position(_ cursor: String) throws -> Int {
-        guard cursor.utf8.count == 13, cursor.hasPrefix("c"), let bits = UInt64(cursor.dropFirst(), radix: 16),
-              cursor.dropFirst().allSatisfy({ $0.isHexDigit && !$0.isUppercase })
-        else { throw StoreError("invalid cursor") }
-        return Int(bits ^ mask)
-    }
+    public static func encode(_ position: Int) -> String { Cursor.encode(position) }
+    public static func position(_ cursor: String) throws -> Int { try Cursor.position(cursor) }
 }

@@ -1,0 +1,110 @@
+import ArbCore
+import ArbEngine
+import ArbStore
+import Foundation
+import Synchronization
+import Testing
+
+@Suite(.serialized) struct SQLiteCampaignStoreTests {
+    static func path() -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("arb-store-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir.appendingPathComponent("arbitrage.sqlite").path
+    }
+
+    func record(_ id: String, _ status: CampaignStatus) -> CampaignRecord {
+        CampaignRecord(id: id, name: "n-\(id)", status: status, config: ["universe": ["top_n": 3]], createdAtNs: 7)
+    }
+
+    @Test func campaignsListNewestFirstAndSurviveReopening() async throws {
+        let path = Self.path()
+        do {
+            let store = try SQLiteCampaignStore(path: path)
+            for i in 1...5 { try await store.createCampaign(record("c\(i)", i % 2 == 0 ? .completed : .running)) }
+            await #expect(throws: StoreError.self) { try await store.createCampaign(record("c1", .running)) }
+        }
+        let store = try SQLiteCampaignStore(path: path)
+        let first = try await store.listCampaigns(status: nil, limit: 2, cursor: nil)
+        #expect(first.items.map(\.id) == ["c5", "c4"])
+        let second = try await store.listCampaigns(status: nil, limit: 2, cursor: first.nextCursor)
+        #expect(second.items.map(\.id) == ["c3", "c2"])
+        let last = try await store.listCampaigns(status: nil, limit: 2, cursor: second.nextCursor)
+        #expect(last.items.map(\.id) == ["c1"] && last.nextCursor == nil)
+        #expect(try await store.listCampaigns(status: .running, limit: 10, cursor: nil).items.map(\.id) == ["c5", "c3", "c1"])
+        #expect(try await store.campaign(id: "c2") == record("c2", .completed))
+        await #expect(throws: StoreError.self) { try await store.listCampaigns(status: nil, limit: 2, cursor: "nope") }
+        // Campaigns a previous process left running are interrupted at start.
+        #expect(try await store.markRunningInterrupted() == ["c1", "c3", "c5"])
+        #expect(try await store.campaign(id: "c3")?.status == .interrupted)
+        #expect(try await store.integrityCheck() == "ok")
+    }
+
+    @Test func aCampaignsEventsListInOrderWithNewestVersionsAndGoWithIt() async throws {
+        let (events, stats) = try await Self.campaignEvents()
+        let store = try SQLiteCampaignStore(path: Self.path())
+        try await store.createCampaign(record("c", .completed))
+        // In batches, as the service's writer hands them over.
+        for batch in stride(from: 0, to: events.count, by: 50) {
+            try await store.append(campaignId: "c", events: Array(events[batch..<min(batch + 50, events.count)]))
+        }
+        try await store.saveStats(campaignId: "c", stats: stats)
+
+        var trades: [TradeRecord] = []
+        var cursor: String?
+        repeat {
+            let page = try await store.listTrades(campaignId: "c", symbol: nil, limit: 7, cursor: cursor)
+            trades += page.items
+            cursor = page.nextCursor
+        } while cursor != nil
+        #expect(trades.count == Int(stats.at("trades.opened")?.intValue ?? -1))
+        #expect(Set(trades.map(\.id)).count == trades.count)
+        #expect(trades.map(\.id) == trades.map(\.id).sorted())  // entry order
+        #expect(trades.allSatisfy { $0.status != .open })  // the closing version replaced the opening one in place
+        let eth = try await store.listTrades(campaignId: "c", symbol: "ETHUSDT", limit: 1000, cursor: nil).items
+        #expect(!eth.isEmpty && eth.allSatisfy { $0.route == "ETHUSDT" })
+        let rejected = try await store.listDecisions(campaignId: "c", filter: DecisionFilter(outcome: .rejected), limit: 1000, cursor: nil).items
+        let counted = stats.at("decisions.rejected")!.objectValue!.values.flatMap { $0.objectValue!.values }.reduce(0) { $0 + Int($1.intValue!) }
+        #expect(rejected.reduce(0) { $0 + $1.count } == counted)
+        let symbolTier = try await store.listDecisions(campaignId: "c", filter: DecisionFilter(tier: .symbol), limit: 1000, cursor: nil).items
+        #expect(!symbolTier.isEmpty && symbolTier.allSatisfy { $0.tier == .symbol })
+        let fills = try await store.listFills(campaignId: "c", limit: 1000, cursor: nil).items
+        #expect(fills.count == events.filter { if case .fill = $0 { return true }; return false }.count)
+        #expect(try await store.stats(campaignId: "c") == stats)
+
+        try await store.deleteCampaign(id: "c")
+        #expect(try await store.campaign(id: "c") == nil)
+        #expect(try await store.listTrades(campaignId: "c", symbol: nil, limit: 10, cursor: nil).items.isEmpty)
+        #expect(try await store.stats(campaignId: "c") == nil)
+        await #expect(throws: StoreError.self) { try await store.deleteCampaign(id: "c") }
+    }
+
+    @Test func aCheckpointAndItsEventsCommitTogether() async throws {
+        let config = try CampaignConfig.parse(["universe": ["top_n": 2], "engine": ["mode": "multi", "multi_symbol_enabled": true],
+                                               "session": ["clock": "simulated", "max_runtime_seconds": 120, "checkpoint_seconds": 30]])
+        let taken = Mutex<[CampaignCheckpoint]>([])
+        _ = try await Campaign(config: config).run { cp in taken.withLock { $0.append(cp) } }
+        let checkpoint = try #require(taken.withLock { $0.last })
+        let store = try SQLiteCampaignStore(path: Self.path())
+        try await store.createCampaign(record(checkpoint.campaignId, .running))
+        let (events, _) = try await Self.campaignEvents()
+        try await store.saveCheckpoint(checkpoint, events: Array(events.prefix(20)))
+        #expect(try await store.latestCheckpoint(campaignId: checkpoint.campaignId) == checkpoint)
+        #expect(try await store.listFills(campaignId: checkpoint.campaignId, limit: 100, cursor: nil).items.count
+                == events.prefix(20).filter { if case .fill = $0 { return true }; return false }.count)
+        // A checkpoint for a campaign that does not exist is refused whole: no event of it is stored.
+        var orphan = checkpoint
+        orphan.campaignId = "missing"
+        await #expect(throws: StoreError.self) { try await store.saveCheckpoint(orphan, events: Array(events.prefix(5))) }
+        #expect(try await store.listFills(campaignId: "missing", limit: 10, cursor: nil).items.isEmpty)
+    }
+
+    /// A short simulated campaign's events and stats.
+    static func campaignEvents() async throws -> ([CampaignEvent], JSONValue) {
+        let config = try CampaignConfig.parse(["universe": ["top_n": 3], "engine": ["mode": "multi", "multi_symbol_enabled": true],
+                                               "strategy": ["entry_threshold_bps": -10],
+                                               "session": ["clock": "simulated", "max_runtime_seconds": 300]])
+        let recorder = StoreRecorder()
+        let result = try await Campaign(config: config, recorder: recorder).run()
+        return (recorder.drain(), result.stats)
+    }
+}
