@@ -54,7 +54,7 @@ let package = Package(
         .executableTarget(
             name: "ArbServer",
             dependencies: [
-                "ArbCore", "ArbMarketData", "ArbEngine", "ArbHTTP", "ArbMetrics", "MicroHTTPD",
+                "ArbCore", "ArbMarketData", "ArbEngine", "ArbHTTP", "ArbMetrics", "ArbStore", "MicroHTTPD",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -66,6 +66,6 @@ let package = Package(
         .testTarget(name: "ArbStoreTests", dependencies: ["ArbCore", "ArbEngine", "ArbStore"]),
         .testTarget(name: "ArbHTTPTests", dependencies: ["ArbCore", "ArbEngine", "ArbMarketData", "ArbHTTP", "ArbMetrics", "MicroHTTPD", "ArbTestSupport"]),
         .testTarget(name: "ArbMarketDataTests", dependencies: ["ArbCore", "ArbMarketData"]),
-        .testTarget(name: "ArbEngineTests", dependencies: ["ArbCore", "ArbMarketData", "ArbEngine", "ArbTestSupport"]),
+        .testTarget(name: "ArbEngineTests", dependencies: ["ArbCore", "ArbMarketData", "ArbEngine", "ArbStore", "ArbTestSupport"]),
     ]
 )

@@ -19,7 +19,7 @@ extension ControlAPI {
         r.add("POST", "/campaigns/{id}/resume") { _, p in
             respond {
                 let record = try await manager.campaign(id: p["id"])
-                throw ServiceError.conflict("campaign \(record.id) is \(record.status.rawValue); resuming needs a persistent store, which this service does not have yet")
+                throw ServiceError.conflict("campaign \(record.id) is \(record.status.rawValue); resuming from checkpoints is not available yet (its records are kept)")
             }
         }
         r.add("GET", "/campaigns/{id}/symbols") { _, p in

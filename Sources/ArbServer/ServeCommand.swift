@@ -3,6 +3,7 @@ import ArbEngine
 import ArbHTTP
 import ArbMarketData
 import ArbMetrics
+import ArbStore
 import ArgumentParser
 import Foundation
 import Logging
@@ -97,7 +98,20 @@ struct ServeCommand: AsyncParsableCommand {
             ConfigFailure.report(error)
             throw ExitCode(2)
         }
-        let manager = CampaignManager(store: InMemoryCampaignStore(), sources: SyntheticSourceFactory(),
+        let store: SQLiteCampaignStore
+        do {
+            store = try SQLiteCampaignStore(path: (settings.dataDir as NSString).appendingPathComponent("arbitrage.sqlite"))
+            let interrupted = try await store.markRunningInterrupted()
+            if !interrupted.isEmpty {
+                logger.warning("campaigns left running by a previous process are interrupted",
+                               metadata: ["campaigns": "\(interrupted.joined(separator: ","))"])
+            }
+        } catch {
+            logger.error("cannot open the store", metadata: ["error": "\(error)"])
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        let manager = CampaignManager(store: store, sources: SyntheticSourceFactory(),
                                       maxConcurrent: settings.maxConcurrent, logger: Logger(label: "arbitrage.campaigns"))
         let serviceMetrics = ServiceMetrics(version: BuildInfo.version)
         let exposition = MetricsExposition(service: serviceMetrics, manager: manager)

@@ -1,4 +1,5 @@
 import ArbCore
+import ArbStore
 import ArbTestSupport
 import Foundation
 import Testing
@@ -58,6 +59,37 @@ extension CampaignSuites {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         #expect(try await offPool { try RawClient.request(port: port, "GET", "/readyz") }.status == 200)
         #expect(try await offPool { serve.terminate() } == 0)
+    }
+
+    @Test func killedMidCampaignItsRecordsSurviveAndItIsInterrupted() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("arb-kill-\(UUID().uuidString)").path
+        let first = try await offPool { try ServeProcess.start(["--data-dir", dir]) }
+        var port = first.port
+        let body = Array(#"{"universe": {"top_n": 2}, "engine": {"mode": "multi", "multi_symbol_enabled": true}, "strategy": {"entry_threshold_bps": -30}, "multi_symbol_risk_guard": {"cooldown_seconds": 0}, "market_data": {"updates_per_second": 20}, "session": {"max_runtime_seconds": 60}}"#.utf8)
+        let created = try await offPool { [port] in
+            try RawClient.request(port: port, "POST", "/campaigns", headers: ["Content-Type": "application/json"], body: body)
+        }
+        let id = try #require(try JSONDecoder().decode(JSONValue.self, from: Data(created.body.utf8))["id"]?.stringValue)
+        var listed: [String] = []
+        for _ in 0..<100 where listed.isEmpty {
+            try await Task.sleep(for: .milliseconds(100))
+            let page = try await offPool { [port] in try RawClient.request(port: port, "GET", "/campaigns/\(id)/trades?limit=1000") }
+            listed = (try JSONDecoder().decode(JSONValue.self, from: Data(page.body.utf8))["items"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue }
+        }
+        #expect(!listed.isEmpty)
+        kill(first.process.processIdentifier, SIGKILL)
+        first.process.waitUntilExit()
+
+        let second = try await offPool { try ServeProcess.start(["--data-dir", dir]) }
+        port = second.port
+        let record = try await offPool { [port] in try RawClient.request(port: port, "GET", "/campaigns/\(id)") }
+        #expect(try JSONDecoder().decode(JSONValue.self, from: Data(record.body.utf8))["status"] == "interrupted")
+        let after = try await offPool { [port] in try RawClient.request(port: port, "GET", "/campaigns/\(id)/trades?limit=1000") }
+        let ids = (try JSONDecoder().decode(JSONValue.self, from: Data(after.body.utf8))["items"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue }
+        #expect(Set(listed).isSubset(of: Set(ids)) && Set(ids).count == ids.count)
+        #expect(second.log.contains("interrupted"))
+        #expect(try await offPool { second.terminate() } == 0)
+        #expect(try await SQLiteCampaignStore(path: dir + "/arbitrage.sqlite").integrityCheck() == "ok")
     }
 
     @Test func aBusyPortIsAClearFailure() async throws {
