@@ -98,7 +98,7 @@ public struct RouteEngine: Sendable, Codable, Equatable {
         if entriesAllowed {
             let best = Swift.max(Edge.sellABuyB(bidA: a.bestBid, askB: b.bestAsk, fx: fx.rate),
                                  Edge.buyASellB(askA: a.bestAsk, bidB: b.bestBid, fx: fx.rate))
-            if best - params.feesBps >= params.entryThresholdBps { return false }
+            if clearsEntryThreshold(bestEdgeBps: best) { return false }
         }
         iterations += 1
         lastSequenceA = a.sequence
@@ -117,9 +117,7 @@ public struct RouteEngine: Sendable, Codable, Equatable {
             ? (a.bestAsk, a.askQuantity, b.bestBid, b.bidQuantity) : (a.bestBid, a.bidQuantity, b.bestAsk, b.askQuantity)
         guard q <= qtyA, q <= qtyB else { return false }
         let unwind = Edge.unwind(pair.direction, priceA: priceA, priceB: priceB, fx: fx.rate)
-        if unwind <= params.exitThresholdBps || Double(nowNs - pair.entryTimeNs) / 1e9 >= params.maxHoldSeconds {
-            return false
-        }
+        if exitReason(pair, unwindEdgeBps: unwind, nowNs: nowNs) != nil { return false }
         iterations += 1
         lastSequenceA = a.sequence
         lastSequenceB = b.sequence
@@ -142,7 +140,7 @@ public struct RouteEngine: Sendable, Codable, Equatable {
         let direction: Direction = sellEdge >= buyEdge ? .sellABuyB : .buyASellB
         let bestEdge = Swift.max(sellEdge, buyEdge)
         // The edge at size is never better than at best prices: most evaluations stop here.
-        guard bestEdge - p.feesBps >= p.entryThresholdBps else { return .none }
+        guard clearsEntryThreshold(bestEdgeBps: bestEdge) else { return .none }
         let sideA = direction == .sellABuyB ? a.bids : a.asks
         let sideB = direction == .sellABuyB ? b.asks : b.bids
         let legBudget = p.maxSlippageBps / 2
@@ -176,19 +174,24 @@ public struct RouteEngine: Sendable, Codable, Equatable {
         let unwind = Edge.unwind(pair.direction, priceA: priceA, priceB: priceB, fx: fx)
         let bestUnwind = Edge.unwind(pair.direction, priceA: bestA, priceB: bestB, fx: fx)
         unrealizedPnlUSD = Self.markToUnwind(pair, priceA: priceA, priceB: priceB, fx: fx, params: params)
-        let reason: String?
-        if let forced {
-            reason = forced
-        } else if unwind <= params.exitThresholdBps {
-            reason = "exit_threshold"
-        } else if Double(nowNs - pair.entryTimeNs) / 1e9 >= params.maxHoldSeconds {
-            reason = "max_hold"
-        } else {
-            reason = nil
-        }
-        guard let reason else { return .none }
+        guard let reason = forced ?? exitReason(pair, unwindEdgeBps: unwind, nowNs: nowNs) else { return .none }
         return .exit(ExitProposal(reason: reason, quantity: pair.quantity, unwindEdgeBps: unwind,
                                   bestUnwindEdgeBps: bestUnwind))
+    }
+
+    /// Whether an entry could clear the threshold: the edge at size is never better than at best prices.
+    @inline(__always)
+    func clearsEntryThreshold(bestEdgeBps: Double) -> Bool {
+        bestEdgeBps - params.feesBps >= params.entryThresholdBps
+    }
+
+    /// Why an open pair should be unwound now, if it should: its unwind edge reached the exit threshold, or it
+    /// has been held for `max_hold_seconds`.
+    @inline(__always)
+    func exitReason(_ pair: OpenPair, unwindEdgeBps: Double, nowNs: Int64) -> String? {
+        if unwindEdgeBps <= params.exitThresholdBps { return "exit_threshold" }
+        if Double(nowNs - pair.entryTimeNs) / 1e9 >= params.maxHoldSeconds { return "max_hold" }
+        return nil
     }
 
     /// Unrealized PnL of `pair`: its cash flows so far plus what unwinding at these prices would bring, fees included.
