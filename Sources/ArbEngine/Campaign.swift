@@ -190,7 +190,7 @@ public final class Campaign: Sendable {
                 thread.start()
             }
             sampler.cancel()
-            resources.sample()
+            resources.sample(final: true)
         }
         kernel.coordinator.flushOpenRejections()
         let wallSeconds = Double(MonotonicClock.nanoseconds() - wallStart) / 1e9

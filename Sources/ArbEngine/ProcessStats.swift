@@ -36,6 +36,16 @@ public struct ProcessStats: Sendable, Equatable {
         return ((field(11) + field(12)) / Double(sysconf(Int32(_SC_CLK_TCK))), field(21) * Double(sysconf(Int32(_SC_PAGESIZE))))
     }
 
+    /// The most resident memory this process has had (`VmHWM`), in bytes.
+    public static func peakResidentBytes() -> Double {
+        guard let text = readFile("/proc/self/status") else { return 0 }
+        for line in text.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            let kb = line.dropFirst(6).split(separator: " ").first.flatMap { Double($0) } ?? 0
+            return kb * 1024
+        }
+        return 0
+    }
+
     static func statFields() -> [Substring] {
         guard let text = readFile("/proc/self/stat"), let close = text.lastIndex(of: ")") else { return [] }
         return text[text.index(after: close)...].split(separator: " ")

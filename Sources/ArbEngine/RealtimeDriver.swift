@@ -130,7 +130,7 @@ struct RealtimeDriver {
         }
         var points = state.equity.withLock { $0 }
         points.append(kernel.equityPoint(at: endNow, startNs: startNs))
-        resources.sample()
+        resources.sample(final: true)
         return DriverOutcome(reason: reason, endNs: endNow, equity: points, bookUpdates: state.updates.load(ordering: .relaxed))
     }
 }

@@ -27,8 +27,9 @@ public final class ResourceSampler: Sendable {
         state = Mutex(State(lastCPU: ProcessStats.cpuAndResident().cpuSeconds, lastMono: MonotonicClock.nanoseconds()))
     }
 
-    /// Takes one sample: CPU % of one core since the previous sample, and resident memory.
-    public func sample() {
+    /// Takes one sample: CPU % of one core since the previous sample, and resident memory. `final` takes it
+    /// however short the time since the previous one (the last sample of a short run).
+    public func sample(final: Bool = false) {
         let (cpu, resident) = ProcessStats.cpuAndResident()
         let rss = resident / 1_048_576
         state.withLock { s in
@@ -36,7 +37,7 @@ public final class ResourceSampler: Sendable {
             let mono = MonotonicClock.nanoseconds()
             guard mono > s.lastMono, cpu >= s.lastCPU else { return }
             let wall = Double(mono - s.lastMono) / 1e9
-            guard wall > 0.05 else { return }
+            guard wall > (final ? 0 : 0.05) else { return }
             let pct = (cpu - s.lastCPU) / wall * 100
             s.lastCPU = cpu
             s.lastMono = mono
@@ -51,8 +52,10 @@ public final class ResourceSampler: Sendable {
     public var summary: Summary {
         state.withLock { s in
             guard s.samples > 0 else { return Summary() }
+            // The kernel's high-water mark catches peaks between samples.
+            let peak = Swift.max(s.rssMax, ProcessStats.peakResidentBytes() / 1_048_576)
             return Summary(cpuPercentAvg: s.cpuSum / Double(s.samples), cpuPercentMax: s.cpuMax,
-                           rssMBAvg: s.rssSum / Double(s.samples), rssMBMax: s.rssMax, samples: s.samples)
+                           rssMBAvg: s.rssSum / Double(s.samples), rssMBMax: peak, samples: s.samples)
         }
     }
 }

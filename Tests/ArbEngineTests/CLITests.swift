@@ -72,6 +72,22 @@ extension CampaignSuites {
         #expect(s2 == 0 && schema.contains("\"additionalProperties\": false"))
     }
 
+    @Test func benchRunsEveryCaseAndReportsIt() async throws {
+        let (status, out, err) = try await runCLI(["bench", "--routes", "2,3", "--clock", "both", "--duration", "1",
+                                                   "--simulated-seconds", "60", "--json"])
+        #expect(status == 0, "\(err)")
+        let rows = try #require(try JSONDecoder().decode(JSONValue.self, from: Data(out.utf8)).arrayValue)
+        #expect(rows.count == 4)
+        #expect(rows.compactMap { $0["clock"]?.stringValue }.sorted() == ["realtime", "realtime", "simulated", "simulated"])
+        for row in rows {
+            #expect(row["status"] == "completed" && row["stop_reason"] == "runtime")
+            #expect((row["book_updates"]?.doubleValue ?? 0) > 0 && (row["iterations"]?.doubleValue ?? 0) > 0)
+            #expect(row["loop_latency_us"]?["p99"] != nil && (row["rss_mb_max"]?.doubleValue ?? 0) > 0)
+        }
+        let (badStatus, _, _) = try await runCLI(["bench", "--routes", "0"])
+        #expect(badStatus != 0)
+    }
+
     @Test func docsConfigMatchesTheSchema() async throws {
         let docs = try String(contentsOf: Self.repo.appendingPathComponent("docs/config.md"), encoding: .utf8)
         #expect(docs == ConfigReference.markdown(), "docs/config.md is stale: run `arbitrage config docs > docs/config.md`")
