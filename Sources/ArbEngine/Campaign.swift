@@ -135,10 +135,9 @@ public final class Campaign: Sendable {
 
     /// Stats of the campaign as it runs, from what its routes publish; nil before it started.
     public func liveStats() -> JSONValue? {
-        guard let (kernel, startNs, clock) = running.withLock({ $0 }) else { return nil }
-        let nowNs = clock?.now() ?? startNs + control.elapsedNs
+        guard let probe = probe() else { return nil }
         return CampaignStats(
-            config: config, kernel: kernel, status: .running, stopReason: nil, startNs: startNs, endNs: nowNs,
+            config: config, kernel: probe.kernel, status: .running, stopReason: nil, startNs: probe.startNs, endNs: probe.nowNs,
             equity: [], bookUpdates: 0, wallSeconds: 0, resources: ResourceSampler.Summary(),
             realtime: config.session.clock == .realtime).json()
     }

@@ -97,7 +97,7 @@ public actor InMemoryCampaignStore: CampaignStore {
 /// item returned, so appends never shift a page. Cursors are opaque to clients.
 public enum Paging {
     public static func page<T>(_ items: [T], limit: Int, cursor: String?, where matches: (T) -> Bool) throws -> Page<T> {
-        var i = try cursor.map(position) ?? 0
+        var i = try cursor.map(Cursor.position) ?? 0
         var out: [T] = []
         let limit = Swift.max(1, limit)
         while i < items.count && out.count < limit {
@@ -107,9 +107,7 @@ public enum Paging {
         var more = false
         var j = i
         while j < items.count { if matches(items[j]) { more = true; break }; j += 1 }
-        return Page(items: out, nextCursor: more ? encode(i) : nil)
+        return Page(items: out, nextCursor: more ? Cursor.encode(i) : nil)
     }
 
-    public static func encode(_ position: Int) -> String { Cursor.encode(position) }
-    public static func position(_ cursor: String) throws -> Int { try Cursor.position(cursor) }
 }

@@ -48,7 +48,7 @@ public final class RiskCoordinator: Sendable {
             switch Self.judge(request, &s) {
             case .allowed(let qty, let reserved):
                 let id = nextDecisionId(&s)
-                count(&s, .allowed, group: DecisionKind.entry.rawValue, reason: "edge", by: 1)
+                countAllowed(&s, .entry, reason: "edge")
                 emit(DecisionRecord(
                     id: id, route: routeKeys[request.route], kind: .entry, outcome: .allowed, tier: nil,
                     reason: "edge", count: 1, firstTimeNs: request.timeNs, lastTimeNs: request.timeNs,
@@ -103,7 +103,7 @@ public final class RiskCoordinator: Sendable {
             s.orderWindows[0].add(timeNs)
             s.orderWindows[1].add(timeNs)
             let id = nextDecisionId(&s)
-            count(&s, .allowed, group: DecisionKind.exit.rawValue, reason: reason, by: 1)
+            countAllowed(&s, .exit, reason: reason)
             emit(DecisionRecord(
                 id: id, route: routeKeys[route], kind: .exit, outcome: .allowed, tier: nil, reason: reason,
                 count: 1, firstTimeNs: timeNs, lastTimeNs: timeNs, direction: direction,
@@ -164,8 +164,9 @@ public final class RiskCoordinator: Sendable {
         return "D" + String(repeating: "0", count: Swift.max(0, 7 - n.count)) + n
     }
 
-    private func count(_ s: inout RiskState, _ outcome: DecisionOutcome, group: String, reason: String, by n: Int) {
-        s.decisionCounts["\(outcome.rawValue).\(group).\(reason)", default: 0] += n
+    /// Allowances are counted by kind and reason (rejections by reason, in `rejectionCounts`).
+    private func countAllowed(_ s: inout RiskState, _ kind: DecisionKind, reason: String) {
+        s.decisionCounts["allowed.\(kind.rawValue).\(reason)", default: 0] += 1
     }
 
     /// Counts a rejection and logs it: a repeat of the route's open rejection only grows that record (emitted
