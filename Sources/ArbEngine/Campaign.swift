@@ -38,39 +38,48 @@ public final class Campaign: Sendable {
         public var kernel: CampaignKernel
     }
 
-    /// Receives checkpoints as the campaign takes them (every `session.checkpoint_seconds` of its clock).
+    /// Receives checkpoints as the campaign takes them (every `session.checkpoint_seconds` of its clock, and a
+    /// last one when it is interrupted). Called at the cut itself, while nothing else in the campaign moves: an
+    /// implementation takes what it needs and returns at once.
     public typealias CheckpointSink = @Sendable (CampaignCheckpoint) -> Void
 
-    /// Runs to the end and returns the final stats. With `checkpoints`, a simulated campaign hands over a
-    /// checkpoint every `session.checkpoint_seconds` of market time.
+    /// Runs to the end and returns the final stats, handing `checkpoints` a checkpoint every
+    /// `session.checkpoint_seconds` of the campaign clock.
     public func run(checkpoints: CheckpointSink? = nil) async throws(ConfigError) -> Result {
         let realtime = config.session.clock == .realtime
-        let clock = RealtimeClock()
-        let startNs = realtime ? clock.startWallNs : config.session.startTimeNs
+        let startNs = realtime ? MonotonicClock.wallNanoseconds() : config.session.startTimeNs
         var source = try sources.makeSource(members: members, config: config, startNs: startNs)
         let kernel = prime(&source, startNs: startNs)
-        return await drive(kernel: kernel, source: source, startNs: startNs, clock: clock, resume: nil, checkpoints: checkpoints)
+        return await drive(kernel: kernel, source: source, startNs: startNs, clock: RealtimeClock(originNs: startNs),
+                           resume: nil, sequence: 0, checkpoints: checkpoints)
     }
 
-    /// Continues a simulated campaign from one of its checkpoints; it ends exactly as the uninterrupted run.
+    /// Continues from one of the campaign's checkpoints: balances, positions, orders in flight, cooldowns,
+    /// breakers, daily loss, the remaining runtime and iterations, the market source. A simulated campaign ends
+    /// exactly as the uninterrupted run; a realtime one goes on from the checkpoint's instant of its clock, so the
+    /// time the process was down does not count. The config in force (`config`, PATCHed changes included)
+    /// applies from the resume on.
     public func resume(from checkpoint: CampaignCheckpoint, checkpoints: CheckpointSink? = nil) async throws(ConfigError) -> Result {
-        guard config.session.clock == .simulated else {
-            throw ConfigError(field: "session.clock", "only simulated campaigns resume from a checkpoint so far")
+        guard checkpoint.kernel.engines.count == members.count,
+              zip(checkpoint.kernel.engines, members).allSatisfy({ $0.route.key == $1.route.key }) else {
+            throw ConfigError(field: "checkpoint", "checkpoint of \(checkpoint.kernel.engines.count) routes does not match the campaign's \(members.count)")
         }
         let source: any ScheduledMarketSource
         do {
-            source = try sources.restoreSource(members: members, config: config, startNs: checkpoint.startNs,
-                                               state: checkpoint.source)
+            source = checkpoint.source.isEmpty
+                ? try sources.makeSource(members: members, config: config, startNs: checkpoint.timeNs)
+                : try sources.restoreSource(members: members, config: config, startNs: checkpoint.startNs, state: checkpoint.source)
         } catch {
             throw ConfigError(field: "checkpoint", "cannot restore the market source: \(error)")
         }
-        guard checkpoint.kernel.engines.count == members.count else {
-            throw ConfigError(field: "checkpoint", "checkpoint of \(checkpoint.kernel.engines.count) routes, campaign of \(members.count)")
-        }
         let kernel = CampaignKernel(restoring: checkpoint.kernel, routes: members.map(\.route),
                                     fxSource: config.marketData.fxSource, recorder: recorder, latencyMs: config.latencyMs)
-        return await drive(kernel: kernel, source: source, startNs: checkpoint.startNs, clock: RealtimeClock(),
-                           resume: (checkpoint.driver, checkpoint.timeNs, checkpoint.sequence), checkpoints: checkpoints)
+        if kernel.strategyParams != config.strategy { kernel.updateParams(config.strategy) }
+        kernel.coordinator.updateLimits(config.risk)
+        return await drive(kernel: kernel, source: source, startNs: checkpoint.startNs,
+                           clock: RealtimeClock(originNs: checkpoint.timeNs),
+                           resume: ResumePoint(driver: checkpoint.driver, timeNs: checkpoint.timeNs),
+                           sequence: checkpoint.sequence, checkpoints: checkpoints)
     }
 
     /// The config in force: the one it started with, plus the changes applied while running.
@@ -143,19 +152,34 @@ public final class Campaign: Sendable {
     }
 
     private func drive(kernel: CampaignKernel, source: any ScheduledMarketSource, startNs: Int64, clock: RealtimeClock,
-                       resume: (DriverState, Int64, Int)?, checkpoints: CheckpointSink?) async -> Result {
-        running.withLock { $0 = (kernel, startNs, config.session.clock == .realtime ? clock : nil) }
+                       resume: ResumePoint?, sequence: Int, checkpoints: CheckpointSink?) async -> Result {
+        let realtime = config.session.clock == .realtime
+        running.withLock { $0 = (kernel, startNs, realtime ? clock : nil) }
         let wallStart = MonotonicClock.nanoseconds()
         let resources = ResourceSampler()
         let session = config.session
         let sampleIntervalNs = Int64(Swift.max(1, session.maxRuntimeSeconds / 500) * 1e9)
         let evaluator = RouteEvaluator(kernel: kernel, maxIterations: session.maxIterations,
                                        isolation: config.engine.perSymbolIsolation)
-        let outcome: DriverOutcome
-        if session.clock == .realtime {
-            outcome = await RealtimeDriver(
-                kernel: kernel, session: session, evaluator: evaluator, control: control, clock: clock,
-                sampleIntervalNs: sampleIntervalNs, resources: resources).run(source: source)
+        let id = self.id
+        let counter = Mutex(sequence)
+        var hook: CheckpointHook?
+        if let sink = checkpoints {
+            hook = { (timeNs: Int64, state: DriverState, bytes: [UInt8]) in
+                let n = counter.withLock { n -> Int in n += 1; return n }
+                kernel.coordinator.flushOpenRejections()
+                sink(CampaignCheckpoint(campaignId: id, sequence: n, timeNs: timeNs, startNs: startNs,
+                                        kernel: kernel.state(), source: bytes, driver: state))
+            }
+        }
+        var outcome: DriverOutcome
+        if realtime {
+            var driver = RealtimeDriver(
+                kernel: kernel, session: session, evaluator: evaluator, control: control, clock: clock, startNs: startNs,
+                sampleIntervalNs: sampleIntervalNs, resources: resources)
+            driver.resume = resume
+            driver.onCheckpoint = hook
+            outcome = await driver.run(source: source)
         } else {
             let sampler = Task.detached {
                 while !Task.isCancelled {
@@ -163,20 +187,11 @@ public final class Campaign: Sendable {
                     resources.sample()
                 }
             }
-            let id = self.id
-            let sequence = Mutex(resume?.2 ?? 0)
             var driver = SimulatedDriver(
                 kernel: kernel, session: session, evaluator: evaluator, control: control, startNs: startNs,
                 sampleIntervalNs: sampleIntervalNs)
-            driver.resume = resume.map { ($0.0, $0.1) }
-            if let checkpoints {
-                driver.onCheckpoint = { timeNs, state, bytes in
-                    let n = sequence.withLock { n -> Int in n += 1; return n }
-                    kernel.coordinator.flushOpenRejections()
-                    checkpoints(CampaignCheckpoint(campaignId: id, sequence: n, timeNs: timeNs, startNs: startNs,
-                                                   kernel: kernel.state(), source: bytes, driver: state))
-                }
-            }
+            driver.resume = resume
+            driver.onCheckpoint = hook
             // A simulated run never waits: it gets a thread of its own instead of holding one of the few
             // threads every async task of the process shares.
             let runner = driver
@@ -191,12 +206,14 @@ public final class Campaign: Sendable {
             sampler.cancel()
             resources.sample(final: true)
         }
+        // An interrupted run's last checkpoint: nothing moves any more, so the kernel as it stands is the cut.
+        if let cut = outcome.cut { hook?(outcome.endNs, cut.driver, cut.source) }
         kernel.coordinator.flushOpenRejections()
         let wallSeconds = Double(MonotonicClock.nanoseconds() - wallStart) / 1e9
         let stats = CampaignStats(
             config: config, kernel: kernel, status: outcome.reason.status, stopReason: outcome.reason, startNs: startNs,
             endNs: outcome.endNs, equity: outcome.equity, bookUpdates: outcome.bookUpdates, wallSeconds: wallSeconds,
-            resources: resources.summary, realtime: session.clock == .realtime).json()
+            resources: resources.summary, realtime: realtime).json()
         return Result(status: outcome.reason.status, stopReason: outcome.reason, stats: stats, kernel: kernel)
     }
 

@@ -11,6 +11,7 @@ public actor InMemoryCampaignStore: CampaignStore {
         var trades = Keyed<TradeRecord>()
         var decisions = Keyed<DecisionRecord>()
         var checkpoint: CampaignCheckpoint?
+        var checkpointSavedAtNs: Int64 = 0
         var stats: JSONValue?
     }
 
@@ -40,10 +41,17 @@ public actor InMemoryCampaignStore: CampaignStore {
         campaigns[record.id]!.record = record
     }
 
-    public func campaign(id: String) -> CampaignRecord? { campaigns[id]?.record }
+    public func campaign(id: String) -> CampaignRecord? { campaigns[id].map(Self.view) }
+
+    /// A record as read: with its newest checkpoint.
+    static func view(_ c: Campaign) -> CampaignRecord {
+        var record = c.record
+        record.checkpoint = c.checkpoint.map { CheckpointInfo(sequence: $0.sequence, timeNs: $0.timeNs, savedAtNs: c.checkpointSavedAtNs) }
+        return record
+    }
 
     public func listCampaigns(status: CampaignStatus?, limit: Int, cursor: String?) throws -> Page<CampaignRecord> {
-        let newestFirst = order.reversed().compactMap { campaigns[$0]?.record }
+        let newestFirst = order.reversed().compactMap { campaigns[$0].map(Self.view) }
         return try Paging.page(newestFirst, limit: limit, cursor: cursor) { status == nil || $0.status == status }
     }
 
@@ -66,6 +74,36 @@ public actor InMemoryCampaignStore: CampaignStore {
     public func saveCheckpoint(_ checkpoint: CampaignCheckpoint, events: [CampaignEvent]) throws {
         try append(campaignId: checkpoint.campaignId, events: events)
         campaigns[checkpoint.campaignId]!.checkpoint = checkpoint
+        campaigns[checkpoint.campaignId]!.checkpointSavedAtNs = Int64(Date().timeIntervalSince1970 * 1e9)
+    }
+
+    public func finishCampaign(_ record: CampaignRecord, events: [CampaignEvent], stats: JSONValue?) throws {
+        try append(campaignId: record.id, events: events)
+        if let stats { campaigns[record.id]!.stats = stats }
+        campaigns[record.id]!.record = record
+        campaigns[record.id]!.checkpoint = nil
+    }
+
+    public func interruptCampaign(_ record: CampaignRecord, checkpoint: CampaignCheckpoint?, events: [CampaignEvent],
+                                  stats: JSONValue) throws {
+        if let checkpoint { try saveCheckpoint(checkpoint, events: events) } else { try append(campaignId: record.id, events: events) }
+        campaigns[record.id]!.stats = stats
+        campaigns[record.id]!.record = record
+    }
+
+    public func markRunningInterrupted() -> [String] {
+        let ids = order.filter { campaigns[$0]?.record.status == .running }
+        for id in ids { campaigns[id]!.record.status = .interrupted }
+        return ids
+    }
+
+    public func pruneFinished(finishedBeforeNs: Int64) -> [String] {
+        let ids = order.filter { id in
+            guard let r = campaigns[id]?.record, r.status.isFinished, let end = r.finishedAtNs else { return false }
+            return end < finishedBeforeNs
+        }
+        for id in ids { try? deleteCampaign(id: id) }
+        return ids
     }
 
     public func latestCheckpoint(campaignId: String) -> CampaignCheckpoint? { campaigns[campaignId]?.checkpoint }

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import Foundation
 #else
 import Darwin
 #endif
@@ -20,19 +21,18 @@ public enum MonotonicClock {
     }
 }
 
-/// The campaign clock of a realtime run: wall time at the start plus monotonic time elapsed since, so it never
-/// jumps when the system clock is adjusted.
+/// The campaign clock of a realtime run: an origin plus monotonic time elapsed since, so it never jumps when the
+/// system clock is adjusted. A fresh run starts at the wall time; a resumed one at its checkpoint's instant, so
+/// the time the process was down does not count against the campaign's runtime.
 public struct RealtimeClock: Sendable {
-    public let startWallNs: Int64
+    /// Campaign time when this clock started.
+    public let originNs: Int64
     public let startMonoNs: UInt64
 
-    public init() {
+    public init(originNs: Int64 = MonotonicClock.wallNanoseconds()) {
         startMonoNs = MonotonicClock.nanoseconds()
-        startWallNs = MonotonicClock.wallNanoseconds()
+        self.originNs = originNs
     }
 
-    public func now() -> Int64 { startWallNs + Int64(MonotonicClock.nanoseconds() - startMonoNs) }
-
-    /// Monotonic reading at campaign time `ns`.
-    public func mono(at ns: Int64) -> UInt64 { startMonoNs &+ UInt64(Swift.max(0, ns - startWallNs)) }
+    public func now() -> Int64 { originNs + Int64(MonotonicClock.nanoseconds() - startMonoNs) }
 }

@@ -1,95 +1,139 @@
 import ArbCore
 import Synchronization
 
-/// Drives a campaign on the wall clock: a feed task writes the synthetic stream into the store at its event
+/// Drives a campaign on the wall clock: a feed task writes the market stream into the store at its event
 /// times, one task per route evaluates (on each new snapshot of either leg, or once per loop tick), and the
 /// supervisor ends the run on time, on request, on an emergency stop or when every route is done.
+///
+/// Checkpoints are cut by the feed task, which owns the market source: it closes the gate, so no evaluation or
+/// delivery is halfway, and hands the kernel's state over with the source's.
 struct RealtimeDriver {
     let kernel: CampaignKernel
     let session: SessionConfig
     let evaluator: RouteEvaluator
     let control: CampaignControl
     let clock: RealtimeClock
+    /// Campaign time at the start (the first run's, also when resumed).
+    let startNs: Int64
     let sampleIntervalNs: Int64
     let resources: ResourceSampler
+    var resume: ResumePoint?
+    var onCheckpoint: CheckpointHook?
 
     /// State the driver's tasks share.
     final class RunState: Sendable {
         let stopping = Atomic<Bool>(false)
         let failedHard = Atomic<Bool>(false)
-        let updates = Atomic<Int>(0)
-        let equity = Mutex<[EquityPoint]>([])
+        let updates: Atomic<Int>
+        let nextSampleNs: Atomic<Int64>
+        let equity: Mutex<[EquityPoint]>
+        /// The source's state when the feed stopped.
+        let finalSource = Mutex<[UInt8]>([])
+        let gate = CutGate()
+
+        init(updates: Int, nextSampleNs: Int64, equity: [EquityPoint]) {
+            self.updates = Atomic(updates)
+            self.nextSampleNs = Atomic(nextSampleNs)
+            self.equity = Mutex(equity)
+        }
+
+        func driverState() -> DriverState {
+            DriverState(nextTickNs: 0, nextSampleNs: nextSampleNs.load(ordering: .relaxed),
+                        bookUpdates: updates.load(ordering: .relaxed), equity: equity.withLock { $0 })
+        }
     }
 
     /// Waits for an order's legs to reach their venues (simulated latency), delivering each on time. A stop
-    /// cuts the wait short; the campaign's flatten delivers what is left.
-    static func awaitFills(_ kernel: CampaignKernel, route: Int, firstDueNs: Int64?, clock: RealtimeClock) async {
+    /// cuts the wait short; the campaign's flatten (or the resume of a checkpoint) delivers what is left.
+    static func awaitFills(_ kernel: CampaignKernel, route: Int, firstDueNs: Int64?, clock: RealtimeClock, gate: CutGate) async {
         var next = firstDueNs
         while let due = next {
             let wait = due - clock.now()
             if wait > 0 {
                 do { try await Task.sleep(for: .nanoseconds(wait)) } catch { return }
             }
-            next = kernel.deliver(route: route, nowNs: clock.now())
+            next = gate.shared { kernel.deliver(route: route, nowNs: clock.now()) }
         }
     }
 
     func run<Source: ScheduledMarketSource>(source: Source) async -> DriverOutcome {
-        let startNs = clock.startWallNs
+        let startNs = self.startNs
         let endNs = startNs + Int64(session.maxRuntimeSeconds * 1e9)
         let intervalNs: Int64? = session.loopIntervalMs > 0 ? Swift.max(1, Int64(session.loopIntervalMs * 1e6)) : nil
+        let checkpointNs = Swift.max(1_000_000, Int64(session.checkpointSeconds * 1e9))
         let signals = kernel.routes.map { _ in WakeSignal() }
-        let state = RunState()
+        let state = RunState(updates: resume?.driver.bookUpdates ?? 0, nextSampleNs: resume?.driver.nextSampleNs ?? startNs,
+                             equity: resume?.driver.equity ?? [])
         let kernel = self.kernel, evaluator = self.evaluator, clock = self.clock, control = self.control
-        let resources = self.resources
+        let resources = self.resources, onCheckpoint = self.onCheckpoint
         let sampleIntervalNs = self.sampleIntervalNs
+        let gate = state.gate
 
         var reason = StopReason.runtime
         await withTaskGroup(of: Void.self) { group in
-            // Feed
+            // Feed, and the checkpoints' cuts
             group.addTask {
                 var source = source
                 let fxMarket = kernel.layout.fxMarket
-                while !state.stopping.load(ordering: .relaxed), let t = source.nextTimeNs {
-                    let wait = t - clock.now()
-                    if wait > 200_000 {
-                        try? await Task.sleep(for: .nanoseconds(wait))
+                var nextCheckpoint = onCheckpoint == nil ? Int64.max : clock.now() + checkpointNs
+                while !state.stopping.load(ordering: .relaxed) {
+                    let now = clock.now()
+                    if now >= nextCheckpoint, let onCheckpoint {
+                        let bytes = (try? source.checkpointState()) ?? []
+                        gate.exclusive { onCheckpoint(clock.now(), state.driverState(), bytes) }
+                        nextCheckpoint += checkpointNs
                         continue
                     }
-                    let market = source.emit(into: kernel.store)
+                    let t = source.nextTimeNs ?? .max
+                    if t > now + 200_000 {
+                        // Wakes for the next event or cut, and at least every 50 ms while nothing is due.
+                        let wait = Swift.min(t, nextCheckpoint) - now
+                        try? await Task.sleep(for: .nanoseconds(Swift.min(Swift.max(wait, 0), 50_000_000)))
+                        continue
+                    }
+                    let market = gate.shared { () -> Int in
+                        let market = source.emit(into: kernel.store)
+                        if market == fxMarket { kernel.fxBookUpdated() }
+                        return market
+                    }
                     state.updates.add(1, ordering: .relaxed)
-                    if market == fxMarket {
-                        kernel.fxBookUpdated()
-                    } else if intervalNs == nil {
+                    if market != fxMarket && intervalNs == nil {
                         signals[market >> 1].notify(MonotonicClock.nanoseconds())
                     }
                 }
+                let bytes = (try? source.checkpointState()) ?? []
+                state.finalSource.withLock { $0 = bytes }
             }
             // Routes
             for i in 0..<kernel.routes.count {
                 group.addTask {
+                    // An order in flight at the checkpoint this run resumed from reaches its venues first.
+                    if let due = kernel.workers[i].pending?.nextDueNs {
+                        await Self.awaitFills(kernel, route: i, firstDueNs: due, clock: clock, gate: gate)
+                    }
                     if let intervalNs {
-                        var tick = startNs
-                        while tick < endNs && !state.stopping.load(ordering: .relaxed) {
+                        // A route evaluates at every tick from the start; a resumed one at its next.
+                        var tick = startNs + Int64(kernel.workers[i].iterationCount.load(ordering: .relaxed)) * intervalNs
+                        while tick < endNs && !state.stopping.load(ordering: .relaxed) && !kernel.workers[i].done {
                             let wait = tick - clock.now()
                             if wait > 0 {
                                 do { try await Task.sleep(for: .nanoseconds(wait)) } catch { break }
                             }
                             if state.stopping.load(ordering: .relaxed) { break }
-                            let outcome = evaluator.evaluate(i, nowNs: clock.now())
+                            let outcome = gate.shared { evaluator.evaluate(i, nowNs: clock.now()) }
                             if !outcome.alive { state.failedHard.store(true, ordering: .relaxed) }
-                            await Self.awaitFills(kernel, route: i, firstDueNs: outcome.sentLegsDueNs, clock: clock)
+                            await Self.awaitFills(kernel, route: i, firstDueNs: outcome.sentLegsDueNs, clock: clock, gate: gate)
                             if kernel.workers[i].done { break }
                             tick += intervalNs
                         }
                     } else {
                         let worker = kernel.workers[i]
-                        while let stamp = await signals[i].wait() {
+                        while !worker.done, let stamp = await signals[i].wait() {
                             if state.stopping.load(ordering: .relaxed) { break }
-                            let outcome = evaluator.evaluate(i, nowNs: clock.now())
+                            let outcome = gate.shared { evaluator.evaluate(i, nowNs: clock.now()) }
                             if !outcome.alive { state.failedHard.store(true, ordering: .relaxed) }
                             worker.tickToDecision.record(nanoseconds: MonotonicClock.nanoseconds() &- stamp)
-                            await Self.awaitFills(kernel, route: i, firstDueNs: outcome.sentLegsDueNs, clock: clock)
+                            await Self.awaitFills(kernel, route: i, firstDueNs: outcome.sentLegsDueNs, clock: clock, gate: gate)
                             if worker.done { break }
                         }
                     }
@@ -97,7 +141,7 @@ struct RealtimeDriver {
             }
             // Equity curve and resource samples
             group.addTask {
-                var next = startNs
+                var next = state.nextSampleNs.load(ordering: .relaxed)
                 while !state.stopping.load(ordering: .relaxed) {
                     let now = clock.now()
                     if now >= next {
@@ -105,6 +149,7 @@ struct RealtimeDriver {
                         state.equity.withLock { $0.append(point) }
                         resources.sample()
                         next += sampleIntervalNs
+                        state.nextSampleNs.store(next, ordering: .relaxed)
                     }
                     try? await Task.sleep(for: .nanoseconds(Swift.max(1_000_000, next - clock.now())))
                 }
@@ -114,7 +159,7 @@ struct RealtimeDriver {
                 let now = clock.now()
                 control.setElapsed(now - startNs)
                 if now >= endNs { reason = .runtime; break }
-                if control.stopRequested { reason = .requested; break }
+                if control.stopRequested { reason = control.interruptRequested ? .interrupted : .requested; break }
                 if kernel.coordinator.isEmergencyStopped { reason = .emergencyStop; break }
                 if state.failedHard.load(ordering: .relaxed) { reason = .routeFailed; break }
                 if evaluator.allDone { reason = evaluator.allFailed ? .routeFailed : .iterations; break }
@@ -125,12 +170,18 @@ struct RealtimeDriver {
             group.cancelAll()
         }
         let endNow = clock.now()
+        resources.sample(final: true)
+        if reason == .interrupted {
+            // Every task has ended: the kernel as it stands is the cut; orders in flight stay in flight.
+            let points = state.equity.withLock { $0 }
+            return DriverOutcome(reason: reason, endNs: endNow, equity: points, bookUpdates: state.updates.load(ordering: .relaxed),
+                                 cut: (state.driverState(), state.finalSource.withLock { $0 }))
+        }
         if reason != .routeFailed || evaluator.isolation {
             CampaignFinish.flatten(kernel, reason: reason, flattenOnStop: session.flattenOnStop, nowNs: endNow)
         }
         var points = state.equity.withLock { $0 }
         points.append(kernel.equityPoint(at: endNow, startNs: startNs))
-        resources.sample(final: true)
         return DriverOutcome(reason: reason, endNs: endNow, equity: points, bookUpdates: state.updates.load(ordering: .relaxed))
     }
 }

@@ -45,7 +45,18 @@ struct DriverOutcome: Sendable {
     var endNs: Int64
     var equity: [EquityPoint]
     var bookUpdates: Int
+    /// When interrupted: the driver's state and the market source's at the halt, for the last checkpoint.
+    var cut: (driver: DriverState, source: [UInt8])? = nil
 }
+
+/// Where a resumed run continues: a checkpoint's driver state and instant.
+struct ResumePoint: Sendable {
+    var driver: DriverState
+    var timeNs: Int64
+}
+
+/// Hands a checkpoint over: the campaign clock at the cut, the driver's state and the market source's.
+typealias CheckpointHook = @Sendable (_ timeNs: Int64, _ driver: DriverState, _ source: [UInt8]) -> Void
 
 extension CampaignKernel {
     /// Realized and unrealized PnL now, from the coordinator's books.

@@ -12,19 +12,19 @@ struct SimulatedDriver: Sendable {
     let startNs: Int64
     let sampleIntervalNs: Int64
     /// Where to continue from (a checkpoint's driver state and time), or nil for a fresh start.
-    var resume: (state: DriverState, timeNs: Int64)?
+    var resume: ResumePoint?
     /// Called at every checkpoint instant with the loop's state; nil = no checkpoints.
-    var onCheckpoint: (@Sendable (_ timeNs: Int64, _ driver: DriverState, _ source: [UInt8]) -> Void)?
+    var onCheckpoint: CheckpointHook?
 
     func run<Source: ScheduledMarketSource>(source: inout Source) -> DriverOutcome {
         let endNs = startNs + Int64(session.maxRuntimeSeconds * 1e9)
         let intervalNs: Int64? = session.loopIntervalMs > 0 ? Swift.max(1, Int64(session.loopIntervalMs * 1e6)) : nil
         let checkpointNs = Swift.max(1, Int64(session.checkpointSeconds * 1e9))
         let fxMarket = kernel.layout.fxMarket
-        var nextTick = resume?.state.nextTickNs ?? startNs
-        var nextSample = resume?.state.nextSampleNs ?? startNs
-        var equity = resume?.state.equity ?? []
-        var updates = resume?.state.bookUpdates ?? 0
+        var nextTick = resume?.driver.nextTickNs ?? startNs
+        var nextSample = resume?.driver.nextSampleNs ?? startNs
+        var equity = resume?.driver.equity ?? []
+        var updates = resume?.driver.bookUpdates ?? 0
         var now = resume?.timeNs ?? startNs
         var nextCheckpoint = onCheckpoint == nil ? Int64.max : now + checkpointNs
         var remaining = kernel.workers.filter { !$0.done }.count
@@ -49,7 +49,7 @@ struct SimulatedDriver: Sendable {
         }
 
         loop: while true {
-            if control.stopRequested { reason = .requested; break }
+            if control.stopRequested { reason = control.interruptRequested ? .interrupted : .requested; break }
             if kernel.coordinator.isEmergencyStopped { reason = .emergencyStop; break }
             if remaining == 0 { reason = evaluator.allFailed ? .routeFailed : .iterations; break }
             let tMarket = source.nextTimeNs ?? .max
@@ -92,6 +92,12 @@ struct SimulatedDriver: Sendable {
             }
         }
         control.setElapsed(now - startNs)
+        if reason == .interrupted {
+            // Halted between two events: the loop's state is the cut a resume continues from.
+            let state = DriverState(nextTickNs: nextTick, nextSampleNs: nextSample, bookUpdates: updates, equity: equity)
+            return DriverOutcome(reason: reason, endNs: now, equity: equity, bookUpdates: updates,
+                                 cut: (state, (try? source.checkpointState()) ?? []))
+        }
         if reason != .routeFailed || evaluator.isolation {
             CampaignFinish.flatten(kernel, reason: reason, flattenOnStop: session.flattenOnStop, nowNs: now)
         }

@@ -10,6 +10,10 @@ enum CampaignView {
             "started_at": r.startedAtNs.map { .string(UTCTime.format($0)) } ?? .null,
             "finished_at": r.finishedAtNs.map { .string(UTCTime.format($0)) } ?? .null,
             "config": r.config,
+            "checkpoint": r.checkpoint.map { c -> JSONValue in
+                ["sequence": .int(Int64(c.sequence)), "campaign_time": .string(UTCTime.format(c.timeNs)),
+                 "saved_at": .string(UTCTime.format(c.savedAtNs))]
+            } ?? .null,
         ]
         if let paused { o["paused"] = .bool(paused) }
         return .object(o)

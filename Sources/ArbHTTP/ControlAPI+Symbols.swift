@@ -18,8 +18,8 @@ extension ControlAPI {
         }
         r.add("POST", "/campaigns/{id}/resume") { _, p in
             respond {
-                let record = try await manager.campaign(id: p["id"])
-                throw ServiceError.conflict("campaign \(record.id) is \(record.status.rawValue); resuming from checkpoints is not available yet (its records are kept)")
+                let record = try await manager.resume(id: p["id"])
+                return (CampaignView.json(record, paused: await manager.isPaused(id: record.id)), [])
             }
         }
         r.add("GET", "/campaigns/{id}/symbols") { _, p in

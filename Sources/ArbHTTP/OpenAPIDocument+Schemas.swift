@@ -53,7 +53,7 @@ extension OpenAPIDocument {
         let instrument = object(["market": string, "tick": decimal, "step": decimal, "min_notional": decimal],
                                 required: ["market", "tick", "step", "min_notional"])
         let statuses = enumValues(["pending", "running", "completed", "stopped", "failed", "interrupted"])
-        let stopReasons: JSONValue = .array(["requested", "emergency_stop", "runtime", "iterations", "route_failed", "error", nil])
+        let stopReasons: JSONValue = .array(["requested", "emergency_stop", "runtime", "iterations", "route_failed", "error", "interrupted", nil])
         return [
             "Problem": object([
                 "type": string, "title": string, "status": integer, "detail": string,
@@ -70,7 +70,14 @@ extension OpenAPIDocument {
                 "stop_reason": ["type": ["string", "null"], "enum": stopReasons], "error": nullable("string"),
                 "created_at": ["type": "string", "format": "date-time"], "started_at": nullable("string"),
                 "finished_at": nullable("string"), "config": ["type": "object"], "paused": boolean,
-            ], required: ["id", "name", "status", "stop_reason", "error", "created_at", "started_at", "finished_at", "config"]),
+                "checkpoint": [
+                    "type": ["object", "null"], "description": "The newest committed checkpoint; a resume continues from it",
+                    "properties": ["sequence": integer, "campaign_time": ["type": "string", "format": "date-time"],
+                                   "saved_at": ["type": "string", "format": "date-time"]],
+                    "required": ["sequence", "campaign_time", "saved_at"],
+                ],
+            ], required: ["id", "name", "status", "stop_reason", "error", "created_at", "started_at", "finished_at", "config",
+                          "checkpoint"]),
             "CampaignList": list("Campaign"),
             "Stats": object([
                 "status": string, "stop_reason": ["type": ["string", "null"]], "symbols": ["type": "array", "items": string],

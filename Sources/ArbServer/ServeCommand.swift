@@ -36,6 +36,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "HTTP polling threads (libmicrohttpd's epoll thread pool, default 2; docs/adr/0001).")
     var httpThreads: Int?
 
+    @Flag(help: "Resume every interrupted campaign at start (ARBITRAGE_AUTO_RESUME=1).")
+    var autoResume = false
+
+    @Option(help: "Delete finished campaigns and their records this many days after they ended, checked at start and hourly (default: keep).")
+    var retainDays: Double?
+
     @OptionGroup var logging: LoggingOptions
 
     struct Settings {
@@ -45,6 +51,8 @@ struct ServeCommand: AsyncParsableCommand {
         var maxConcurrent: Int
         var httpThreads: Int
         var dataDir: String
+        var autoResume: Bool
+        var retainDays: Double?
     }
 
     /// Flags, then `ARBITRAGE_*` variables, then defaults; a bad value names where it came from.
@@ -77,6 +85,22 @@ struct ServeCommand: AsyncParsableCommand {
             guard !trimmed.isEmpty else { throw ConfigError(field: source, "the token file \(path) is empty") }
             token = trimmed
         }
+        var retain = retainDays
+        if retain == nil, let (name, text) = env("retain-days") {
+            guard let value = Double(text) else { throw ConfigError(field: name, "\"\(text)\" is not a number of days") }
+            retain = value
+        }
+        if let retain, !(retain > 0 && retain <= 36_500) {
+            throw ConfigError(field: retainDays == nil ? "ARBITRAGE_RETAIN_DAYS" : "--retain-days", "\(retain) is out of range (0, 36500]")
+        }
+        var resume = autoResume
+        if !resume, let (name, text) = env("auto-resume") {
+            switch text.lowercased() {
+            case "1", "true", "yes", "on": resume = true
+            case "0", "false", "no", "off", "": resume = false
+            default: throw ConfigError(field: name, "\"\(text)\" is not a boolean (1 or 0)")
+            }
+        }
         let (dirSource, dir) = dataDir.map { ("--data-dir", $0) } ?? env("data-dir") ?? ("--data-dir", "./data")
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -87,7 +111,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ConfigError(field: dirSource, "the data directory \(dir) is not writable")
         }
         return Settings(host: host, port: UInt16(port), apiToken: token, maxConcurrent: maxConcurrent, httpThreads: threads,
-                        dataDir: dir)
+                        dataDir: dir, autoResume: resume, retainDays: retain)
     }
 
     func run() async throws {
@@ -98,18 +122,24 @@ struct ServeCommand: AsyncParsableCommand {
             ConfigFailure.report(error)
             throw ExitCode(2)
         }
+        // A file-size limit (RLIMIT_FSIZE) then fails a write with EFBIG, reported like a full disk, instead of
+        // killing the process mid-commit.
+        signal(SIGXFSZ, SIG_IGN)
+        let lock: DataDirectory.Lock
         let store: SQLiteCampaignStore
+        let interrupted: [String]
         do {
+            lock = try DataDirectory.Lock(directory: settings.dataDir)
             store = try SQLiteCampaignStore(path: (settings.dataDir as NSString).appendingPathComponent("arbitrage.sqlite"))
-            let interrupted = try await store.markRunningInterrupted()
-            if !interrupted.isEmpty {
-                logger.warning("campaigns left running by a previous process are interrupted",
-                               metadata: ["campaigns": "\(interrupted.joined(separator: ","))"])
-            }
+            interrupted = try await store.markRunningInterrupted()
         } catch {
             logger.error("cannot open the store", metadata: ["error": "\(error)"])
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)
+        }
+        if !interrupted.isEmpty {
+            logger.warning("campaigns left running by a previous process are interrupted",
+                           metadata: ["campaigns": "\(interrupted.joined(separator: ","))"])
         }
         let manager = CampaignManager(store: store, sources: SyntheticSourceFactory(),
                                       maxConcurrent: settings.maxConcurrent, logger: Logger(label: "arbitrage.campaigns"))
@@ -118,7 +148,11 @@ struct ServeCommand: AsyncParsableCommand {
         var options = ControlAPI.Options(apiToken: settings.apiToken, version: BuildInfo.version)
         options.metrics = { await exposition.render() }
         let dataDir = settings.dataDir
-        options.readiness = { DataDirectory.isWritable(dataDir) ? nil : "the data directory \(dataDir) is not writable" }
+        let health = manager.health
+        options.readiness = {
+            guard DataDirectory.isWritable(dataDir) else { return "the data directory \(dataDir) is not writable" }
+            return health.problem
+        }
         options.observe = { route, method, status, seconds in
             serviceMetrics.observe(route: route, method: method, status: status, seconds: seconds)
         }
@@ -134,14 +168,41 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)
         }
+        // Before the "listening" line: a client that sees the service up sees the campaigns running again.
+        if settings.autoResume {
+            let resumed = await manager.resumeInterrupted()
+            logger.info("interrupted campaigns resumed", metadata: ["campaigns": "\(resumed.joined(separator: ","))"])
+        }
         logger.info("listening", metadata: [
             "url": "http://\(settings.host):\(server.port)", "auth": "\(settings.apiToken == nil ? "off" : "bearer token")",
             "max_concurrent_campaigns": "\(settings.maxConcurrent)", "data_dir": "\(settings.dataDir)",
         ])
+        let pruner = settings.retainDays.map { days in
+            Task {
+                while !Task.isCancelled {
+                    do {
+                        let removed = try await manager.prune(olderThanDays: days)
+                        if !removed.isEmpty {
+                            logger.info("finished campaigns past retention deleted",
+                                        metadata: ["campaigns": "\(removed.count)", "retain_days": "\(days)"])
+                        }
+                    } catch {
+                        logger.error("cannot prune finished campaigns", metadata: ["error": "\(error)"])
+                    }
+                    try? await Task.sleep(for: .seconds(3600))
+                }
+            }
+        }
         let received = await signals.next()
         logger.info("shutting down", metadata: ["signal": "\(received)"])
+        pruner?.cancel()
         server.stop()
-        await manager.stopAll()
+        let unsaved = await manager.interruptAll()
+        if !unsaved.isEmpty {
+            logger.error("the last checkpoint of some campaigns could not be stored; they resume from their previous one",
+                         metadata: ["campaigns": "\(unsaved.joined(separator: ","))"])
+        }
+        withExtendedLifetime(lock) {}
         logger.info("stopped")
     }
 }
@@ -173,6 +234,28 @@ final class ShutdownSignals: @unchecked Sendable {
 
 /// The service's data directory.
 enum DataDirectory {
+    /// An exclusive hold on a data directory for the life of the process: a second service on the same
+    /// directory would mark the first one's running campaigns interrupted and resume them twice.
+    final class Lock {
+        private let fd: Int32
+
+        init(directory: String) throws(StoreError) {
+            let path = (directory as NSString).appendingPathComponent("arbitrage.lock")
+            fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw StoreError("cannot open \(path): \(String(cString: strerror(errno)))") }
+            guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+                let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+                close(fd)
+                throw StoreError("the data directory \(directory) is in use by another arbitrage process\(holder.isEmpty ? "" : " (pid \(holder))")")
+            }
+            let pid = Array("\(getpid())\n".utf8)
+            _ = ftruncate(fd, 0)
+            _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        }
+
+        deinit { close(fd) }
+    }
+
     /// Whether a file can be created and removed in `path` right now.
     static func isWritable(_ path: String) -> Bool {
         let probe = (path as NSString).appendingPathComponent(".write-probe-\(getpid())")

@@ -15,6 +15,9 @@ public final class SQLiteCampaignStore: CampaignStore {
         do {
             var config = Configuration()
             config.busyMode = .timeout(5)
+            // A commit is on disk before the API acknowledges it (WAL's default NORMAL may lose the newest
+            // commits to a power cut).
+            config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             pool = try DatabasePool(path: path, configuration: config)
             try Self.migrator.migrate(pool)
         } catch {
@@ -45,42 +48,74 @@ public final class SQLiteCampaignStore: CampaignStore {
                 CREATE TABLE stats (campaign TEXT PRIMARY KEY REFERENCES campaigns(id) ON DELETE CASCADE, body TEXT NOT NULL);
                 """)
         }
+        m.registerMigration("v2: checkpoint times, finish times") { db in
+            try db.execute(sql: """
+                ALTER TABLE checkpoints ADD COLUMN time_ns INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE checkpoints ADD COLUMN saved_at_ns INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE campaigns ADD COLUMN finished_at_ns INTEGER;
+                CREATE INDEX campaigns_by_finish ON campaigns(finished_at_ns) WHERE finished_at_ns IS NOT NULL;
+                """)
+        }
         return m
     }
 
     // MARK: Campaigns
 
     public func createCampaign(_ record: CampaignRecord) async throws {
-        let body = try Self.json(record)
+        let body = try Self.body(record)
         try await write { db in
-            try db.execute(sql: "INSERT INTO campaigns (id, status, body) VALUES (?, ?, ?)",
-                           arguments: [record.id, record.status.rawValue, body])
+            try db.execute(sql: "INSERT INTO campaigns (id, status, body, finished_at_ns) VALUES (?, ?, ?, ?)",
+                           arguments: [record.id, record.status.rawValue, body, record.finishedAtNs])
         }
     }
 
     public func updateCampaign(_ record: CampaignRecord) async throws {
-        let body = try Self.json(record)
-        try await write { db in
-            try db.execute(sql: "UPDATE campaigns SET status = ?, body = ? WHERE id = ?",
-                           arguments: [record.status.rawValue, body, record.id])
-            if db.changesCount == 0 { throw StoreError("no campaign \(record.id)") }
+        let body = try Self.body(record)
+        try await write { db in try Self.update(record, body: body, db) }
+    }
+
+    static func update(_ record: CampaignRecord, body: String, _ db: Database) throws {
+        try db.execute(sql: "UPDATE campaigns SET status = ?, body = ?, finished_at_ns = ? WHERE id = ?",
+                       arguments: [record.status.rawValue, body, record.finishedAtNs, record.id])
+        if db.changesCount == 0 { throw StoreError("no campaign \(record.id)") }
+    }
+
+    /// A campaign's stored JSON: the record without what other tables own.
+    static func body(_ record: CampaignRecord) throws -> String {
+        var record = record
+        record.checkpoint = nil
+        return try json(record)
+    }
+
+    /// Campaign rows with their newest checkpoint's position.
+    static let campaignSelect = """
+        SELECT c.seq AS seq, c.body AS body, k.sequence AS k_sequence, k.time_ns AS k_time, k.saved_at_ns AS k_saved
+        FROM campaigns c LEFT JOIN checkpoints k ON k.campaign = c.id
+        """
+
+    static func campaignRecord(_ row: Row) throws -> CampaignRecord {
+        var record = try decode(CampaignRecord.self, row["body"])
+        if let sequence: Int = row["k_sequence"] {
+            record.checkpoint = CheckpointInfo(sequence: sequence, timeNs: row["k_time"], savedAtNs: row["k_saved"])
         }
+        return record
     }
 
     public func campaign(id: String) async throws -> CampaignRecord? {
         try await read { db in
-            try String.fetchOne(db, sql: "SELECT body FROM campaigns WHERE id = ?", arguments: [id])
-        }.map { try Self.decode(CampaignRecord.self, $0) }
+            try Row.fetchOne(db, sql: Self.campaignSelect + " WHERE c.id = ?", arguments: [id]).map(Self.campaignRecord)
+        }
     }
 
     public func listCampaigns(status: CampaignStatus?, limit: Int, cursor: String?) async throws -> Page<CampaignRecord> {
         let after = try cursor.map(Cursor.position) ?? Int.max
         let rows = try await read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT seq, body FROM campaigns WHERE seq < ? AND (? IS NULL OR status = ?) ORDER BY seq DESC LIMIT ?
-                """, arguments: [after, status?.rawValue, status?.rawValue, limit + 1]).map(Entry.init)
+            try Row.fetchAll(db, sql: Self.campaignSelect + """
+                 WHERE c.seq < ? AND (? IS NULL OR c.status = ?) ORDER BY c.seq DESC LIMIT ?
+                """, arguments: [after, status?.rawValue, status?.rawValue, limit + 1]).map { ($0["seq"] as Int, try Self.campaignRecord($0)) }
         }
-        return try Self.page(rows, limit: limit, as: CampaignRecord.self)
+        let kept = rows.prefix(limit)
+        return Page(items: kept.map(\.1), nextCursor: rows.count > limit ? kept.last.map { Cursor.encode($0.0) } : nil)
     }
 
     public func deleteCampaign(id: String) async throws {
@@ -90,20 +125,26 @@ public final class SQLiteCampaignStore: CampaignStore {
         }
     }
 
-    /// Marks campaigns left `running` by a previous process as `interrupted`; returns their ids.
     public func markRunningInterrupted() async throws -> [String] {
-        let running = try await listAll(status: .running)
-        for var record in running {
-            record.status = .interrupted
-            try await updateCampaign(record)
+        try await write { db in
+            let running = try String.fetchAll(db, sql: "SELECT body FROM campaigns WHERE status = 'running' ORDER BY seq")
+                .map { try Self.decode(CampaignRecord.self, $0) }
+            for var record in running {
+                record.status = .interrupted
+                try Self.update(record, body: try Self.body(record), db)
+            }
+            return running.map(\.id)
         }
-        return running.map(\.id)
     }
 
-    func listAll(status: CampaignStatus) async throws -> [CampaignRecord] {
-        try await read { db in
-            try String.fetchAll(db, sql: "SELECT body FROM campaigns WHERE status = ? ORDER BY seq", arguments: [status.rawValue])
-        }.map { try Self.decode(CampaignRecord.self, $0) }
+    public func pruneFinished(finishedBeforeNs: Int64) async throws -> [String] {
+        try await write { db in
+            let ids = try String.fetchAll(db, sql: """
+                SELECT id FROM campaigns WHERE finished_at_ns < ? AND status IN ('completed', 'stopped', 'failed') ORDER BY seq
+                """, arguments: [finishedBeforeNs])
+            for id in ids { try db.execute(sql: "DELETE FROM campaigns WHERE id = ?", arguments: [id]) }
+            return ids
+        }
     }
 
     // MARK: Events, checkpoints, stats
@@ -117,14 +158,55 @@ public final class SQLiteCampaignStore: CampaignStore {
     public func saveCheckpoint(_ checkpoint: CampaignCheckpoint, events: [CampaignEvent]) async throws {
         let rows = try Self.encode(events)
         let body = try JSONEncoder().encode(checkpoint)
+        let savedAt = Self.wallNs()
+        try await write { db in try Self.saveCheckpoint(checkpoint, body: body, rows: rows, savedAt: savedAt, db) }
+    }
+
+    static func saveCheckpoint(_ checkpoint: CampaignCheckpoint, body: Data, rows: [Encoded], savedAt: Int64, _ db: Database) throws {
+        try insert(rows, campaign: checkpoint.campaignId, db)
+        try db.execute(sql: """
+            INSERT INTO checkpoints (campaign, sequence, body, time_ns, saved_at_ns) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT(campaign) DO UPDATE SET sequence = excluded.sequence, body = excluded.body,
+                time_ns = excluded.time_ns, saved_at_ns = excluded.saved_at_ns
+            """, arguments: [checkpoint.campaignId, checkpoint.sequence, body, checkpoint.timeNs, savedAt])
+    }
+
+    public func finishCampaign(_ record: CampaignRecord, events: [CampaignEvent], stats: JSONValue?) async throws {
+        let rows = try Self.encode(events)
+        let body = try Self.body(record)
+        let statsBody = stats?.rendered(pretty: false)
         try await write { db in
-            try Self.insert(rows, campaign: checkpoint.campaignId, db)
-            try db.execute(sql: """
-                INSERT INTO checkpoints (campaign, sequence, body) VALUES (?, ?, ?)
-                ON CONFLICT(campaign) DO UPDATE SET sequence = excluded.sequence, body = excluded.body
-                """, arguments: [checkpoint.campaignId, checkpoint.sequence, body])
+            try Self.insert(rows, campaign: record.id, db)
+            if let statsBody { try Self.saveStats(record.id, statsBody, db) }
+            try Self.update(record, body: body, db)
+            try db.execute(sql: "DELETE FROM checkpoints WHERE campaign = ?", arguments: [record.id])
         }
     }
+
+    public func interruptCampaign(_ record: CampaignRecord, checkpoint: CampaignCheckpoint?, events: [CampaignEvent],
+                                  stats: JSONValue) async throws {
+        let rows = try Self.encode(events)
+        let body = try Self.body(record)
+        let checkpointBody = try checkpoint.map { try JSONEncoder().encode($0) }
+        let statsBody = stats.rendered(pretty: false)
+        let savedAt = Self.wallNs()
+        try await write { db in
+            if let checkpoint, let checkpointBody {
+                try Self.saveCheckpoint(checkpoint, body: checkpointBody, rows: rows, savedAt: savedAt, db)
+            } else {
+                try Self.insert(rows, campaign: record.id, db)
+            }
+            try Self.saveStats(record.id, statsBody, db)
+            try Self.update(record, body: body, db)
+        }
+    }
+
+    static func saveStats(_ campaign: String, _ body: String, _ db: Database) throws {
+        try db.execute(sql: "INSERT INTO stats (campaign, body) VALUES (?, ?) ON CONFLICT(campaign) DO UPDATE SET body = excluded.body",
+                       arguments: [campaign, body])
+    }
+
+    static func wallNs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1e9) }
 
     public func latestCheckpoint(campaignId: String) async throws -> CampaignCheckpoint? {
         try await read { db in
@@ -134,10 +216,7 @@ public final class SQLiteCampaignStore: CampaignStore {
 
     public func saveStats(campaignId: String, stats: JSONValue) async throws {
         let body = stats.rendered(pretty: false)
-        try await write { db in
-            try db.execute(sql: "INSERT INTO stats (campaign, body) VALUES (?, ?) ON CONFLICT(campaign) DO UPDATE SET body = excluded.body",
-                           arguments: [campaignId, body])
-        }
+        try await write { db in try Self.saveStats(campaignId, body, db) }
     }
 
     public func stats(campaignId: String) async throws -> JSONValue? {

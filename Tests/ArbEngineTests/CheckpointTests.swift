@@ -38,13 +38,88 @@ extension CampaignSuites {
         #expect(resumedRecorder.snapshot.fills == after)
     }
 
-    @Test func realtimeResumeIsRefusedClearly() async throws {
-        let config = try CampaignConfig.parse(multi(["universe": ["top_n": 2], "session": ["max_runtime_seconds": 1]]))
+    @Test func aSimulatedCampaignInterruptedAnywhereResumesToTheSameResults() async throws {
+        let config = try CampaignConfig.parse(Self.config)
+        let fullRecorder = MemoryRecorder(keepRecords: true)
+        let full = try await Campaign(config: config, recorder: fullRecorder).run()
+        // Halted as a SIGTERM would, between two events chosen by no schedule (right after the fill halfway
+        // through the run): nothing unwound, orders possibly in flight.
+        let halfway = fullRecorder.snapshot.fills.count / 2 + 1
+        let firstRecorder = InterruptingRecorder(afterFills: halfway)
+        let first = try Campaign(config: config, recorder: firstRecorder)
+        firstRecorder.control.withLock { $0 = first.control }
         let taken = Mutex<[CampaignCheckpoint]>([])
-        let sim = try CampaignConfig.parse(multi(["universe": ["top_n": 2], "session": ["clock": "simulated", "max_runtime_seconds": 30, "checkpoint_seconds": 10]]))
-        _ = try await Campaign(config: sim).run { cp in taken.withLock { $0.append(cp) } }
-        let cp = try #require(taken.withLock { $0.first })
-        await #expect(throws: ConfigError.self) { try await Campaign(config: config).resume(from: cp) }
+        let halted = try await first.run { cp in taken.withLock { $0.append(cp) } }
+        #expect(halted.status == .interrupted && halted.stopReason == .interrupted)
+        let checkpoints = taken.withLock { $0 }
+        let last = try #require(checkpoints.last)
+        #expect(checkpoints.count >= 2 && last.timeNs % 60_000_000_000 != 0)  // off the 60 s schedule
+        #expect(last.timeNs == fullRecorder.snapshot.fills[halfway - 1].timeNs)
+        #expect(last.sequence == checkpoints.count)
+        let resumedRecorder = MemoryRecorder(keepRecords: true)
+        let resumed = try await Campaign(config: config, recorder: resumedRecorder).resume(from: last)
+        #expect(results(resumed.stats) == results(full.stats))
+        // Fills before the halt and after the resume add up to the uninterrupted run's, none twice.
+        let fillIds = firstRecorder.memory.snapshot.fills.map(\.id) + resumedRecorder.snapshot.fills.map(\.id)
+        #expect(Set(fillIds).count == fillIds.count && !resumedRecorder.snapshot.fills.isEmpty)
+    }
+
+    @Test func aRealtimeCampaignResumesWithItsRemainingRuntimeAndIterations() async throws {
+        // 100 ms ticks over 3 s: 30 evaluations per route, whatever the interruption.
+        let config = try CampaignConfig.parse(multi([
+            "universe": ["top_n": 3],
+            "strategy": ["entry_threshold_bps": -30],
+            "multi_symbol_risk_guard": ["cooldown_seconds": 0],
+            "market_data": ["updates_per_second": 20],
+            "paper": ["latency_ms": ["upbit": 150, "binance": 150]],
+            "session": ["max_runtime_seconds": 3, "loop_interval_ms": 100, "checkpoint_seconds": 0.5],
+        ]))
+        let taken = Mutex<[CampaignCheckpoint]>([])
+        let firstRecorder = MemoryRecorder(keepRecords: true)
+        let first = try Campaign(config: config, recorder: firstRecorder)
+        let halted = try await first.run { cp in
+            taken.withLock { $0.append(cp) }
+            if cp.sequence == 2 { first.control.requestInterrupt() }
+        }
+        #expect(halted.status == .interrupted)
+        let cut = try #require(taken.withLock { $0.last })
+        #expect(cut.sequence == 3)
+        let before = cut.kernel.engines.map(\.iterations)
+        #expect(before.allSatisfy { $0 > 0 && $0 < 30 })
+
+        // The process is "down" for a while: that time does not count against the campaign.
+        try await Task.sleep(for: .milliseconds(400))
+        let resumedRecorder = MemoryRecorder(keepRecords: true)
+        let resumed = try await Campaign(config: config, recorder: resumedRecorder).resume(from: cut)
+        #expect(resumed.status == .completed && resumed.stopReason == .runtime)
+        let runtime = double(resumed.stats["runtime_seconds"])
+        #expect(runtime >= 3 && runtime < 3.3)
+        for (symbol, route) in resumed.stats["per_symbol"]?.objectValue ?? [:] {
+            #expect(int(route["iterations"]) == 30, "\(symbol)")
+        }
+        // Trades continue the numbering; no fill is recorded twice.
+        let trades = firstRecorder.snapshot.trades.map(\.id) + resumedRecorder.snapshot.trades.map(\.id)
+        #expect(!trades.isEmpty)
+        let fills = firstRecorder.snapshot.fills.map(\.id) + resumedRecorder.snapshot.fills.map(\.id)
+        #expect(Set(fills).count == fills.count)
+        #expect(int(resumed.stats.at("trades.opened")) == Set(trades).count)
     }
 }
+}
+
+/// Records in memory and asks the campaign to halt for a resume right after its n-th fill.
+final class InterruptingRecorder: CampaignRecorder {
+    let memory = MemoryRecorder(keepRecords: true)
+    let control = Mutex<CampaignControl?>(nil)
+    private let fills = Atomic<Int>(0)
+    private let limit: Int
+
+    init(afterFills limit: Int) { self.limit = limit }
+
+    func record(_ event: CampaignEvent) {
+        memory.record(event)
+        if case .fill = event, fills.add(1, ordering: .relaxed).newValue == limit {
+            control.withLock { $0?.requestInterrupt() }
+        }
+    }
 }

@@ -6,21 +6,6 @@ import Testing
 
 extension CampaignSuites {
 @Suite struct ServeCLITests {
-    @Test func sigtermStopsRunningCampaignsAndExitsZero() async throws {
-        let serve = try await offPool { try ServeProcess.start() }
-        #expect(serve.port != 0, "\(serve.log)")
-        let port = serve.port
-        let body = Array(#"{"universe": {"top_n": 2}, "engine": {"mode": "multi", "multi_symbol_enabled": true}, "session": {"max_runtime_seconds": 120}}"#.utf8)
-        let created = try await offPool {
-            try RawClient.request(port: port, "POST", "/campaigns", headers: ["Content-Type": "application/json"], body: body)
-        }
-        #expect(created.status == 201)
-        try await Task.sleep(for: .milliseconds(300))
-        let status = try await offPool { serve.terminate() }
-        #expect(status == 0)
-        #expect(serve.log.contains("shutting down") && serve.log.contains("status=stopped") && serve.log.contains("stopped"))
-    }
-
     @Test func flagsComeFromTheEnvironmentAndBadValuesAreNamed() async throws {
         let tokenFile = try temporaryFile("token", "  tok-123\n")
         let serve = try await offPool {
@@ -59,37 +44,6 @@ extension CampaignSuites {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         #expect(try await offPool { try RawClient.request(port: port, "GET", "/readyz") }.status == 200)
         #expect(try await offPool { serve.terminate() } == 0)
-    }
-
-    @Test func killedMidCampaignItsRecordsSurviveAndItIsInterrupted() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("arb-kill-\(UUID().uuidString)").path
-        let first = try await offPool { try ServeProcess.start(["--data-dir", dir]) }
-        var port = first.port
-        let body = Array(#"{"universe": {"top_n": 2}, "engine": {"mode": "multi", "multi_symbol_enabled": true}, "strategy": {"entry_threshold_bps": -30}, "multi_symbol_risk_guard": {"cooldown_seconds": 0}, "market_data": {"updates_per_second": 20}, "session": {"max_runtime_seconds": 60}}"#.utf8)
-        let created = try await offPool { [port] in
-            try RawClient.request(port: port, "POST", "/campaigns", headers: ["Content-Type": "application/json"], body: body)
-        }
-        let id = try #require(try JSONDecoder().decode(JSONValue.self, from: Data(created.body.utf8))["id"]?.stringValue)
-        var listed: [String] = []
-        for _ in 0..<100 where listed.isEmpty {
-            try await Task.sleep(for: .milliseconds(100))
-            let page = try await offPool { [port] in try RawClient.request(port: port, "GET", "/campaigns/\(id)/trades?limit=1000") }
-            listed = (try JSONDecoder().decode(JSONValue.self, from: Data(page.body.utf8))["items"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue }
-        }
-        #expect(!listed.isEmpty)
-        kill(first.process.processIdentifier, SIGKILL)
-        first.process.waitUntilExit()
-
-        let second = try await offPool { try ServeProcess.start(["--data-dir", dir]) }
-        port = second.port
-        let record = try await offPool { [port] in try RawClient.request(port: port, "GET", "/campaigns/\(id)") }
-        #expect(try JSONDecoder().decode(JSONValue.self, from: Data(record.body.utf8))["status"] == "interrupted")
-        let after = try await offPool { [port] in try RawClient.request(port: port, "GET", "/campaigns/\(id)/trades?limit=1000") }
-        let ids = (try JSONDecoder().decode(JSONValue.self, from: Data(after.body.utf8))["items"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue }
-        #expect(Set(listed).isSubset(of: Set(ids)) && Set(ids).count == ids.count)
-        #expect(second.log.contains("interrupted"))
-        #expect(try await offPool { second.terminate() } == 0)
-        #expect(try await SQLiteCampaignStore(path: dir + "/arbitrage.sqlite").integrityCheck() == "ok")
     }
 
     @Test func aBusyPortIsAClearFailure() async throws {

@@ -19,12 +19,15 @@ public enum StopReason: String, Sendable, Codable {
     /// A route failed with `per_symbol_isolation: false`, or every route failed.
     case routeFailed = "route_failed"
     case error
+    /// The service shut down under it (SIGTERM) after a last checkpoint; it resumes from there.
+    case interrupted
 
     public var status: CampaignStatus {
         switch self {
         case .runtime, .iterations: return .completed
         case .requested, .emergencyStop: return .stopped
         case .routeFailed, .error: return .failed
+        case .interrupted: return .interrupted
         }
     }
 }

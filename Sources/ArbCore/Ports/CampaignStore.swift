@@ -24,6 +24,8 @@ public struct CampaignRecord: Sendable, Codable, Equatable {
     public var createdAtNs: Int64
     public var startedAtNs: Int64?
     public var finishedAtNs: Int64?
+    /// The newest committed checkpoint, as the store reads it (writing a record leaves it alone).
+    public var checkpoint: CheckpointInfo?
 
     public init(id: String, name: String?, status: CampaignStatus, stopReason: StopReason? = nil, error: String? = nil,
                 config: JSONValue, createdAtNs: Int64, startedAtNs: Int64? = nil, finishedAtNs: Int64? = nil) {
@@ -36,6 +38,21 @@ public struct CampaignRecord: Sendable, Codable, Equatable {
         self.createdAtNs = createdAtNs
         self.startedAtNs = startedAtNs
         self.finishedAtNs = finishedAtNs
+    }
+}
+
+/// Where a campaign's newest checkpoint is: a resume continues from there.
+public struct CheckpointInfo: Sendable, Codable, Equatable {
+    public var sequence: Int
+    /// The campaign clock at the cut (ns).
+    public var timeNs: Int64
+    /// Wall-clock time of the commit (ns since epoch).
+    public var savedAtNs: Int64
+
+    public init(sequence: Int, timeNs: Int64, savedAtNs: Int64) {
+        self.sequence = sequence
+        self.timeNs = timeNs
+        self.savedAtNs = savedAtNs
     }
 }
 
@@ -57,6 +74,10 @@ public struct DecisionFilter: Sendable, Equatable {
 ///
 /// Listings are in insertion order of each record's first version; a record written again (a trade closing, a
 /// folded decision's count growing) keeps its place and shows its newest version.
+///
+/// The service commits a campaign's events only with a checkpoint (`saveCheckpoint`) or with its end
+/// (`finishCampaign`), each in one transaction: what is stored is always exactly what the newest checkpoint has
+/// seen, so a resume from it never loses or repeats a fill.
 public protocol CampaignStore: Sendable {
     func createCampaign(_ record: CampaignRecord) async throws
     func updateCampaign(_ record: CampaignRecord) async throws
@@ -71,6 +92,17 @@ public protocol CampaignStore: Sendable {
     /// Stores a checkpoint together with the events since the previous one, atomically, so a resume never loses
     /// or repeats a fill.
     func saveCheckpoint(_ checkpoint: CampaignCheckpoint, events: [CampaignEvent]) async throws
+    /// Ends a campaign in one transaction: the events since its last checkpoint, its final stats and its record;
+    /// the checkpoint, no longer needed, goes.
+    func finishCampaign(_ record: CampaignRecord, events: [CampaignEvent], stats: JSONValue?) async throws
+    /// Leaves a campaign `interrupted` in one transaction: its last checkpoint with the events up to it, its
+    /// stats so far and its record.
+    func interruptCampaign(_ record: CampaignRecord, checkpoint: CampaignCheckpoint?, events: [CampaignEvent],
+                           stats: JSONValue) async throws
+    /// Marks campaigns left `running` by a previous process as `interrupted`; returns their ids.
+    func markRunningInterrupted() async throws -> [String]
+    /// Deletes finished campaigns that ended before `finishedBeforeNs` (wall clock); returns their ids.
+    func pruneFinished(finishedBeforeNs: Int64) async throws -> [String]
     func latestCheckpoint(campaignId: String) async throws -> CampaignCheckpoint?
     func saveStats(campaignId: String, stats: JSONValue) async throws
     func stats(campaignId: String) async throws -> JSONValue?

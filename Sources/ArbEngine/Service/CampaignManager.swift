@@ -9,10 +9,12 @@ public actor CampaignManager {
     private let store: any CampaignStore
     private let sources: any MarketSourceFactory
     private let logger: Logger
+    /// How the store's writes are going (readiness, metrics).
+    public nonisolated let health: StoreHealth
     private var live: [String: Live] = [:]
     /// Campaigns that ended in this process, kept for one last scrape of their series.
     private var ended: [(campaign: Campaign, atNs: UInt64)] = []
-    /// Campaigns this process created, by final state (running ones are counted from `live`).
+    /// Campaigns this process ran, by final state (running ones are counted from `live`).
     private var finishedCounts: [String: Int] = [:]
     /// How long an ended campaign's series stay visible (one last scrape interval).
     public let lingerNs: UInt64
@@ -24,18 +26,20 @@ public actor CampaignManager {
     }
 
     public init(store: any CampaignStore, sources: any MarketSourceFactory, maxConcurrent: Int = 4,
-                lingerSeconds: Double = 30, logger: Logger = Logger(label: "arbitrage.campaigns")) {
+                lingerSeconds: Double = 30, health: StoreHealth = StoreHealth(),
+                logger: Logger = Logger(label: "arbitrage.campaigns")) {
         self.lingerNs = UInt64(lingerSeconds * 1e9)
         self.store = store
         self.sources = sources
         self.maxConcurrent = maxConcurrent
+        self.health = health
         self.logger = logger
     }
 
     public var runningCount: Int { live.count }
 
     /// Validates `body` (a config plus an optional `name`), stores the campaign and starts it. Returns once the
-    /// record is stored.
+    /// record is committed.
     public func create(_ body: JSONValue) async throws(ServiceError) -> CampaignRecord {
         let config: CampaignConfig
         let campaign: Campaign
@@ -47,50 +51,113 @@ public actor CampaignManager {
         } catch {
             throw .invalid(error)
         }
-        guard live.count < maxConcurrent else {
-            throw .conflict("\(live.count) campaigns are running, the most allowed (--max-concurrent-campaigns)")
-        }
+        try checkCapacity()
         let now = MonotonicClock.wallNanoseconds()
         let record = CampaignRecord(id: id, name: config.name, status: .running, config: config.tree, createdAtNs: now,
                                     startedAtNs: now)
         do { try await store.createCampaign(record) } catch { throw .unavailable("cannot store the campaign: \(error)") }
-        let task = Task { [store, logger, record] in
-            var record = record
-            let flusher = Task {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: .milliseconds(100))
-                    try? await store.append(campaignId: id, events: recorder.drain())
-                }
-            }
-            do {
-                let result = try await campaign.run()
-                flusher.cancel()
-                try? await store.append(campaignId: id, events: recorder.drain())
-                try? await store.saveStats(campaignId: id, stats: result.stats)
-                record.status = result.status
-                record.stopReason = result.stopReason
-            } catch {
-                flusher.cancel()
-                record.status = .failed
-                record.stopReason = .error
-                record.error = "\(error)"
-            }
-            // Keep what changed while it ran (a PATCHed config); set how it ended.
-            var final = (try? await store.campaign(id: id)) ?? record
-            final.status = record.status
-            final.stopReason = record.stopReason
-            final.error = record.error
-            final.finishedAtNs = MonotonicClock.wallNanoseconds()
-            record = final
-            do { try await store.updateCampaign(final) } catch {
-                logger.error("cannot store the end of a campaign", metadata: ["campaign": "\(id)", "error": "\(error)"])
-            }
-            logger.info("campaign finished", metadata: ["campaign": "\(id)", "status": "\(record.status.rawValue)"])
-            await self.finished(id, status: record.status)
-        }
-        live[id] = Live(campaign: campaign, recorder: recorder, task: task)
+        start(campaign, record: record, recorder: recorder, from: nil)
         logger.info("campaign started", metadata: ["campaign": "\(id)", "routes": "\(campaign.members.count)"])
         return record
+    }
+
+    /// Continues an interrupted campaign from its last checkpoint (from its start when it never reached one).
+    /// Returns once its record says `running` again.
+    public func resume(id: String) async throws(ServiceError) -> CampaignRecord {
+        var record = try await campaign(id: id)
+        guard record.status == .interrupted, live[id] == nil else {
+            throw .conflict("campaign \(id) is \(record.status.rawValue); only an interrupted campaign resumes")
+        }
+        try checkCapacity()
+        let recorder = StoreRecorder()
+        let campaign: Campaign
+        let checkpoint: CampaignCheckpoint?
+        do {
+            let config = try CampaignConfig.parse(record.config)
+            campaign = try Campaign(id: id, config: config, recorder: recorder, sources: sources)
+        } catch {
+            throw .conflict("campaign \(id) cannot resume: its stored config is no longer valid: \(error)")
+        }
+        do { checkpoint = try await store.latestCheckpoint(campaignId: id) } catch { throw .unavailable("\(error)") }
+        // Another resume of the same campaign may have started while this one read the store.
+        guard live[id] == nil else { throw .conflict("campaign \(id) is running") }
+        try checkCapacity()
+        record.status = .running
+        record.stopReason = nil
+        record.error = nil
+        do { try await store.updateCampaign(record) } catch { throw .unavailable("cannot store the campaign: \(error)") }
+        start(campaign, record: record, recorder: recorder, from: checkpoint)
+        logger.info("campaign resumed", metadata: [
+            "campaign": "\(id)", "checkpoint": "\(checkpoint.map { String($0.sequence) } ?? "none (from its start)")",
+        ])
+        return record
+    }
+
+    /// Resumes every interrupted campaign, oldest first, as far as `maxConcurrent` allows (`serve --auto-resume`).
+    public func resumeInterrupted() async -> [String] {
+        var ids: [String] = []
+        var cursor: String?
+        repeat {
+            guard let page = try? await store.listCampaigns(status: .interrupted, limit: 100, cursor: cursor) else { break }
+            ids += page.items.map(\.id)
+            cursor = page.nextCursor
+        } while cursor != nil
+        var resumed: [String] = []
+        for id in ids.reversed() {
+            do {
+                _ = try await resume(id: id)
+                resumed.append(id)
+            } catch {
+                logger.warning("cannot resume a campaign", metadata: ["campaign": "\(id)", "error": "\(error)"])
+            }
+        }
+        return resumed
+    }
+
+    private func checkCapacity() throws(ServiceError) {
+        guard live.count < maxConcurrent else {
+            throw .conflict("\(live.count) campaigns are running, the most allowed (--max-concurrent-campaigns)")
+        }
+    }
+
+    /// Runs `campaign` (resumed from `checkpoint` when given): its checkpoints are committed with the events
+    /// recorded up to each, and its end with the rest, its stats and its final record, in one transaction.
+    private func start(_ campaign: Campaign, record: CampaignRecord, recorder: StoreRecorder, from checkpoint: CampaignCheckpoint?) {
+        let id = campaign.id
+        let writer = CheckpointWriter(store: store, campaignId: id, health: health, logger: logger)
+        let task = Task { [store, logger] in
+            // Drained at the cut, while nothing in the campaign moves: the events are exactly those the
+            // checkpoint has seen.
+            let sink: Campaign.CheckpointSink = { cp in writer.submit(cp, events: recorder.drain()) }
+            var final = record
+            var stats: JSONValue?
+            do {
+                let result = if let checkpoint {
+                    try await campaign.resume(from: checkpoint, checkpoints: sink)
+                } else {
+                    try await campaign.run(checkpoints: sink)
+                }
+                final.status = result.status
+                final.stopReason = result.stopReason
+                stats = result.stats
+            } catch {
+                final.status = .failed
+                final.stopReason = .error
+                final.error = "\(error)"
+            }
+            // The config in force (PATCHed while it ran) and how it ended.
+            final.config = campaign.currentConfig.tree
+            if final.status == .interrupted {
+                await writer.end(.interrupted(final, stats ?? .object([:])), events: recorder.drain())
+            } else {
+                final.finishedAtNs = MonotonicClock.wallNanoseconds()
+                await writer.end(.finished(final, stats), events: recorder.drain())
+            }
+            _ = store
+            logger.info("campaign ended", metadata: ["campaign": "\(id)", "status": "\(final.status.rawValue)"])
+            await self.finished(id, status: final.status)
+        }
+        live[id] = Live(campaign: campaign, recorder: recorder, task: task)
     }
 
     private func finished(_ id: String, status: CampaignStatus) {
@@ -185,16 +252,37 @@ public actor CampaignManager {
     /// Removes a finished campaign and everything stored with it.
     public func delete(id: String) async throws(ServiceError) {
         let record = try await campaign(id: id)
-        guard record.status.isFinished, live[id] == nil else {
-            throw .conflict("campaign \(id) is \(record.status.rawValue); only finished campaigns can be deleted")
+        guard record.status.isFinished || record.status == .interrupted, live[id] == nil else {
+            throw .conflict("campaign \(id) is \(record.status.rawValue); only a finished or interrupted campaign can be deleted")
         }
         do { try await store.deleteCampaign(id: id) } catch { throw .unavailable("\(error)") }
     }
 
-    /// Stops every running campaign and waits for them (shutdown).
+    /// Stops every running campaign and waits for them.
     public func stopAll() async {
         for running in live.values { running.campaign.control.requestStop() }
         for running in live.values { await running.task.value }
+    }
+
+    /// Service shutdown: halts every running campaign where it is, commits a last checkpoint of each and leaves
+    /// them `interrupted`, waiting at most `timeout` for the store. Returns the campaigns whose last checkpoint
+    /// could not be committed in time (they resume from their previous one).
+    public func interruptAll(timeout: Duration = .seconds(20)) async -> [String] {
+        let running = live
+        for entry in running.values { entry.campaign.control.requestInterrupt() }
+        let waiting = Task { for entry in running.values { await entry.task.value } }
+        let deadline = ContinuousClock.now + timeout
+        while live.count > 0 && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        waiting.cancel()
+        return live.keys.sorted()
+    }
+
+    /// Deletes finished campaigns that ended more than `days` ago; returns their ids.
+    public func prune(olderThanDays days: Double) async throws(ServiceError) -> [String] {
+        let cutoff = MonotonicClock.wallNanoseconds() - Int64(days * 86_400e9)
+        do { return try await store.pruneFinished(finishedBeforeNs: cutoff) } catch { throw .unavailable("\(error)") }
     }
 
     static func readError(_ error: any Error) -> ServiceError {
