@@ -104,6 +104,37 @@ extension CampaignSuites {
         #expect(try await offPool { first.terminate() } == 0)
     }
 
+    @Test func retainDaysDeletesFinishedCampaignsPastTheirTimeAtStart() async throws {
+        let dir = Self.dataDir("retain")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let day: Int64 = 86_400_000_000_000
+        let now = Int64(Date().timeIntervalSince1970 * 1e9)
+        do {
+            let store = try SQLiteCampaignStore(path: dir + "/arbitrage.sqlite")
+            for (id, status, age) in [("cold", CampaignStatus.completed, 3 * day), ("warm", .stopped, day / 2), ("paused", .interrupted, 9 * day)] {
+                var r = CampaignRecord(id: id, name: nil, status: .running, config: ["universe": ["top_n": 2]], createdAtNs: now - 10 * day)
+                try await store.createCampaign(r)
+                r.status = status
+                r.finishedAtNs = status.isFinished ? now - age : nil
+                if status.isFinished { try await store.finishCampaign(r, events: [], stats: ["status": .string(status.rawValue)]) } else { try await store.updateCampaign(r) }
+            }
+        }
+        let serve = try await offPool { try ServeProcess.start(["--data-dir", dir, "--retain-days", "2"]) }
+        let port = serve.port
+        var gone = false
+        for _ in 0..<50 where !gone {
+            gone = try await Self.call(port, "GET", "/campaigns/cold").status == 404
+            if !gone { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(gone)
+        #expect(try await Self.call(port, "GET", "/campaigns/warm").status == 200)
+        #expect(try await Self.call(port, "GET", "/campaigns/paused").status == 200)
+        #expect(serve.log.contains("retain_days=2"))
+        #expect(try await offPool { serve.terminate() } == 0)
+        let (bad, _, err) = try await runCLI(["serve", "--port", "0", "--data-dir", dir, "--retain-days", "0"])
+        #expect(bad == 2 && err.contains("--retain-days"))
+    }
+
     // MARK: Helpers
 
     static func dataDir(_ tag: String) -> String {
@@ -175,4 +206,118 @@ extension CampaignSuites {
         #expect(stats.at("balances.reconciled") == true)
     }
 }
+}
+
+/// Full disks and read-only directories, on a size-limited tmpfs when this process may mount one, else through
+/// a file-size limit (RLIMIT_FSIZE) or another user.
+extension CampaignSuites {
+@Suite struct StorageFaultTests {
+    @Test func aFullDiskDelaysRecordsLosesNoneAndTheServiceSaysWhy() async throws {
+        guard let mount = TmpfsMount(options: "size=3m") else {
+            try await Self.fileSizeLimitFallback()
+            return
+        }
+        defer { mount.unmount() }
+        let dir = mount.path + "/data"
+        let serve = try await offPool { try ServeProcess.start(["--data-dir", dir]) }
+        let port = serve.port
+        let id = try await RecoveryTests.create(port, RecoveryTests.realtime)
+        let listed = try await RecoveryTests.waitForTrades(port, id)
+        #expect(!listed.isEmpty)
+
+        // Fill the disk while the campaign runs: its checkpoints fail and are retried with the same records.
+        let filler = mount.path + "/filler"
+        _ = try? await offPool { try runTool("/bin/dd", ["if=/dev/zero", "of=\(filler)", "bs=64k"]) }
+        try await Task.sleep(for: .milliseconds(2500))
+        let ready = try await RecoveryTests.call(port, "GET", "/readyz")
+        #expect(ready.status == 503, "\(ready.json)")
+        let refused = try await RecoveryTests.call(port, "POST", "/campaigns", RecoveryTests.realtime)
+        #expect(refused.status == 503 && (refused.json["detail"]?.stringValue ?? "").contains("full"), "\(refused.json)")
+        let metrics = try await offPool { try RawClient.request(port: port, "GET", "/metrics") }
+        #expect(metrics.body.contains("arbitrage_store_writable 0"))
+        #expect(!metrics.body.contains("arbitrage_store_write_errors_total 0\n"))
+
+        // Space again: the retried commits go through and the campaign ends with every record.
+        try FileManager.default.removeItem(atPath: filler)
+        try await RecoveryTests.expectCompletes(port, id, listedBefore: listed)
+        #expect(try await RecoveryTests.call(port, "GET", "/readyz").status == 200)
+        #expect(try await offPool { serve.terminate() } == 0)
+        #expect(try await SQLiteCampaignStore(path: dir + "/arbitrage.sqlite").integrityCheck() == "ok")
+
+        // A disk already full at start: a clear startup error naming the directory.
+        _ = try? await offPool { try runTool("/bin/dd", ["if=/dev/zero", "of=\(filler)", "bs=64k"]) }
+        let (status, _, err) = try await runCLI(["serve", "--port", "0", "--data-dir", mount.path + "/other"])
+        #expect(status != 0 && err.contains(mount.path + "/other"), "\(err)")
+    }
+
+    /// Without a mount: a file-size limit the store's files soon reach.
+    static func fileSizeLimitFallback() async throws {
+        let dir = RecoveryTests.dataDir("fsize")
+        let serve = try await offPool { try ServeProcess.start(["--data-dir", dir], wrapper: ["/usr/bin/prlimit", "--fsize=400000", "--"]) }
+        let port = serve.port
+        let id = try await RecoveryTests.create(port, RecoveryTests.realtime.replacingOccurrences(of: #""top_n": 3"#, with: #""top_n": 40"#))
+        var ready = 200
+        for _ in 0..<100 where ready == 200 {
+            try await Task.sleep(for: .milliseconds(100))
+            ready = try await RecoveryTests.call(port, "GET", "/readyz").status
+        }
+        #expect(ready == 503)
+        #expect(try await RecoveryTests.get(port, "/campaigns/\(id)")["status"] == "running")
+        #expect(try await offPool { serve.terminate() } == 0)
+        #expect(try await SQLiteCampaignStore(path: dir + "/arbitrage.sqlite").integrityCheck() == "ok")
+    }
+
+    @Test func aReadOnlyDataDirectoryIsAClearStartupError() async throws {
+        if let mount = TmpfsMount(options: "ro,size=1m") {
+            defer { mount.unmount() }
+            let (status, _, err) = try await runCLI(["serve", "--port", "0", "--data-dir", mount.path])
+            #expect(status == 2 && err.contains("--data-dir") && err.contains("not writable"), "\(err)")
+        } else {
+            // Root writes anywhere; another user cannot write a directory it does not own.
+            let dir = RecoveryTests.dataDir("ro")
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let (status, _, err) = try await offPool {
+                try runTool("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", arbitrageBinary(),
+                                                 "serve", "--port", "0", "--data-dir", dir])
+            }
+            #expect(status == 2 && err.contains("--data-dir") && err.contains("not writable"), "\(err)")
+        }
+    }
+}
+}
+
+/// A tmpfs mounted for one test; nil when this process may not mount (or `ARBITRAGE_TEST_NO_MOUNT` is set, to
+/// exercise the fallbacks).
+struct TmpfsMount {
+    let path: String
+
+    init?(options: String) {
+        if ProcessInfo.processInfo.environment["ARBITRAGE_TEST_NO_MOUNT"] != nil { return nil }
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("arb-mnt-\(UUID().uuidString)").path
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        guard let (status, _, _) = try? runTool("/bin/mount", ["-t", "tmpfs", "-o", options, "tmpfs", path]), status == 0 else {
+            try? FileManager.default.removeItem(atPath: path)
+            return nil
+        }
+    }
+
+    func unmount() {
+        _ = try? runTool("/bin/umount", [path])
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
+
+/// Runs a tool to its end (blocking); exit status, stdout, stderr.
+@discardableResult
+func runTool(_ path: String, _ args: [String]) throws -> (Int32, String, String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: path)
+    p.arguments = args
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
 }

@@ -87,11 +87,13 @@ final class ServeProcess: @unchecked Sendable {
     private let lock = NSLock()
 
     /// Starts `arbitrage serve` and waits for its "listening" line (blocking; call through `offPool`).
-    static func start(_ extra: [String] = [], environment: [String: String] = [:]) throws -> ServeProcess {
+    /// `wrapper`: a command the executable runs under (`prlimit … --`).
+    static func start(_ extra: [String] = [], environment: [String: String] = [:], wrapper: [String] = []) throws -> ServeProcess {
         let s = ServeProcess()
-        s.process.executableURL = URL(fileURLWithPath: arbitrageBinary())
         let dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("arb-data-\(UUID().uuidString)").path
-        s.process.arguments = ["serve", "--port", "0"] + (extra.contains("--data-dir") ? [] : ["--data-dir", dataDir]) + extra
+        let command = wrapper + [arbitrageBinary(), "serve", "--port", "0"] + (extra.contains("--data-dir") ? [] : ["--data-dir", dataDir]) + extra
+        s.process.executableURL = URL(fileURLWithPath: command[0])
+        s.process.arguments = Array(command.dropFirst())
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
         s.process.environment = env

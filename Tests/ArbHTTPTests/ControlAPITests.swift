@@ -160,6 +160,37 @@ extension HTTPSuites {
         #expect(try await s.call("GET", "/campaigns/\(id)").status == 404)
     }
 
+    @Test func onlyAnInterruptedCampaignResumesAndAPatchSurvivesTheInterruption() async throws {
+        let s = try Service(maxConcurrent: 1)
+        #expect(try await s.call("POST", "/campaigns/nope/resume").status == 404)
+        let id = try #require(try await s.call("POST", "/campaigns", json: realtime).json["id"]?.stringValue)
+        #expect(try await s.call("POST", "/campaigns/\(id)/resume").status == 409)  // running
+        let patched = try await s.call("PATCH", "/campaigns/\(id)", json: #"{"strategy": {"entry_threshold_bps": 42}}"#)
+        #expect(patched.status == 200)
+        try await Task.sleep(for: .milliseconds(300))
+
+        // A shutdown halts it with a last checkpoint, nothing unwound.
+        #expect(await s.manager.interruptAll().isEmpty)
+        let halted = try await s.call("GET", "/campaigns/\(id)")
+        #expect(halted.json["status"] == "interrupted" && halted.json["stop_reason"] == "interrupted")
+        #expect((halted.json.at("checkpoint.sequence")?.intValue ?? 0) >= 1)
+        #expect(try await s.call("GET", "/campaigns/\(id)/stats").json["status"] == "interrupted")
+        // A slot is taken by another campaign: the resume is refused and changes nothing.
+        let other = try #require(try await s.call("POST", "/campaigns", json: realtime).json["id"]?.stringValue)
+        #expect(try await s.call("POST", "/campaigns/\(id)/resume").status == 409)
+        #expect(try await s.call("GET", "/campaigns/\(id)").json["status"] == "interrupted")
+        _ = try await s.call("POST", "/campaigns/\(other)/stop")
+
+        let resumed = try await s.call("POST", "/campaigns/\(id)/resume")
+        #expect(resumed.status == 200 && resumed.json["status"] == "running" && resumed.json["stop_reason"] == .null)
+        #expect(resumed.json.at("config.strategy.entry_threshold_bps") == 42)
+        let live = try await s.call("GET", "/campaigns/\(id)/stats").json
+        #expect(live["status"] == "running")
+        let stopped = try await s.call("POST", "/campaigns/\(id)/stop")
+        #expect(stopped.json["status"] == "stopped")
+        #expect(try await s.call("POST", "/campaigns/\(id)/resume").status == 409)  // finished
+    }
+
     @Test func theTokenGuardsEveryMutationAndNeverShows() async throws {
         let token = "s3cret-token-value"
         let s = try Service(token: token)

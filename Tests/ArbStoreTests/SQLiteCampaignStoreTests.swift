@@ -107,4 +107,77 @@ import Testing
         let result = try await Campaign(config: config, recorder: recorder).run()
         return (recorder.drain(), result.stats)
     }
+
+    @Test func endingsCommitWholeAndReadsCarryTheCheckpoint() async throws {
+        let config = try CampaignConfig.parse(["universe": ["top_n": 2], "engine": ["mode": "multi", "multi_symbol_enabled": true],
+                                               "session": ["clock": "simulated", "max_runtime_seconds": 120, "checkpoint_seconds": 30]])
+        let taken = Mutex<[CampaignCheckpoint]>([])
+        _ = try await Campaign(config: config).run { cp in taken.withLock { $0.append(cp) } }
+        let checkpoint = try #require(taken.withLock { $0.last })
+        let (events, stats) = try await Self.campaignEvents()
+        let path = Self.path()
+        let store = try SQLiteCampaignStore(path: path)
+        let id = checkpoint.campaignId
+        try await store.createCampaign(record(id, .running))
+        #expect(try await store.campaign(id: id)?.checkpoint == nil)
+
+        // Interrupted: checkpoint, events, stats and record together; reads say where a resume starts.
+        var interrupted = record(id, .interrupted)
+        interrupted.stopReason = .interrupted
+        try await store.interruptCampaign(interrupted, checkpoint: checkpoint, events: Array(events.prefix(10)), stats: stats)
+        let read = try #require(try await store.campaign(id: id))
+        #expect(read.status == .interrupted && read.checkpoint?.sequence == checkpoint.sequence
+                && read.checkpoint?.timeNs == checkpoint.timeNs && (read.checkpoint?.savedAtNs ?? 0) > 0)
+        #expect(try await store.listCampaigns(status: .interrupted, limit: 5, cursor: nil).items.first?.checkpoint == read.checkpoint)
+        // Writing the record again leaves the checkpoint to its own table.
+        try await store.updateCampaign(read)
+        #expect(try await store.campaign(id: id)?.checkpoint == read.checkpoint)
+
+        // Finished: the rest of the events, final stats and record; the checkpoint goes.
+        var done = record(id, .completed)
+        done.finishedAtNs = 1_000
+        try await store.finishCampaign(done, events: Array(events.dropFirst(10)), stats: stats)
+        let finished = try #require(try await store.campaign(id: id))
+        #expect(finished.status == .completed && finished.checkpoint == nil)
+        #expect(try await store.latestCheckpoint(campaignId: id) == nil)
+        #expect(try await store.stats(campaignId: id) == stats)
+        let fills = events.filter { if case .fill = $0 { return true }; return false }.count
+        #expect(try await store.listFills(campaignId: id, limit: 10_000, cursor: nil).items.count == fills)
+
+        // An ending for a campaign that does not exist is refused whole.
+        await #expect(throws: StoreError.self) {
+            try await store.finishCampaign(self.record("ghost", .completed), events: Array(events.prefix(5)), stats: stats)
+        }
+        #expect(try await store.listFills(campaignId: "ghost", limit: 10, cursor: nil).items.isEmpty)
+        #expect(try await store.stats(campaignId: "ghost") == nil)
+    }
+
+    @Test func pruningDeletesOnlyFinishedCampaignsPastTheCutoffWithTheirRows() async throws {
+        let store = try SQLiteCampaignStore(path: Self.path())
+        let (events, stats) = try await Self.campaignEvents()
+        for (id, status, end) in [("old", CampaignStatus.completed, Int64(100)), ("oldfail", .failed, 150),
+                                  ("recent", .stopped, 10_000), ("int", .interrupted, nil), ("run", .running, nil)] as [(String, CampaignStatus, Int64?)] {
+            var r = record(id, .running)
+            try await store.createCampaign(r)
+            r.status = status
+            r.finishedAtNs = end
+            if status.isFinished { try await store.finishCampaign(r, events: events, stats: stats) } else { try await store.updateCampaign(r) }
+        }
+        #expect(try await store.pruneFinished(finishedBeforeNs: 1_000) == ["old", "oldfail"])
+        #expect(try await store.campaign(id: "old") == nil)
+        #expect(try await store.listTrades(campaignId: "old", symbol: nil, limit: 10, cursor: nil).items.isEmpty)
+        #expect(try await store.stats(campaignId: "old") == nil)
+        #expect(Set(try await store.listCampaigns(status: nil, limit: 10, cursor: nil).items.map(\.id)) == ["recent", "int", "run"])
+        #expect(try await store.listTrades(campaignId: "recent", symbol: nil, limit: 10, cursor: nil).items.count > 0)
+        #expect(try await store.integrityCheck() == "ok")
+    }
+
+    @Test func aFileThatIsNotADatabaseIsAClearError() async throws {
+        let path = Self.path()
+        try Data(repeating: 0x41, count: 8192).write(to: URL(fileURLWithPath: path))
+        #expect(throws: StoreError.self) { try SQLiteCampaignStore(path: path) }
+        do { _ = try SQLiteCampaignStore(path: path) } catch {
+            #expect(error.description.contains(path) && error.description.contains("not a database"), "\(error)")
+        }
+    }
 }

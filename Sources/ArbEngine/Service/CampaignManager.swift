@@ -55,7 +55,11 @@ public actor CampaignManager {
         let now = MonotonicClock.wallNanoseconds()
         let record = CampaignRecord(id: id, name: config.name, status: .running, config: config.tree, createdAtNs: now,
                                     startedAtNs: now)
-        do { try await store.createCampaign(record) } catch { throw .unavailable("cannot store the campaign: \(error)") }
+        do { try await store.createCampaign(record) } catch {
+            health.failed(error)
+            throw .unavailable("cannot store the campaign: \(error)")
+        }
+        health.wrote()
         start(campaign, record: record, recorder: recorder, from: nil)
         logger.info("campaign started", metadata: ["campaign": "\(id)", "routes": "\(campaign.members.count)"])
         return record
@@ -85,7 +89,11 @@ public actor CampaignManager {
         record.status = .running
         record.stopReason = nil
         record.error = nil
-        do { try await store.updateCampaign(record) } catch { throw .unavailable("cannot store the campaign: \(error)") }
+        do { try await store.updateCampaign(record) } catch {
+            health.failed(error)
+            throw .unavailable("cannot store the campaign: \(error)")
+        }
+        health.wrote()
         start(campaign, record: record, recorder: recorder, from: checkpoint)
         logger.info("campaign resumed", metadata: [
             "campaign": "\(id)", "checkpoint": "\(checkpoint.map { String($0.sequence) } ?? "none (from its start)")",

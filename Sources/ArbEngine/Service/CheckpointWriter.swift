@@ -23,6 +23,9 @@ public final class StoreHealth: Sendable {
         }
     }
 
+    /// A write outside campaign commits went through (a new campaign, a changed record).
+    func wrote() { state.withLock { $0.problem = nil } }
+
     func failed(_ error: any Error) {
         state.withLock {
             $0.problem = "the store cannot write: \(error)"
