@@ -156,9 +156,16 @@ public struct CampaignConfig: Sendable, Equatable {
         default:
             break
         }
+        let routeCheckpoints = routes * session.maxRuntimeSeconds / session.checkpointSeconds
+        if session.clock == .simulated && routeCheckpoints > Self.maxSimulatedRouteCheckpoints {
+            issues.append(ConfigIssue(field: "session.checkpoint_seconds", message:
+                "checkpoints every \(session.checkpointSeconds) s of \(Int(routes)) routes for \(session.maxRuntimeSeconds) s would copy \(Int(routeCheckpoints)) route states; the most is \(Int(Self.maxSimulatedRouteCheckpoints))"))
+        }
         return issues
     }
 
+    /// The most route states one simulated campaign's checkpoints may copy (about a minute of one core).
+    public static let maxSimulatedRouteCheckpoints = 5e7
     /// The most book updates one simulated campaign may process (about 20 minutes of one core).
     public static let maxSimulatedUpdates = 2e9
     /// The most book updates per second one realtime campaign may ask of the synthetic market.

@@ -94,8 +94,8 @@ public enum CampaignSchema {
             SchemaField("start_time", .timestamp, default: "2026-01-01T00:00:00Z",
                         doc: "Where the simulated clock starts."),
             SchemaField("flatten_on_stop", .bool, default: true, doc: "Unwind open pairs when the campaign ends or is stopped."),
-            SchemaField("checkpoint_seconds", .number(min: 0, max: 86_400, exclusiveMin: true), default: 5,
-                        doc: "Checkpoint interval on the campaign clock (used by the persistent store)."),
+            SchemaField("checkpoint_seconds", .number(min: 0.1, max: 86_400, exclusiveMin: false), default: 5,
+                        doc: "Checkpoint interval on the campaign clock; the service commits a campaign's records with each checkpoint, so trades are listed within one interval (docs/persistence.md)."),
         ]),
         .section("market_data", doc: "Where books come from.", [
             SchemaField("source", .enumeration(["synthetic"]), default: "synthetic",
