@@ -30,6 +30,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Print the results as JSON instead of a table.")
     var json = false
 
+    @Flag(help: "Measure persistence instead: a realtime campaign of the first --routes count run headless, then through the service's campaign manager on the in-memory store and on SQLite; loop latency and fills persisted per second.")
+    var persistence = false
+
     enum Clock: String, ExpressibleByArgument { case realtime, simulated, both }
 
     struct Case {
@@ -42,6 +45,11 @@ struct BenchCommand: AsyncParsableCommand {
         let counts = routes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !counts.isEmpty, counts.allSatisfy({ (1...5000).contains($0) }) else {
             throw ValidationError("--routes takes route counts 1…5000, comma-separated")
+        }
+        if persistence {
+            let rows = try await PersistenceBench(routes: counts[0], duration: duration, config: config(routes: counts[0], clock: "realtime")).run()
+            print(json ? JSONValue.array(rows).rendered() : PersistenceBench.table(rows))
+            return
         }
         let clocks = clock == .both ? ["simulated", "realtime"] : [clock.rawValue]
         var cases: [Case] = []
@@ -58,11 +66,11 @@ struct BenchCommand: AsyncParsableCommand {
         }
     }
 
-    /// One case: a generated config run by this executable in a child process.
-    func runCase(routes n: Int, clock c: String) throws -> JSONValue {
+    /// The generated config of one case: limits scaled to the route count so the risk guard does not starve it.
+    func config(routes n: Int, clock c: String) -> JSONValue {
         let capital = Double(n) * 1_000
         let limits: JSONValue = ["max_exposure_usd": .double(capital), "max_orders_per_second": 100_000]
-        let config: JSONValue = [
+        return [
             "name": .string("bench-\(n)-\(c)"),
             "universe": ["top_n": .int(Int64(n))],
             "engine": ["mode": "multi", "multi_symbol_enabled": true],
@@ -73,6 +81,11 @@ struct BenchCommand: AsyncParsableCommand {
             ],
             "session": ["clock": .string(c), "max_runtime_seconds": .double(c == "realtime" ? duration : simulatedSeconds)],
         ]
+    }
+
+    /// One case: a generated config run by this executable in a child process.
+    func runCase(routes n: Int, clock c: String) throws -> JSONValue {
+        let config = config(routes: n, clock: c)
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString).json")
         try config.rendered().write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
