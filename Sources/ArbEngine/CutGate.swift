@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
+import Foundation
 
 /// Lets a realtime campaign's tasks work side by side while one of them takes a consistent cut (a checkpoint):
 /// evaluations, deliveries and feed updates run `shared`, the cut runs `exclusive` once none of them is halfway.

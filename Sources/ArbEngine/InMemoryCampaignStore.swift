@@ -41,6 +41,11 @@ public actor InMemoryCampaignStore: CampaignStore {
         campaigns[record.id]!.record = record
     }
 
+    public func updateConfig(campaignId: String, config: JSONValue) throws {
+        guard campaigns[campaignId] != nil else { throw StoreError("no campaign \(campaignId)") }
+        campaigns[campaignId]!.record.config = config
+    }
+
     public func campaign(id: String) -> CampaignRecord? { campaigns[id].map(Self.view) }
 
     /// A record as read: with its newest checkpoint.

@@ -1,13 +1,11 @@
 #if canImport(Glibc)
 import Glibc
-import Foundation
 #else
 import Darwin
 #endif
 
 /// Monotonic and wall-clock readings in nanoseconds.
 public enum MonotonicClock {
-    @inlinable
     public static func nanoseconds() -> UInt64 {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)

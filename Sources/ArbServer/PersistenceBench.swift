@@ -13,7 +13,8 @@ struct PersistenceBench {
     let duration: Double
     let config: JSONValue
 
-    /// The bench config made to trade all the time: entries at any edge above −20 bps, exits at the next look, no cooldown.
+    /// The bench config made to trade all the time: entries at any edge above −20 bps, exits at the next look, no
+    /// cooldown, no circuit breaker halt and loss limits out of reach (every such round trip loses its fees).
     var tradingConfig: JSONValue {
         var tree = config
         if case .object(var o) = tree {
@@ -21,6 +22,9 @@ struct PersistenceBench {
             o["strategy"] = ["entry_threshold_bps": -20, "exit_threshold_bps": 100, "max_hold_seconds": 1]
             if case .object(var guardSection)? = o["multi_symbol_risk_guard"] {
                 guardSection["cooldown_seconds"] = 0
+                guardSection["circuit_breaker_halt_seconds"] = 0
+                guardSection["max_daily_loss_usd"] = 1e9
+                guardSection["emergency_stop_loss_usd"] = 1e9
                 o["multi_symbol_risk_guard"] = .object(guardSection)
             }
             tree = .object(o)
@@ -52,7 +56,8 @@ struct PersistenceBench {
         let manager = CampaignManager(store: store, sources: SyntheticSourceFactory(), logger: logger)
         let start = Date()
         let record = try await manager.create(tradingConfig)
-        while try await manager.campaign(id: record.id).status == .running {
+        // Until its end is committed and counted.
+        while await manager.runningCount > 0 {
             try await Task.sleep(for: .milliseconds(100))
         }
         let seconds = Date().timeIntervalSince(start)

@@ -74,6 +74,15 @@ public final class SQLiteCampaignStore: CampaignStore {
         try await write { db in try Self.update(record, body: body, db) }
     }
 
+    public func updateConfig(campaignId: String, config: JSONValue) async throws {
+        let text = config.rendered(pretty: false)
+        try await write { db in
+            try db.execute(sql: "UPDATE campaigns SET body = json_set(body, '$.config', json(?)) WHERE id = ?",
+                           arguments: [text, campaignId])
+            if db.changesCount == 0 { throw StoreError("no campaign \(campaignId)") }
+        }
+    }
+
     static func update(_ record: CampaignRecord, body: String, _ db: Database) throws {
         try db.execute(sql: "UPDATE campaigns SET status = ?, body = ?, finished_at_ns = ? WHERE id = ?",
                        arguments: [record.status.rawValue, body, record.finishedAtNs, record.id])
@@ -151,15 +160,18 @@ public final class SQLiteCampaignStore: CampaignStore {
 
     public func append(campaignId: String, events: [CampaignEvent]) async throws {
         guard !events.isEmpty else { return }
-        let rows = try Self.encode(events)
-        try await write { db in try Self.insert(rows, campaign: campaignId, db) }
+        try await write { db in try Self.insert(try Self.encode(events), campaign: campaignId, db) }
     }
 
+    // Large batches are encoded inside the write closure, on GRDB's writer queue: encoding a checkpoint of
+    // hundreds of routes with thousands of events takes long enough to starve the few threads async tasks share.
+
     public func saveCheckpoint(_ checkpoint: CampaignCheckpoint, events: [CampaignEvent]) async throws {
-        let rows = try Self.encode(events)
-        let body = try JSONEncoder().encode(checkpoint)
         let savedAt = Self.wallNs()
-        try await write { db in try Self.saveCheckpoint(checkpoint, body: body, rows: rows, savedAt: savedAt, db) }
+        try await write { db in
+            try Self.saveCheckpoint(checkpoint, body: try JSONEncoder().encode(checkpoint), rows: try Self.encode(events),
+                                    savedAt: savedAt, db)
+        }
     }
 
     static func saveCheckpoint(_ checkpoint: CampaignCheckpoint, body: Data, rows: [Encoded], savedAt: Int64, _ db: Database) throws {
@@ -172,11 +184,10 @@ public final class SQLiteCampaignStore: CampaignStore {
     }
 
     public func finishCampaign(_ record: CampaignRecord, events: [CampaignEvent], stats: JSONValue?) async throws {
-        let rows = try Self.encode(events)
         let body = try Self.body(record)
         let statsBody = stats?.rendered(pretty: false)
         try await write { db in
-            try Self.insert(rows, campaign: record.id, db)
+            try Self.insert(try Self.encode(events), campaign: record.id, db)
             if let statsBody { try Self.saveStats(record.id, statsBody, db) }
             try Self.update(record, body: body, db)
             try db.execute(sql: "DELETE FROM checkpoints WHERE campaign = ?", arguments: [record.id])
@@ -185,14 +196,13 @@ public final class SQLiteCampaignStore: CampaignStore {
 
     public func interruptCampaign(_ record: CampaignRecord, checkpoint: CampaignCheckpoint?, events: [CampaignEvent],
                                   stats: JSONValue) async throws {
-        let rows = try Self.encode(events)
         let body = try Self.body(record)
-        let checkpointBody = try checkpoint.map { try JSONEncoder().encode($0) }
         let statsBody = stats.rendered(pretty: false)
         let savedAt = Self.wallNs()
         try await write { db in
-            if let checkpoint, let checkpointBody {
-                try Self.saveCheckpoint(checkpoint, body: checkpointBody, rows: rows, savedAt: savedAt, db)
+            let rows = try Self.encode(events)
+            if let checkpoint {
+                try Self.saveCheckpoint(checkpoint, body: try JSONEncoder().encode(checkpoint), rows: rows, savedAt: savedAt, db)
             } else {
                 try Self.insert(rows, campaign: record.id, db)
             }

@@ -144,6 +144,12 @@ import Testing
         let fills = events.filter { if case .fill = $0 { return true }; return false }.count
         #expect(try await store.listFills(campaignId: id, limit: 10_000, cursor: nil).items.count == fills)
 
+        // A PATCH landing as the campaign ends replaces the config only: the final status stands.
+        try await store.updateConfig(campaignId: id, config: ["strategy": ["entry_threshold_bps": 42]])
+        let patched = try #require(try await store.campaign(id: id))
+        #expect(patched.status == .completed && patched.config == ["strategy": ["entry_threshold_bps": 42]])
+        await #expect(throws: StoreError.self) { try await store.updateConfig(campaignId: "ghost", config: [:]) }
+
         // An ending for a campaign that does not exist is refused whole.
         await #expect(throws: StoreError.self) {
             try await store.finishCampaign(self.record("ghost", .completed), events: Array(events.prefix(5)), stats: stats)

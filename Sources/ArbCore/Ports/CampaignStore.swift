@@ -81,6 +81,8 @@ public struct DecisionFilter: Sendable, Equatable {
 public protocol CampaignStore: Sendable {
     func createCampaign(_ record: CampaignRecord) async throws
     func updateCampaign(_ record: CampaignRecord) async throws
+    /// Replaces only a campaign's config (a PATCH), leaving its status to whoever else writes it.
+    func updateConfig(campaignId: String, config: JSONValue) async throws
     func campaign(id: String) async throws -> CampaignRecord?
     /// Newest first.
     func listCampaigns(status: CampaignStatus?, limit: Int, cursor: String?) async throws -> Page<CampaignRecord>

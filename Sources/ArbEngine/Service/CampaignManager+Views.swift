@@ -10,10 +10,9 @@ extension CampaignManager {
         }
         let updated: CampaignConfig
         do { updated = try running.campaign.applyChanges(body) } catch { throw .invalid(error) }
-        var record = try await campaign(id: id)
-        record.config = updated.tree
-        do { try await storeUpdate(record) } catch { throw .unavailable("\(error)") }
-        return record
+        // Only the config: the campaign may end meanwhile, and its final record must stand.
+        do { try await storeConfig(id, updated.tree) } catch { throw .unavailable("\(error)") }
+        return try await campaign(id: id)
     }
 
     /// Asks a running campaign's route to unwind its open pair.

@@ -133,7 +133,7 @@ public actor CampaignManager {
     private func start(_ campaign: Campaign, record: CampaignRecord, recorder: StoreRecorder, from checkpoint: CampaignCheckpoint?) {
         let id = campaign.id
         let writer = CheckpointWriter(store: store, campaignId: id, health: health, logger: logger)
-        let task = Task { [store, logger] in
+        let task = Task { [logger] in
             // Drained at the cut, while nothing in the campaign moves: the events are exactly those the
             // checkpoint has seen.
             let sink: Campaign.CheckpointSink = { cp in writer.submit(cp, events: recorder.drain()) }
@@ -161,7 +161,6 @@ public actor CampaignManager {
                 final.finishedAtNs = MonotonicClock.wallNanoseconds()
                 await writer.end(.finished(final, stats), events: recorder.drain())
             }
-            _ = store
             logger.info("campaign ended", metadata: ["campaign": "\(id)", "status": "\(final.status.rawValue)"])
             await self.finished(id, status: final.status)
         }
@@ -187,7 +186,7 @@ public actor CampaignManager {
 
     func live(_ id: String) -> Live? { live[id] }
 
-    func storeUpdate(_ record: CampaignRecord) async throws { try await store.updateCampaign(record) }
+    func storeConfig(_ id: String, _ config: JSONValue) async throws { try await store.updateConfig(campaignId: id, config: config) }
 
     public func campaign(id: String) async throws(ServiceError) -> CampaignRecord {
         do {
@@ -276,14 +275,12 @@ public actor CampaignManager {
     /// them `interrupted`, waiting at most `timeout` for the store. Returns the campaigns whose last checkpoint
     /// could not be committed in time (they resume from their previous one).
     public func interruptAll(timeout: Duration = .seconds(20)) async -> [String] {
-        let running = live
-        for entry in running.values { entry.campaign.control.requestInterrupt() }
-        let waiting = Task { for entry in running.values { await entry.task.value } }
+        for entry in live.values { entry.campaign.control.requestInterrupt() }
+        // Each campaign leaves `live` once its last commit is through; a failing store keeps it there.
         let deadline = ContinuousClock.now + timeout
-        while live.count > 0 && ContinuousClock.now < deadline {
+        while !live.isEmpty && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
-        waiting.cancel()
         return live.keys.sorted()
     }
 
