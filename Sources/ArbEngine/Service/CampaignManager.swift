@@ -21,7 +21,6 @@ public actor CampaignManager {
 
     struct Live {
         let campaign: Campaign
-        let recorder: StoreRecorder
         let task: Task<Void, Never>
     }
 
@@ -55,11 +54,7 @@ public actor CampaignManager {
         let now = MonotonicClock.wallNanoseconds()
         let record = CampaignRecord(id: id, name: config.name, status: .running, config: config.tree, createdAtNs: now,
                                     startedAtNs: now)
-        do { try await store.createCampaign(record) } catch {
-            health.failed(error)
-            throw .unavailable("cannot store the campaign: \(error)")
-        }
-        health.wrote()
+        try await writeRecord { [store] in try await store.createCampaign(record) }
         start(campaign, record: record, recorder: recorder, from: nil)
         logger.info("campaign started", metadata: ["campaign": "\(id)", "routes": "\(campaign.members.count)"])
         return record
@@ -89,11 +84,7 @@ public actor CampaignManager {
         record.status = .running
         record.stopReason = nil
         record.error = nil
-        do { try await store.updateCampaign(record) } catch {
-            health.failed(error)
-            throw .unavailable("cannot store the campaign: \(error)")
-        }
-        health.wrote()
+        try await writeRecord { [store, record] in try await store.updateCampaign(record) }
         start(campaign, record: record, recorder: recorder, from: checkpoint)
         logger.info("campaign resumed", metadata: [
             "campaign": "\(id)", "checkpoint": "\(checkpoint.map { String($0.sequence) } ?? "none (from its start)")",
@@ -120,6 +111,15 @@ public actor CampaignManager {
             }
         }
         return resumed
+    }
+
+    /// A campaign record write the API waits on; its outcome is the store's health too.
+    private func writeRecord(_ write: @Sendable () async throws -> Void) async throws(ServiceError) {
+        do { try await write() } catch {
+            health.failed(error)
+            throw .unavailable("cannot store the campaign: \(error)")
+        }
+        health.wrote()
     }
 
     private func checkCapacity() throws(ServiceError) {
@@ -162,9 +162,9 @@ public actor CampaignManager {
                 await writer.end(.finished(final, stats), events: recorder.drain())
             }
             logger.info("campaign ended", metadata: ["campaign": "\(id)", "status": "\(final.status.rawValue)"])
-            await self.finished(id, status: final.status)
+            self.finished(id, status: final.status)
         }
-        live[id] = Live(campaign: campaign, recorder: recorder, task: task)
+        live[id] = Live(campaign: campaign, task: task)
     }
 
     private func finished(_ id: String, status: CampaignStatus) {
@@ -263,12 +263,6 @@ public actor CampaignManager {
             throw .conflict("campaign \(id) is \(record.status.rawValue); only a finished or interrupted campaign can be deleted")
         }
         do { try await store.deleteCampaign(id: id) } catch { throw .unavailable("\(error)") }
-    }
-
-    /// Stops every running campaign and waits for them.
-    public func stopAll() async {
-        for running in live.values { running.campaign.control.requestStop() }
-        for running in live.values { await running.task.value }
     }
 
     /// Service shutdown: halts every running campaign where it is, commits a last checkpoint of each and leaves

@@ -63,8 +63,8 @@ final class CheckpointWriter: Sendable {
     let logger: Logger
     private let queue = Mutex(Queue())
     private let wake = WakeSignal()
-    private let finished = Mutex<[CheckedContinuation<Void, Never>]>([])
-    private let isFinished = Atomic<Bool>(false)
+    /// Whether the end is committed, and who waits for it.
+    private let finished = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     init(store: any CampaignStore, campaignId: String, health: StoreHealth, logger: Logger) {
         self.store = store
@@ -91,9 +91,9 @@ final class CheckpointWriter: Sendable {
         }
         wake.notify(0)
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            let now = finished.withLock { waiters -> Bool in
-                if isFinished.load(ordering: .acquiring) { return true }
-                waiters.append(c)
+            let now = finished.withLock { f -> Bool in
+                if f.done { return true }
+                f.waiters.append(c)
                 return false
             }
             if now { c.resume() }
@@ -147,10 +147,10 @@ final class CheckpointWriter: Sendable {
 
     private func finish() {
         wake.close()
-        let waiters = finished.withLock { waiters -> [CheckedContinuation<Void, Never>] in
-            isFinished.store(true, ordering: .releasing)
-            defer { waiters = [] }
-            return waiters
+        let waiters = finished.withLock { f -> [CheckedContinuation<Void, Never>] in
+            f.done = true
+            defer { f.waiters = [] }
+            return f.waiters
         }
         for w in waiters { w.resume() }
     }
