@@ -18,10 +18,16 @@ let package = Package(
     targets: [
         // Domain: no I/O, no C, no database, no network.
         .target(name: "ArbCore"),
-        // Market data sources (synthetic now; replay and live feeds later).
+        // zlib, for gzip market-data files.
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // Market data sources: synthetic, replay (JSONL, Tardis CSV), the JSONL writer of recordings.
         .target(
             name: "ArbMarketData",
-            dependencies: ["ArbCore", .product(name: "HeapModule", package: "swift-collections")]
+            dependencies: [
+                "ArbCore", "CZlib",
+                .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // libmicrohttpd, as Swift sees it: module map and shim header only.
         .systemLibrary(
@@ -65,7 +71,10 @@ let package = Package(
         .testTarget(name: "MicroHTTPDTests", dependencies: ["MicroHTTPD", "ArbTestSupport"]),
         .testTarget(name: "ArbStoreTests", dependencies: ["ArbCore", "ArbEngine", "ArbStore"]),
         .testTarget(name: "ArbHTTPTests", dependencies: ["ArbCore", "ArbEngine", "ArbMarketData", "ArbHTTP", "ArbMetrics", "MicroHTTPD", "ArbTestSupport"]),
-        .testTarget(name: "ArbMarketDataTests", dependencies: ["ArbCore", "ArbMarketData"]),
+        .testTarget(
+            name: "ArbMarketDataTests",
+            dependencies: ["ArbCore", "ArbMarketData", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "ArbEngineTests", dependencies: ["ArbCore", "ArbMarketData", "ArbEngine", "ArbStore", "ArbTestSupport"]),
     ]
 )

@@ -5,6 +5,7 @@
 set -euo pipefail
 missing=()
 pkg-config --exists libmicrohttpd 2>/dev/null || missing+=(libmicrohttpd-dev pkg-config)
+[ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 if [ "${1:-tests}" != service ]; then
   command -v python3 >/dev/null || missing+=(python3 python3-pip)
   command -v curl >/dev/null || missing+=(curl)

@@ -17,7 +17,7 @@ public final class Campaign: Sendable {
 
     /// Resolves the universe; throws a config error naming the field when it cannot.
     public init(id: String = "campaign", config: CampaignConfig, recorder: any CampaignRecorder = NullRecorder(),
-                sources: any MarketSourceFactory = SyntheticSourceFactory()) throws(ConfigError) {
+                sources: any MarketSourceFactory = StandardSourceFactory()) throws(ConfigError) {
         self.id = id
         self.config = config
         self.recorder = recorder
@@ -27,7 +27,8 @@ public final class Campaign: Sendable {
         case .synthetic: listing = SyntheticListing.listing(symbolCount: config.marketData.symbolCount)
         case .file: listing = try UniverseFile.load(path: config.universe.file ?? "")
         }
-        members = try UniverseResolver.resolve(config.universe, engine: config.engine, listing: listing)
+        members = try UniverseResolver.resolve(config.universe, engine: config.engine,
+                                               listing: sources.availableListing(listing, config: config))
     }
 
     /// What a finished run leaves behind.
@@ -47,10 +48,10 @@ public final class Campaign: Sendable {
     /// `session.checkpoint_seconds` of the campaign clock.
     public func run(checkpoints: CheckpointSink? = nil) async throws(ConfigError) -> Result {
         let realtime = config.session.clock == .realtime
-        let startNs = realtime ? MonotonicClock.wallNanoseconds() : config.session.startTimeNs
-        var source = try sources.makeSource(members: members, config: config, startNs: startNs)
-        let kernel = prime(&source, startNs: startNs)
-        return await drive(kernel: kernel, source: source, startNs: startNs, clock: RealtimeClock(originNs: startNs),
+        var source = try sources.makeSource(members: members, config: config,
+                                            startNs: realtime ? MonotonicClock.wallNanoseconds() : config.session.startTimeNs)
+        let (kernel, startNs) = try prime(&source)
+        return await drive(kernel: kernel, source: source, startNs: startNs, clock: RealtimeClock(originNs: startNs, speed: clockSpeed),
                            resume: nil, sequence: 0, checkpoints: checkpoints)
     }
 
@@ -77,10 +78,13 @@ public final class Campaign: Sendable {
         if kernel.strategyParams != config.strategy { kernel.updateParams(config.strategy) }
         kernel.coordinator.updateLimits(config.risk)
         return await drive(kernel: kernel, source: source, startNs: checkpoint.startNs,
-                           clock: RealtimeClock(originNs: checkpoint.timeNs),
+                           clock: RealtimeClock(originNs: checkpoint.timeNs, speed: clockSpeed),
                            resume: ResumePoint(driver: checkpoint.driver, timeNs: checkpoint.timeNs),
                            sequence: checkpoint.sequence, checkpoints: checkpoints)
     }
+
+    /// Market time per wall second of the realtime clock: a replay's `speed`, otherwise 1.
+    private var clockSpeed: Double { config.marketData.source == .replay ? config.marketData.replay.speed : 1 }
 
     /// The config in force: the one it started with, plus the changes applied while running.
     public var currentConfig: CampaignConfig { changes.withLock { $0 ?? config } }
@@ -163,6 +167,7 @@ public final class Campaign: Sendable {
                                        isolation: config.engine.perSymbolIsolation)
         let id = self.id
         let counter = Mutex(sequence)
+        let sourceCounters = source.counters
         var hook: CheckpointHook?
         if let sink = checkpoints {
             hook = { (timeNs: Int64, state: DriverState, bytes: [UInt8]) in
@@ -213,16 +218,33 @@ public final class Campaign: Sendable {
         let stats = CampaignStats(
             config: config, kernel: kernel, status: outcome.reason.status, stopReason: outcome.reason, startNs: startNs,
             endNs: outcome.endNs, equity: outcome.equity, bookUpdates: outcome.bookUpdates, wallSeconds: wallSeconds,
-            resources: resources.summary, realtime: realtime).json()
+            resources: resources.summary, realtime: realtime, source: sourceCounters).json()
         return Result(status: outcome.reason.status, stopReason: outcome.reason, stats: stats, kernel: kernel)
     }
 
-    /// Writes every market's first snapshot (all stamped at the start), then builds the paper accounts from the
-    /// first mids and fx, and the kernel over them.
-    private func prime<Source: ScheduledMarketSource>(_ source: inout Source, startNs: Int64) -> CampaignKernel {
+    /// Writes the stream into a new store until every market of the campaign has a book (the synthetic market
+    /// stamps all its first books at the start; a replay's come one by one), then whatever else shares that
+    /// instant, which is where the campaign starts. Builds the paper accounts from the first mids and fx, and
+    /// the kernel over them.
+    private func prime<Source: ScheduledMarketSource>(_ source: inout Source) throws(ConfigError) -> (CampaignKernel, startNs: Int64) {
         let routes = members.map(\.route)
         let layout = MarketLayout(routeCount: routes.count)
         let store = SnapshotStore(marketCount: layout.marketCount)
+        var missing = Set(0..<(routes.count * 2))
+        if case .book = config.marketData.fxSource { missing.insert(layout.fxMarket) }
+        var startNs = Int64.min
+        while !missing.isEmpty, let t = source.nextTimeNs {
+            missing.remove(source.emit(into: store))
+            startNs = t
+        }
+        if !missing.isEmpty {
+            let names = missing.sorted().prefix(5).map { m -> String in
+                guard let (route, venue) = layout.route(ofMarket: m) else { return "KRW-USDT" }
+                return venue == .upbit ? routes[route].upbitMarket : routes[route].binanceMarket
+            }
+            throw ConfigError(field: "market_data.replay.files",
+                              "the data ends before every book has been seen (none for \(names.joined(separator: ", ")))")
+        }
         while let t = source.nextTimeNs, t == startNs { _ = source.emit(into: store) }
         let fxRate: Double
         switch config.marketData.fxSource {
@@ -236,7 +258,7 @@ public final class Campaign: Sendable {
                                     params: config.strategy, fxSource: config.marketData.fxSource, recorder: recorder,
                                     latencyMs: config.latencyMs)
         kernel.fxBookUpdated()
-        return kernel
+        return (kernel, startNs)
     }
 }
 

@@ -14,6 +14,8 @@ struct CampaignStats {
     let wallSeconds: Double
     let resources: ResourceSampler.Summary
     let realtime: Bool
+    /// A recorded source's counts; nil for the synthetic market.
+    var source: MarketSourceCounters? = nil
 
     func json() -> JSONValue {
         let risk = kernel.coordinator.snapshot()
@@ -128,8 +130,20 @@ struct CampaignStats {
                 "opened": .int(Int64(kernel.tradesOpened)),
                 "executed": .int(Int64(risk.tradesExecuted)),
             ],
+            "market_data": marketData(),
             "performance": performance(),
         ]
+    }
+
+    private func marketData() -> JSONValue {
+        var out: [String: JSONValue] = ["source": .string(config.marketData.source.rawValue)]
+        if let source {
+            out["files"] = .int(Int64(source.files))
+            out["rows"] = .int(Int64(source.rows.load(ordering: .relaxed)))
+            out["bad_rows"] = .int(Int64(source.badRows.load(ordering: .relaxed)))
+            out["skipped_rows"] = .int(Int64(source.skippedRows.load(ordering: .relaxed)))
+        }
+        return .object(out)
     }
 
     private func performance() -> JSONValue {

@@ -30,6 +30,8 @@ struct RealtimeDriver {
         /// The source's state when the feed stopped.
         let finalSource = Mutex<[UInt8]>([])
         let gate = CutGate()
+        /// Where a recorded source's data ends, once the feed has read it all.
+        let dataEndNs = Atomic<Int64>(.max)
 
         init(updates: Int, nextSampleNs: Int64, equity: [EquityPoint]) {
             self.updates = Atomic(updates)
@@ -50,7 +52,7 @@ struct RealtimeDriver {
         while let due = next {
             let wait = due - clock.now()
             if wait > 0 {
-                do { try await Task.sleep(for: .nanoseconds(wait)) } catch { return }
+                do { try await Task.sleep(for: clock.wall(wait)) } catch { return }
             }
             next = gate.shared { kernel.deliver(route: route, nowNs: clock.now()) }
         }
@@ -84,11 +86,13 @@ struct RealtimeDriver {
                         nextCheckpoint += checkpointNs
                         continue
                     }
-                    let t = source.nextTimeNs ?? .max
+                    let next = source.nextTimeNs
+                    if next == nil, let end = source.dataEndNs { state.dataEndNs.store(end, ordering: .relaxed) }
+                    let t = next ?? .max
                     if t > now + 200_000 {
                         // Wakes for the next event or cut, and at least every 50 ms while nothing is due.
                         let wait = Swift.min(t, nextCheckpoint) - now
-                        try? await Task.sleep(for: .nanoseconds(Swift.min(Swift.max(wait, 0), 50_000_000)))
+                        try? await Task.sleep(for: Swift.min(clock.wall(Swift.max(wait, 0)), .milliseconds(50)))
                         continue
                     }
                     let market = gate.shared { () -> Int in
@@ -117,7 +121,7 @@ struct RealtimeDriver {
                         while tick < endNs && !state.stopping.load(ordering: .relaxed) && !kernel.workers[i].done {
                             let wait = tick - clock.now()
                             if wait > 0 {
-                                do { try await Task.sleep(for: .nanoseconds(wait)) } catch { break }
+                                do { try await Task.sleep(for: clock.wall(wait)) } catch { break }
                             }
                             if state.stopping.load(ordering: .relaxed) { break }
                             let outcome = gate.shared { evaluator.evaluate(i, nowNs: clock.now()) }
@@ -151,7 +155,7 @@ struct RealtimeDriver {
                         next += sampleIntervalNs
                         state.nextSampleNs.store(next, ordering: .relaxed)
                     }
-                    try? await Task.sleep(for: .nanoseconds(Swift.max(1_000_000, next - clock.now())))
+                    try? await Task.sleep(for: Swift.max(.milliseconds(1), clock.wall(next - clock.now())))
                 }
             }
             // Supervisor: checks every 5 ms (well inside any loop interval) and at the exact deadline.
@@ -159,11 +163,12 @@ struct RealtimeDriver {
                 let now = clock.now()
                 control.setElapsed(now - startNs)
                 if now >= endNs { reason = .runtime; break }
+                if now >= state.dataEndNs.load(ordering: .relaxed) { reason = .endOfData; break }
                 if control.stopRequested { reason = control.interruptRequested ? .interrupted : .requested; break }
                 if kernel.coordinator.isEmergencyStopped { reason = .emergencyStop; break }
                 if state.failedHard.load(ordering: .relaxed) { reason = .routeFailed; break }
                 if evaluator.allDone { reason = evaluator.allFailed ? .routeFailed : .iterations; break }
-                try? await Task.sleep(for: .nanoseconds(Swift.min(5_000_000, Swift.max(0, endNs - now))))
+                try? await Task.sleep(for: Swift.min(.milliseconds(5), clock.wall(Swift.max(0, endNs - now))))
             }
             state.stopping.store(true, ordering: .relaxed)
             for s in signals { s.close() }

@@ -55,8 +55,11 @@ struct SimulatedDriver: Sendable {
             let tMarket = source.nextTimeNs ?? .max
             let tTick = intervalNs == nil ? Int64.max : nextTick
             let tDue = dues.min?.timeNs ?? .max
+            // A recorded source ends the campaign where its data ends.
+            let tDataEnd = tMarket == .max ? (source.dataEndNs ?? .max) : .max
             let t = Swift.min(tMarket, tTick, nextSample, nextCheckpoint, tDue)
-            if t >= endNs { now = endNs; reason = .runtime; break }
+            if Swift.min(t, tDataEnd) >= endNs { now = endNs; reason = .runtime; break }
+            if tDataEnd <= t { now = Swift.max(now, tDataEnd); reason = .endOfData; break }
             now = t
             if nextCheckpoint == t {
                 let state = DriverState(nextTickNs: nextTick, nextSampleNs: nextSample, bookUpdates: updates, equity: equity)

@@ -53,7 +53,7 @@ extension OpenAPIDocument {
         let instrument = object(["market": string, "tick": decimal, "step": decimal, "min_notional": decimal],
                                 required: ["market", "tick", "step", "min_notional"])
         let statuses = enumValues(["pending", "running", "completed", "stopped", "failed", "interrupted"])
-        let stopReasons: JSONValue = .array(["requested", "emergency_stop", "runtime", "iterations", "route_failed", "error", "interrupted", nil])
+        let stopReasons: JSONValue = .array(["requested", "emergency_stop", "runtime", "iterations", "end_of_data", "route_failed", "error", "interrupted", nil])
         return [
             "Problem": object([
                 "type": string, "title": string, "status": integer, "detail": string,
@@ -84,8 +84,12 @@ extension OpenAPIDocument {
                 "num_symbols": integer, "runtime_seconds": number, "universe_mode": string, "risk_stats": ["type": "object"],
                 "per_symbol": ["type": "object"], "decisions": ["type": "object"], "balances": ["type": "object"],
                 "pnl": ["type": "object"], "failed_routes": ["type": "array"], "performance": ["type": "object"],
+                "market_data": object([
+                    "source": enumValues(["synthetic", "replay"]), "files": integer, "rows": integer, "bad_rows": integer,
+                    "skipped_rows": integer,
+                ], required: ["source"]),
             ], required: ["status", "symbols", "num_symbols", "runtime_seconds", "universe_mode", "risk_stats",
-                          "per_symbol", "decisions", "balances", "pnl", "failed_routes", "performance"], additional: true),
+                          "per_symbol", "decisions", "balances", "pnl", "failed_routes", "market_data", "performance"], additional: true),
             "TradeAudit": audit,
             "Trade": object([
                 "id": string, "route": string, "direction": ["type": "string", "enum": enumValues(Direction.allCases.map(\.rawValue))],

@@ -8,6 +8,6 @@ struct Arbitrage: AsyncParsableCommand {
         commandName: "arbitrage",
         abstract: "Cross-exchange arbitrage campaigns (Upbit KRW vs Binance USDT) on a paper exchange.",
         version: BuildInfo.version,
-        subcommands: [ServeCommand.self, RunCommand.self, BenchCommand.self, ConfigCommand.self, OpenAPICommand.self]
+        subcommands: [ServeCommand.self, RunCommand.self, BenchCommand.self, RecordCommand.self, ConfigCommand.self, OpenAPICommand.self]
     )
 }

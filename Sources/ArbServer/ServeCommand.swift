@@ -141,7 +141,7 @@ struct ServeCommand: AsyncParsableCommand {
             logger.warning("campaigns left running by a previous process are interrupted",
                            metadata: ["campaigns": "\(interrupted.joined(separator: ","))"])
         }
-        let manager = CampaignManager(store: store, sources: SyntheticSourceFactory(),
+        let manager = CampaignManager(store: store, sources: StandardSourceFactory(),
                                       maxConcurrent: settings.maxConcurrent, logger: Logger(label: "arbitrage.campaigns"))
         let serviceMetrics = ServiceMetrics(version: BuildInfo.version)
         let exposition = MetricsExposition(service: serviceMetrics, manager: manager)

@@ -16,6 +16,8 @@ public enum StopReason: String, Sendable, Codable {
     case runtime
     /// Every route reached `max_iterations`.
     case iterations
+    /// A replay reached the end of its data.
+    case endOfData = "end_of_data"
     /// A route failed with `per_symbol_isolation: false`, or every route failed.
     case routeFailed = "route_failed"
     case error
@@ -24,7 +26,7 @@ public enum StopReason: String, Sendable, Codable {
 
     public var status: CampaignStatus {
         switch self {
-        case .runtime, .iterations: return .completed
+        case .runtime, .iterations, .endOfData: return .completed
         case .requested, .emergencyStop: return .stopped
         case .routeFailed, .error: return .failed
         case .interrupted: return .interrupted

@@ -34,8 +34,9 @@ public struct SessionConfig: Sendable, Equatable {
 
 /// `market_data`.
 public struct MarketDataConfig: Sendable, Equatable {
-    public enum Source: String, Sendable { case synthetic }
+    public enum Source: String, Sendable { case synthetic, replay }
     public var source: Source
+    public var replay: ReplayConfig
     public var seed: UInt64
     public var updatesPerSecond: Double
     public var symbolCount: Int
@@ -43,6 +44,15 @@ public struct MarketDataConfig: Sendable, Equatable {
     public var maxDataAgeMs: Double?
     public var fxSource: FxSource
     public var fxStart: Double
+}
+
+/// `market_data.replay`.
+public struct ReplayConfig: Sendable, Equatable {
+    public enum Format: String, Sendable { case jsonl, tardis }
+    public var files: [String]
+    public var format: Format
+    /// Market time per wall second on the realtime clock; 0 = as fast as possible (simulated clock only).
+    public var speed: Double
 }
 
 /// A validated campaign config with every default filled in.
@@ -105,7 +115,8 @@ public struct CampaignConfig: Sendable, Equatable {
             maxPositionCount: i(g + "max_position_count"), cooldownSeconds: d(g + "cooldown_seconds"),
             circuitBreakerConsecutiveLosses: i(g + "circuit_breaker_consecutive_losses"),
             circuitBreakerHaltSeconds: d(g + "circuit_breaker_halt_seconds"),
-            maxDataAgeMs: configuredAge ?? MarketDataConfig.derivedMaxAgeMs(updatesPerSecond: ups),
+            maxDataAgeMs: configuredAge ?? (s("market_data.source") == "synthetic"
+                ? MarketDataConfig.derivedMaxAgeMs(updatesPerSecond: ups) : MarketDataConfig.recordedMaxAgeMs),
             fxBandPct: d(g + "fx_band_pct"), upbit: exchange("upbit"), binance: exchange("binance"))
         session = SessionConfig(
             clock: .init(rawValue: s("session.clock"))!, maxRuntimeSeconds: d("session.max_runtime_seconds"),
@@ -114,7 +125,10 @@ public struct CampaignConfig: Sendable, Equatable {
             checkpointSeconds: d("session.checkpoint_seconds"))
         let fxStart = d("market_data.fx.krw_per_usdt")
         marketData = MarketDataConfig(
-            source: .init(rawValue: s("market_data.source"))!, seed: UInt64(t.at("market_data.seed")!.intValue!),
+            source: .init(rawValue: s("market_data.source"))!,
+            replay: ReplayConfig(files: list("market_data.replay.files"), format: .init(rawValue: s("market_data.replay.format"))!,
+                                 speed: d("market_data.replay.speed")),
+            seed: UInt64(t.at("market_data.seed")!.intValue!),
             updatesPerSecond: ups, symbolCount: i("market_data.symbol_count"), maxDataAgeMs: configuredAge,
             fxSource: s("market_data.fx.source") == "fixed" ? .fixed(Fixed(fxStart)) : .book, fxStart: fxStart)
         strategy = StrategyParams(
@@ -143,10 +157,21 @@ public struct CampaignConfig: Sendable, Equatable {
         if universe.source == .file && universe.file == nil {
             issues.append(ConfigIssue(field: "universe.file", message: "source: file needs a file path"))
         }
+        if marketData.source == .replay {
+            if marketData.replay.files.isEmpty {
+                issues.append(ConfigIssue(field: "market_data.replay.files", message: "source: replay needs at least one file"))
+            }
+            if marketData.replay.speed == 0 && session.clock == .realtime {
+                issues.append(ConfigIssue(field: "market_data.replay.speed", message:
+                    "speed 0 replays as fast as possible, which is session.clock: simulated; the realtime clock needs a speed above 0"))
+            }
+        }
         // Bound the work one request can ask for.
         let routes = Double(engine.mode == .single ? 1 : (universe.mode == .fixedList ? universe.whitelist.count : universe.topN))
         let rate = (routes * 2 + 1) * marketData.updatesPerSecond
         switch session.clock {
+        case _ where marketData.source != .synthetic:
+            break  // recorded data: the files bound the work
         case .simulated where rate * session.maxRuntimeSeconds > Self.maxSimulatedUpdates:
             issues.append(ConfigIssue(field: "session.max_runtime_seconds", message:
                 "a simulated campaign of \(Int(routes)) routes at \(marketData.updatesPerSecond) updates/s for \(session.maxRuntimeSeconds) s would process \(Int(rate * session.maxRuntimeSeconds)) book updates; the most is \(Int(Self.maxSimulatedUpdates))"))
@@ -177,4 +202,8 @@ extension MarketDataConfig {
     public static func derivedMaxAgeMs(updatesPerSecond: Double) -> Double {
         3 * 1.5 * 1000 / updatesPerSecond
     }
+
+    /// Recorded and live books: 3 × 1 s, the slowest cadence of the exchanges' book streams used (Upbit pushes a
+    /// book when it changes, Binance partial depth every 100 ms or 1 s).
+    public static let recordedMaxAgeMs = 3_000.0
 }

@@ -28,6 +28,11 @@ public enum CampaignSchema {
             ["if": ["properties": ["source": ["const": "file"]], "required": ["source"]],
              "then": ["properties": ["file": ["type": "string"]], "required": ["file"]]],
         ],
+        "market_data": [
+            ["if": ["properties": ["source": ["const": "replay"]], "required": ["source"]],
+             "then": ["properties": ["replay": ["properties": ["files": ["minItems": 1]], "required": ["files"]]],
+                      "required": ["replay"]]],
+        ],
         "engine": [
             ["if": ["properties": ["mode": ["const": "multi"]], "required": ["mode"]],
              "then": ["properties": ["multi_symbol_enabled": ["const": true]], "required": ["multi_symbol_enabled"]]],
@@ -98,8 +103,8 @@ public enum CampaignSchema {
                         doc: "Checkpoint interval on the campaign clock; the service commits a campaign's records with each checkpoint, so trades are listed within one interval (docs/persistence.md)."),
         ]),
         .section("market_data", doc: "Where books come from.", [
-            SchemaField("source", .enumeration(["synthetic"]), default: "synthetic",
-                        doc: "`synthetic`: the embedded deterministic market."),
+            SchemaField("source", .enumeration(["synthetic", "replay"]), default: "synthetic",
+                        doc: "`synthetic`: the embedded deterministic market. `replay`: recorded books from `replay.files` (docs/market-data.md)."),
             SchemaField("seed", .integer(min: 0, max: 9_007_199_254_740_991), default: 1,
                         doc: "Seed of the synthetic market: the same seed gives the same prices."),
             SchemaField("updates_per_second", .number(min: 0, max: 1_000, exclusiveMin: true), default: 10,
@@ -107,7 +112,15 @@ public enum CampaignSchema {
             SchemaField("symbol_count", .integer(min: 0, max: 5_000), default: 0,
                         doc: "Listed symbols in the synthetic listing: generated ones are added after the realistic listing up to this count. 0 = the realistic listing only."),
             SchemaField("max_data_age_ms", .number(min: 0, max: 3_600_000, exclusiveMin: true), nullable: true,
-                        doc: "A leg or fx older than this is stale. null = 3 × the slowest expected update interval (synthetic: 3 × 1.5 / updates_per_second s)."),
+                        doc: "A leg or fx older than this is stale. null = 3 × the slowest expected update interval (synthetic: 3 × 1.5 / updates_per_second s; replay: 3 s)."),
+            .section("replay", doc: "Recorded market data (`source: replay`); see docs/market-data.md.", [
+                SchemaField("files", .array(.string(maxLength: 4_096), maxItems: 10_000), default: [],
+                            doc: "Files to replay, merged by time; plain or gzip. Each route needs both its books in them, and fx a `KRW-USDT` book unless `fx.source: fixed`."),
+                SchemaField("format", .enumeration(["jsonl", "tardis"]), default: "jsonl",
+                            doc: "`jsonl`: this project's format (what `arbitrage record` writes). `tardis`: Tardis.dev CSV (`book_snapshot_5`, `book_snapshot_25`, `quotes`)."),
+                SchemaField("speed", .number(min: 0, max: 1_000_000, exclusiveMin: false), default: 1,
+                            doc: "Realtime clock: market time per second of wall time (1 = as recorded, 10 = ten times faster). 0 = as fast as possible, which is the simulated clock."),
+            ]),
             .section("fx", doc: "KRW per USDT.", [
                 SchemaField("source", .enumeration(["book", "fixed"]), default: "book",
                             doc: "`book`: the mid of Upbit's KRW-USDT book. `fixed`: `krw_per_usdt`."),

@@ -9,6 +9,16 @@ public protocol ScheduledMarketSource: Sendable {
     /// The source's state, opaque to the caller, from which `MarketSourceFactory.restoreSource` continues the
     /// stream exactly where it was.
     func checkpointState() throws -> [UInt8]
+    /// Once `nextTimeNs` is nil: the end of the span the source covers (a recording's end mark), where the
+    /// campaign stops with `end_of_data`; nil for a source without end (the synthetic market).
+    var dataEndNs: Int64? { get }
+    /// Counts a recorded source keeps for the stats; nil for the synthetic market.
+    var counters: MarketSourceCounters? { get }
+}
+
+extension ScheduledMarketSource {
+    public var dataEndNs: Int64? { nil }
+    public var counters: MarketSourceCounters? { nil }
 }
 
 /// Builds a campaign's market-data source from its config; the executable picks the concrete factory, the
@@ -18,4 +28,13 @@ public protocol MarketSourceFactory: Sendable {
     /// The source of a checkpoint, continuing after its last event.
     func restoreSource(members: [UniverseMember], config: CampaignConfig, startNs: Int64,
                        state: [UInt8]) throws -> any ScheduledMarketSource
+    /// The part of `listing` the source has books for (replay: the routes with both books in the files); the
+    /// universe is resolved from it.
+    func availableListing(_ listing: [ListingEntry], config: CampaignConfig) throws(ConfigError) -> [ListingEntry]
+}
+
+extension MarketSourceFactory {
+    public func availableListing(_ listing: [ListingEntry], config: CampaignConfig) throws(ConfigError) -> [ListingEntry] {
+        listing
+    }
 }

@@ -1,0 +1,72 @@
+import ArbCore
+
+/// One book of one market at one moment, as recorded or replayed: a full top-of-book snapshot (the books the
+/// service uses are all full snapshots: Upbit's orderbook messages, Binance partial depth and bookTicker,
+/// Tardis book snapshots and quotes).
+public struct MarketEvent: Sendable, Equatable {
+    public var venue: Venue
+    /// The exchange's own spelling: `KRW-BTC` (Upbit, also `KRW-USDT` for fx), `BTCUSDT` (Binance).
+    public var symbol: String
+    /// When the book was received (ns since epoch): the replay's clock and what data age is measured from.
+    public var timeNs: Int64
+    /// The exchange's timestamp (ns since epoch); the receive time when the exchange gives none.
+    public var exchangeTimeNs: Int64
+    public var bids: BookSide
+    public var asks: BookSide
+
+    public init(venue: Venue, symbol: String, timeNs: Int64, exchangeTimeNs: Int64, bids: BookSide, asks: BookSide) {
+        self.venue = venue
+        self.symbol = symbol
+        self.timeNs = timeNs
+        self.exchangeTimeNs = exchangeTimeNs
+        self.bids = bids
+        self.asks = asks
+    }
+
+    /// `upbit:KRW-BTC`: a market's name across files.
+    public var marketKey: String { MarketEvent.key(venue, symbol) }
+
+    public static func key(_ venue: Venue, _ symbol: String) -> String { venue.rawValue + ":" + symbol }
+
+    public static func == (a: MarketEvent, b: MarketEvent) -> Bool {
+        a.venue == b.venue && a.symbol == b.symbol && a.timeNs == b.timeNs && a.exchangeTimeNs == b.exchangeTimeNs
+            && sameLevels(a.bids, b.bids) && sameLevels(a.asks, b.asks)
+    }
+
+    static func sameLevels(_ x: BookSide, _ y: BookSide) -> Bool {
+        guard x.count == y.count else { return false }
+        for i in 0..<x.count where x.prices[i] != y.prices[i] || x.quantities[i] != y.quantities[i] { return false }
+        return true
+    }
+}
+
+/// The exchange and symbol of each market of a campaign's store, and the reverse: how replay and recording map
+/// between the store's market indexes and the names in files.
+public struct MarketNames: Sendable {
+    public let layout: MarketLayout
+    /// By market index: venue and symbol.
+    public let names: [(venue: Venue, symbol: String)]
+    /// Symbol → market index, per venue (Upbit first).
+    private let indexes: [[String: Int]]
+
+    public static let fxSymbol = "KRW-USDT"
+
+    public init(routes: [Route], includeFx: Bool) {
+        layout = MarketLayout(routeCount: routes.count)
+        var names: [(venue: Venue, symbol: String)] = []
+        for route in routes {
+            names.append((.upbit, route.upbitMarket))
+            names.append((.binance, route.binanceMarket))
+        }
+        names.append((.upbit, Self.fxSymbol))
+        self.names = names
+        var indexes: [[String: Int]] = [[:], [:]]
+        for (i, n) in names.enumerated() where includeFx || i != layout.fxMarket {
+            indexes[n.venue == .upbit ? 0 : 1][n.symbol] = i
+        }
+        self.indexes = indexes
+    }
+
+    /// The market index of `venue`'s `symbol`; nil when the campaign does not use it.
+    public func index(_ venue: Venue, _ symbol: String) -> Int? { indexes[venue == .upbit ? 0 : 1][symbol] }
+}

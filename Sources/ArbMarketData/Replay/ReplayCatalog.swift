@@ -1,0 +1,71 @@
+import ArbCore
+
+/// Which markets a set of replay files holds, found before the campaign starts so that its universe can keep
+/// only the routes with both books recorded.
+public enum ReplayCatalog {
+    /// Market keys (`upbit:KRW-BTC`) per file. A JSONL file with a header lists its markets there (otherwise
+    /// the file is read through); a Tardis file holds one exchange and symbol, as Tardis downloads do, named
+    /// by its first readable row.
+    public static func markets(paths: [String], format: ReplaySource.Format) throws(MarketFileError) -> [Set<String>] {
+        try paths.map { path throws(MarketFileError) in
+            let reader = try LineReader(path: path)
+            do {
+                switch format {
+                case .jsonl: return try jsonlMarkets(reader)
+                case .tardis: return try tardisMarkets(reader)
+                }
+            } catch let error as MarketFileError {
+                throw error
+            } catch {
+                throw MarketFileError(path: path, "\(error)")
+            }
+        }
+    }
+
+    static func jsonlMarkets(_ reader: LineReader) throws -> Set<String> {
+        var markets = Set<String>()
+        var first = true
+        var looksLikeCSV = false
+        while let line = try reader.nextLine({ line -> MarketJSONL.Line?? in
+            if line.isEmpty { return .some(nil) }
+            if first && line.starts(with: "exchange,symbol,".utf8) { looksLikeCSV = true }
+            return .some(try? MarketJSONL.parse(line))
+        }) {
+            defer { first = false }
+            if looksLikeCSV {
+                throw MarketFileError(path: reader.path, "is a CSV file (header \"exchange,symbol,…\"); set market_data.replay.format: tardis")
+            }
+            switch line {
+            case .header(let listed)? where first && !listed.isEmpty:
+                return Set(listed.map { MarketEvent.key($0.venue, $0.symbol) })
+            case .book(let e)?:
+                markets.insert(e.marketKey)
+            default:
+                break
+            }
+        }
+        return markets
+    }
+
+    static func tardisMarkets(_ reader: LineReader) throws -> Set<String> {
+        guard let header = try reader.nextLine({ TardisCSV.kind(ofHeader: $0) }) else {
+            throw MarketFileError(path: reader.path, "is empty")
+        }
+        guard let kind = header else {
+            if try reader.lineNumber == 1 && isJSONL(reader.path) {
+                throw MarketFileError(path: reader.path, "is JSONL, not Tardis CSV; set market_data.replay.format: jsonl")
+            }
+            throw MarketFileError(path: reader.path,
+                                  "line 1 is not the header of a Tardis book_snapshot_5, book_snapshot_25 or quotes file")
+        }
+        while let row = try reader.nextLine({ try? TardisCSV.parse($0, kind: kind) }) {
+            if let row { return [row.marketKey] }
+        }
+        return []
+    }
+
+    static func isJSONL(_ path: String) throws -> Bool {
+        let reader = try LineReader(path: path)
+        return try reader.nextLine { $0.first == 0x7b } ?? false
+    }
+}

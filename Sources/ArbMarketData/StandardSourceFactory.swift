@@ -1,0 +1,74 @@
+import ArbCore
+import Logging
+
+/// The sources a campaign config can name: the synthetic market and replay.
+public struct StandardSourceFactory: MarketSourceFactory {
+    let logger: Logger
+
+    public init(logger: Logger = Logger(label: "arbitrage.market-data")) { self.logger = logger }
+
+    public func makeSource(members: [UniverseMember], config: CampaignConfig,
+                           startNs: Int64) throws(ConfigError) -> any ScheduledMarketSource {
+        switch config.marketData.source {
+        case .synthetic:
+            return try SyntheticSourceFactory().makeSource(members: members, config: config, startNs: startNs)
+        case .replay:
+            let replay = config.marketData.replay
+            do {
+                return try ReplaySource(paths: replay.files, format: Self.format(replay), names: names(members, config), logger: logger)
+            } catch {
+                throw Self.configError(error, files: replay.files)
+            }
+        }
+    }
+
+    public func restoreSource(members: [UniverseMember], config: CampaignConfig, startNs: Int64,
+                              state: [UInt8]) throws -> any ScheduledMarketSource {
+        switch config.marketData.source {
+        case .synthetic:
+            return try SyntheticSourceFactory().restoreSource(members: members, config: config, startNs: startNs, state: state)
+        case .replay:
+            let replay = config.marketData.replay
+            return try ReplaySource(paths: replay.files, format: Self.format(replay), names: names(members, config),
+                                    logger: logger, state: state)
+        }
+    }
+
+    /// Replay: the routes whose Upbit and Binance books are both in the files; fx needs a `KRW-USDT` book
+    /// unless it is fixed.
+    public func availableListing(_ listing: [ListingEntry], config: CampaignConfig) throws(ConfigError) -> [ListingEntry] {
+        guard config.marketData.source == .replay else { return listing }
+        let replay = config.marketData.replay
+        let perFile: [Set<String>]
+        do { perFile = try ReplayCatalog.markets(paths: replay.files, format: Self.format(replay)) } catch {
+            throw Self.configError(error, files: replay.files)
+        }
+        let markets = perFile.reduce(into: Set<String>()) { $0.formUnion($1) }
+        if case .book = config.marketData.fxSource, !markets.contains(MarketEvent.key(.upbit, MarketNames.fxSymbol)) {
+            throw ConfigError(field: "market_data.replay.files",
+                              "no KRW-USDT book in the files; add a recording of Upbit's KRW-USDT or set market_data.fx.source: fixed")
+        }
+        let available = listing.filter {
+            markets.contains(MarketEvent.key(.upbit, "KRW-" + $0.base)) && markets.contains(MarketEvent.key(.binance, $0.symbol))
+        }
+        if available.isEmpty {
+            throw ConfigError(field: "market_data.replay.files",
+                              "no listed route has both its books in the files (found: \(markets.sorted().prefix(10).joined(separator: ", ")))")
+        }
+        return available
+    }
+
+    func names(_ members: [UniverseMember], _ config: CampaignConfig) -> MarketNames {
+        if case .fixed = config.marketData.fxSource {
+            return MarketNames(routes: members.map(\.route), includeFx: false)
+        }
+        return MarketNames(routes: members.map(\.route), includeFx: true)
+    }
+
+    static func format(_ replay: ReplayConfig) -> ReplaySource.Format { replay.format == .tardis ? .tardis : .jsonl }
+
+    static func configError(_ error: MarketFileError, files: [String]) -> ConfigError {
+        let index = files.firstIndex(of: error.path).map { "[\($0)]" } ?? ""
+        return ConfigError(field: "market_data.replay.files" + index, error.description)
+    }
+}
