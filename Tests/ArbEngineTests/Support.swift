@@ -29,7 +29,7 @@ func double(_ v: JSONValue?) -> Double { v?.doubleValue ?? .nan }
 func int(_ v: JSONValue?) -> Int { Int(v?.intValue ?? -1) }
 
 import ArbMarketData
-typealias SyntheticSourceFactoryProxy = SyntheticSourceFactory
+typealias SyntheticSourceFactoryProxy = StandardSourceFactory
 
 /// Path of the built `arbitrage` executable, next to the test bundle.
 func arbitrageBinary() -> String {
