@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/vapor/websocket-kit", from: "2.16.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.78.0"),
     ],
     targets: [
         // Domain: no I/O, no C, no database, no network.
@@ -26,6 +28,17 @@ let package = Package(
             dependencies: [
                 "ArbCore", "CZlib",
                 .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Live exchange feeds: websocket connections (websocket-kit over SwiftNIO, TLS by NIOSSL), the hub
+        // campaigns subscribe to.
+        .target(
+            name: "ArbLive",
+            dependencies: [
+                "ArbCore", "ArbMarketData",
+                .product(name: "WebSocketKit", package: "websocket-kit"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -60,14 +73,23 @@ let package = Package(
         .executableTarget(
             name: "ArbServer",
             dependencies: [
-                "ArbCore", "ArbMarketData", "ArbEngine", "ArbHTTP", "ArbMetrics", "ArbStore", "MicroHTTPD",
+                "ArbCore", "ArbMarketData", "ArbLive", "ArbEngine", "ArbHTTP", "ArbMetrics", "ArbStore", "MicroHTTPD",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "ArbCoreTests", dependencies: ["ArbCore"]),
         // Helpers for tests that talk to real servers.
-        .target(name: "ArbTestSupport", path: "Sources/ArbTestSupport"),
+        .target(
+            name: "ArbTestSupport",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            path: "Sources/ArbTestSupport"
+        ),
         .testTarget(name: "MicroHTTPDTests", dependencies: ["MicroHTTPD", "ArbTestSupport"]),
         .testTarget(name: "ArbStoreTests", dependencies: ["ArbCore", "ArbEngine", "ArbStore"]),
         .testTarget(name: "ArbHTTPTests", dependencies: ["ArbCore", "ArbEngine", "ArbMarketData", "ArbHTTP", "ArbMetrics", "MicroHTTPD", "ArbTestSupport"]),
@@ -76,5 +98,6 @@ let package = Package(
             dependencies: ["ArbCore", "ArbMarketData", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "ArbEngineTests", dependencies: ["ArbCore", "ArbMarketData", "ArbEngine", "ArbStore", "ArbTestSupport"]),
+        .testTarget(name: "ArbLiveTests", dependencies: ["ArbCore", "ArbMarketData", "ArbLive", "ArbEngine", "ArbTestSupport"]),
     ]
 )

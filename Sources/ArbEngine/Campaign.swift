@@ -50,7 +50,7 @@ public final class Campaign: Sendable {
         let realtime = config.session.clock == .realtime
         var source = try sources.makeSource(members: members, config: config,
                                             startNs: realtime ? MonotonicClock.wallNanoseconds() : config.session.startTimeNs)
-        let (kernel, startNs) = try prime(&source)
+        let (kernel, startNs) = try await prime(&source)
         return await drive(kernel: kernel, source: source, startNs: startNs, clock: RealtimeClock(originNs: startNs, speed: clockSpeed),
                            resume: nil, sequence: 0, checkpoints: checkpoints)
     }
@@ -82,6 +82,9 @@ public final class Campaign: Sendable {
                            resume: ResumePoint(driver: checkpoint.driver, timeNs: checkpoint.timeNs),
                            sequence: checkpoint.sequence, checkpoints: checkpoints)
     }
+
+    /// How long a live campaign waits at its start for the first book of every market.
+    static let firstBooksTimeoutNs: UInt64 = 30_000_000_000
 
     /// Market time per wall second of the realtime clock: a replay's `speed`, otherwise 1.
     private var clockSpeed: Double { config.marketData.source == .replay ? config.marketData.replay.speed : 1 }
@@ -226,21 +229,32 @@ public final class Campaign: Sendable {
     /// stamps all its first books at the start; a replay's come one by one), then whatever else shares that
     /// instant, which is where the campaign starts. Builds the paper accounts from the first mids and fx, and
     /// the kernel over them.
-    private func prime<Source: ScheduledMarketSource>(_ source: inout Source) throws(ConfigError) -> (CampaignKernel, startNs: Int64) {
+    private func prime<Source: ScheduledMarketSource>(_ source: inout Source) async throws(ConfigError) -> (CampaignKernel, startNs: Int64) {
         let routes = members.map(\.route)
         let layout = MarketLayout(routeCount: routes.count)
         let store = SnapshotStore(marketCount: layout.marketCount)
         var missing = Set(0..<(routes.count * 2))
         if case .book = config.marketData.fxSource { missing.insert(layout.fxMarket) }
         var startNs = Int64.min
-        while !missing.isEmpty, let t = source.nextTimeNs {
-            missing.remove(source.emit(into: store))
-            startNs = t
+        let deadline = MonotonicClock.nanoseconds() + Self.firstBooksTimeoutNs
+        while !missing.isEmpty {
+            if let t = source.nextTimeNs {
+                missing.remove(source.emit(into: store))
+                startNs = t
+                continue
+            }
+            let now = MonotonicClock.nanoseconds()
+            guard source.isLive, now < deadline else { break }
+            await source.waitForEvent(timeoutNs: Int64(deadline - now))
         }
         if !missing.isEmpty {
             let names = missing.sorted().prefix(5).map { m -> String in
                 guard let (route, venue) = layout.route(ofMarket: m) else { return "KRW-USDT" }
                 return venue == .upbit ? routes[route].upbitMarket : routes[route].binanceMarket
+            }
+            if source.isLive {
+                throw ConfigError(field: "market_data.source",
+                                  "no book from the live feeds within \(Self.firstBooksTimeoutNs / 1_000_000_000) s for \(names.joined(separator: ", "))\(missing.count > 5 ? " and \(missing.count - 5) more" : "")")
             }
             throw ConfigError(field: "market_data.replay.files",
                               "the data ends before every book has been seen (none for \(names.joined(separator: ", ")))")

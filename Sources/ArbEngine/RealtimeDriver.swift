@@ -90,9 +90,14 @@ struct RealtimeDriver {
                     if next == nil, let end = source.dataEndNs { state.dataEndNs.store(end, ordering: .relaxed) }
                     let t = next ?? .max
                     if t > now + 200_000 {
-                        // Wakes for the next event or cut, and at least every 50 ms while nothing is due.
+                        // Wakes for the next event or cut, and at least every 50 ms while nothing is due; a live
+                        // feed wakes it as soon as a book arrives.
                         let wait = Swift.min(t, nextCheckpoint) - now
-                        try? await Task.sleep(for: Swift.min(clock.wall(Swift.max(wait, 0)), .milliseconds(50)))
+                        if next == nil && source.isLive {
+                            await source.waitForEvent(timeoutNs: Swift.min(Swift.max(wait, 0), 50_000_000))
+                        } else {
+                            try? await Task.sleep(for: Swift.min(clock.wall(Swift.max(wait, 0)), .milliseconds(50)))
+                        }
                         continue
                     }
                     let market = gate.shared { () -> Int in

@@ -1,11 +1,18 @@
 import ArbCore
 import Logging
 
-/// The sources a campaign config can name: the synthetic market and replay.
+/// The sources a campaign config can name: the synthetic market, replay, and live feeds when a live factory
+/// (the process's feed hub) is plugged in.
 public struct StandardSourceFactory: MarketSourceFactory {
     let logger: Logger
+    let live: (any MarketSourceFactory)?
 
-    public init(logger: Logger = Logger(label: "arbitrage.market-data")) { self.logger = logger }
+    public init(logger: Logger = Logger(label: "arbitrage.market-data"), live: (any MarketSourceFactory)? = nil) {
+        self.logger = logger
+        self.live = live
+    }
+
+    static let noLive = ConfigError(field: "market_data.source", "live feeds are not available here")
 
     public func makeSource(members: [UniverseMember], config: CampaignConfig,
                            startNs: Int64) throws(ConfigError) -> any ScheduledMarketSource {
@@ -19,6 +26,9 @@ public struct StandardSourceFactory: MarketSourceFactory {
             } catch {
                 throw Self.configError(error, files: replay.files)
             }
+        case .live:
+            guard let live else { throw Self.noLive }
+            return try live.makeSource(members: members, config: config, startNs: startNs)
         }
     }
 
@@ -31,12 +41,19 @@ public struct StandardSourceFactory: MarketSourceFactory {
             let replay = config.marketData.replay
             return try ReplaySource(paths: replay.files, format: Self.format(replay), names: names(members, config),
                                     logger: logger, state: state)
+        case .live:
+            guard let live else { throw Self.noLive }
+            return try live.restoreSource(members: members, config: config, startNs: startNs, state: state)
         }
     }
 
     /// Replay: the routes whose Upbit and Binance books are both in the files; fx needs a `KRW-USDT` book
     /// unless it is fixed.
     public func availableListing(_ listing: [ListingEntry], config: CampaignConfig) throws(ConfigError) -> [ListingEntry] {
+        if config.marketData.source == .live {
+            guard let live else { throw Self.noLive }
+            return try live.availableListing(listing, config: config)
+        }
         guard config.marketData.source == .replay else { return listing }
         let replay = config.marketData.replay
         let perFile: [Set<String>]

@@ -1,5 +1,6 @@
 import ArbCore
 import ArbEngine
+import ArbLive
 import ArbMarketData
 import ArgumentParser
 import Foundation
@@ -42,7 +43,7 @@ struct RecordCommand: AsyncParsableCommand {
         let parsed: CampaignConfig
         let campaign: Campaign
         var source: any ScheduledMarketSource
-        let sources = StandardSourceFactory(logger: logger)
+        let sources = StandardSourceFactory(logger: logger, live: LiveSourceFactory(hub: LiveHub()))
         do {
             parsed = try ConfigLoader.load(path: config)
             campaign = try Campaign(config: parsed, sources: sources)
@@ -57,21 +58,40 @@ struct RecordCommand: AsyncParsableCommand {
         if case .fixed = parsed.marketData.fxSource { includeFx = false }
         let names = MarketNames(routes: routes, includeFx: includeFx)
         let store = SnapshotStore(marketCount: names.layout.marketCount)
-        guard let startNs = source.nextTimeNs else {
+        let startNs: Int64
+        if source.isLive {
+            startNs = MonotonicClock.wallNanoseconds()
+        } else if let first = source.nextTimeNs {
+            startNs = first
+        } else {
             FileHandle.standardError.write(Data("error: the source has no data\n".utf8))
             throw ExitCode(1)
         }
         let endNs = startNs + Int64((duration ?? parsed.session.maxRuntimeSeconds) * 1e9)
+        // Ctrl-C ends a live recording early, with its end mark.
+        let interrupted = Interrupt()
         let tree = parsed.tree.rendered(pretty: false)
         do {
             var recorder = try MarketRecorder(path: out, names: names, source: parsed.marketData.source.rawValue, extra: [
                 ("start_time", "\"\(UTCTime.format(startNs))\""), ("config", tree),
             ])
-            while let t = source.nextTimeNs, t < endNs {
-                let market = source.emit(into: store)
-                try recorder.record(market: market, from: store)
+            var end = endNs
+            while !interrupted.fired {
+                if let t = source.nextTimeNs {
+                    if t >= endNs { break }
+                    let market = source.emit(into: store)
+                    try recorder.record(market: market, from: store)
+                    continue
+                }
+                guard source.isLive else {
+                    end = Swift.min(endNs, source.dataEndNs ?? endNs)
+                    break
+                }
+                let now = MonotonicClock.wallNanoseconds()
+                if now >= endNs { break }
+                await source.waitForEvent(timeoutNs: Swift.min(endNs - now, 100_000_000))
             }
-            let end = source.nextTimeNs == nil ? Swift.min(endNs, source.dataEndNs ?? endNs) : endNs
+            if interrupted.fired { end = MonotonicClock.wallNanoseconds() }
             try recorder.finish(endNs: end)
             let summary: JSONValue = [
                 "file": .string(out), "books": .int(Int64(recorder.books)), "bytes": .int(Int64(recorder.writer.bytesWritten)),
@@ -84,4 +104,31 @@ struct RecordCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
     }
+}
+
+/// SIGINT, as a flag.
+/// `@unchecked Sendable`: the dispatch source is created in `init` and never changed.
+final class Interrupt: @unchecked Sendable {
+    private let source: any DispatchSourceSignal
+    private let flag = NSLock()
+    private var value = false
+
+    init() {
+        signal(SIGINT, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler { [unowned self] in
+            self.flag.lock()
+            self.value = true
+            self.flag.unlock()
+        }
+        source.resume()
+    }
+
+    var fired: Bool {
+        flag.lock()
+        defer { flag.unlock() }
+        return value
+    }
+
+    deinit { source.cancel() }
 }

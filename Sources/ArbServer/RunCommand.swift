@@ -1,5 +1,7 @@
 import ArbCore
 import ArbEngine
+import ArbLive
+import ArbMarketData
 import ArgumentParser
 import Foundation
 import Logging
@@ -32,7 +34,7 @@ struct RunCommand: AsyncParsableCommand {
         let campaign: Campaign
         do {
             let parsed = try ConfigLoader.load(path: config)
-            campaign = try Campaign(config: parsed)
+            campaign = try Campaign(config: parsed, sources: StandardSourceFactory(live: LiveSourceFactory(hub: LiveHub())))
         } catch {
             ConfigFailure.report(error)
             throw ExitCode(2)

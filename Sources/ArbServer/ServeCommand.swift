@@ -1,6 +1,7 @@
 import ArbCore
 import ArbEngine
 import ArbHTTP
+import ArbLive
 import ArbMarketData
 import ArbMetrics
 import ArbStore
@@ -141,7 +142,8 @@ struct ServeCommand: AsyncParsableCommand {
             logger.warning("campaigns left running by a previous process are interrupted",
                            metadata: ["campaigns": "\(interrupted.joined(separator: ","))"])
         }
-        let manager = CampaignManager(store: store, sources: StandardSourceFactory(),
+        let hub = LiveHub(logger: Logger(label: "arbitrage.feed"))
+        let manager = CampaignManager(store: store, sources: StandardSourceFactory(live: LiveSourceFactory(hub: hub)),
                                       maxConcurrent: settings.maxConcurrent, logger: Logger(label: "arbitrage.campaigns"))
         let serviceMetrics = ServiceMetrics(version: BuildInfo.version)
         let exposition = MetricsExposition(service: serviceMetrics, manager: manager)
@@ -202,6 +204,7 @@ struct ServeCommand: AsyncParsableCommand {
             logger.error("the last checkpoint of some campaigns could not be stored; they resume from their previous one",
                          metadata: ["campaigns": "\(unsaved.joined(separator: ","))"])
         }
+        hub.shutdown()
         withExtendedLifetime(lock) {}
         logger.info("stopped")
     }

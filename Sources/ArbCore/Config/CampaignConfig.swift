@@ -34,9 +34,10 @@ public struct SessionConfig: Sendable, Equatable {
 
 /// `market_data`.
 public struct MarketDataConfig: Sendable, Equatable {
-    public enum Source: String, Sendable { case synthetic, replay }
+    public enum Source: String, Sendable { case synthetic, replay, live }
     public var source: Source
     public var replay: ReplayConfig
+    public var live: LiveConfig
     public var seed: UInt64
     public var updatesPerSecond: Double
     public var symbolCount: Int
@@ -53,6 +54,40 @@ public struct ReplayConfig: Sendable, Equatable {
     public var format: Format
     /// Market time per wall second on the realtime clock; 0 = as fast as possible (simulated clock only).
     public var speed: Double
+}
+
+/// `market_data.live`.
+public struct LiveConfig: Sendable, Hashable {
+    public var binanceWSURL: String
+    public var upbitWSURL: String
+    public var binanceRESTURL: String
+    public var upbitRESTURL: String
+    public var maxStreamsPerConnection: Int
+    public var binanceStream: String
+    public var upbitDepth: Int
+    public var upbitFormat: String
+    public var silenceSeconds: Double
+    public var reconnectMinSeconds: Double
+    public var reconnectMaxSeconds: Double
+    public var connectionMaxAgeSeconds: Double
+
+    public init(binanceWSURL: String, upbitWSURL: String, binanceRESTURL: String, upbitRESTURL: String,
+                maxStreamsPerConnection: Int, binanceStream: String, upbitDepth: Int, upbitFormat: String,
+                silenceSeconds: Double, reconnectMinSeconds: Double, reconnectMaxSeconds: Double,
+                connectionMaxAgeSeconds: Double) {
+        self.binanceWSURL = binanceWSURL
+        self.upbitWSURL = upbitWSURL
+        self.binanceRESTURL = binanceRESTURL
+        self.upbitRESTURL = upbitRESTURL
+        self.maxStreamsPerConnection = maxStreamsPerConnection
+        self.binanceStream = binanceStream
+        self.upbitDepth = upbitDepth
+        self.upbitFormat = upbitFormat
+        self.silenceSeconds = silenceSeconds
+        self.reconnectMinSeconds = reconnectMinSeconds
+        self.reconnectMaxSeconds = reconnectMaxSeconds
+        self.connectionMaxAgeSeconds = connectionMaxAgeSeconds
+    }
 }
 
 /// A validated campaign config with every default filled in.
@@ -128,6 +163,15 @@ public struct CampaignConfig: Sendable, Equatable {
             source: .init(rawValue: s("market_data.source"))!,
             replay: ReplayConfig(files: list("market_data.replay.files"), format: .init(rawValue: s("market_data.replay.format"))!,
                                  speed: d("market_data.replay.speed")),
+            live: LiveConfig(
+                binanceWSURL: s("market_data.live.binance_ws_url"), upbitWSURL: s("market_data.live.upbit_ws_url"),
+                binanceRESTURL: s("market_data.live.binance_rest_url"), upbitRESTURL: s("market_data.live.upbit_rest_url"),
+                maxStreamsPerConnection: i("market_data.live.max_streams_per_connection"),
+                binanceStream: s("market_data.live.binance_stream"), upbitDepth: Int(s("market_data.live.upbit_depth"))!,
+                upbitFormat: s("market_data.live.upbit_format"), silenceSeconds: d("market_data.live.silence_seconds"),
+                reconnectMinSeconds: d("market_data.live.reconnect_min_seconds"),
+                reconnectMaxSeconds: d("market_data.live.reconnect_max_seconds"),
+                connectionMaxAgeSeconds: d("market_data.live.connection_max_age_seconds")),
             seed: UInt64(t.at("market_data.seed")!.intValue!),
             updatesPerSecond: ups, symbolCount: i("market_data.symbol_count"), maxDataAgeMs: configuredAge,
             fxSource: s("market_data.fx.source") == "fixed" ? .fixed(Fixed(fxStart)) : .book, fxStart: fxStart)
@@ -164,6 +208,23 @@ public struct CampaignConfig: Sendable, Equatable {
             if marketData.replay.speed == 0 && session.clock == .realtime {
                 issues.append(ConfigIssue(field: "market_data.replay.speed", message:
                     "speed 0 replays as fast as possible, which is session.clock: simulated; the realtime clock needs a speed above 0"))
+            }
+        }
+        if marketData.source == .live {
+            if session.clock != .realtime {
+                issues.append(ConfigIssue(field: "session.clock", message: "source: live runs on the realtime clock"))
+            }
+            let l = marketData.live
+            for (field, url, schemes) in [("binance_ws_url", l.binanceWSURL, ["ws", "wss"]), ("upbit_ws_url", l.upbitWSURL, ["ws", "wss"]),
+                                          ("binance_rest_url", l.binanceRESTURL, ["http", "https"]),
+                                          ("upbit_rest_url", l.upbitRESTURL, ["http", "https"])] {
+                let scheme = url.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
+                if !schemes.contains(scheme) || !url.contains("://") || url.hasSuffix("://") {
+                    issues.append(ConfigIssue(field: "market_data.live." + field, message: "\(url) is not a \(schemes.joined(separator: " or ")) URL"))
+                }
+            }
+            if l.reconnectMaxSeconds < l.reconnectMinSeconds {
+                issues.append(ConfigIssue(field: "market_data.live.reconnect_max_seconds", message: "is below reconnect_min_seconds"))
             }
         }
         // Bound the work one request can ask for.

@@ -14,11 +14,19 @@ public protocol ScheduledMarketSource: Sendable {
     var dataEndNs: Int64? { get }
     /// Counts a recorded source keeps for the stats; nil for the synthetic market.
     var counters: MarketSourceCounters? { get }
+    /// A live feed: `nextTimeNs` is nil while nothing has arrived, not at the end; books come when they come.
+    var isLive: Bool { get }
+    /// Waits until an event may be pending or `timeoutNs` passed (a live feed wakes on arrival; others sleep).
+    func waitForEvent(timeoutNs: Int64) async
 }
 
 extension ScheduledMarketSource {
     public var dataEndNs: Int64? { nil }
     public var counters: MarketSourceCounters? { nil }
+    public var isLive: Bool { false }
+    public func waitForEvent(timeoutNs: Int64) async {
+        try? await Task.sleep(for: .nanoseconds(Swift.max(0, timeoutNs)))
+    }
 }
 
 /// Builds a campaign's market-data source from its config; the executable picks the concrete factory, the

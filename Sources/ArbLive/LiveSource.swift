@@ -1,0 +1,55 @@
+import ArbCore
+import ArbMarketData
+
+/// A campaign's view of the live feeds: the books of its markets as they arrive, pulled by its feed task.
+/// Receive times are moved onto the campaign clock (which, after a resume, runs behind the wall clock by the
+/// time the campaign was down).
+public struct LiveSource: ScheduledMarketSource {
+    let subscription: LiveSubscription
+    /// Wall clock minus campaign clock.
+    let offsetNs: Int64
+
+    public var nextTimeNs: Int64? { subscription.queue.headTimeNs.map { $0 - offsetNs } }
+
+    public mutating func emit(into store: SnapshotStore) -> Int {
+        // Only this source pops, and it is asked to emit only when `nextTimeNs` said a book is pending.
+        guard let pending = subscription.queue.pop() else { preconditionFailure("emit without a pending book") }
+        let offset = offsetNs
+        store.write(pending.market) { book in
+            book.bids = pending.event.bids
+            book.asks = pending.event.asks
+            book.exchangeTimeNs = pending.event.exchangeTimeNs
+            book.receiveTimeNs = pending.event.timeNs - offset
+        }
+        return pending.market
+    }
+
+    /// Nothing to keep: a resumed campaign subscribes again.
+    public func checkpointState() throws -> [UInt8] { [] }
+
+    public var isLive: Bool { true }
+
+    public func waitForEvent(timeoutNs: Int64) async { await subscription.queue.wait(timeoutNs: timeoutNs) }
+}
+
+/// Makes live sources on the process's hub.
+public struct LiveSourceFactory: MarketSourceFactory {
+    public let hub: LiveHub
+
+    public init(hub: LiveHub) { self.hub = hub }
+
+    public func makeSource(members: [UniverseMember], config: CampaignConfig,
+                           startNs: Int64) throws(ConfigError) -> any ScheduledMarketSource {
+        var includeFx = true
+        if case .fixed = config.marketData.fxSource { includeFx = false }
+        let names = MarketNames(routes: members.map(\.route), includeFx: includeFx)
+        let queue = BookQueue(marketCount: names.layout.marketCount)
+        let subscription = hub.subscribe(names: names, settings: config.marketData.live, queue: queue)
+        return LiveSource(subscription: subscription, offsetNs: wallNanoseconds() - startNs)
+    }
+
+    public func restoreSource(members: [UniverseMember], config: CampaignConfig, startNs: Int64,
+                              state: [UInt8]) throws -> any ScheduledMarketSource {
+        try makeSource(members: members, config: config, startNs: startNs)
+    }
+}

@@ -1,0 +1,282 @@
+import ArbCore
+import ArbEngine
+import ArbLive
+import ArbMarketData
+import ArbTestSupport
+import Foundation
+import Testing
+
+/// The exchanges, played by local websocket servers.
+final class FakeExchanges: @unchecked Sendable {
+    let binance: FakeExchangeServer
+    let upbit: FakeExchangeServer
+
+    init(intervalMs: Int64 = 20) throws {
+        binance = try FakeExchangeServer(flavor: .binance, intervalMs: intervalMs)
+        upbit = try FakeExchangeServer(flavor: .upbit, intervalMs: intervalMs)
+    }
+
+    func settings(maxStreams: Int = 50, silence: Double = 15, maxAge: Double = 84_600, stream: String = "depth20@100ms",
+                  format: String = "SIMPLE") -> LiveConfig {
+        LiveConfig(binanceWSURL: binance.url, upbitWSURL: upbit.url + "/websocket/v1", binanceRESTURL: "http://127.0.0.1:1",
+                   upbitRESTURL: "http://127.0.0.1:1", maxStreamsPerConnection: maxStreams, binanceStream: stream, upbitDepth: 15,
+                   upbitFormat: format, silenceSeconds: silence, reconnectMinSeconds: 0.05, reconnectMaxSeconds: 0.2,
+                   connectionMaxAgeSeconds: maxAge)
+    }
+
+    /// A config tree reading these servers.
+    func config(_ settings: LiveConfig, maxDataAgeMs: Double? = nil, extra: [String: JSONValue] = [:]) -> JSONValue {
+        var o: [String: JSONValue] = [
+            "universe": ["mode": "FIXED_LIST", "whitelist": ["BTCUSDT", "ETHUSDT", "SOLUSDT"]],
+            "engine": ["mode": "multi", "multi_symbol_enabled": true],
+            "market_data": ["source": "live", "live": [
+                "binance_ws_url": .string(settings.binanceWSURL), "upbit_ws_url": .string(settings.upbitWSURL),
+                "max_streams_per_connection": .int(Int64(settings.maxStreamsPerConnection)),
+                "silence_seconds": .double(settings.silenceSeconds), "reconnect_min_seconds": 0.05,
+                "reconnect_max_seconds": 0.2, "connection_max_age_seconds": .double(settings.connectionMaxAgeSeconds),
+                "upbit_format": .string(settings.upbitFormat), "binance_stream": .string(settings.binanceStream),
+            ]],
+        ]
+        if let maxDataAgeMs, case .object(var md) = o["market_data"] {
+            md["max_data_age_ms"] = .double(maxDataAgeMs)
+            o["market_data"] = .object(md)
+        }
+        for (k, v) in extra { o[k] = v }
+        return .object(o)
+    }
+
+    func shutdown() {
+        binance.shutdown()
+        upbit.shutdown()
+    }
+}
+
+/// Pulls a live source into `store` for `seconds`, or until `until` says enough.
+func pump(_ source: inout any ScheduledMarketSource, _ store: SnapshotStore, seconds: Double,
+          until: () -> Bool = { false }) async -> Int {
+    let deadline = Date().addingTimeInterval(seconds)
+    var count = 0
+    while Date() < deadline && !until() {
+        if source.nextTimeNs != nil {
+            _ = source.emit(into: store)
+            count += 1
+        } else {
+            await source.waitForEvent(timeoutNs: 20_000_000)
+        }
+    }
+    return count
+}
+
+/// Waits until `condition` holds (polling), at most `seconds`.
+func eventually(_ seconds: Double, _ condition: () -> Bool) async -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return condition()
+}
+
+@Suite(.serialized) struct LiveFeedTests {
+    func members(_ config: CampaignConfig) throws -> [UniverseMember] {
+        try UniverseResolver.resolve(config.universe, engine: config.engine, listing: SyntheticListing.listing(symbolCount: 0))
+    }
+
+    func source(_ ex: FakeExchanges, _ settings: LiveConfig, hub: LiveHub) throws -> (any ScheduledMarketSource, MarketNames, SnapshotStore) {
+        let config = try CampaignConfig.parse(ex.config(settings, extra: ["session": ["clock": "realtime"]]))
+        let m = try members(config)
+        let source = try LiveSourceFactory(hub: hub).makeSource(members: m, config: config, startNs: MonotonicClock.wallNanoseconds())
+        let names = MarketNames(routes: m.map(\.route), includeFx: true)
+        return (source, names, SnapshotStore(marketCount: names.layout.marketCount))
+    }
+
+    @Test func everySubscribedSymbolReachesTheStoreWithoutAnOriginHeader() async throws {
+        let ex = try FakeExchanges()
+        defer { ex.shutdown() }
+        let hub = LiveHub()
+        defer { hub.shutdown() }
+        var (source, names, store) = try source(ex, ex.settings(), hub: hub)
+        _ = await pump(&source, store, seconds: 10) { (0..<7).allSatisfy { store.sequence($0) > 0 } }
+        for market in 0..<7 { #expect(store.sequence(market) > 0, "no book for \(names.names[market])") }
+        // Binance BTC: 20 levels around 100,000; Upbit KRW-BTC: 15 levels around 140,000,000; fx around 1,400.
+        let btc = store.read(1)
+        #expect(btc.bids.count == 20 && btc.asks.count == 20 && abs(btc.mid - 100_000) < 10)
+        let krwBTC = store.read(0)
+        #expect(krwBTC.bids.count == 15 && abs(krwBTC.mid - 140_000_000) < 14_000)
+        #expect(abs(store.read(6).mid - 1_400) < 1)
+        #expect(krwBTC.exchangeTimeNs > 0 && abs(krwBTC.receiveTimeNs - MonotonicClock.wallNanoseconds()) < 10_000_000_000)
+
+        let b = try #require(ex.binance.connections.first)
+        #expect(b.path == "/stream")
+        #expect(!b.headers.contains { $0.0.lowercased() == "origin" })
+        #expect(b.requests.first == #"{"method":"SUBSCRIBE","params":["btcusdt@depth20@100ms","ethusdt@depth20@100ms","solusdt@depth20@100ms"],"id":1}"#)
+        let u = try #require(ex.upbit.connections.first)
+        #expect(u.path == "/websocket/v1")
+        #expect(!u.headers.contains { $0.0.lowercased() == "origin" })
+        let request = try #require(u.requests.first)
+        #expect(request.contains(#"{"type":"orderbook","codes":["KRW-BTC.15","KRW-ETH.15","KRW-SOL.15","KRW-USDT.15"]}"#))
+        #expect(request.contains(#"{"format":"SIMPLE"}"#))
+        #expect(hub.status.binance.connected.load(ordering: .relaxed) == 1)
+        #expect(hub.status.upbit.messages.load(ordering: .relaxed) > 0)
+    }
+
+    @Test func symbolsAreShardedOverConnections() async throws {
+        let ex = try FakeExchanges()
+        defer { ex.shutdown() }
+        let hub = LiveHub()
+        defer { hub.shutdown() }
+        var (source, _, store) = try source(ex, ex.settings(maxStreams: 2, format: "DEFAULT"), hub: hub)
+        _ = await pump(&source, store, seconds: 10) { (0..<7).allSatisfy { store.sequence($0) > 0 } }
+        #expect((0..<7).allSatisfy { store.sequence($0) > 0 })
+        // Connections open concurrently: the server sees them in any order.
+        #expect(Set(ex.binance.connections.map(\.symbols)) == [["BTCUSDT", "ETHUSDT"], ["SOLUSDT"]])
+        #expect(Set(ex.upbit.connections.map(\.symbols)) == [["KRW-BTC", "KRW-ETH"], ["KRW-SOL", "KRW-USDT"]])
+        #expect(hub.status.binance.connected.load(ordering: .relaxed) == 2)
+    }
+
+    @Test func aDroppedConnectionIsReconnectedAndResubscribed() async throws {
+        let ex = try FakeExchanges()
+        defer { ex.shutdown() }
+        let hub = LiveHub()
+        defer { hub.shutdown() }
+        var (source, _, store) = try source(ex, ex.settings(), hub: hub)
+        _ = await pump(&source, store, seconds: 10) { (0..<7).allSatisfy { store.sequence($0) > 0 } }
+        ex.binance.dropAll()
+        ex.upbit.dropAll()
+        #expect(await eventually(10) { ex.binance.openConnections.count == 1 && ex.upbit.openConnections.count == 1 })
+        let before = (0..<7).map { store.sequence($0) }
+        _ = await pump(&source, store, seconds: 10) { (0..<7).allSatisfy { store.sequence($0) > before[$0] } }
+        #expect((0..<7).allSatisfy { store.sequence($0) > before[$0] })
+        #expect(ex.binance.connections.count == 2 && ex.binance.connections[1].symbols == ["BTCUSDT", "ETHUSDT", "SOLUSDT"])
+        #expect(ex.upbit.connections[1].symbols == ["KRW-BTC", "KRW-ETH", "KRW-SOL", "KRW-USDT"])
+        #expect(hub.status.binance.reconnects.load(ordering: .relaxed) == 1)
+        #expect(hub.status.upbit.reconnects.load(ordering: .relaxed) == 1)
+    }
+
+    @Test func silenceTripsTheWatchdog() async throws {
+        let ex = try FakeExchanges()
+        defer { ex.shutdown() }
+        let hub = LiveHub()
+        defer { hub.shutdown() }
+        var (source, _, store) = try source(ex, ex.settings(silence: 0.5), hub: hub)
+        _ = await pump(&source, store, seconds: 10) { (0..<7).allSatisfy { store.sequence($0) > 0 } }
+        ex.binance.setSilent(true)
+        // The client closes the silent connection and opens another, which is silent too: it keeps trying.
+        #expect(await eventually(10) { ex.binance.connections.count >= 2 && !ex.binance.connections[0].isOpen })
+        #expect(hub.status.binance.reconnects.load(ordering: .relaxed) >= 1)
+        #expect(hub.status.upbit.reconnects.load(ordering: .relaxed) == 0)
+        ex.binance.setSilent(false)
+        let before = store.sequence(1)
+        _ = await pump(&source, store, seconds: 10) { store.sequence(1) > before }
+        #expect(store.sequence(1) > before)
+    }
+
+    @Test func garbageIsCountedAndDroppedAndPingsAreAnswered() async throws {
+        let ex = try FakeExchanges()
+        defer { ex.shutdown() }
+        let hub = LiveHub()
+        defer { hub.shutdown() }
+        var (source, _, store) = try source(ex, ex.settings(), hub: hub)
+        _ = await pump(&source, store, seconds: 10) { (0..<7).allSatisfy { store.sequence($0) > 0 } }
+        ex.binance.sendGarbage(10)
+        ex.upbit.sendGarbage(4)
+        ex.binance.ping([7, 8, 9])
+        #expect(await eventually(5) { hub.status.binance.parseErrors.load(ordering: .relaxed) == 10 })
+        #expect(await eventually(5) { hub.status.upbit.parseErrors.load(ordering: .relaxed) == 4 })
+        #expect(await eventually(5) { ex.binance.connections[0].pongs == [[7, 8, 9]] })
+        let before = store.sequence(1)
+        _ = await pump(&source, store, seconds: 5) { store.sequence(1) > before + 5 }
+        #expect(store.sequence(1) > before + 5)
+        #expect(hub.status.binance.reconnects.load(ordering: .relaxed) == 0)
+    }
+
+    @Test func anAgingConnectionIsReplacedWithoutAGap() async throws {
+        let ex = try FakeExchanges()
+        defer { ex.shutdown() }
+        let hub = LiveHub()
+        defer { hub.shutdown() }
+        var (source, _, store) = try source(ex, ex.settings(maxAge: 1), hub: hub)
+        _ = await pump(&source, store, seconds: 10) { ex.binance.connections.count >= 2 && !ex.binance.connections[0].isOpen }
+        let b = ex.binance.connections
+        #expect(b.count >= 2 && !b[0].isOpen && b[1].symbols == ["BTCUSDT", "ETHUSDT", "SOLUSDT"])
+        // A replacement is not a reconnect: the old connection stayed until the new one delivered.
+        #expect(hub.status.binance.reconnects.load(ordering: .relaxed) == 0)
+        ex.binance.announceShutdown()
+        let count = ex.binance.connections.count
+        _ = await pump(&source, store, seconds: 10) { ex.binance.connections.count > count }
+        #expect(ex.binance.connections.count > count)
+    }
+
+    @Test func campaignsShareTheHubsConnectionsAndLeaveThem() async throws {
+        let ex = try FakeExchanges()
+        defer { ex.shutdown() }
+        let hub = LiveHub()
+        defer { hub.shutdown() }
+        var (a, _, storeA) = try source(ex, ex.settings(), hub: hub)
+        var (b, _, storeB) = try source(ex, ex.settings(), hub: hub)
+        _ = await pump(&a, storeA, seconds: 10) { (0..<7).allSatisfy { storeA.sequence($0) > 0 } }
+        _ = await pump(&b, storeB, seconds: 10) { (0..<7).allSatisfy { storeB.sequence($0) > 0 } }
+        #expect(ex.binance.connections.count == 1 && ex.upbit.connections.count == 1)
+        a = SyntheticMarketStub()
+        b = SyntheticMarketStub()
+        #expect(await eventually(5) { ex.binance.openConnections.isEmpty && ex.upbit.openConnections.isEmpty })
+        #expect(hub.status.binance.connections.load(ordering: .relaxed) == 0)
+    }
+}
+
+@Suite(.serialized) struct LiveCampaignTests {
+    /// A realtime campaign on the live feeds trades; while Binance goes quiet its legs go stale and the data tier
+    /// refuses entries (`stale_leg`); when books come back, entries are allowed again, with nobody doing anything.
+    @Test func aStaleLegBlocksEntriesAndFreshBooksUnblockThem() async throws {
+        let ex = try FakeExchanges()
+        defer { ex.shutdown() }
+        let hub = LiveHub()
+        defer { hub.shutdown() }
+        let config = try CampaignConfig.parse(ex.config(ex.settings(), maxDataAgeMs: 500, extra: [
+            "session": ["clock": "realtime", "max_runtime_seconds": 5, "loop_interval_ms": 20],
+            // Entries whenever the data allows, an exit right after, no cooldown.
+            "strategy": ["entry_threshold_bps": -500, "exit_threshold_bps": 10_000],
+            "multi_symbol_risk_guard": ["cooldown_seconds": 0, "circuit_breaker_consecutive_losses": 1_000],
+        ]))
+        let recorder = MemoryRecorder(keepRecords: true)
+        let campaign = try Campaign(config: config, recorder: recorder,
+                                    sources: StandardSourceFactory(live: LiveSourceFactory(hub: hub)))
+        let quiet = Task {
+            try await Task.sleep(for: .milliseconds(2000))
+            ex.binance.setSilent(true)
+            try await Task.sleep(for: .milliseconds(1500))
+            ex.binance.setSilent(false)
+        }
+        let result = try await campaign.run()
+        try await quiet.value
+        #expect(result.status == CampaignStatus.completed && result.stopReason == StopReason.runtime)
+        let decisions = recorder.snapshot.decisions
+        let start = UTCTime.parse(result.stats["start_time"]?.stringValue ?? "") ?? 0
+        // Rejections while Binance was quiet (a leg may also be stale for a moment at the very start, while
+        // the first books of one exchange wait for the other's).
+        let stale = decisions.filter {
+            $0.reason == "stale_leg" && $0.detail?.contains("binance") == true && $0.firstTimeNs > start + 800_000_000
+        }
+        #expect(!stale.isEmpty && stale.allSatisfy { $0.tier == .data && $0.outcome == .rejected })
+        let firstStale = try #require(stale.map(\.firstTimeNs).min())
+        let lastStale = try #require(stale.map(\.lastTimeNs).max())
+        #expect(lastStale - firstStale > 500_000_000)
+        let entries = decisions.filter { $0.kind == .entry && $0.outcome == .allowed }.map(\.firstTimeNs)
+        #expect(entries.contains { $0 < firstStale }, "entries before Binance went quiet")
+        #expect(entries.contains { $0 > lastStale }, "entries after Binance came back")
+        #expect(int(result.stats.at("trades.opened")) >= 2)
+        #expect(result.stats.at("market_data.source")?.stringValue == "live")
+        #expect(hub.status.binance.reconnects.load(ordering: .relaxed) == 0)
+        // The campaign let go of the feeds when it ended.
+        #expect(await eventually(5) { ex.binance.openConnections.isEmpty })
+    }
+}
+
+func int(_ v: JSONValue?) -> Int { Int(v?.intValue ?? -1) }
+
+/// Stands in for a source once a test has let go of a live one.
+struct SyntheticMarketStub: ScheduledMarketSource {
+    var nextTimeNs: Int64? { nil }
+    mutating func emit(into store: SnapshotStore) -> Int { 0 }
+    func checkpointState() throws -> [UInt8] { [] }
+}
