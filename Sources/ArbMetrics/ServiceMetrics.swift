@@ -1,3 +1,4 @@
+import ArbCore
 import ArbEngine
 import Prometheus
 
@@ -18,14 +19,12 @@ public final class ServiceMetrics: Sendable {
         MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 
-    public init(version: String) {
+    /// The live feeds' counters, rendered at scrape time (at zero for both exchanges until a feed runs).
+    let feeds: FeedStatus
+
+    public init(version: String, feeds: FeedStatus = FeedStatus()) {
+        self.feeds = feeds
         registry.makeGauge(descriptor: Self.d("arbitrage_build_info", "Build information; the value is always 1."), labels: [("version", version)]).set(Double(1))
-        for exchange in ["upbit", "binance"] {
-            registry.makeGauge(descriptor: Self.d("arbitrage_feed_connected", "1 while the exchange's live feed is connected."), labels: [("exchange", exchange)]).set(Double(0))
-            registry.makeCounter(descriptor: Self.d("arbitrage_feed_messages_total", "Messages received from the exchange's live feed."), labels: [("exchange", exchange)]).increment(by: Int64(0))
-            registry.makeCounter(descriptor: Self.d("arbitrage_feed_parse_errors_total", "Live feed messages that could not be parsed (counted and dropped)."), labels: [("exchange", exchange)]).increment(by: Int64(0))
-            registry.makeCounter(descriptor: Self.d("arbitrage_feed_reconnects_total", "Reconnections of the exchange's live feed."), labels: [("exchange", exchange)]).increment(by: Int64(0))
-        }
         for state in Self.states {
             registry.makeGauge(descriptor: Self.d("arbitrage_campaigns", "Campaigns by state."), labels: [("state", state)]).set(Double(0))
         }
@@ -49,5 +48,21 @@ public final class ServiceMetrics: Sendable {
 
     public func emit(into text: inout MetricsText) {
         text.append(raw: registry.emitToBuffer())
+        let venues = Venue.allCases
+        func family(_ name: String, _ type: String, _ help: String, _ value: (FeedCounters) -> Int) {
+            text.family(name, type, help)
+            for v in venues { text.sample(name, [("exchange", v.rawValue)], Double(value(feeds[v]))) }
+        }
+        family("arbitrage_feed_connected", "gauge", "Live feed connections open to the exchange.") { $0.connected.load(ordering: .relaxed) }
+        family("arbitrage_feed_connections", "gauge", "Live feed connections wanted to the exchange (open or being opened).") {
+            $0.connections.load(ordering: .relaxed)
+        }
+        family("arbitrage_feed_messages_total", "counter", "Messages received from the exchange's live feed.") { $0.messages.load(ordering: .relaxed) }
+        family("arbitrage_feed_parse_errors_total", "counter", "Live feed messages that could not be parsed (counted and dropped).") {
+            $0.parseErrors.load(ordering: .relaxed)
+        }
+        family("arbitrage_feed_reconnects_total", "counter", "Reconnections of the exchange's live feed (after a close, a failure or silence).") {
+            $0.reconnects.load(ordering: .relaxed)
+        }
     }
 }

@@ -145,7 +145,7 @@ struct ServeCommand: AsyncParsableCommand {
         let hub = LiveHub(logger: Logger(label: "arbitrage.feed"))
         let manager = CampaignManager(store: store, sources: StandardSourceFactory(live: LiveSourceFactory(hub: hub)),
                                       maxConcurrent: settings.maxConcurrent, logger: Logger(label: "arbitrage.campaigns"))
-        let serviceMetrics = ServiceMetrics(version: BuildInfo.version)
+        let serviceMetrics = ServiceMetrics(version: BuildInfo.version, feeds: hub.status)
         let exposition = MetricsExposition(service: serviceMetrics, manager: manager)
         var options = ControlAPI.Options(apiToken: settings.apiToken, version: BuildInfo.version)
         options.metrics = { await exposition.render() }

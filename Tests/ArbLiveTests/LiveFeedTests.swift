@@ -2,6 +2,7 @@ import ArbCore
 import ArbEngine
 import ArbLive
 import ArbMarketData
+import ArbMetrics
 import ArbTestSupport
 import Foundation
 import Testing
@@ -183,6 +184,14 @@ func eventually(_ seconds: Double, _ condition: () -> Bool) async -> Bool {
         ex.binance.ping([7, 8, 9])
         #expect(await eventually(5) { hub.status.binance.parseErrors.load(ordering: .relaxed) == 10 })
         #expect(await eventually(5) { hub.status.upbit.parseErrors.load(ordering: .relaxed) == 4 })
+        // The same counts in the exposition.
+        var text = MetricsText()
+        ServiceMetrics(version: "test", feeds: hub.status).emit(into: &text)
+        let exposition = String(decoding: text.bytes, as: UTF8.self)
+        #expect(exposition.contains("arbitrage_feed_parse_errors_total{exchange=\"binance\"} 10\n"))
+        #expect(exposition.contains("arbitrage_feed_parse_errors_total{exchange=\"upbit\"} 4\n"))
+        #expect(exposition.contains("arbitrage_feed_connected{exchange=\"binance\"} 1\n"))
+        #expect(exposition.contains("# TYPE arbitrage_feed_messages_total counter"))
         #expect(await eventually(5) { ex.binance.connections[0].pongs == [[7, 8, 9]] })
         let before = store.sequence(1)
         _ = await pump(&source, store, seconds: 5) { store.sequence(1) > before + 5 }
