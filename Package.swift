@@ -98,6 +98,6 @@ let package = Package(
             dependencies: ["ArbCore", "ArbMarketData", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "ArbEngineTests", dependencies: ["ArbCore", "ArbMarketData", "ArbEngine", "ArbStore", "ArbTestSupport"]),
-        .testTarget(name: "ArbLiveTests", dependencies: ["ArbCore", "ArbMarketData", "ArbLive", "ArbEngine", "ArbMetrics", "ArbTestSupport"]),
+        .testTarget(name: "ArbLiveTests", dependencies: ["ArbCore", "ArbMarketData", "ArbLive", "ArbEngine", "ArbMetrics", "ArbTestSupport", "MicroHTTPD"]),
     ]
 )

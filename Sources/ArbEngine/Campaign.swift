@@ -26,6 +26,7 @@ public final class Campaign: Sendable {
         switch config.universe.source {
         case .synthetic: listing = SyntheticListing.listing(symbolCount: config.marketData.symbolCount)
         case .file: listing = try UniverseFile.load(path: config.universe.file ?? "")
+        case .live: listing = try sources.liveListing(config: config)
         }
         members = try UniverseResolver.resolve(config.universe, engine: config.engine,
                                                listing: sources.availableListing(listing, config: config))

@@ -77,10 +77,8 @@ extension ControlAPI {
             case .success(let value): body = value
             case .failure(let error): return error.response
             }
-            do throws(ServiceError) {
-                return JSONBody.response(CampaignView.list(try manager.preview(body).map(UniverseView.json), next: nil))
-            } catch {
-                return problem(error)
+            return respond {
+                (CampaignView.list(try await manager.preview(body).map(UniverseView.json), next: nil), [])
             }
         }
     }

@@ -35,8 +35,24 @@ public struct LiveSource: ScheduledMarketSource {
 /// Makes live sources on the process's hub.
 public struct LiveSourceFactory: MarketSourceFactory {
     public let hub: LiveHub
+    let listings = ListingCache()
 
     public init(hub: LiveHub) { self.hub = hub }
+
+    /// Fetches the live listing when the universe comes from it (reusing one fetched within the last minute).
+    public func prepare(config: CampaignConfig) async throws(ConfigError) {
+        guard config.universe.source == .live else { return }
+        do { _ = try await listings.refresh(config.marketData.live) } catch {
+            throw ConfigError(field: "universe.source", "cannot fetch the live listing: \(error)")
+        }
+    }
+
+    public func liveListing(config: CampaignConfig) throws(ConfigError) -> [ListingEntry] {
+        guard let listing = listings.listing(config.marketData.live) else {
+            throw ConfigError(field: "universe.source", "the live listing has not been fetched")
+        }
+        return listing
+    }
 
     public func makeSource(members: [UniverseMember], config: CampaignConfig,
                            startNs: Int64) throws(ConfigError) -> any ScheduledMarketSource {

@@ -75,6 +75,17 @@ public struct StandardSourceFactory: MarketSourceFactory {
         return available
     }
 
+    public func prepare(config: CampaignConfig) async throws(ConfigError) {
+        guard config.universe.source == .live || config.marketData.source == .live else { return }
+        guard let live else { throw Self.noLive }
+        try await live.prepare(config: config)
+    }
+
+    public func liveListing(config: CampaignConfig) throws(ConfigError) -> [ListingEntry] {
+        guard let live else { throw ConfigError(field: "universe.source", "the live listing is not available here") }
+        return try live.liveListing(config: config)
+    }
+
     func names(_ members: [UniverseMember], _ config: CampaignConfig) -> MarketNames {
         if case .fixed = config.marketData.fxSource {
             return MarketNames(routes: members.map(\.route), includeFx: false)

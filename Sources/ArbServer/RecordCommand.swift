@@ -46,6 +46,7 @@ struct RecordCommand: AsyncParsableCommand {
         let sources = StandardSourceFactory(logger: logger, live: LiveSourceFactory(hub: LiveHub()))
         do {
             parsed = try ConfigLoader.load(path: config)
+            try await sources.prepare(config: parsed)
             campaign = try Campaign(config: parsed, sources: sources)
             let startNs = parsed.session.clock == .realtime ? MonotonicClock.wallNanoseconds() : parsed.session.startTimeNs
             source = try sources.makeSource(members: campaign.members, config: parsed, startNs: startNs)

@@ -34,7 +34,9 @@ struct RunCommand: AsyncParsableCommand {
         let campaign: Campaign
         do {
             let parsed = try ConfigLoader.load(path: config)
-            campaign = try Campaign(config: parsed, sources: StandardSourceFactory(live: LiveSourceFactory(hub: LiveHub())))
+            let sources = StandardSourceFactory(live: LiveSourceFactory(hub: LiveHub()))
+            try await sources.prepare(config: parsed)
+            campaign = try Campaign(config: parsed, sources: sources)
         } catch {
             ConfigFailure.report(error)
             throw ExitCode(2)

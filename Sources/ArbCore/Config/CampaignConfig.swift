@@ -1,7 +1,7 @@
 /// `universe`.
 public struct UniverseConfig: Sendable, Equatable {
     public enum Mode: String, Sendable { case topN = "TOP_N", fixedList = "FIXED_LIST" }
-    public enum Source: String, Sendable { case synthetic, file }
+    public enum Source: String, Sendable { case synthetic, file, live }
     public var mode: Mode
     public var topN: Int
     public var baseQuote: String

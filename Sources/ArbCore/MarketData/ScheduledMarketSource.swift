@@ -39,9 +39,20 @@ public protocol MarketSourceFactory: Sendable {
     /// The part of `listing` the source has books for (replay: the routes with both books in the files); the
     /// universe is resolved from it.
     func availableListing(_ listing: [ListingEntry], config: CampaignConfig) throws(ConfigError) -> [ListingEntry]
+    /// Fetches what building a campaign of `config` needs from outside (the live listing); called before the
+    /// campaign is built, whose constructor does no I/O.
+    func prepare(config: CampaignConfig) async throws(ConfigError)
+    /// The live listing (`universe.source: live`), as `prepare` fetched it.
+    func liveListing(config: CampaignConfig) throws(ConfigError) -> [ListingEntry]
 }
 
 extension MarketSourceFactory {
+    public func prepare(config: CampaignConfig) async throws(ConfigError) {}
+
+    public func liveListing(config: CampaignConfig) throws(ConfigError) -> [ListingEntry] {
+        throw ConfigError(field: "universe.source", "the live listing is not available here")
+    }
+
     public func availableListing(_ listing: [ListingEntry], config: CampaignConfig) throws(ConfigError) -> [ListingEntry] {
         listing
     }

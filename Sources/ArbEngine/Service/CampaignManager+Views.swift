@@ -29,14 +29,16 @@ extension CampaignManager {
         if let running = live(id) { return running.campaign.members }
         let record = try await campaign(id: id)
         do {
-            return try Campaign(config: try CampaignConfig.parse(record.config)).members
+            let config = try CampaignConfig.parse(record.config)
+            try await sources.prepare(config: config)
+            return try Campaign(config: config, sources: sources).members
         } catch {
             throw .unavailable("cannot resolve the stored universe: \(error)")
         }
     }
 
     /// Resolves a `universe` and `market_data` config without running anything.
-    public nonisolated func preview(_ body: JSONValue) throws(ServiceError) -> [UniverseMember] {
+    public nonisolated func preview(_ body: JSONValue) async throws(ServiceError) -> [UniverseMember] {
         guard case .object(let sections) = body else { throw .invalid(ConfigError(field: "(root)", "expected an object")) }
         var issues: [ConfigIssue] = []
         for key in sections.keys.sorted() where key != "universe" && key != "market_data" {
@@ -46,7 +48,9 @@ extension CampaignManager {
         var tree = sections
         tree["engine"] = ["mode": "multi", "multi_symbol_enabled": true]
         do {
-            return try Campaign(config: try CampaignConfig.parse(.object(tree))).members
+            let config = try CampaignConfig.parse(.object(tree))
+            try await sources.prepare(config: config)
+            return try Campaign(config: config, sources: sources).members
         } catch {
             throw .invalid(error)
         }

@@ -7,7 +7,7 @@ import Logging
 public actor CampaignManager {
     public let maxConcurrent: Int
     private let store: any CampaignStore
-    private let sources: any MarketSourceFactory
+    let sources: any MarketSourceFactory
     private let logger: Logger
     /// How the store's writes are going (readiness, metrics).
     public nonisolated let health: StoreHealth
@@ -46,6 +46,7 @@ public actor CampaignManager {
         let recorder = StoreRecorder()
         do {
             config = try CampaignConfig.parse(body)
+            try await sources.prepare(config: config)
             campaign = try Campaign(id: id, config: config, recorder: recorder, sources: sources)
         } catch {
             throw .invalid(error)
@@ -73,6 +74,7 @@ public actor CampaignManager {
         let checkpoint: CampaignCheckpoint?
         do {
             let config = try CampaignConfig.parse(record.config)
+            try await sources.prepare(config: config)
             campaign = try Campaign(id: id, config: config, recorder: recorder, sources: sources)
         } catch {
             throw .conflict("campaign \(id) cannot resume: its stored config is no longer valid: \(error)")
