@@ -51,7 +51,10 @@ public final class Campaign: Sendable {
         let realtime = config.session.clock == .realtime
         var source = try sources.makeSource(members: members, config: config,
                                             startNs: realtime ? MonotonicClock.wallNanoseconds() : config.session.startTimeNs)
-        let (kernel, startNs) = try await prime(&source)
+        let (kernel, primedNs) = try await prime(&source)
+        // Live books carry wall-clock receive times: the campaign clock starts now, not at the last first book,
+        // so it never runs behind them.
+        let startNs = source.isLive ? Swift.max(primedNs, MonotonicClock.wallNanoseconds()) : primedNs
         return await drive(kernel: kernel, source: source, startNs: startNs, clock: RealtimeClock(originNs: startNs, speed: clockSpeed),
                            resume: nil, sequence: 0, checkpoints: checkpoints)
     }

@@ -33,6 +33,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Measure persistence instead: a realtime campaign of the first --routes count run headless, then through the service's campaign manager on the in-memory store and on SQLite; loop latency and fills persisted per second.")
     var persistence = false
 
+    @Flag(help: "Measure the market-data parsers instead: messages parsed and stored per second on one core for each exchange and file format, --duration seconds each.")
+    var feeds = false
+
     enum Clock: String, ExpressibleByArgument { case realtime, simulated, both }
 
     struct Case {
@@ -45,6 +48,11 @@ struct BenchCommand: AsyncParsableCommand {
         let counts = routes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !counts.isEmpty, counts.allSatisfy({ (1...5000).contains($0) }) else {
             throw ValidationError("--routes takes route counts 1…5000, comma-separated")
+        }
+        if feeds {
+            let rows = FeedBench(seconds: duration).run()
+            print(json ? FeedBench.json(rows).rendered() : FeedBench.table(rows))
+            return
         }
         if persistence {
             let rows = try await PersistenceBench(routes: counts[0], duration: duration, config: config(routes: counts[0], clock: "realtime")).run()

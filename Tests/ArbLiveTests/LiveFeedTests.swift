@@ -289,3 +289,60 @@ struct SyntheticMarketStub: ScheduledMarketSource {
     mutating func emit(into store: SnapshotStore) -> Int { 0 }
     func checkpointState() throws -> [UInt8] { [] }
 }
+
+@Suite(.serialized) struct LiveRecordingTests {
+    /// `arbitrage record` on a live config writes what the feeds sent; the file replays.
+    @Test func aLiveSessionRecordsAndReplays() async throws {
+        let ex = try FakeExchanges()
+        defer { ex.shutdown() }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("arb-live-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let configPath = dir.appendingPathComponent("live.json").path
+        let config = ex.config(ex.settings(), extra: ["session": ["clock": "realtime", "max_runtime_seconds": 60]])
+        try config.rendered().write(toFile: configPath, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("live.jsonl.gz").path
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("arbitrage").path
+        let (status, summary, errors) = try await Task.detached {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: binary)
+            p.arguments = ["record", configPath, "--out", out, "--duration", "1.5"]
+            let o = Pipe(), e = Pipe()
+            p.standardOutput = o
+            p.standardError = e
+            try p.run()
+            let od = o.fileHandleForReading.readDataToEndOfFile(), ed = e.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return (p.terminationStatus, String(decoding: od, as: UTF8.self), String(decoding: ed, as: UTF8.self))
+        }.value
+        #expect(status == 0, "\(errors)")
+        let parsed = try JSONDecoder().decode(JSONValue.self, from: Data(summary.utf8))
+        #expect(int(parsed["books"]) > 100 && int(parsed["markets"]) == 7)
+
+        // Every market is in it, in receive-time order, with its end mark.
+        let reader = try LineReader(path: out)
+        var markets = Set<String>(), last = Int64.min, ordered = true, end: Int64?
+        while let line = try reader.nextLine({ try MarketJSONL.parse($0) }) {
+            switch line {
+            case .book(let e):
+                markets.insert(e.marketKey)
+                ordered = ordered && e.timeNs >= last
+                last = e.timeNs
+            case .end(let t): end = t
+            case .header: break
+            }
+        }
+        #expect(markets.count == 7 && ordered)
+        #expect(try #require(end) >= last)
+
+        let replay = try CampaignConfig.parse([
+            "universe": ["mode": "FIXED_LIST", "whitelist": ["BTCUSDT", "ETHUSDT", "SOLUSDT"]],
+            "engine": ["mode": "multi", "multi_symbol_enabled": true],
+            "session": ["clock": "simulated", "max_runtime_seconds": 60],
+            "market_data": ["source": "replay", "replay": ["files": [.string(out)], "speed": 0]],
+        ])
+        let result = try await Campaign(config: replay).run()
+        #expect(result.stopReason == StopReason.endOfData)
+        #expect(int(result.stats.at("market_data.rows")) == int(parsed["books"]))
+        #expect(int(result.stats.at("market_data.bad_rows")) == 0)
+    }
+}
