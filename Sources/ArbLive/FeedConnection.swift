@@ -25,7 +25,15 @@ final class FeedConnection: Sendable {
         var task: Task<Void, Never>?
         var requestID = 0
         var lastParseLogNs: Int64 = 0
+        /// Control messages waiting for their turn, and whether a task is sending them.
+        var outbox: [(socket: WebSocket, text: String, replaceable: Bool)] = []
+        var sending = false
+        var lastControlNs: Int64 = 0
     }
+
+    /// Both exchanges cut a connection that sends more than 5 messages a second (Binance counts pings and
+    /// control messages): control messages leave at most one per 250 ms.
+    static let controlSpacingNs: Int64 = 250_000_000
 
     private let state: Mutex<State>
     /// Wall time of the last message that carried data (the watchdog's measure).
@@ -183,22 +191,48 @@ final class FeedConnection: Sendable {
     }
 
     private func subscribe(_ ws: WebSocket, added: [String], removed: [String]) {
-        let id = state.withLock { s -> Int in s.requestID += 1; return s.requestID }
         switch venue {
         case .binance:
             if !removed.isEmpty {
+                let id = state.withLock { s -> Int in s.requestID += 1; return s.requestID }
                 let streams = BinanceMessages.streams(removed, kind: settings.binanceStream)
-                ws.send("{\"method\":\"UNSUBSCRIBE\",\"params\":[" + streams.map { "\"\($0)\"" }.joined(separator: ",") + "],\"id\":\(id)}")
+                send(ws, "{\"method\":\"UNSUBSCRIBE\",\"params\":[" + streams.map { "\"\($0)\"" }.joined(separator: ",") + "],\"id\":\(id)}")
             }
             if !added.isEmpty {
-                ws.send(BinanceMessages.subscribe(BinanceMessages.streams(added, kind: settings.binanceStream), id: id))
+                let id = state.withLock { s -> Int in s.requestID += 1; return s.requestID }
+                send(ws, BinanceMessages.subscribe(BinanceMessages.streams(added, kind: settings.binanceStream), id: id))
             }
         case .upbit:
-            // Upbit's request names the whole subscription of the connection.
+            // Upbit's request names the whole subscription of the connection: a newer one replaces a waiting one.
             let all = symbols
             guard !all.isEmpty else { return }
-            ws.send(UpbitMessages.subscribe(all, depth: settings.upbitDepth, format: settings.upbitFormat,
-                                            ticket: "arbitrage-\(UUID().uuidString.prefix(8))"))
+            send(ws, UpbitMessages.subscribe(all, depth: settings.upbitDepth, format: settings.upbitFormat,
+                                             ticket: "arbitrage-\(UUID().uuidString.prefix(8))"), replaceable: true)
+        }
+    }
+
+    /// Sends a control message in its turn (see `controlSpacingNs`).
+    private func send(_ ws: WebSocket, _ text: String, replaceable: Bool = false) {
+        let startSender = state.withLock { s -> Bool in
+            if replaceable { s.outbox.removeAll { $0.replaceable && $0.socket === ws } }
+            s.outbox.append((ws, text, replaceable))
+            guard !s.sending else { return false }
+            s.sending = true
+            return true
+        }
+        guard startSender else { return }
+        Task.detached { [self] in
+            while true {
+                let wait = state.withLock { s in s.lastControlNs + Self.controlSpacingNs - wallNanoseconds() }
+                if wait > 0 { try? await Task.sleep(for: .nanoseconds(wait)) }
+                let next = state.withLock { s -> (socket: WebSocket, text: String, replaceable: Bool)? in
+                    guard !s.outbox.isEmpty else { s.sending = false; return nil }
+                    s.lastControlNs = wallNanoseconds()
+                    return s.outbox.removeFirst()
+                }
+                guard let next else { return }
+                if !next.socket.isClosed { next.socket.send(next.text, promise: nil) }
+            }
         }
     }
 

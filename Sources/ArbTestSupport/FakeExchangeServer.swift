@@ -18,6 +18,7 @@ public final class FakeExchangeServer: @unchecked Sendable {
         fileprivate let lock = NSLock()
         fileprivate var _symbols: [String] = []
         fileprivate var _requests: [String] = []
+        fileprivate var _requestTimes: [Date] = []
         fileprivate var _pongs: [[UInt8]] = []
         fileprivate var _format = "DEFAULT"
         fileprivate var sent = 0
@@ -30,8 +31,9 @@ public final class FakeExchangeServer: @unchecked Sendable {
 
         /// Symbols subscribed (exchange spelling: `BTCUSDT`, `KRW-BTC`).
         public var symbols: [String] { lock.withLock { _symbols } }
-        /// Every text message the client sent.
+        /// Every text message the client sent, and when it arrived.
         public var requests: [String] { lock.withLock { _requests } }
+        public var requestTimes: [Date] { lock.withLock { _requestTimes } }
         /// Payloads of the pongs the client sent.
         public var pongs: [[UInt8]] { lock.withLock { _pongs } }
         public var isOpen: Bool { channel.isActive }
@@ -183,7 +185,10 @@ public final class FakeExchangeServer: @unchecked Sendable {
 
     /// A client's text message: the subscription handshake.
     fileprivate func received(_ text: String, on c: Connection) {
-        c.lock.withLock { c._requests.append(text) }
+        c.lock.withLock {
+            c._requests.append(text)
+            c._requestTimes.append(Date())
+        }
         guard let json = try? JSONSerialization.jsonObject(with: Data(text.utf8)) else { return }
         switch flavor {
         case .binance:

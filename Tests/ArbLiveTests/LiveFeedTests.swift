@@ -83,8 +83,12 @@ func eventually(_ seconds: Double, _ condition: () -> Bool) async -> Bool {
         try UniverseResolver.resolve(config.universe, engine: config.engine, listing: SyntheticListing.listing(symbolCount: 0))
     }
 
-    func source(_ ex: FakeExchanges, _ settings: LiveConfig, hub: LiveHub) throws -> (any ScheduledMarketSource, MarketNames, SnapshotStore) {
-        let config = try CampaignConfig.parse(ex.config(settings, extra: ["session": ["clock": "realtime"]]))
+    func source(_ ex: FakeExchanges, _ settings: LiveConfig, hub: LiveHub,
+                whitelist: [String] = ["BTCUSDT", "ETHUSDT", "SOLUSDT"]) throws -> (any ScheduledMarketSource, MarketNames, SnapshotStore) {
+        let config = try CampaignConfig.parse(ex.config(settings, extra: [
+            "session": ["clock": "realtime"],
+            "universe": ["mode": "FIXED_LIST", "whitelist": .array(whitelist.map { .string($0) })],
+        ]))
         let m = try members(config)
         let source = try LiveSourceFactory(hub: hub).makeSource(members: m, config: config, startNs: MonotonicClock.wallNanoseconds())
         let names = MarketNames(routes: m.map(\.route), includeFx: true)
@@ -214,6 +218,30 @@ func eventually(_ seconds: Double, _ condition: () -> Bool) async -> Bool {
         let count = ex.binance.connections.count
         _ = await pump(&source, store, seconds: 10) { ex.binance.connections.count > count }
         #expect(ex.binance.connections.count > count)
+    }
+
+    /// Campaigns starting together add symbols to a connection in quick succession; the subscription requests
+    /// leave a quarter of a second apart (both exchanges cut a connection sending more than 5 messages a second).
+    @Test func subscriptionRequestsArePaced() async throws {
+        let ex = try FakeExchanges()
+        defer { ex.shutdown() }
+        let hub = LiveHub()
+        defer { hub.shutdown() }
+        var (a, _, storeA) = try source(ex, ex.settings(), hub: hub)
+        _ = await pump(&a, storeA, seconds: 10) { (0..<7).allSatisfy { storeA.sequence($0) > 0 } }
+        let others = try [["XRPUSDT", "DOGEUSDT"], ["ADAUSDT"], ["SUIUSDT"]].map { try source(ex, ex.settings(), hub: hub, whitelist: $0) }
+        #expect(await eventually(10) { ex.binance.connections.first?.symbols.count == 7 })
+        let b = try #require(ex.binance.connections.first)
+        #expect(b.requests.count == 4 && ex.binance.connections.count == 1)
+        let times = b.requestTimes
+        for i in 1..<times.count { #expect(times[i].timeIntervalSince(times[i - 1]) >= 0.24) }
+        // Upbit's request names the whole set: waiting ones are replaced, the last one lists every market.
+        #expect(await eventually(10) { ex.upbit.connections.first?.symbols.count == 8 })
+        let u = try #require(ex.upbit.connections.first)
+        #expect(u.requests.count <= 4)
+        let upbitTimes = u.requestTimes
+        for i in 1..<upbitTimes.count { #expect(upbitTimes[i].timeIntervalSince(upbitTimes[i - 1]) >= 0.24) }
+        withExtendedLifetime(others) {}
     }
 
     @Test func campaignsShareTheHubsConnectionsAndLeaveThem() async throws {
