@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(name: "ArbHTTPTests", dependencies: ["ArbCore", "ArbEngine", "ArbMarketData", "ArbHTTP", "ArbMetrics", "MicroHTTPD", "ArbTestSupport"]),
         .testTarget(
             name: "ArbMarketDataTests",
-            dependencies: ["ArbCore", "ArbMarketData", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["ArbCore", "ArbMarketData", "ArbTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "ArbEngineTests", dependencies: ["ArbCore", "ArbMarketData", "ArbEngine", "ArbStore", "ArbTestSupport"]),
         .testTarget(name: "ArbLiveTests", dependencies: ["ArbCore", "ArbMarketData", "ArbLive", "ArbEngine", "ArbMetrics", "ArbTestSupport", "MicroHTTPD"]),

@@ -1,6 +1,7 @@
 import ArbCore
 import ArbEngine
 import ArbMarketData
+import ArbTestSupport
 import Foundation
 import Synchronization
 import Testing

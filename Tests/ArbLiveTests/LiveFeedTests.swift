@@ -78,6 +78,43 @@ func eventually(_ seconds: Double, _ condition: () -> Bool) async -> Bool {
     return condition()
 }
 
+/// The local exchanges, a hub, and a live source of three routes that has had a book from every market.
+final class Harness: @unchecked Sendable {
+    let ex: FakeExchanges
+    let hub = LiveHub()
+    var source: any ScheduledMarketSource
+    let names: MarketNames
+    let store: SnapshotStore
+
+    private init(ex: FakeExchanges, settings: LiveConfig) throws {
+        self.ex = ex
+        let config = try CampaignConfig.parse(ex.config(settings, extra: ["session": ["clock": "realtime"]]))
+        let members = try UniverseResolver.resolve(config.universe, engine: config.engine,
+                                                   listing: SyntheticListing.listing(symbolCount: 0))
+        source = try LiveSourceFactory(hub: hub).makeSource(members: members, config: config,
+                                                            startNs: MonotonicClock.wallNanoseconds())
+        names = MarketNames(routes: members.map(\.route), includeFx: true)
+        store = SnapshotStore(marketCount: names.layout.marketCount)
+    }
+
+    static func started(_ settings: (FakeExchanges) -> LiveConfig) async throws -> Harness {
+        let ex = try FakeExchanges()
+        let h = try Harness(ex: ex, settings: settings(ex))
+        let store = h.store
+        _ = await h.pump(seconds: 10) { (0..<7).allSatisfy { store.sequence($0) > 0 } }
+        return h
+    }
+
+    func pump(seconds: Double, until: () -> Bool = { false }) async -> Int {
+        await ArbLiveTests.pump(&source, store, seconds: seconds, until: until)
+    }
+
+    func shutdown() {
+        hub.shutdown()
+        ex.shutdown()
+    }
+}
+
 @Suite(.serialized) struct LiveFeedTests {
     func members(_ config: CampaignConfig) throws -> [UniverseMember] {
         try UniverseResolver.resolve(config.universe, engine: config.engine, listing: SyntheticListing.listing(symbolCount: 0))
@@ -96,12 +133,10 @@ func eventually(_ seconds: Double, _ condition: () -> Bool) async -> Bool {
     }
 
     @Test func everySubscribedSymbolReachesTheStoreWithoutAnOriginHeader() async throws {
-        let ex = try FakeExchanges()
-        defer { ex.shutdown() }
-        let hub = LiveHub()
-        defer { hub.shutdown() }
-        var (source, names, store) = try source(ex, ex.settings(), hub: hub)
-        _ = await pump(&source, store, seconds: 10) { (0..<7).allSatisfy { store.sequence($0) > 0 } }
+        let h = try await Harness.started { $0.settings() }
+        defer { h.shutdown() }
+        let (ex, hub, store) = (h.ex, h.hub, h.store)
+        let names = h.names
         for market in 0..<7 { #expect(store.sequence(market) > 0, "no book for \(names.names[market])") }
         // Binance BTC: 20 levels around 100,000; Upbit KRW-BTC: 15 levels around 140,000,000; fx around 1,400.
         let btc = store.read(1)
@@ -126,12 +161,9 @@ func eventually(_ seconds: Double, _ condition: () -> Bool) async -> Bool {
     }
 
     @Test func symbolsAreShardedOverConnections() async throws {
-        let ex = try FakeExchanges()
-        defer { ex.shutdown() }
-        let hub = LiveHub()
-        defer { hub.shutdown() }
-        var (source, _, store) = try source(ex, ex.settings(maxStreams: 2, format: "DEFAULT"), hub: hub)
-        _ = await pump(&source, store, seconds: 10) { (0..<7).allSatisfy { store.sequence($0) > 0 } }
+        let h = try await Harness.started { $0.settings(maxStreams: 2, format: "DEFAULT") }
+        defer { h.shutdown() }
+        let (ex, hub, store) = (h.ex, h.hub, h.store)
         #expect((0..<7).allSatisfy { store.sequence($0) > 0 })
         // Connections open concurrently: the server sees them in any order.
         #expect(Set(ex.binance.connections.map(\.symbols)) == [["BTCUSDT", "ETHUSDT"], ["SOLUSDT"]])
@@ -140,17 +172,14 @@ func eventually(_ seconds: Double, _ condition: () -> Bool) async -> Bool {
     }
 
     @Test func aDroppedConnectionIsReconnectedAndResubscribed() async throws {
-        let ex = try FakeExchanges()
-        defer { ex.shutdown() }
-        let hub = LiveHub()
-        defer { hub.shutdown() }
-        var (source, _, store) = try source(ex, ex.settings(), hub: hub)
-        _ = await pump(&source, store, seconds: 10) { (0..<7).allSatisfy { store.sequence($0) > 0 } }
+        let h = try await Harness.started { $0.settings() }
+        defer { h.shutdown() }
+        let (ex, hub, store) = (h.ex, h.hub, h.store)
         ex.binance.dropAll()
         ex.upbit.dropAll()
         #expect(await eventually(10) { ex.binance.openConnections.count == 1 && ex.upbit.openConnections.count == 1 })
         let before = (0..<7).map { store.sequence($0) }
-        _ = await pump(&source, store, seconds: 10) { (0..<7).allSatisfy { store.sequence($0) > before[$0] } }
+        _ = await h.pump(seconds: 10) { (0..<7).allSatisfy { store.sequence($0) > before[$0] } }
         #expect((0..<7).allSatisfy { store.sequence($0) > before[$0] })
         #expect(ex.binance.connections.count == 2 && ex.binance.connections[1].symbols == ["BTCUSDT", "ETHUSDT", "SOLUSDT"])
         #expect(ex.upbit.connections[1].symbols == ["KRW-BTC", "KRW-ETH", "KRW-SOL", "KRW-USDT"])
@@ -159,12 +188,9 @@ func eventually(_ seconds: Double, _ condition: () -> Bool) async -> Bool {
     }
 
     @Test func silenceTripsTheWatchdog() async throws {
-        let ex = try FakeExchanges()
-        defer { ex.shutdown() }
-        let hub = LiveHub()
-        defer { hub.shutdown() }
-        var (source, _, store) = try source(ex, ex.settings(silence: 0.5), hub: hub)
-        _ = await pump(&source, store, seconds: 10) { (0..<7).allSatisfy { store.sequence($0) > 0 } }
+        let h = try await Harness.started { $0.settings(silence: 0.5) }
+        defer { h.shutdown() }
+        let (ex, hub, store) = (h.ex, h.hub, h.store)
         ex.binance.setSilent(true)
         // The client closes the silent connection and opens another, which is silent too: it keeps trying.
         #expect(await eventually(10) { ex.binance.connections.count >= 2 && !ex.binance.connections[0].isOpen })
@@ -172,17 +198,14 @@ func eventually(_ seconds: Double, _ condition: () -> Bool) async -> Bool {
         #expect(hub.status.upbit.reconnects.load(ordering: .relaxed) == 0)
         ex.binance.setSilent(false)
         let before = store.sequence(1)
-        _ = await pump(&source, store, seconds: 10) { store.sequence(1) > before }
+        _ = await h.pump(seconds: 10) { store.sequence(1) > before }
         #expect(store.sequence(1) > before)
     }
 
     @Test func garbageIsCountedAndDroppedAndPingsAreAnswered() async throws {
-        let ex = try FakeExchanges()
-        defer { ex.shutdown() }
-        let hub = LiveHub()
-        defer { hub.shutdown() }
-        var (source, _, store) = try source(ex, ex.settings(), hub: hub)
-        _ = await pump(&source, store, seconds: 10) { (0..<7).allSatisfy { store.sequence($0) > 0 } }
+        let h = try await Harness.started { $0.settings() }
+        defer { h.shutdown() }
+        let (ex, hub, store) = (h.ex, h.hub, h.store)
         ex.binance.sendGarbage(10)
         ex.upbit.sendGarbage(4)
         ex.binance.ping([7, 8, 9])
@@ -198,37 +221,32 @@ func eventually(_ seconds: Double, _ condition: () -> Bool) async -> Bool {
         #expect(exposition.contains("# TYPE arbitrage_feed_messages_total counter"))
         #expect(await eventually(5) { ex.binance.connections[0].pongs == [[7, 8, 9]] })
         let before = store.sequence(1)
-        _ = await pump(&source, store, seconds: 5) { store.sequence(1) > before + 5 }
+        _ = await h.pump(seconds: 5) { store.sequence(1) > before + 5 }
         #expect(store.sequence(1) > before + 5)
         #expect(hub.status.binance.reconnects.load(ordering: .relaxed) == 0)
     }
 
     @Test func anAgingConnectionIsReplacedWithoutAGap() async throws {
-        let ex = try FakeExchanges()
-        defer { ex.shutdown() }
-        let hub = LiveHub()
-        defer { hub.shutdown() }
-        var (source, _, store) = try source(ex, ex.settings(maxAge: 1), hub: hub)
-        _ = await pump(&source, store, seconds: 10) { ex.binance.connections.count >= 2 && !ex.binance.connections[0].isOpen }
+        let h = try await Harness.started { $0.settings(maxAge: 1) }
+        defer { h.shutdown() }
+        let (ex, hub) = (h.ex, h.hub)
+        _ = await h.pump(seconds: 10) { ex.binance.connections.count >= 2 && !ex.binance.connections[0].isOpen }
         let b = ex.binance.connections
         #expect(b.count >= 2 && !b[0].isOpen && b[1].symbols == ["BTCUSDT", "ETHUSDT", "SOLUSDT"])
         // A replacement is not a reconnect: the old connection stayed until the new one delivered.
         #expect(hub.status.binance.reconnects.load(ordering: .relaxed) == 0)
         ex.binance.announceShutdown()
         let count = ex.binance.connections.count
-        _ = await pump(&source, store, seconds: 10) { ex.binance.connections.count > count }
+        _ = await h.pump(seconds: 10) { ex.binance.connections.count > count }
         #expect(ex.binance.connections.count > count)
     }
 
     /// Campaigns starting together add symbols to a connection in quick succession; the subscription requests
     /// leave a quarter of a second apart (both exchanges cut a connection sending more than 5 messages a second).
     @Test func subscriptionRequestsArePaced() async throws {
-        let ex = try FakeExchanges()
-        defer { ex.shutdown() }
-        let hub = LiveHub()
-        defer { hub.shutdown() }
-        var (a, _, storeA) = try source(ex, ex.settings(), hub: hub)
-        _ = await pump(&a, storeA, seconds: 10) { (0..<7).allSatisfy { storeA.sequence($0) > 0 } }
+        let h = try await Harness.started { $0.settings() }
+        defer { h.shutdown() }
+        let (ex, hub) = (h.ex, h.hub)
         let others = try [["XRPUSDT", "DOGEUSDT"], ["ADAUSDT"], ["SUIUSDT"]].map { try source(ex, ex.settings(), hub: hub, whitelist: $0) }
         #expect(await eventually(10) { ex.binance.connections.first?.symbols.count == 7 })
         let b = try #require(ex.binance.connections.first)
@@ -330,18 +348,7 @@ struct SyntheticMarketStub: ScheduledMarketSource {
         try config.rendered().write(toFile: configPath, atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("live.jsonl.gz").path
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("arbitrage").path
-        let (status, summary, errors) = try await Task.detached {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: binary)
-            p.arguments = ["record", configPath, "--out", out, "--duration", "1.5"]
-            let o = Pipe(), e = Pipe()
-            p.standardOutput = o
-            p.standardError = e
-            try p.run()
-            let od = o.fileHandleForReading.readDataToEndOfFile(), ed = e.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return (p.terminationStatus, String(decoding: od, as: UTF8.self), String(decoding: ed, as: UTF8.self))
-        }.value
+        let (status, summary, errors) = try await offPool { try runTool(binary, ["record", configPath, "--out", out, "--duration", "1.5"]) }
         #expect(status == 0, "\(errors)")
         let parsed = try JSONDecoder().decode(JSONValue.self, from: Data(summary.utf8))
         #expect(int(parsed["books"]) > 100 && int(parsed["markets"]) == 7)

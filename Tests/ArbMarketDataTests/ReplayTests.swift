@@ -1,4 +1,5 @@
 import ArbCore
+import ArbTestSupport
 import Foundation
 import Logging
 import Synchronization
@@ -14,9 +15,8 @@ final class LogCapture: LogHandler, @unchecked Sendable {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
-        lines.withLock { $0.append("\(level): \(message)") }
+    func log(event: LogEvent) {
+        lines.withLock { $0.append("\(event.level): \(event.message)") }
     }
     var logger: Logger { Logger(label: "test") { _ in self } }
 }
@@ -154,7 +154,7 @@ func parseRow(_ text: String, _ kind: TardisCSV.Kind) throws -> MarketEvent {
         for i in 0..<50_000 { text += "line \(i) " + String(repeating: "x", count: i % 97) + (i % 3 == 0 ? "\r\n" : "\n") }
         text += "last"
         let plain = try write(text, dir, "a.txt")
-        let (status, _, _) = try run("/bin/sh", ["-c", "gzip -k -c '\(plain)' > '\(plain).gz'"])
+        let (status, _, _) = try runTool("/bin/sh", ["-c", "gzip -k -c '\(plain)' > '\(plain).gz'"])
         #expect(status == 0)
         for path in [plain, plain + ".gz"] {
             let reader = try LineReader(path: path)
@@ -173,7 +173,7 @@ func parseRow(_ text: String, _ kind: TardisCSV.Kind) throws -> MarketEvent {
         for i in 0..<20_000 { try writer.write(line: "{\"n\":\(i)}") }
         try writer.finish()
         // Two gzip members back to back (what `cat a.gz b.gz` makes) read as one stream.
-        let (status, _, _) = try run("/bin/sh", ["-c", "cat '\(path)' '\(path)' > '\(path).2.gz' && gzip -t '\(path)'"])
+        let (status, _, _) = try runTool("/bin/sh", ["-c", "cat '\(path)' '\(path)' > '\(path).2.gz' && gzip -t '\(path)'"])
         #expect(status == 0)
         let reader = try LineReader(path: path + ".2.gz")
         var count = 0
@@ -198,19 +198,6 @@ func parseRow(_ text: String, _ kind: TardisCSV.Kind) throws -> MarketEvent {
         }
         #expect { _ = try LineReader(path: dir.path) } throws: { "\($0)".contains("is a directory") }
     }
-}
-
-func run(_ path: String, _ args: [String]) throws -> (Int32, String, String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: path)
-    p.arguments = args
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
 }
 
 @Suite struct ReplaySourceTests {
@@ -293,7 +280,7 @@ func run(_ path: String, _ args: [String]) throws -> (Int32, String, String) {
         }
         let a = try write(lines.joined(separator: "\n"), dir, "a.jsonl")
         let gz = dir.appendingPathComponent("a.jsonl.gz").path
-        #expect(try run("/bin/sh", ["-c", "gzip -c '\(a)' > '\(gz)'"]).0 == 0)
+        #expect(try runTool("/bin/sh", ["-c", "gzip -c '\(a)' > '\(gz)'"]).0 == 0)
         for path in [a, gz] {
             let names = MarketNames(routes: Self.routes, includeFx: false)
             var full = try ReplaySource(paths: [path], format: .jsonl, names: names, logger: LogCapture().logger)

@@ -100,8 +100,8 @@ public enum BinanceMessages {
         var bids = BookSide(), asks = BookSide()
         var sawBids = false, sawAsks = false
         try c.forEachMember { (key, v) throws(JSONScanError) in
-            if key.equals("bids") { try levels(&v, into: &bids); sawBids = true } else if key.equals("asks") {
-                try levels(&v, into: &asks); sawAsks = true
+            if key.equals("bids") { try v.levels(into: &bids); sawBids = true } else if key.equals("asks") {
+                try v.levels(into: &asks); sawAsks = true
             } else { try v.skipValue() }
         }
         guard sawBids && sawAsks else { throw FeedParseError("depth payload without bids and asks") }
@@ -125,21 +125,6 @@ public enum BinanceMessages {
         if b.raw > 0 { bids.append(price: b, quantity: bq) }
         if a.raw > 0 { asks.append(price: a, quantity: aq) }
         return .book(symbol: symbol, exchangeTimeNs: nil, bids: bids, asks: asks)
-    }
-
-    static func levels(_ c: inout JSONCursor, into side: inout BookSide) throws(JSONScanError) {
-        side.removeAll()
-        try c.forEachElement { (level) throws(JSONScanError) in
-            try level.expect(0x5b)
-            let price = try level.decimal()
-            try level.expect(0x2c)
-            let quantity = try level.decimal()
-            try level.expect(0x5d)
-            guard price.raw > 0, quantity.raw >= 0 else {
-                throw JSONScanError(offset: level.offset, message: "a level needs a positive price and a quantity ≥ 0")
-            }
-            side.append(price: price, quantity: quantity)
-        }
     }
 
     /// The stream names of `symbols` (`BTCUSDT` → `btcusdt@depth20@100ms`).

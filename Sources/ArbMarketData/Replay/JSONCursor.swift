@@ -157,6 +157,23 @@ public struct JSONCursor {
         try expect(0x5d)
     }
 
+    /// `[[PRICE, QTY], …]`, best first (each a decimal string or number), into `side`; levels past the book's
+    /// capacity are read and dropped.
+    public mutating func levels(into side: inout BookSide) throws(JSONScanError) {
+        side.removeAll()
+        try forEachElement { (level) throws(JSONScanError) in
+            try level.expect(0x5b)
+            let price = try level.decimal()
+            try level.expect(0x2c)
+            let quantity = try level.decimal()
+            try level.expect(0x5d)
+            guard price.raw > 0, quantity.raw >= 0 else {
+                throw JSONScanError(offset: level.offset, message: "a level needs a positive price and a quantity ≥ 0")
+            }
+            side.append(price: price, quantity: quantity)
+        }
+    }
+
     /// Fails unless only white space is left.
     public mutating func expectEnd() throws(JSONScanError) {
         skipSpace()

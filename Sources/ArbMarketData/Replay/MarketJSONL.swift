@@ -62,9 +62,9 @@ public enum MarketJSONL {
             } else if key.equals("symbol") {
                 symbol = String(decoding: try c.string(), as: UTF8.self)
             } else if key.equals("bids") {
-                try levels(&c, into: &bids)
+                try c.levels(into: &bids)
             } else if key.equals("asks") {
-                try levels(&c, into: &asks)
+                try c.levels(into: &asks)
             } else if key.equals("format") {
                 format = String(decoding: try c.string(), as: UTF8.self)
             } else if key.equals("markets") {
@@ -104,22 +104,6 @@ public enum MarketJSONL {
         if text.equals("upbit") { return .upbit }
         if text.equals("binance") { return .binance }
         throw JSONScanError(offset: c.offset, message: "unknown exchange \"\(String(decoding: text.prefix(20), as: UTF8.self))\"")
-    }
-
-    /// `[["PRICE","QTY"], …]`, best first; levels past the book's capacity are read and dropped.
-    static func levels(_ c: inout JSONCursor, into side: inout BookSide) throws(JSONScanError) {
-        side.removeAll()
-        try c.forEachElement { (level) throws(JSONScanError) in
-            try level.expect(0x5b)
-            let price = try level.decimal()
-            try level.expect(0x2c)
-            let quantity = try level.decimal()
-            try level.expect(0x5d)
-            guard price.raw > 0, quantity.raw >= 0 else {
-                throw JSONScanError(offset: level.offset, message: "a level needs a positive price and a quantity ≥ 0")
-            }
-            side.append(price: price, quantity: quantity)
-        }
     }
 
     // MARK: Writing
