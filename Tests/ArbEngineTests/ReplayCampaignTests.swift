@@ -174,6 +174,39 @@ extension CampaignSuites {
         #expect(int(result.stats.at("performance.book_updates")) > 3_000)
     }
 
+    /// Over HTTP: `arbitrage serve` runs a replay campaign to the end of its data; a replay of a missing file
+    /// is refused with the field and the path.
+    @Test func theServiceRunsReplayCampaigns() async throws {
+        let dir = try newDir()
+        let recording = dir.appendingPathComponent("rec.jsonl.gz").path
+        let (recorded, summaryText, _) = try await runCLI(["record", try jsonFile(dir, "s.json", Self.synthetic(runtime: 120)), "--out", recording])
+        #expect(recorded == 0)
+        let books = int(try JSONDecoder().decode(JSONValue.self, from: Data(summaryText.utf8))["books"])
+        let replay = Self.replay([recording], runtime: 3600)
+        let server = try await offPool { try ServeProcess.start(["--data-dir", RecoveryTests.dataDir("replay")]) }
+        defer { _ = try? server.terminate() }
+        let id = try await RecoveryTests.create(server.port, replay.rendered())
+        var record = JSONValue.null
+        for _ in 0..<200 {
+            record = try await RecoveryTests.get(server.port, "/campaigns/\(id)")
+            if record["status"]?.stringValue != "running" { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(record["status"] == "completed" && record["stop_reason"] == "end_of_data")
+        let stats = try await RecoveryTests.get(server.port, "/campaigns/\(id)/stats")
+        #expect(int(stats.at("market_data.rows")) == books && int(stats.at("market_data.bad_rows")) == 0)
+        #expect(double(stats["runtime_seconds"]) == 120)
+        // The same replay headless gives the same results.
+        let (status, headless, _) = try await runCLI(["run", try jsonFile(dir, "r.json", replay), "--progress", "none"])
+        #expect(status == 0)
+        #expect(replayResults(stats) == replayResults(try JSONDecoder().decode(JSONValue.self, from: Data(headless.utf8))))
+
+        let missing = dir.appendingPathComponent("missing.jsonl").path
+        let refused = try await RecoveryTests.call(server.port, "POST", "/campaigns", Self.replay([missing]).rendered())
+        #expect(refused.status == 422)
+        #expect(refused.json["errors"]?.arrayValue?.first?["field"] == "market_data.replay.files[0]")
+    }
+
     @Test func configErrorsNameTheFileAndWhatIsMissing() async throws {
         let dir = try newDir()
         let missing = dir.appendingPathComponent("nope.jsonl").path

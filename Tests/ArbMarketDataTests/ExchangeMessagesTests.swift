@@ -75,3 +75,68 @@ func upbit(_ text: String) throws -> FeedMessage {
         #expect(throws: FeedParseError.self) { _ = try upbit(text) }
     }
 }
+
+/// Garbage from a websocket or a file never crashes a parser: valid messages cut short, with bytes flipped,
+/// inserted or dropped, each either parses or throws.
+@Suite struct ParserGarbageTests {
+    struct SplitMix {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    }
+
+    static let seeds: [String] = [
+        #"{"stream":"btcusdt@depth20@100ms","data":{"lastUpdateId":160,"bids":[["100000.01","0.5"],["100000.00","1.25"]],"asks":[["100000.02","0.00012"]]}}"#,
+        #"{"stream":"bnbusdt@bookTicker","data":{"u":400900217,"s":"BNBUSDT","b":"25.35190000","B":"31.21000000","a":"25.36520000","A":"40.66000000"}}"#,
+        #"{"ty":"orderbook","cd":"KRW-BTC","tms":1704867306396,"obu":[{"ap":143001000,"bp":143000000,"as":7.9276E-4,"bs":0.5}],"st":"REALTIME"}"#,
+        #"{"type":"book","ts":1,"exchange":"upbit","symbol":"KRW-BTC","bids":[["140000000","1"]],"asks":[["140001000","1"]]}"#,
+        "upbit,KRW-BTC,1767225600000100,1767225600000250,143001000,0.5,143000000,0.25,143002000,1.5,142999000,2",
+    ]
+
+    static func mutate(_ bytes: [UInt8], _ rng: inout SplitMix) -> [UInt8] {
+        var b = bytes
+        for _ in 0..<(1 + rng.below(4)) {
+            switch rng.below(5) {
+            case 0 where !b.isEmpty: b[rng.below(b.count)] = UInt8(truncatingIfNeeded: rng.next())
+            case 1: b.insert(UInt8(truncatingIfNeeded: rng.next()), at: rng.below(b.count + 1))
+            case 2 where !b.isEmpty: b.remove(at: rng.below(b.count))
+            case 3: b = Array(b.prefix(rng.below(b.count + 1)))
+            default:
+                // Digits into a number, or a structural character where it does not belong.
+                let specials: [UInt8] = Array("0123456789.eE-+\"[]{},:".utf8)
+                if !b.isEmpty { b[rng.below(b.count)] = specials[rng.below(specials.count)] }
+            }
+        }
+        return b
+    }
+
+    @Test func mutatedMessagesParseOrThrowButNeverCrash() {
+        var rng = SplitMix(state: 42)
+        var parsed = 0, refused = 0
+        for seed in Self.seeds {
+            let bytes = Array(seed.utf8)
+            for _ in 0..<4_000 {
+                let m = Self.mutate(bytes, &rng)
+                m.withUnsafeBytes { raw in
+                    for parse in [
+                        { (r: UnsafeRawBufferPointer) -> Bool in (try? BinanceMessages.parse(r)) != nil },
+                        { (r: UnsafeRawBufferPointer) -> Bool in (try? UpbitMessages.parse(r)) != nil },
+                        { (r: UnsafeRawBufferPointer) -> Bool in (try? MarketJSONL.parse(r)) != nil },
+                        { (r: UnsafeRawBufferPointer) -> Bool in (try? TardisCSV.parse(r, kind: .bookSnapshot(levels: 2))) != nil },
+                        { (r: UnsafeRawBufferPointer) -> Bool in (try? TardisCSV.parse(r, kind: .quotes)) != nil },
+                    ] {
+                        if parse(raw) { parsed += 1 } else { refused += 1 }
+                    }
+                }
+            }
+        }
+        // Both outcomes happen: the mutations reach past the first byte into the parsers.
+        #expect(parsed > 1_000 && refused > 50_000)
+    }
+}
