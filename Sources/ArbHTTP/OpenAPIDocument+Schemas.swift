@@ -85,7 +85,7 @@ extension OpenAPIDocument {
                 "per_symbol": ["type": "object"], "decisions": ["type": "object"], "balances": ["type": "object"],
                 "pnl": ["type": "object"], "failed_routes": ["type": "array"], "performance": ["type": "object"],
                 "market_data": object([
-                    "source": enumValues(["synthetic", "replay", "live"]), "files": integer, "rows": integer, "bad_rows": integer,
+                    "source": ["type": "string", "enum": enumValues(["synthetic", "replay", "live"])], "files": integer, "rows": integer, "bad_rows": integer,
                     "skipped_rows": integer,
                 ], required: ["source"]),
             ], required: ["status", "symbols", "num_symbols", "runtime_seconds", "universe_mode", "risk_stats",
