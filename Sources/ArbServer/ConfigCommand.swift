@@ -1,5 +1,7 @@
 import ArbCore
 import ArbEngine
+import ArbLive
+import ArbMarketData
 import ArgumentParser
 import Foundation
 
@@ -11,17 +13,19 @@ struct ConfigCommand: ParsableCommand {
         subcommands: [Validate.self, Defaults.self, Schema.self, Docs.self]
     )
 
-    struct Validate: ParsableCommand {
+    struct Validate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Validate a YAML or JSON config file; exit 2 naming each bad field.")
+            abstract: "Validate a YAML or JSON config file and resolve its universe (a replay's files are read, a live listing fetched); exit 2 naming each bad field.")
 
         @Argument(help: "Config file (YAML, or JSON when it ends in .json).")
         var file: String
 
-        func run() throws {
+        func run() async throws {
             do {
                 let config = try ConfigLoader.load(path: file)
-                let campaign = try Campaign(config: config)
+                let sources = StandardSourceFactory(live: LiveSourceFactory(hub: LiveHub()))
+                try await sources.prepare(config: config)
+                let campaign = try Campaign(config: config, sources: sources)
                 print("ok: \(campaign.members.count) route(s), \(config.session.clock.rawValue) clock, \(config.session.maxRuntimeSeconds) s")
             } catch {
                 ConfigFailure.report(error)

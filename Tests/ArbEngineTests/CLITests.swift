@@ -38,6 +38,18 @@ extension CampaignSuites {
         }
     }
 
+    @Test func validateResolvesReplayAndLiveUniverses() async throws {
+        // A live listing from an exchange that cannot be reached: exit 2 naming the request.
+        let live = try temporaryFile("live.yaml", "universe: {source: live}\nmarket_data: {live: {binance_rest_url: 'http://127.0.0.1:1', upbit_rest_url: 'http://127.0.0.1:1'}}\n")
+        let (status, _, errors) = try await runCLI(["config", "validate", live])
+        #expect(status == 2)
+        #expect(errors.contains("universe.source: cannot fetch the live listing: GET http://127.0.0.1:1/api/v3/"))
+        // Replay: the files are read for their markets.
+        let missing = try temporaryFile("replay.yaml", "market_data: {source: replay, replay: {files: [/nonexistent/x.jsonl]}}\n")
+        let (s2, _, e2) = try await runCLI(["config", "validate", missing])
+        #expect(s2 == 2 && e2.contains("market_data.replay.files[0]: /nonexistent/x.jsonl"))
+    }
+
     @Test func malformedJSONIsAConfigError() async throws {
         let path = try temporaryFile("bad.json", "{\"universe\": {\"top_n\": 3,}")
         let (status, _, err) = try await runCLI(["config", "validate", path])
