@@ -30,15 +30,14 @@ public struct ExchangeListing: Sendable {
     static let upbitMinNotional = Fixed(5_000)
 
     public func fetch() async throws(FetchError) -> [ListingEntry] {
+        // The four requests run together and each ends on its own: none is cancelled when another fails
+        // (cancelling an in-flight URLSession request can deadlock FoundationNetworking).
         async let tickers = get(binanceBase + "/api/v3/ticker/24hr?type=MINI")
         async let info = get(binanceBase + "/api/v3/exchangeInfo?permissions=SPOT")
         async let markets = get(upbitBase + "/v1/market/all?is_details=false")
         async let upbitTickers = get(upbitBase + "/v1/ticker/all?quote_currencies=KRW")
-        let t: Data, i: Data, m: Data, u: Data
-        do { (t, i, m, u) = try await (tickers, info, markets, upbitTickers) } catch let e as FetchError { throw e } catch {
-            throw FetchError(message: "\(error)")
-        }
-        return try Self.join(binanceTickers: t, exchangeInfo: i, upbitMarkets: m, upbitTickers: u)
+        let (t, i, m, u) = await (tickers, info, markets, upbitTickers)
+        return try Self.join(binanceTickers: t.get(), exchangeInfo: i.get(), upbitMarkets: m.get(), upbitTickers: u.get())
     }
 
     /// Builds the listing from the four answers (pure: unit-tested on fixtures).
@@ -101,20 +100,25 @@ public struct ExchangeListing: Sendable {
         return entries
     }
 
-    private func get(_ url: String) async throws(FetchError) -> Data {
-        guard let u = URL(string: url) else { throw FetchError(message: "\(url) is not a URL") }
+    private func get(_ url: String) async -> Result<Data, FetchError> {
+        guard let u = URL(string: url) else { return .failure(FetchError(message: "\(url) is not a URL")) }
         var request = URLRequest(url: u, timeoutInterval: timeout)
         request.setValue("application/json", forHTTPHeaderField: "Accept")
-        let data: Data, response: URLResponse
-        do { (data, response) = try await URLSession.shared.data(for: request) } catch {
-            throw FetchError(message: "GET \(url): \(error.localizedDescription)")
+        return await withCheckedContinuation { (done: CheckedContinuation<Result<Data, FetchError>, Never>) in
+            URLSession.shared.dataTask(with: request) { data, response, error in
+                if let error {
+                    done.resume(returning: .failure(FetchError(message: "GET \(url): \(error.localizedDescription)")))
+                    return
+                }
+                let http = response as? HTTPURLResponse
+                guard let http, http.statusCode == 200, let data else {
+                    let retry = http?.value(forHTTPHeaderField: "Retry-After").map { " (retry after \($0) s)" } ?? ""
+                    done.resume(returning: .failure(FetchError(message: "GET \(url): HTTP \(http?.statusCode ?? 0)\(retry)")))
+                    return
+                }
+                done.resume(returning: .success(data))
+            }.resume()
         }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        guard status == 200 else {
-            let retry = (response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Retry-After").map { " (retry after \($0) s)" } ?? ""
-            throw FetchError(message: "GET \(url): HTTP \(status)\(retry)")
-        }
-        return data
     }
 }
 

@@ -114,7 +114,7 @@ public enum CampaignSchema {
             SchemaField("max_data_age_ms", .number(min: 0, max: 3_600_000, exclusiveMin: true), nullable: true,
                         doc: "A leg or fx older than this is stale. null = 3 × the slowest expected update interval (synthetic: 3 × 1.5 / updates_per_second s; replay: 3 s)."),
             .section("replay", doc: "Recorded market data (`source: replay`); see docs/market-data.md.", [
-                SchemaField("files", .array(.string(maxLength: 4_096), maxItems: 10_000), default: [],
+                SchemaField("files", .array(.string(maxLength: 1_024), maxItems: 500), default: [],
                             doc: "Files to replay, merged by time; plain or gzip. Each route needs both its books in them, and fx a `KRW-USDT` book unless `fx.source: fixed`."),
                 SchemaField("format", .enumeration(["jsonl", "tardis"]), default: "jsonl",
                             doc: "`jsonl`: this project's format (what `arbitrage record` writes). `tardis`: Tardis.dev CSV (`book_snapshot_5`, `book_snapshot_25`, `quotes`)."),
