@@ -90,6 +90,9 @@ public final class Campaign: Sendable {
     /// How long a live campaign waits at its start for the first book of every market.
     static let firstBooksTimeoutNs: UInt64 = 30_000_000_000
 
+    /// The running source's counts, for live stats.
+    private let sourceCountersInUse = Mutex<MarketSourceCounters?>(nil)
+
     /// Market time per wall second of the realtime clock: a replay's `speed`, otherwise 1.
     private var clockSpeed: Double { config.marketData.source == .replay ? config.marketData.replay.speed : 1 }
 
@@ -159,13 +162,14 @@ public final class Campaign: Sendable {
         return CampaignStats(
             config: config, kernel: probe.kernel, status: .running, stopReason: nil, startNs: probe.startNs, endNs: probe.nowNs,
             equity: [], bookUpdates: 0, wallSeconds: 0, resources: ResourceSampler.Summary(),
-            realtime: config.session.clock == .realtime).json()
+            realtime: config.session.clock == .realtime, source: sourceCountersInUse.withLock { $0 }).json()
     }
 
     private func drive(kernel: CampaignKernel, source: any ScheduledMarketSource, startNs: Int64, clock: RealtimeClock,
                        resume: ResumePoint?, sequence: Int, checkpoints: CheckpointSink?) async -> Result {
         let realtime = config.session.clock == .realtime
         running.withLock { $0 = (kernel, startNs, realtime ? clock : nil) }
+        sourceCountersInUse.withLock { $0 = source.counters }
         let wallStart = MonotonicClock.nanoseconds()
         let resources = ResourceSampler()
         let session = config.session

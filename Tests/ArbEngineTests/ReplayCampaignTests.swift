@@ -163,7 +163,19 @@ extension CampaignSuites {
         let recording = dir.appendingPathComponent("rec.jsonl").path
         #expect(try await runCLI(["record", try jsonFile(dir, "s.json", Self.synthetic(runtime: 60)), "--out", recording]).0 == 0)
         // 60 s of market at 30× the wall clock, asked to run for an hour: it ends with the data.
-        let (result, recorder) = try await runCampaign(Self.replay([recording], clock: "realtime", speed: 30, runtime: 3600))
+        let recorder = MemoryRecorder(keepRecords: true)
+        let campaign = try Campaign(config: try CampaignConfig.parse(Self.replay([recording], clock: "realtime", speed: 30, runtime: 3600)),
+                                    recorder: recorder)
+        let running = Task { try await campaign.run() }
+        // While it runs, its stats count the books replayed so far.
+        var live = 0
+        for _ in 0..<100 where live == 0 {
+            try await Task.sleep(for: .milliseconds(20))
+            live = int(campaign.liveStats()?.at("market_data.rows"))
+        }
+        #expect(live > 0)
+        let result = try await running.value
+        #expect(int(result.stats.at("market_data.rows")) > live)
         #expect(result.stopReason == .endOfData && result.status == .completed)
         let runtime = double(result.stats["runtime_seconds"])
         #expect(runtime >= 60 && runtime < 62)
