@@ -47,6 +47,7 @@ public enum BinanceMessages {
         var cursor = JSONCursor(bytes)
         var stream: UnsafeRawBufferPointer?
         var data: Range<Int>?
+        var parsed: FeedMessage?
         var id: String?
         var hasResult = false
         var code: Int64?
@@ -55,10 +56,17 @@ public enum BinanceMessages {
             if key.equals("stream") {
                 stream = try c.string()
             } else if key.equals("data") {
-                c.skipSpace()
-                let start = c.offset
-                try c.skipValue()
-                data = start..<c.offset
+                if let stream, !stream.equals("!serverShutdown") {
+                    // The stream name came first, as Binance sends it: read the payload where it stands.
+                    do { parsed = try payload(&c, stream: stream) } catch let e as JSONScanError { throw e } catch {
+                        throw JSONScanError(offset: c.offset, message: "\(error)")
+                    }
+                } else {
+                    c.skipSpace()
+                    let start = c.offset
+                    try c.skipValue()
+                    data = start..<c.offset
+                }
             } else if key.equals("id") {
                 if c.consumeNull() { id = "null" } else if c.peek() == 0x22 {
                     id = String(decoding: try c.string(), as: UTF8.self)
@@ -77,26 +85,35 @@ public enum BinanceMessages {
         try cursor.expectEnd()
         if let code { return .error("code \(code): \(msg ?? "")") }
         if hasResult, let id { return .subscribed(id: id) }
+        if let parsed { return parsed }
         guard let stream, let data else { throw FeedParseError("neither a stream event nor a control answer") }
         if stream.equals("!serverShutdown") { return .serverShutdown }
+        var c = JSONCursor(UnsafeRawBufferPointer(rebasing: bytes[data]))
+        return try payload(&c, stream: stream)
+    }
+
+    /// The payload of stream `stream`, read at the cursor.
+    static func payload(_ c: inout JSONCursor, stream: UnsafeRawBufferPointer) throws -> FeedMessage {
         guard let at = stream.firstIndex(of: 0x40), at > 0 else {
             throw FeedParseError("stream name \"\(String(decoding: stream.prefix(40), as: UTF8.self))\" has no symbol")
         }
-        let symbol = String(decoding: stream[..<at], as: UTF8.self).uppercased()
+        let symbol = upperASCII(UnsafeRawBufferPointer(rebasing: stream[..<at]))
         let kind = UnsafeRawBufferPointer(rebasing: stream[(at + 1)...])
-        let payload = UnsafeRawBufferPointer(rebasing: bytes[data])
-        if kind.starts(with: "depth".utf8) {
-            return try depth(payload, symbol: symbol)
-        }
-        if kind.equals("bookTicker") {
-            return try bookTicker(payload, symbol: symbol)
-        }
+        if kind.starts(with: "depth".utf8) { return try depth(&c, symbol: symbol) }
+        if kind.equals("bookTicker") { return try bookTicker(&c, symbol: symbol) }
         throw FeedParseError("unexpected stream \"\(String(decoding: stream.prefix(40), as: UTF8.self))\"")
     }
 
+    /// `btcusdt` → `BTCUSDT`, written straight into the string's storage.
+    static func upperASCII(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: bytes.count) { out in
+            for (i, b) in bytes.enumerated() { out[i] = b >= 0x61 && b <= 0x7a ? b - 0x20 : b }
+            return bytes.count
+        }
+    }
+
     /// `{"lastUpdateId":N,"bids":[["PX","QTY"],…],"asks":[…]}`: a full top-N book.
-    static func depth(_ payload: UnsafeRawBufferPointer, symbol: String) throws -> FeedMessage {
-        var c = JSONCursor(payload)
+    static func depth(_ c: inout JSONCursor, symbol: String) throws -> FeedMessage {
         var bids = BookSide(), asks = BookSide()
         var sawBids = false, sawAsks = false
         try c.forEachMember { (key, v) throws(JSONScanError) in
@@ -112,8 +129,7 @@ public enum BinanceMessages {
     }
 
     /// `{"u":N,"s":"BNBUSDT","b":"PX","B":"QTY","a":"PX","A":"QTY"}`: the best level of each side.
-    static func bookTicker(_ payload: UnsafeRawBufferPointer, symbol: String) throws -> FeedMessage {
-        var c = JSONCursor(payload)
+    static func bookTicker(_ c: inout JSONCursor, symbol: String) throws -> FeedMessage {
         var b: Fixed?, bq: Fixed?, a: Fixed?, aq: Fixed?
         try c.forEachMember { (key, v) throws(JSONScanError) in
             if key.equals("b") { b = try v.decimal() } else if key.equals("B") { bq = try v.decimal() } else if key.equals("a") {
