@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import yaml
@@ -61,6 +62,8 @@ while time.time() < deadline:
         break
 if not listening:
     problems.append(f"the compose command did not start: {line.strip()} (exit {process.poll()})")
+# Keep reading its log, so a full pipe never blocks the service on its way out.
+threading.Thread(target=process.stderr.read, daemon=True).start()
 process.send_signal(signal.SIGTERM)
 code = process.wait(timeout=20)
 if listening and code != 0:
