@@ -79,16 +79,11 @@ func upbit(_ text: String) throws -> FeedMessage {
 /// Garbage from a websocket or a file never crashes a parser: valid messages cut short, with bytes flipped,
 /// inserted or dropped, each either parses or throws.
 @Suite struct ParserGarbageTests {
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    /// The synthetic market's generator, with a bounded draw.
+    struct Draws {
+        var rng: Xoshiro256
+        mutating func next() -> UInt64 { rng.next() }
+        mutating func below(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
     }
 
     static let seeds: [String] = [
@@ -99,7 +94,7 @@ func upbit(_ text: String) throws -> FeedMessage {
         "upbit,KRW-BTC,1767225600000100,1767225600000250,143001000,0.5,143000000,0.25,143002000,1.5,142999000,2",
     ]
 
-    static func mutate(_ bytes: [UInt8], _ rng: inout SplitMix) -> [UInt8] {
+    static func mutate(_ bytes: [UInt8], _ rng: inout Draws) -> [UInt8] {
         var b = bytes
         for _ in 0..<(1 + rng.below(4)) {
             switch rng.below(5) {
@@ -117,7 +112,7 @@ func upbit(_ text: String) throws -> FeedMessage {
     }
 
     @Test func mutatedMessagesParseOrThrowButNeverCrash() {
-        var rng = SplitMix(state: 42)
+        var rng = Draws(rng: Xoshiro256(seed: 42))
         var parsed = 0, refused = 0
         for seed in Self.seeds {
             let bytes = Array(seed.utf8)
