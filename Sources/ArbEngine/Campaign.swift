@@ -242,7 +242,7 @@ public final class Campaign: Sendable {
         let layout = MarketLayout(routeCount: routes.count)
         let store = SnapshotStore(marketCount: layout.marketCount)
         var missing = Set(0..<(routes.count * 2))
-        if case .book = config.marketData.fxSource { missing.insert(layout.fxMarket) }
+        if config.marketData.fxSource == .book { missing.insert(layout.fxMarket) }
         var startNs = Int64.min
         let deadline = MonotonicClock.nanoseconds() + Self.firstBooksTimeoutNs
         while !missing.isEmpty {

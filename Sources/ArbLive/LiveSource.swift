@@ -14,13 +14,7 @@ public struct LiveSource: ScheduledMarketSource {
     public mutating func emit(into store: SnapshotStore) -> Int {
         // Only this source pops, and it is asked to emit only when `nextTimeNs` said a book is pending.
         guard let pending = subscription.queue.pop() else { preconditionFailure("emit without a pending book") }
-        let offset = offsetNs
-        store.write(pending.market) { book in
-            book.bids = pending.event.bids
-            book.asks = pending.event.asks
-            book.exchangeTimeNs = pending.event.exchangeTimeNs
-            book.receiveTimeNs = pending.event.timeNs - offset
-        }
+        pending.event.write(into: store, market: pending.market, receiveTimeNs: pending.event.timeNs - offsetNs)
         return pending.market
     }
 
@@ -56,9 +50,7 @@ public struct LiveSourceFactory: MarketSourceFactory {
 
     public func makeSource(members: [UniverseMember], config: CampaignConfig,
                            startNs: Int64) throws(ConfigError) -> any ScheduledMarketSource {
-        var includeFx = true
-        if case .fixed = config.marketData.fxSource { includeFx = false }
-        let names = MarketNames(routes: members.map(\.route), includeFx: includeFx)
+        let names = MarketNames(members: members, config: config)
         let queue = BookQueue(marketCount: names.layout.marketCount)
         let subscription = hub.subscribe(names: names, settings: config.marketData.live, queue: queue)
         return LiveSource(subscription: subscription, offsetNs: wallNanoseconds() - startNs)

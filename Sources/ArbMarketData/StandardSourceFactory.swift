@@ -22,7 +22,7 @@ public struct StandardSourceFactory: MarketSourceFactory {
         case .replay:
             let replay = config.marketData.replay
             do {
-                return try ReplaySource(paths: replay.files, format: Self.format(replay), names: names(members, config), logger: logger)
+                return try ReplaySource(paths: replay.files, format: Self.format(replay), names: MarketNames(members: members, config: config), logger: logger)
             } catch {
                 throw Self.configError(error, files: replay.files)
             }
@@ -39,7 +39,7 @@ public struct StandardSourceFactory: MarketSourceFactory {
             return try SyntheticSourceFactory().restoreSource(members: members, config: config, startNs: startNs, state: state)
         case .replay:
             let replay = config.marketData.replay
-            return try ReplaySource(paths: replay.files, format: Self.format(replay), names: names(members, config),
+            return try ReplaySource(paths: replay.files, format: Self.format(replay), names: MarketNames(members: members, config: config),
                                     logger: logger, state: state)
         case .live:
             guard let live else { throw Self.noLive }
@@ -61,7 +61,7 @@ public struct StandardSourceFactory: MarketSourceFactory {
             throw Self.configError(error, files: replay.files)
         }
         let markets = perFile.reduce(into: Set<String>()) { $0.formUnion($1) }
-        if case .book = config.marketData.fxSource, !markets.contains(MarketEvent.key(.upbit, MarketNames.fxSymbol)) {
+        if config.marketData.fxSource == .book, !markets.contains(MarketEvent.key(.upbit, MarketNames.fxSymbol)) {
             throw ConfigError(field: "market_data.replay.files",
                               "no KRW-USDT book in the files; add a recording of Upbit's KRW-USDT or set market_data.fx.source: fixed")
         }
@@ -84,13 +84,6 @@ public struct StandardSourceFactory: MarketSourceFactory {
     public func liveListing(config: CampaignConfig) throws(ConfigError) -> [ListingEntry] {
         guard let live else { throw ConfigError(field: "universe.source", "the live listing is not available here") }
         return try live.liveListing(config: config)
-    }
-
-    func names(_ members: [UniverseMember], _ config: CampaignConfig) -> MarketNames {
-        if case .fixed = config.marketData.fxSource {
-            return MarketNames(routes: members.map(\.route), includeFx: false)
-        }
-        return MarketNames(routes: members.map(\.route), includeFx: true)
     }
 
     static func format(_ replay: ReplayConfig) -> ReplaySource.Format { replay.format == .tardis ? .tardis : .jsonl }

@@ -40,13 +40,13 @@ struct FeedBench {
         })
         rows.append(measure("Replay JSONL (20 levels)", Self.messages(bases) { b, n in Self.jsonl(b, n) }) { bytes, _, store in
             guard case .book(let e) = try MarketJSONL.parse(bytes), let m = names.index(e.venue, e.symbol) else { return }
-            Self.store(e, m, store)
+            e.write(into: store, market: m, receiveTimeNs: e.timeNs)
         })
         let kind = TardisCSV.Kind.bookSnapshot(levels: 25)
         rows.append(measure("Replay Tardis book_snapshot_25 (CSV)", Self.messages(bases) { b, n in Self.tardis(b, n) }) { bytes, _, store in
             let e = try TardisCSV.parse(bytes, kind: kind)
             guard let m = names.index(e.venue, e.symbol) else { return }
-            Self.store(e, m, store)
+            e.write(into: store, market: m, receiveTimeNs: e.timeNs)
         })
         return rows
     }
@@ -80,16 +80,7 @@ struct FeedBench {
     static func live(_ venue: Venue, _ message: FeedMessage, names: MarketNames, _ queue: BookQueue, _ store: SnapshotStore) {
         guard case .book(let symbol, let time, let bids, let asks) = message, let m = names.index(venue, symbol) else { return }
         queue.push(market: m, MarketEvent(venue: venue, symbol: symbol, timeNs: 1, exchangeTimeNs: time ?? 1, bids: bids, asks: asks))
-        if let p = queue.pop() { Self.store(p.event, p.market, store) }
-    }
-
-    static func store(_ e: MarketEvent, _ market: Int, _ store: SnapshotStore) {
-        store.write(market) { book in
-            book.bids = e.bids
-            book.asks = e.asks
-            book.exchangeTimeNs = e.exchangeTimeNs
-            book.receiveTimeNs = e.timeNs
-        }
+        if let p = queue.pop() { p.event.write(into: store, market: p.market, receiveTimeNs: p.event.timeNs) }
     }
 
     static func price(_ n: Int, _ i: Int, up: Bool) -> String {

@@ -54,10 +54,8 @@ struct RecordCommand: AsyncParsableCommand {
             ConfigFailure.report(error)
             throw ExitCode(2)
         }
-        let routes = campaign.members.map(\.route)
-        var includeFx = true
-        if case .fixed = parsed.marketData.fxSource { includeFx = false }
-        let names = MarketNames(routes: routes, includeFx: includeFx)
+        let includeFx = parsed.marketData.fxSource == .book
+        let names = MarketNames(members: campaign.members, config: parsed)
         let store = SnapshotStore(marketCount: names.layout.marketCount)
         let startNs: Int64
         if source.isLive {

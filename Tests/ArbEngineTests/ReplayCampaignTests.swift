@@ -196,7 +196,7 @@ extension CampaignSuites {
         let books = int(try JSONDecoder().decode(JSONValue.self, from: Data(summaryText.utf8))["books"])
         let replay = Self.replay([recording], runtime: 3600)
         let server = try await offPool { try ServeProcess.start(["--data-dir", RecoveryTests.dataDir("replay")]) }
-        defer { _ = try? server.terminate() }
+        defer { _ = server.terminate() }
         let id = try await RecoveryTests.create(server.port, replay.rendered())
         var record = JSONValue.null
         for _ in 0..<200 {

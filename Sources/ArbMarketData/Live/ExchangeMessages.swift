@@ -23,14 +23,15 @@ public struct FeedParseError: Error, CustomStringConvertible, Sendable {
 }
 
 extension BookSide {
-    /// Whether prices run strictly down (bids) or up (asks) from the best level.
-    func isOrdered(descending: Bool) -> Bool {
-        guard count > 1 else { return true }
-        for i in 1..<count {
-            if descending ? prices[i] >= prices[i - 1] : prices[i] <= prices[i - 1] { return false }
-        }
-        return true
+    /// The first level whose price does not run strictly down (bids) or up (asks) from the one before; nil
+    /// when the side is in order.
+    func firstDisorder(descending: Bool) -> Int? {
+        guard count > 1 else { return nil }
+        for i in 1..<count where descending ? prices[i] >= prices[i - 1] : prices[i] <= prices[i - 1] { return i }
+        return nil
     }
+
+    func isOrdered(descending: Bool) -> Bool { firstDisorder(descending: descending) == nil }
 }
 
 /// Binance spot combined streams (`/stream`): every event is `{"stream":NAME,"data":PAYLOAD}`. Partial depth

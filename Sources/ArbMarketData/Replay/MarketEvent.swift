@@ -28,6 +28,16 @@ public struct MarketEvent: Sendable, Equatable {
 
     public static func key(_ venue: Venue, _ symbol: String) -> String { venue.rawValue + ":" + symbol }
 
+    /// Writes this book into market `market` of `store`, stamped as received at `receiveTimeNs`.
+    public func write(into store: SnapshotStore, market: Int, receiveTimeNs: Int64) {
+        store.write(market) { book in
+            book.bids = bids
+            book.asks = asks
+            book.exchangeTimeNs = exchangeTimeNs
+            book.receiveTimeNs = receiveTimeNs
+        }
+    }
+
     public static func == (a: MarketEvent, b: MarketEvent) -> Bool {
         a.venue == b.venue && a.symbol == b.symbol && a.timeNs == b.timeNs && a.exchangeTimeNs == b.exchangeTimeNs
             && sameLevels(a.bids, b.bids) && sameLevels(a.asks, b.asks)
@@ -65,6 +75,11 @@ public struct MarketNames: Sendable {
             indexes[n.venue == .upbit ? 0 : 1][n.symbol] = i
         }
         self.indexes = indexes
+    }
+
+    /// The markets a campaign of `config` reads: its routes' books, and `KRW-USDT` unless fx is fixed.
+    public init(members: [UniverseMember], config: CampaignConfig) {
+        self.init(routes: members.map(\.route), includeFx: config.marketData.fxSource == .book)
     }
 
     /// The market index of `venue`'s `symbol`; nil when the campaign does not use it.

@@ -131,12 +131,7 @@ public struct ReplaySource: ScheduledMarketSource, @unchecked Sendable {
         let file = files[key.file]
         let event = file.head!
         let market = file.headMarket
-        store.write(market) { book in
-            book.bids = event.bids
-            book.asks = event.asks
-            book.exchangeTimeNs = event.exchangeTimeNs
-            book.receiveTimeNs = event.timeNs
-        }
+        event.write(into: store, market: market, receiveTimeNs: event.timeNs)
         counters?.rows.add(1, ordering: .relaxed)
         do { try advance(file) } catch {
             // A read error ends this file; the others go on.

@@ -74,12 +74,8 @@ public enum TardisCSV {
             }
             guard fields.next() == nil else { throw RowError(message: "expected \(4 + levels * 4) columns") }
         }
-        for i in 1..<max(1, bids.count) where bids.prices[i] >= bids.prices[i - 1] {
-            throw RowError(message: "bids not in descending order at level \(i)")
-        }
-        for i in 1..<max(1, asks.count) where asks.prices[i] <= asks.prices[i - 1] {
-            throw RowError(message: "asks not in ascending order at level \(i)")
-        }
+        if let i = bids.firstDisorder(descending: true) { throw RowError(message: "bids not in descending order at level \(i)") }
+        if let i = asks.firstDisorder(descending: false) { throw RowError(message: "asks not in ascending order at level \(i)") }
         return MarketEvent(venue: venue, symbol: symbol, timeNs: localTime, exchangeTimeNs: exchangeTime, bids: bids, asks: asks)
     }
 
