@@ -37,7 +37,7 @@ let package = Package(
         .target(
             name: "ArbLive",
             dependencies: [
-                "ArbCore", "ArbMarketData",
+                "ArbCore", "ArbMarketData", "ArbEngine",
                 .product(name: "WebSocketKit", package: "websocket-kit"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -169,7 +169,8 @@ public final class Campaign: Sendable {
                        resume: ResumePoint?, sequence: Int, checkpoints: CheckpointSink?) async -> Result {
         let realtime = config.session.clock == .realtime
         running.withLock { $0 = (kernel, startNs, realtime ? clock : nil) }
-        sourceCountersInUse.withLock { $0 = source.counters }
+        let sourceCounters = source.counters
+        sourceCountersInUse.withLock { $0 = sourceCounters }
         let wallStart = MonotonicClock.nanoseconds()
         let resources = ResourceSampler()
         let session = config.session
@@ -178,7 +179,6 @@ public final class Campaign: Sendable {
                                        isolation: config.engine.perSymbolIsolation)
         let id = self.id
         let counter = Mutex(sequence)
-        let sourceCounters = source.counters
         var hook: CheckpointHook?
         if let sink = checkpoints {
             hook = { (timeNs: Int64, state: DriverState, bytes: [UInt8]) in

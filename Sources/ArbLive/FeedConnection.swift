@@ -1,4 +1,5 @@
 import ArbCore
+import ArbEngine
 import ArbMarketData
 import Foundation
 import Logging
@@ -114,7 +115,7 @@ final class FeedConnection: Sendable {
     /// One connection from connect to close; true when it delivered data.
     private func connectOnce() async -> Bool {
         let url = venue == .binance ? settings.binanceWSURL.trimmingSuffix("/") + "/stream" : settings.upbitWSURL
-        let openedNs = wallNanoseconds()
+        let openedNs = MonotonicClock.wallNanoseconds()
         lastDataNs.store(openedNs, ordering: .relaxed)
         sawData.store(false, ordering: .relaxed)
         let ws: WebSocket
@@ -174,7 +175,7 @@ final class FeedConnection: Sendable {
         while !Task.isCancelled {
             try? await Task.sleep(for: .nanoseconds(Swift.max(10_000_000, silenceNs / 4)))
             if Task.isCancelled { return }
-            let now = wallNanoseconds()
+            let now = MonotonicClock.wallNanoseconds()
             if now - lastDataNs.load(ordering: .relaxed) > silenceNs {
                 logger.warning("feed: \(venue.rawValue) connection silent for \(settings.silenceSeconds) s; closing it")
                 ws.close(code: .goingAway, promise: nil)
@@ -223,11 +224,11 @@ final class FeedConnection: Sendable {
         guard startSender else { return }
         Task.detached { [self] in
             while true {
-                let wait = state.withLock { s in s.lastControlNs + Self.controlSpacingNs - wallNanoseconds() }
+                let wait = state.withLock { s in s.lastControlNs + Self.controlSpacingNs - MonotonicClock.wallNanoseconds() }
                 if wait > 0 { try? await Task.sleep(for: .nanoseconds(wait)) }
                 let next = state.withLock { s -> (socket: WebSocket, text: String, replaceable: Bool)? in
                     guard !s.outbox.isEmpty else { s.sending = false; return nil }
-                    s.lastControlNs = wallNanoseconds()
+                    s.lastControlNs = MonotonicClock.wallNanoseconds()
                     return s.outbox.removeFirst()
                 }
                 guard let next else { return }
@@ -241,7 +242,7 @@ final class FeedConnection: Sendable {
     private func handle(_ bytes: UnsafeRawBufferPointer) {
         let counters = group.counters
         counters.messages.add(1, ordering: .relaxed)
-        let now = wallNanoseconds()
+        let now = MonotonicClock.wallNanoseconds()
         let message: FeedMessage
         do {
             message = venue == .binance ? try BinanceMessages.parse(bytes) : try UpbitMessages.parse(bytes)

@@ -1,21 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
 import ArbCore
+import ArbEngine
 import ArbMarketData
 import Logging
 import NIOCore
 import NIOPosix
 import Synchronization
-
-/// Wall-clock nanoseconds: the receive time of a live book.
-@inline(__always) func wallNanoseconds() -> Int64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_REALTIME, &ts)
-    return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
-}
 
 /// The process's live feeds (SPEC §3.2.3): one set of websocket connections per exchange (and per feed
 /// settings), shared by every campaign that reads them, because the exchanges limit connections per address.

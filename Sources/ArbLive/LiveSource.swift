@@ -1,4 +1,5 @@
 import ArbCore
+import ArbEngine
 import ArbMarketData
 
 /// A campaign's view of the live feeds: the books of its markets as they arrive, pulled by its feed task.
@@ -53,7 +54,7 @@ public struct LiveSourceFactory: MarketSourceFactory {
         let names = MarketNames(members: members, config: config)
         let queue = BookQueue(marketCount: names.layout.marketCount)
         let subscription = hub.subscribe(names: names, settings: config.marketData.live, queue: queue)
-        return LiveSource(subscription: subscription, offsetNs: wallNanoseconds() - startNs)
+        return LiveSource(subscription: subscription, offsetNs: MonotonicClock.wallNanoseconds() - startNs)
     }
 
     public func restoreSource(members: [UniverseMember], config: CampaignConfig, startNs: Int64,

@@ -3,6 +3,12 @@ import ArbEngine
 import ArgumentParser
 import Foundation
 
+/// A number of a bench table, with `digits` decimals; `-` when there is none.
+func benchCell(_ v: JSONValue?, _ digits: Int = 1) -> String {
+    guard let x = v?.doubleValue else { return "-" }
+    return String(format: "%.\(digits)f", x)
+}
+
 /// `arbitrage bench`: the scalability matrix. Each case is one `arbitrage run` in a child process (so memory
 /// and CPU figures belong to that case alone) on the synthetic market.
 struct BenchCommand: AsyncParsableCommand {
@@ -133,10 +139,6 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     static func table(_ cases: [Case], duration: Double) -> String {
-        func f(_ v: JSONValue?, _ digits: Int = 1) -> String {
-            guard let x = v?.doubleValue else { return "-" }
-            return String(format: "%.\(digits)f", x)
-        }
         var lines = [
             "| routes | clock | book updates/s | per route | loop avg / p50 / p99 / max µs | tick→decision p50 / p99 µs | trades | CPU avg / max % | RSS MB | runtime honoured |",
             "|---:|---|---:|---:|---|---|---:|---|---:|---|",
@@ -153,7 +155,7 @@ struct BenchCommand: AsyncParsableCommand {
             } else {
                 honoured = r["stop_reason"] == "runtime" ? "yes" : "NO"
             }
-            lines.append("| \(c.routes) | \(c.clock) | \(Int(rate)) | \(Int(rate / Double(c.routes))) | \(f(loop["avg"], 2)) / \(f(loop["p50"], 2)) / \(f(loop["p99"], 2)) / \(f(loop["max"], 0)) | \(tick == .null ? "-" : "\(f(tick["p50"])) / \(f(tick["p99"]))") | \(f(r["trades"], 0)) | \(f(r["cpu_percent_avg"])) / \(f(r["cpu_percent_max"])) | \(f(r["rss_mb_max"])) | \(honoured) |")
+            lines.append("| \(c.routes) | \(c.clock) | \(Int(rate)) | \(Int(rate / Double(c.routes))) | \(benchCell(loop["avg"], 2)) / \(benchCell(loop["p50"], 2)) / \(benchCell(loop["p99"], 2)) / \(benchCell(loop["max"], 0)) | \(tick == .null ? "-" : "\(benchCell(tick["p50"])) / \(benchCell(tick["p99"]))") | \(benchCell(r["trades"], 0)) | \(benchCell(r["cpu_percent_avg"])) / \(benchCell(r["cpu_percent_max"])) | \(benchCell(r["rss_mb_max"])) | \(honoured) |")
         }
         lines.append("")
         lines.append("Old Python system (its D74-4 report): Top10 16.1 iterations/s per symbol (161/s in all), 62 ms per loop, 5.4 % CPU, 47 MB; Top20 16.1/s per symbol, ~52 MB; Top50 never ran.")

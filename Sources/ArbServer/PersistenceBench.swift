@@ -88,10 +88,6 @@ struct PersistenceBench {
     }
 
     static func table(_ rows: [JSONValue]) -> String {
-        func f(_ v: JSONValue?, _ digits: Int = 1) -> String {
-            guard let x = v?.doubleValue else { return "-" }
-            return String(format: "%.\(digits)f", x)
-        }
         var lines = [
             "| case | loop p50 / p99 / max µs | trades | fills persisted | per second | commits | store MB | CPU avg % | RSS MB | runtime s |",
             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -99,7 +95,7 @@ struct PersistenceBench {
         for r in rows {
             let loop = r["loop_latency_us"] ?? .null
             let mb = r["store_bytes"]?.doubleValue.map { JSONValue.double($0 / 1_048_576) }
-            lines.append("| \(r["case"]?.stringValue ?? "") | \(f(loop["p50"], 2)) / \(f(loop["p99"], 2)) / \(f(loop["max"], 0)) | \(f(r["trades"], 0)) | \(f(r["fills_persisted"], 0)) | \(f(r["fills_persisted_per_second"], 0)) | \(f(r["commits"], 0)) | \(f(mb)) | \(f(r["cpu_percent_avg"])) | \(f(r["rss_mb_max"])) | \(f(r["runtime_seconds"], 3)) |")
+            lines.append("| \(r["case"]?.stringValue ?? "") | \(benchCell(loop["p50"], 2)) / \(benchCell(loop["p99"], 2)) / \(benchCell(loop["max"], 0)) | \(benchCell(r["trades"], 0)) | \(benchCell(r["fills_persisted"], 0)) | \(benchCell(r["fills_persisted_per_second"], 0)) | \(benchCell(r["commits"], 0)) | \(benchCell(mb)) | \(benchCell(r["cpu_percent_avg"])) | \(benchCell(r["rss_mb_max"])) | \(benchCell(r["runtime_seconds"], 3)) |")
         }
         return lines.joined(separator: "\n")
     }

@@ -20,11 +20,7 @@ func jsonFile(_ dir: URL, _ name: String, _ value: JSONValue) throws -> String {
     return url.path
 }
 
-func newDir() throws -> URL {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("arb-replay-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    return dir
-}
+func newDir() throws -> URL { try makeTemporaryDirectory("arb-replay") }
 
 /// Every book of a JSONL recording, in file order.
 func recordedBooks(_ path: String) throws -> [MarketEvent] {

@@ -341,8 +341,7 @@ struct SyntheticMarketStub: ScheduledMarketSource {
     @Test func aLiveSessionRecordsAndReplays() async throws {
         let ex = try FakeExchanges()
         defer { ex.shutdown() }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("arb-live-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try makeTemporaryDirectory("arb-live")
         let configPath = dir.appendingPathComponent("live.json").path
         let config = ex.config(ex.settings(), extra: ["session": ["clock": "realtime", "max_runtime_seconds": 60]])
         try config.rendered().write(toFile: configPath, atomically: true, encoding: .utf8)

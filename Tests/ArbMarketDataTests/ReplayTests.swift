@@ -21,11 +21,7 @@ final class LogCapture: LogHandler, @unchecked Sendable {
     var logger: Logger { Logger(label: "test") { _ in self } }
 }
 
-func tempDir() throws -> URL {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("arb-replay-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    return dir
-}
+func tempDir() throws -> URL { try makeTemporaryDirectory("arb-replay") }
 
 func write(_ text: String, _ dir: URL, _ name: String) throws -> String {
     let url = dir.appendingPathComponent(name)

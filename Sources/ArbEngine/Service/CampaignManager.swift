@@ -191,14 +191,15 @@ public actor CampaignManager {
     func storeConfig(_ id: String, _ config: JSONValue) async throws { try await store.updateConfig(campaignId: id, config: config) }
 
     public func campaign(id: String) async throws(ServiceError) -> CampaignRecord {
-        do {
-            guard let record = try await store.campaign(id: id) else { throw ServiceError.notFound("no campaign \(id)") }
-            return record
-        } catch let error as ServiceError {
-            throw error
-        } catch {
-            throw .unavailable("\(error)")
-        }
+        try await found("no campaign \(id)") { [store] in try await store.campaign(id: id) }
+    }
+
+    /// A store read that must find something: nothing is 404, a store failure 503.
+    private func found<T: Sendable>(_ missing: String, _ read: @Sendable () async throws -> T?) async throws(ServiceError) -> T {
+        let value: T?
+        do { value = try await read() } catch { throw .unavailable("\(error)") }
+        guard let value else { throw .notFound(missing) }
+        return value
     }
 
     public func list(status: CampaignStatus?, limit: Int, cursor: String?) async throws(ServiceError) -> Page<CampaignRecord> {
@@ -234,14 +235,7 @@ public actor CampaignManager {
     public func stats(id: String) async throws(ServiceError) -> JSONValue {
         if let running = live[id], let stats = running.campaign.liveStats() { return stats }
         _ = try await campaign(id: id)
-        do {
-            guard let stats = try await store.stats(campaignId: id) else { throw ServiceError.notFound("campaign \(id) has no stats yet") }
-            return stats
-        } catch let error as ServiceError {
-            throw error
-        } catch {
-            throw .unavailable("\(error)")
-        }
+        return try await found("campaign \(id) has no stats yet") { [store] in try await store.stats(campaignId: id) }
     }
 
     public func trades(id: String, symbol: String?, limit: Int, cursor: String?) async throws(ServiceError) -> Page<TradeRecord> {
