@@ -1,6 +1,7 @@
 import ArbCore
 import ArbMarketData
 import Foundation
+import Logging
 import Synchronization
 
 /// One campaign from config to stats: resolves the universe, primes the market, builds the kernel and runs it
@@ -22,14 +23,35 @@ public final class Campaign: Sendable {
         self.config = config
         self.recorder = recorder
         self.sources = sources
-        let listing: [ListingEntry]
-        switch config.universe.source {
-        case .synthetic: listing = SyntheticListing.listing(symbolCount: config.marketData.symbolCount)
-        case .file: listing = try UniverseFile.load(path: config.universe.file ?? "")
-        case .live: listing = try sources.liveListing(config: config)
-        }
         members = try UniverseResolver.resolve(config.universe, engine: config.engine,
-                                               listing: sources.availableListing(listing, config: config))
+                                               listing: sources.availableListing(Self.listing(config: config, sources: sources), config: config))
+        var logger = Logger(label: "arbitrage.universe")
+        logger[metadataKey: "campaign"] = "\(id)"
+        refresh = UniverseRefresh(config: config, sources: sources, logger: logger, members: members)
+    }
+
+    /// The listing the universe is resolved from (the live one as `sources.prepare` last fetched it).
+    static func listing(config: CampaignConfig, sources: any MarketSourceFactory) throws(ConfigError) -> [ListingEntry] {
+        switch config.universe.source {
+        case .synthetic: return SyntheticListing.listing(symbolCount: config.marketData.symbolCount)
+        case .file: return try UniverseFile.load(path: config.universe.file ?? "")
+        case .live: return try sources.liveListing(config: config)
+        }
+    }
+
+    let refresh: UniverseRefresh
+
+    /// The routes now, with their listing facts and whether each is in the universe: the members resolved at
+    /// the start until the campaign runs, then its route table (routes that joined included, those that left
+    /// marked inactive).
+    public var universeNow: [(member: UniverseMember, active: Bool)] {
+        guard let kernel = running.withLock({ $0?.kernel }) else { return members.map { ($0, true) } }
+        let facts = refresh.facts.withLock { $0 }
+        return kernel.workers.map { worker in
+            var member = facts[worker.route.key] ?? UniverseMember(route: worker.route, quoteVolumeUSD: 0, referencePriceUSD: 0)
+            member.route = worker.route
+            return (member, worker.isActive)
+        }
     }
 
     /// What a finished run leaves behind.
@@ -65,20 +87,29 @@ public final class Campaign: Sendable {
     /// time the process was down does not count. The config in force (`config`, PATCHed changes included)
     /// applies from the resume on.
     public func resume(from checkpoint: CampaignCheckpoint, checkpoints: CheckpointSink? = nil) async throws(ConfigError) -> Result {
-        guard checkpoint.kernel.engines.count == members.count,
-              zip(checkpoint.kernel.engines, members).allSatisfy({ $0.route.key == $1.route.key }) else {
-            throw ConfigError(field: "checkpoint", "checkpoint of \(checkpoint.kernel.engines.count) routes does not match the campaign's \(members.count)")
+        let table = checkpoint.kernel.routes
+        // Without refreshes the table is the universe the campaign resolves to; with them it is whatever the
+        // refreshes made it, and the next refresh brings it up to date.
+        if config.universe.refreshSeconds == 0 {
+            guard table.count == members.count, zip(table, members).allSatisfy({ $0.key == $1.route.key }) else {
+                throw ConfigError(field: "checkpoint", "checkpoint of \(table.count) routes does not match the campaign's \(members.count)")
+            }
+        }
+        let facts = Dictionary(members.map { ($0.route.key, $0) }, uniquingKeysWith: { a, _ in a })
+        let tableMembers = table.map { route in
+            UniverseMember(route: route, quoteVolumeUSD: facts[route.key]?.quoteVolumeUSD ?? 0,
+                           referencePriceUSD: facts[route.key]?.referencePriceUSD ?? 0)
         }
         let source: any ScheduledMarketSource
         do {
             source = checkpoint.source.isEmpty
-                ? try sources.makeSource(members: members, config: config, startNs: checkpoint.timeNs)
-                : try sources.restoreSource(members: members, config: config, startNs: checkpoint.startNs, state: checkpoint.source)
+                ? try sources.makeSource(members: tableMembers, config: config, startNs: checkpoint.timeNs)
+                : try sources.restoreSource(members: tableMembers, config: config, startNs: checkpoint.startNs, state: checkpoint.source)
         } catch {
             throw ConfigError(field: "checkpoint", "cannot restore the market source: \(error)")
         }
-        let kernel = CampaignKernel(restoring: checkpoint.kernel, routes: members.map(\.route),
-                                    fxSource: config.marketData.fxSource, recorder: recorder, latencyMs: config.latencyMs)
+        let kernel = CampaignKernel(restoring: checkpoint.kernel, fxSource: config.marketData.fxSource, recorder: recorder,
+                                    latencyMs: config.latencyMs)
         if kernel.strategyParams != config.strategy { kernel.updateParams(config.strategy) }
         kernel.coordinator.updateLimits(config.risk)
         return await drive(kernel: kernel, source: source, startNs: checkpoint.startNs,
@@ -134,7 +165,7 @@ public final class Campaign: Sendable {
     /// Asks `symbol`'s route to unwind its open pair; false when the campaign is not running or has no such route.
     public func requestFlatten(symbol: String) -> Bool {
         guard let kernel = running.withLock({ $0?.kernel }),
-              let index = kernel.routes.firstIndex(where: { $0.key == symbol }) else { return false }
+              let index = kernel.workers.firstIndex(where: { $0.route.key == symbol }) else { return false }
         kernel.requestFlatten(route: index)
         return true
     }
@@ -162,7 +193,8 @@ public final class Campaign: Sendable {
         return CampaignStats(
             config: config, kernel: probe.kernel, status: .running, stopReason: nil, startNs: probe.startNs, endNs: probe.nowNs,
             equity: [], bookUpdates: 0, wallSeconds: 0, resources: ResourceSampler.Summary(),
-            realtime: config.session.clock == .realtime, source: sourceCountersInUse.withLock { $0 }).json()
+            realtime: config.session.clock == .realtime, source: sourceCountersInUse.withLock { $0 },
+            refreshes: refresh.counts.withLock { $0 }).json()
     }
 
     private func drive(kernel: CampaignKernel, source: any ScheduledMarketSource, startNs: Int64, clock: RealtimeClock,
@@ -192,7 +224,7 @@ public final class Campaign: Sendable {
         if realtime {
             var driver = RealtimeDriver(
                 kernel: kernel, session: session, evaluator: evaluator, control: control, clock: clock, startNs: startNs,
-                sampleIntervalNs: sampleIntervalNs, resources: resources)
+                sampleIntervalNs: sampleIntervalNs, resources: resources, refresh: refresh)
             driver.resume = resume
             driver.onCheckpoint = hook
             outcome = await driver.run(source: source)
@@ -205,7 +237,7 @@ public final class Campaign: Sendable {
             }
             var driver = SimulatedDriver(
                 kernel: kernel, session: session, evaluator: evaluator, control: control, startNs: startNs,
-                sampleIntervalNs: sampleIntervalNs)
+                sampleIntervalNs: sampleIntervalNs, refresh: refresh)
             driver.resume = resume
             driver.onCheckpoint = hook
             // A simulated run never waits: it gets a thread of its own instead of holding one of the few
@@ -229,7 +261,8 @@ public final class Campaign: Sendable {
         let stats = CampaignStats(
             config: config, kernel: kernel, status: outcome.reason.status, stopReason: outcome.reason, startNs: startNs,
             endNs: outcome.endNs, equity: outcome.equity, bookUpdates: outcome.bookUpdates, wallSeconds: wallSeconds,
-            resources: resources.summary, realtime: realtime, source: sourceCounters).json()
+            resources: resources.summary, realtime: realtime, source: sourceCounters,
+            refreshes: refresh.counts.withLock { $0 }).json()
         return Result(status: outcome.reason.status, stopReason: outcome.reason, stats: stats, kernel: kernel)
     }
 
@@ -240,8 +273,9 @@ public final class Campaign: Sendable {
     private func prime<Source: ScheduledMarketSource>(_ source: inout Source) async throws(ConfigError) -> (CampaignKernel, startNs: Int64) {
         let routes = members.map(\.route)
         let layout = MarketLayout(routeCount: routes.count)
-        let store = SnapshotStore(marketCount: layout.marketCount)
-        var missing = Set(0..<(routes.count * 2))
+        let capacity = config.universe.routeCapacity(startingWith: routes.count)
+        let store = SnapshotStore(marketCount: MarketLayout.marketCount(routes: capacity))
+        var missing = Set(1..<layout.marketCount)
         if config.marketData.fxSource == .book { missing.insert(layout.fxMarket) }
         var startNs = Int64.min
         let deadline = MonotonicClock.nanoseconds() + Self.firstBooksTimeoutNs
@@ -278,7 +312,7 @@ public final class Campaign: Sendable {
         let coordinator = RiskCoordinator(limits: config.risk, routeKeys: routes.map(\.key), recorder: recorder)
         let kernel = CampaignKernel(routes: routes, store: store, coordinator: coordinator, paper: paper,
                                     params: config.strategy, fxSource: config.marketData.fxSource, recorder: recorder,
-                                    latencyMs: config.latencyMs)
+                                    latencyMs: config.latencyMs, capacity: capacity)
         kernel.fxBookUpdated()
         return (kernel, startNs)
     }

@@ -16,11 +16,15 @@ struct CampaignStats {
     let realtime: Bool
     /// A recorded source's counts; nil for the synthetic market.
     var source: MarketSourceCounters? = nil
+    /// Universe refreshes done and failed (performance: a resumed run counts its own).
+    var refreshes: (done: Int, failed: Int) = (0, 0)
 
     func json() -> JSONValue {
+        // Workers first: a route joining meanwhile is in the coordinator before it is in the table.
+        let workers = kernel.workers
         let risk = kernel.coordinator.snapshot()
         let paper = kernel.paperExchange
-        let keys = kernel.routes.map(\.key)
+        let keys = workers.map(\.route.key)
         var symbolsRisk: [String: JSONValue] = [:]
         var allocations: [String: JSONValue] = [:]
         var caps: [String: JSONValue] = [:]
@@ -28,7 +32,7 @@ struct CampaignStats {
         var failed: [JSONValue] = []
         var realized = 0.0
         var unrealized = 0.0
-        for (i, worker) in kernel.workers.enumerated() {
+        for (i, worker) in workers.enumerated() {
             let key = keys[i]
             let r = risk.routes[i]
             let route = worker.summary
@@ -52,7 +56,7 @@ struct CampaignStats {
                 "iterations": .int(Int64(route.iterations)), "trades": .int(Int64(route.trades)),
                 "realized_pnl_usd": .double(route.realizedPnlUSD.double),
                 "unrealized_pnl_usd": .double(route.unrealizedPnlUSD),
-                "premium_bps": .double(route.premiumBps), "position": position,
+                "premium_bps": .double(route.premiumBps), "position": position, "active": .bool(worker.isActive),
             ]
             if worker.done, let failure = worker.failure {
                 failed.append(["symbol": .string(key), "error": .string(failure)])
@@ -95,6 +99,7 @@ struct CampaignStats {
             "symbols": .array(keys.map { .string($0) }),
             "num_symbols": .int(Int64(keys.count)),
             "universe_mode": .string(config.universe.mode.rawValue),
+            "universe": universe(workers),
             "engine_mode": .string(config.engine.mode.rawValue),
             "clock": .string(config.session.clock.rawValue),
             "status": .string(status.rawValue),
@@ -135,6 +140,21 @@ struct CampaignStats {
         ]
     }
 
+    /// The route table and how it changed (`universe.refresh_seconds`).
+    private func universe(_ workers: RouteWorkers) -> JSONValue {
+        let changes: [JSONValue] = kernel.universeChanges.map {
+            ["time": .string(UTCTime.format($0.timeNs)), "t": .double(Double($0.timeNs - startNs) / 1e9),
+             "symbol": .string($0.route), "change": .string($0.kind.rawValue)]
+        }
+        return [
+            "refresh_seconds": .double(config.universe.refreshSeconds),
+            "routes": .int(Int64(workers.count)),
+            "active": .array(workers.filter(\.isActive).map { .string($0.route.key) }),
+            "capacity": .int(Int64(kernel.routeCapacity)),
+            "changes": .array(changes),
+        ]
+    }
+
     private func marketData() -> JSONValue {
         var out: [String: JSONValue] = ["source": .string(config.marketData.source.rawValue)]
         if let source {
@@ -170,6 +190,8 @@ struct CampaignStats {
         let iterations = kernel.workers.reduce(0) { $0 + $1.iterationCount.load(ordering: .relaxed) }
         return [
             "wall_seconds": .double(wallSeconds),
+            "universe_refreshes": .int(Int64(refreshes.done)),
+            "universe_refresh_failures": .int(Int64(refreshes.failed)),
             "book_updates": .int(Int64(bookUpdates)),
             "book_updates_per_second": .double(wallSeconds > 0 ? Double(bookUpdates) / wallSeconds : 0),
             "iterations": .int(Int64(iterations)),

@@ -17,6 +17,7 @@ struct RealtimeDriver {
     let startNs: Int64
     let sampleIntervalNs: Int64
     let resources: ResourceSampler
+    let refresh: UniverseRefresh
     var resume: ResumePoint?
     var onCheckpoint: CheckpointHook?
 
@@ -32,6 +33,11 @@ struct RealtimeDriver {
         let gate = CutGate()
         /// Where a recorded source's data ends, once the feed has read it all.
         let dataEndNs = Atomic<Int64>(.max)
+        /// Routes joining the universe, from the refresh task to the feed task (which owns the source), then
+        /// their indexes to the supervisor (which starts their tasks).
+        let joining = Mutex<[UniverseMember]>([])
+        let hasJoining = Atomic<Bool>(false)
+        let joined = Mutex<[Int]>([])
 
         init(updates: Int, nextSampleNs: Int64, equity: [EquityPoint]) {
             self.updates = Atomic(updates)
@@ -63,13 +69,49 @@ struct RealtimeDriver {
         let endNs = startNs + Int64(session.maxRuntimeSeconds * 1e9)
         let intervalNs: Int64? = session.loopIntervalMs > 0 ? Swift.max(1, Int64(session.loopIntervalMs * 1e6)) : nil
         let checkpointNs = Swift.max(1_000_000, Int64(session.checkpointSeconds * 1e9))
-        let signals = kernel.routes.map { _ in WakeSignal() }
+        let signals = (0..<kernel.routeCapacity).map { _ in WakeSignal() }
         let state = RunState(updates: resume?.driver.bookUpdates ?? 0, nextSampleNs: resume?.driver.nextSampleNs ?? startNs,
                              equity: resume?.driver.equity ?? [])
         let kernel = self.kernel, evaluator = self.evaluator, clock = self.clock, control = self.control
         let resources = self.resources, onCheckpoint = self.onCheckpoint
-        let sampleIntervalNs = self.sampleIntervalNs
+        let sampleIntervalNs = self.sampleIntervalNs, refresh = self.refresh, resumed = resume != nil
         let gate = state.gate
+
+        /// One route's task: evaluates on each new book of its legs (or each tick) until the run stops.
+        let runRoute: @Sendable (_ route: Int, _ joined: Bool) async -> Void = { i, joined in
+            // An order in flight at the checkpoint this run resumed from reaches its venues first.
+            if let due = kernel.workers[i].pending?.nextDueNs {
+                await Self.awaitFills(kernel, route: i, firstDueNs: due, clock: clock, gate: gate)
+            }
+            if let intervalNs {
+                // A route evaluates at every tick from the start; a resumed one at its next.
+                var tick = startNs + Int64(kernel.workers[i].iterationCount.load(ordering: .relaxed)) * intervalNs
+                // A route that joined mid-run starts at the next tick.
+                if joined { tick = startNs + ((clock.now() - startNs) / intervalNs + 1) * intervalNs }
+                while tick < endNs && !state.stopping.load(ordering: .relaxed) && !kernel.workers[i].done {
+                    let wait = tick - clock.now()
+                    if wait > 0 {
+                        do { try await Task.sleep(for: clock.wall(wait)) } catch { break }
+                    }
+                    if state.stopping.load(ordering: .relaxed) { break }
+                    let outcome = gate.shared { evaluator.evaluate(i, nowNs: clock.now()) }
+                    if !outcome.alive { state.failedHard.store(true, ordering: .relaxed) }
+                    await Self.awaitFills(kernel, route: i, firstDueNs: outcome.sentLegsDueNs, clock: clock, gate: gate)
+                    if kernel.workers[i].done { break }
+                    tick += intervalNs
+                }
+            } else {
+                let worker = kernel.workers[i]
+                while !worker.done, let stamp = await signals[i].wait() {
+                    if state.stopping.load(ordering: .relaxed) { break }
+                    let outcome = gate.shared { evaluator.evaluate(i, nowNs: clock.now()) }
+                    if !outcome.alive { state.failedHard.store(true, ordering: .relaxed) }
+                    worker.tickToDecision.record(nanoseconds: MonotonicClock.nanoseconds() &- stamp)
+                    await Self.awaitFills(kernel, route: i, firstDueNs: outcome.sentLegsDueNs, clock: clock, gate: gate)
+                    if worker.done { break }
+                }
+            }
+        }
 
         var reason = StopReason.runtime
         await withTaskGroup(of: Void.self) { group in
@@ -79,6 +121,14 @@ struct RealtimeDriver {
                 let fxMarket = kernel.layout.fxMarket
                 var nextCheckpoint = onCheckpoint == nil ? Int64.max : clock.now() + checkpointNs
                 while !state.stopping.load(ordering: .relaxed) {
+                    if state.hasJoining.load(ordering: .acquiring) {
+                        let joins = state.joining.withLock { j -> [UniverseMember] in
+                            defer { j.removeAll(); state.hasJoining.store(false, ordering: .releasing) }
+                            return j
+                        }
+                        let added = gate.exclusive { refresh.applyJoins(joins, kernel: kernel, source: &source, nowNs: clock.now()) }
+                        state.joined.withLock { $0.append(contentsOf: added) }
+                    }
                     let now = clock.now()
                     if now >= nextCheckpoint, let onCheckpoint {
                         let bytes = (try? source.checkpointState()) ?? []
@@ -107,46 +157,15 @@ struct RealtimeDriver {
                     }
                     state.updates.add(1, ordering: .relaxed)
                     if market != fxMarket && intervalNs == nil {
-                        signals[market >> 1].notify(MonotonicClock.nanoseconds())
+                        signals[MarketLayout.route(ofBookMarket: market)].notify(MonotonicClock.nanoseconds())
                     }
                 }
                 let bytes = (try? source.checkpointState()) ?? []
                 state.finalSource.withLock { $0 = bytes }
             }
-            // Routes
-            for i in 0..<kernel.routes.count {
-                group.addTask {
-                    // An order in flight at the checkpoint this run resumed from reaches its venues first.
-                    if let due = kernel.workers[i].pending?.nextDueNs {
-                        await Self.awaitFills(kernel, route: i, firstDueNs: due, clock: clock, gate: gate)
-                    }
-                    if let intervalNs {
-                        // A route evaluates at every tick from the start; a resumed one at its next.
-                        var tick = startNs + Int64(kernel.workers[i].iterationCount.load(ordering: .relaxed)) * intervalNs
-                        while tick < endNs && !state.stopping.load(ordering: .relaxed) && !kernel.workers[i].done {
-                            let wait = tick - clock.now()
-                            if wait > 0 {
-                                do { try await Task.sleep(for: clock.wall(wait)) } catch { break }
-                            }
-                            if state.stopping.load(ordering: .relaxed) { break }
-                            let outcome = gate.shared { evaluator.evaluate(i, nowNs: clock.now()) }
-                            if !outcome.alive { state.failedHard.store(true, ordering: .relaxed) }
-                            await Self.awaitFills(kernel, route: i, firstDueNs: outcome.sentLegsDueNs, clock: clock, gate: gate)
-                            if kernel.workers[i].done { break }
-                            tick += intervalNs
-                        }
-                    } else {
-                        let worker = kernel.workers[i]
-                        while !worker.done, let stamp = await signals[i].wait() {
-                            if state.stopping.load(ordering: .relaxed) { break }
-                            let outcome = gate.shared { evaluator.evaluate(i, nowNs: clock.now()) }
-                            if !outcome.alive { state.failedHard.store(true, ordering: .relaxed) }
-                            worker.tickToDecision.record(nanoseconds: MonotonicClock.nanoseconds() &- stamp)
-                            await Self.awaitFills(kernel, route: i, firstDueNs: outcome.sentLegsDueNs, clock: clock, gate: gate)
-                            if worker.done { break }
-                        }
-                    }
-                }
+            // Routes (and, below, those that join while the campaign runs)
+            for i in 0..<kernel.routeCount {
+                group.addTask { await runRoute(i, false) }
             }
             // Equity curve and resource samples
             group.addTask {
@@ -163,8 +182,33 @@ struct RealtimeDriver {
                     try? await Task.sleep(for: Swift.max(.milliseconds(1), clock.wall(next - clock.now())))
                 }
             }
+            // Universe refreshes: flags flip at once; joins go to the feed task, which owns the source.
+            if refresh.intervalNs != nil {
+                group.addTask {
+                    var next = refresh.nextInstant(startNs: startNs, after: clock.now(), inclusive: resumed)
+                    while !state.stopping.load(ordering: .relaxed) {
+                        let wait = next - clock.now()
+                        if wait > 0 {
+                            try? await Task.sleep(for: Swift.min(clock.wall(wait), .milliseconds(50)))
+                            continue
+                        }
+                        next = refresh.nextInstant(startNs: startNs, after: clock.now(), inclusive: false)
+                        // The previous joins are still on their way: plan again at the next refresh.
+                        if state.hasJoining.load(ordering: .acquiring) { continue }
+                        guard let plan = await refresh.plan(for: kernel), !state.stopping.load(ordering: .relaxed) else { continue }
+                        refresh.applyFlags(plan, kernel: kernel, nowNs: clock.now())
+                        if !plan.join.isEmpty {
+                            state.joining.withLock { $0 = plan.join }
+                            state.hasJoining.store(true, ordering: .releasing)
+                        }
+                    }
+                }
+            }
             // Supervisor: checks every 5 ms (well inside any loop interval) and at the exact deadline.
             while true {
+                for i in state.joined.withLock({ j -> [Int] in defer { j.removeAll() }; return j }) {
+                    group.addTask { await runRoute(i, true) }
+                }
                 let now = clock.now()
                 control.setElapsed(now - startNs)
                 if now >= endNs { reason = .runtime; break }

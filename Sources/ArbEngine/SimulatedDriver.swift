@@ -1,5 +1,7 @@
 import ArbCore
+import Dispatch
 import HeapModule
+import Synchronization
 
 /// Drives a campaign on a virtual clock: one ordered event loop over every market update, route tick,
 /// equity sample and checkpoint, as fast as the CPU goes. Deterministic: the same config and seed give the same
@@ -11,6 +13,7 @@ struct SimulatedDriver: Sendable {
     let control: CampaignControl
     let startNs: Int64
     let sampleIntervalNs: Int64
+    let refresh: UniverseRefresh
     /// Where to continue from (a checkpoint's driver state and time), or nil for a fresh start.
     var resume: ResumePoint?
     /// Called at every checkpoint instant with the loop's state; nil = no checkpoints.
@@ -27,6 +30,7 @@ struct SimulatedDriver: Sendable {
         var updates = resume?.driver.bookUpdates ?? 0
         var now = resume?.timeNs ?? startNs
         var nextCheckpoint = onCheckpoint == nil ? Int64.max : now + checkpointNs
+        var nextRefresh = refresh.nextInstant(startNs: startNs, after: now, inclusive: resume != nil)
         var remaining = kernel.workers.filter { !$0.done }.count
         var reason: StopReason
         // Order legs in flight, by the time they reach their venue.
@@ -57,7 +61,7 @@ struct SimulatedDriver: Sendable {
             let tDue = dues.min?.timeNs ?? .max
             // A recorded source ends the campaign where its data ends.
             let tDataEnd = tMarket == .max ? (source.dataEndNs ?? .max) : .max
-            let t = Swift.min(tMarket, tTick, nextSample, nextCheckpoint, tDue)
+            let t = Swift.min(tMarket, tTick, nextSample, nextCheckpoint, tDue, nextRefresh)
             if Swift.min(t, tDataEnd) >= endNs { now = endNs; reason = .runtime; break }
             if tDataEnd <= t { now = Swift.max(now, tDataEnd); reason = .endOfData; break }
             now = t
@@ -73,6 +77,16 @@ struct SimulatedDriver: Sendable {
                 control.setElapsed(t - startNs)
                 continue
             }
+            if nextRefresh == t {
+                // The listing is read on this thread (a live one fetched): the simulated clock waits for it.
+                let refresh = self.refresh, kernel = self.kernel
+                if let plan = blockingWait({ await refresh.plan(for: kernel) }) {
+                    refresh.applyFlags(plan, kernel: kernel, nowNs: t)
+                    remaining += refresh.applyJoins(plan.join, kernel: kernel, source: &source, nowNs: t).count
+                }
+                nextRefresh = refresh.nextInstant(startNs: startNs, after: t, inclusive: false)
+                continue
+            }
             if tDue == t {
                 let due = dues.removeMin()
                 if let next = kernel.deliver(route: due.route, nowNs: t) { dues.insert(Due(timeNs: next, route: due.route)) }
@@ -83,12 +97,12 @@ struct SimulatedDriver: Sendable {
                 updates += 1
                 if market == fxMarket {
                     kernel.fxBookUpdated()
-                } else if intervalNs == nil, let end = evaluate(market >> 1, t) {
+                } else if intervalNs == nil, let end = evaluate(MarketLayout.route(ofBookMarket: market), t) {
                     reason = end
                     break loop
                 }
             } else {
-                for i in 0..<kernel.routes.count {
+                for i in 0..<kernel.routeCount {
                     if let end = evaluate(i, t) { reason = end; break loop }
                 }
                 nextTick += intervalNs!
@@ -107,6 +121,19 @@ struct SimulatedDriver: Sendable {
         equity.append(kernel.equityPoint(at: now, startNs: startNs))
         return DriverOutcome(reason: reason, endNs: now, equity: equity, bookUpdates: updates)
     }
+}
+
+/// Runs `operation` to its end from a thread that may block (the simulated campaign's own thread).
+func blockingWait<T: Sendable>(_ operation: @escaping @Sendable () async -> T) -> T {
+    let result = Mutex<T?>(nil)
+    let done = DispatchSemaphore(value: 0)
+    Task.detached {
+        let value = await operation()
+        result.withLock { $0 = value }
+        done.signal()
+    }
+    done.wait()
+    return result.withLock { $0! }
 }
 
 /// An order leg reaching its venue.

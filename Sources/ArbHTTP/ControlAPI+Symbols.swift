@@ -68,7 +68,7 @@ extension ControlAPI {
         r.add("GET", "/campaigns/{id}/universe") { _, p in
             respond {
                 let members = try await manager.universe(id: p["id"])
-                return (CampaignView.list(members.map(UniverseView.json), next: nil), [])
+                return (CampaignView.list(members.map { UniverseView.json($0.member, active: $0.active) }, next: nil), [])
             }
         }
         r.add("POST", "/universe/preview") { request, _ in
@@ -78,7 +78,7 @@ extension ControlAPI {
             case .failure(let error): return error.response
             }
             return respond {
-                (CampaignView.list(try await manager.preview(body).map(UniverseView.json), next: nil), [])
+                (CampaignView.list(try await manager.preview(body).map { UniverseView.json($0, active: true) }, next: nil), [])
             }
         }
     }
@@ -106,7 +106,7 @@ enum SymbolView {
 
 /// A universe member on the wire.
 enum UniverseView {
-    static func json(_ m: UniverseMember) -> JSONValue {
+    static func json(_ m: UniverseMember, active: Bool) -> JSONValue {
         func instrument(_ i: Instrument, market: String) -> JSONValue {
             ["market": .string(market), "tick": .string(i.tick.description), "step": .string(i.step.description),
              "min_notional": .string(i.minNotional.description)]
@@ -116,6 +116,7 @@ enum UniverseView {
             "reference_price_usd": .double(m.referencePriceUSD),
             "upbit": instrument(m.route.upbit, market: m.route.upbitMarket),
             "binance": instrument(m.route.binance, market: m.route.binanceMarket),
+            "active": .bool(active),
         ]
     }
 }

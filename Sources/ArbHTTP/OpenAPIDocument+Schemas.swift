@@ -88,8 +88,17 @@ extension OpenAPIDocument {
                     "source": ["type": "string", "enum": enumValues(["synthetic", "replay", "live"])], "files": integer, "rows": integer, "bad_rows": integer,
                     "skipped_rows": integer,
                 ], required: ["source"]),
+                "universe": object([
+                    "refresh_seconds": number, "routes": integer, "capacity": integer,
+                    "active": ["type": "array", "items": string],
+                    "changes": ["type": "array", "items": object([
+                        "time": string, "t": number, "symbol": string,
+                        "change": ["type": "string", "enum": enumValues(["joined", "rejoined", "left"])],
+                    ], required: ["time", "t", "symbol", "change"])],
+                ], required: ["refresh_seconds", "routes", "capacity", "active", "changes"]),
             ], required: ["status", "symbols", "num_symbols", "runtime_seconds", "universe_mode", "risk_stats",
-                          "per_symbol", "decisions", "balances", "pnl", "failed_routes", "market_data", "performance"], additional: true),
+                          "per_symbol", "decisions", "balances", "pnl", "failed_routes", "market_data", "universe", "performance"],
+                          additional: true),
             "TradeAudit": audit,
             "Trade": object([
                 "id": string, "route": string, "direction": ["type": "string", "enum": enumValues(Direction.allCases.map(\.rawValue))],
@@ -117,15 +126,17 @@ extension OpenAPIDocument {
             "Symbol": object([
                 "symbol": string, "iterations": integer, "trades": integer, "realized_pnl_usd": number,
                 "unrealized_pnl_usd": number, "premium_bps": number, "position": nullable("object"), "risk": ref("SymbolRisk"),
-            ], required: ["symbol", "iterations", "trades", "realized_pnl_usd", "unrealized_pnl_usd", "premium_bps", "position", "risk"]),
+                "active": boolean,
+            ], required: ["symbol", "iterations", "trades", "realized_pnl_usd", "unrealized_pnl_usd", "premium_bps", "position", "risk",
+                          "active"]),
             "SymbolList": list("Symbol"),
             "Risk": object(["limits": ["type": "object"], "global": ["type": "object"], "portfolio": ["type": "object"],
                             "decisions": ["type": "object"]], required: ["limits", "global", "portfolio", "decisions"]),
             "Instrument": instrument,
             "UniverseItem": object([
                 "symbol": string, "base": string, "quote_volume_usd": number, "reference_price_usd": number,
-                "upbit": ref("Instrument"), "binance": ref("Instrument"),
-            ], required: ["symbol", "base", "quote_volume_usd", "reference_price_usd", "upbit", "binance"]),
+                "upbit": ref("Instrument"), "binance": ref("Instrument"), "active": boolean,
+            ], required: ["symbol", "base", "quote_volume_usd", "reference_price_usd", "upbit", "binance", "active"]),
             "UniverseList": list("UniverseItem"),
             "FlattenRequest": object(["symbol": string, "flatten": string], required: ["symbol", "flatten"]),
         ]

@@ -78,6 +78,15 @@ public final class LiveSubscription: Sendable {
         self.queue = queue
     }
 
+    /// Subscribes more markets for the same queue (routes joining the campaign).
+    func add(_ markets: [(venue: Venue, symbol: String, market: Int)]) {
+        guard !cancelled.load(ordering: .relaxed) else { return }
+        for group in groups {
+            let entries = markets.filter { $0.venue == group.venue }.map { (symbol: $0.symbol, market: $0.market) }
+            if !entries.isEmpty { group.add(id: id, entries: entries, queue: queue) }
+        }
+    }
+
     public func cancel() {
         guard !cancelled.exchange(true, ordering: .relaxed) else { return }
         queue.close()

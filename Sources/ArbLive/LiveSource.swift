@@ -7,15 +7,21 @@ import ArbMarketData
 /// time the campaign was down).
 public struct LiveSource: ScheduledMarketSource {
     let subscription: LiveSubscription
+    var names: MarketNames
     /// Wall clock minus campaign clock.
     let offsetNs: Int64
+    /// Receive time of the last book emitted.
+    var lastNs = Int64.min
 
-    public var nextTimeNs: Int64? { subscription.queue.headTimeNs.map { $0 - offsetNs } }
+    // Connections stamp books on their own threads and the queue conflates, so a book can come out behind one
+    // stamped a little later: times are kept from going backwards, as a recording and the campaign clock need.
+    public var nextTimeNs: Int64? { subscription.queue.headTimeNs.map { Swift.max($0 - offsetNs, lastNs) } }
 
     public mutating func emit(into store: SnapshotStore) -> Int {
         // Only this source pops, and it is asked to emit only when `nextTimeNs` said a book is pending.
         guard let pending = subscription.queue.pop() else { preconditionFailure("emit without a pending book") }
-        pending.event.write(into: store, market: pending.market, receiveTimeNs: pending.event.timeNs - offsetNs)
+        lastNs = Swift.max(lastNs, pending.event.timeNs - offsetNs)
+        pending.event.write(into: store, market: pending.market, receiveTimeNs: lastNs)
         return pending.market
     }
 
@@ -25,6 +31,14 @@ public struct LiveSource: ScheduledMarketSource {
     public var isLive: Bool { true }
 
     public func waitForEvent(timeoutNs: Int64) async { await subscription.queue.wait(timeoutNs: timeoutNs) }
+
+    /// Routes joining the campaign: their symbols are subscribed on the hub's connections (opening more when
+    /// the ones there are full).
+    public mutating func addRoutes(_ members: [UniverseMember], nowNs: Int64) throws(ConfigError) {
+        let added = names.add(members.map(\.route))
+        subscription.queue.grow(marketCount: names.layout.marketCount)
+        subscription.add(added.map { ($0.venue, $0.symbol, $0.market) })
+    }
 }
 
 /// Makes live sources on the process's hub.
@@ -54,7 +68,7 @@ public struct LiveSourceFactory: MarketSourceFactory {
         let names = MarketNames(members: members, config: config)
         let queue = BookQueue(marketCount: names.layout.marketCount)
         let subscription = hub.subscribe(names: names, settings: config.marketData.live, queue: queue)
-        return LiveSource(subscription: subscription, offsetNs: MonotonicClock.wallNanoseconds() - startNs)
+        return LiveSource(subscription: subscription, names: names, offsetNs: MonotonicClock.wallNanoseconds() - startNs)
     }
 
     public func restoreSource(members: [UniverseMember], config: CampaignConfig, startNs: Int64,

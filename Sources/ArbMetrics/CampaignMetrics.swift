@@ -30,16 +30,20 @@ public enum CampaignMetrics {
     static let tickToDecision = MetricsText.HistogramName("arbitrage_tick_to_decision_seconds", bounds: bounds)
 
     public static func render(_ probes: [CampaignProbe], into text: inout MetricsText) {
+        // Route tables before risk states: a route that joins meanwhile is in the coordinator first.
+        let tables = probes.map { $0.kernel.workers }
         let risks = probes.map { $0.kernel.coordinator.snapshot() }
         var routes: [Route] = []
         for (p, probe) in probes.enumerated() {
-            for (i, worker) in probe.kernel.workers.enumerated() {
+            for (i, worker) in tables[p].enumerated() {
                 routes.append(Route(campaign: probe.id, symbol: worker.route.key, summary: worker.summary, worker: worker,
                                     index: i, probe: probe, risk: risks[p],
                                     labels: MetricsText.LabelSet([("campaign", probe.id), ("symbol", worker.route.key)])))
             }
         }
 
+        text.family("arbitrage_route_active", "gauge", "1 while the route is in the campaign's universe, 0 once it left (universe.refresh_seconds).")
+        for r in routes { text.sample(Array("arbitrage_route_active".utf8), r.labels, r.worker.isActive ? 1 : 0) }
         text.family("arbitrage_iterations_total", "counter", "Route evaluations.")
         for r in routes { text.sample(Array("arbitrage_iterations_total".utf8), r.labels, Double(r.summary.iterations)) }
         text.family("arbitrage_trades_total", "counter", "Round trips opened, by direction.")

@@ -18,8 +18,8 @@ import Testing
 
     func kernel(latencyMs: [Double], log: Log) -> CampaignKernel {
         let store = SnapshotStore(marketCount: 3)
-        store.write(0) { $0 = book(bids: [("141400000", "0.001"), ("141330000", "0.01")], asks: [("141500000", "1")]) }
-        store.write(1) { $0 = book(bids: [("99990", "1")], asks: [("100000", "0.001"), ("100010", "0.01")]) }
+        store.write(1) { $0 = book(bids: [("141400000", "0.001"), ("141330000", "0.01")], asks: [("141500000", "1")]) }
+        store.write(2) { $0 = book(bids: [("99990", "1")], asks: [("100000", "0.001"), ("100010", "0.01")]) }
         let limits = RiskLimits(maxDataAgeMs: 60_000, fxBandPct: 0.5)
         let coordinator = RiskCoordinator(limits: limits, routeKeys: ["BTCUSDT"], recorder: log)
         let paper = PaperExchange(upbit: ["KRW": Fixed(10_000_000), "BTC": Fixed("0.1")!],
@@ -47,7 +47,7 @@ import Testing
         #expect(k.workers[0].pending?.executed == [true, false])
         #expect(log.fills.isEmpty)  // fills are recorded once the pair completes
         // Meanwhile Binance's ask thins out to 0.0015 BTC.
-        k.store.write(1) { $0 = book(bids: [("99990", "1")], asks: [("100020", "0.0015")], time: 40_000_000, sequence: 2) }
+        k.store.write(2) { $0 = book(bids: [("99990", "1")], asks: [("100020", "0.0015")], time: 40_000_000, sequence: 2) }
         // Re-evaluating while the order is in flight sends nothing new.
         #expect(try k.evaluate(route: 0, nowNs: 45_000_000) == 50_000_000)
         #expect(k.deliver(route: 0, nowNs: 50_000_000) == nil)

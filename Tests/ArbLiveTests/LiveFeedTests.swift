@@ -139,11 +139,11 @@ final class Harness: @unchecked Sendable {
         let names = h.names
         for market in 0..<7 { #expect(store.sequence(market) > 0, "no book for \(names.names[market])") }
         // Binance BTC: 20 levels around 100,000; Upbit KRW-BTC: 15 levels around 140,000,000; fx around 1,400.
-        let btc = store.read(1)
+        let btc = store.read(2)
         #expect(btc.bids.count == 20 && btc.asks.count == 20 && abs(btc.mid - 100_000) < 10)
-        let krwBTC = store.read(0)
+        let krwBTC = store.read(1)
         #expect(krwBTC.bids.count == 15 && abs(krwBTC.mid - 140_000_000) < 14_000)
-        #expect(abs(store.read(6).mid - 1_400) < 1)
+        #expect(abs(store.read(0).mid - 1_400) < 1)
         #expect(krwBTC.exchangeTimeNs > 0 && abs(krwBTC.receiveTimeNs - MonotonicClock.wallNanoseconds()) < 10_000_000_000)
 
         let b = try #require(ex.binance.connections.first)
@@ -154,7 +154,7 @@ final class Harness: @unchecked Sendable {
         #expect(u.path == "/websocket/v1")
         #expect(!u.headers.contains { $0.0.lowercased() == "origin" })
         let request = try #require(u.requests.first)
-        #expect(request.contains(#"{"type":"orderbook","codes":["KRW-BTC.15","KRW-ETH.15","KRW-SOL.15","KRW-USDT.15"]}"#))
+        #expect(request.contains(#"{"type":"orderbook","codes":["KRW-USDT.15","KRW-BTC.15","KRW-ETH.15","KRW-SOL.15"]}"#))
         #expect(request.contains(#"{"format":"SIMPLE"}"#))
         #expect(hub.status.binance.connected.load(ordering: .relaxed) == 1)
         #expect(hub.status.upbit.messages.load(ordering: .relaxed) > 0)
@@ -167,7 +167,7 @@ final class Harness: @unchecked Sendable {
         #expect((0..<7).allSatisfy { store.sequence($0) > 0 })
         // Connections open concurrently: the server sees them in any order.
         #expect(Set(ex.binance.connections.map(\.symbols)) == [["BTCUSDT", "ETHUSDT"], ["SOLUSDT"]])
-        #expect(Set(ex.upbit.connections.map(\.symbols)) == [["KRW-BTC", "KRW-ETH"], ["KRW-SOL", "KRW-USDT"]])
+        #expect(Set(ex.upbit.connections.map(\.symbols)) == [["KRW-USDT", "KRW-BTC"], ["KRW-ETH", "KRW-SOL"]])
         #expect(hub.status.binance.connected.load(ordering: .relaxed) == 2)
     }
 
@@ -182,7 +182,7 @@ final class Harness: @unchecked Sendable {
         _ = await h.pump(seconds: 10) { (0..<7).allSatisfy { store.sequence($0) > before[$0] } }
         #expect((0..<7).allSatisfy { store.sequence($0) > before[$0] })
         #expect(ex.binance.connections.count == 2 && ex.binance.connections[1].symbols == ["BTCUSDT", "ETHUSDT", "SOLUSDT"])
-        #expect(ex.upbit.connections[1].symbols == ["KRW-BTC", "KRW-ETH", "KRW-SOL", "KRW-USDT"])
+        #expect(ex.upbit.connections[1].symbols == ["KRW-USDT", "KRW-BTC", "KRW-ETH", "KRW-SOL"])
         #expect(hub.status.binance.reconnects.load(ordering: .relaxed) == 1)
         #expect(hub.status.upbit.reconnects.load(ordering: .relaxed) == 1)
     }

@@ -93,7 +93,7 @@ import ArbCore
         var signs = Set<Bool>()
         while let time = again.nextTimeNs, time < Self.start + 100_000_000_000 {
             _ = again.emit(into: store)
-            let a = store.read(0), b = store.read(1), f = store.read(20)
+            let a = store.read(1), b = store.read(2), f = store.read(0)
             if !a.isEmpty && !b.isEmpty && !f.isEmpty { signs.insert(Edge.premium(midA: a.mid, midB: b.mid, fx: f.mid) > 0) }
         }
         #expect(signs.count == 2)

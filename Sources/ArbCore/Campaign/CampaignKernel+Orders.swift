@@ -4,7 +4,7 @@ extension CampaignKernel {
     /// Asks the coordinator, then sends both entry legs. Returns the next due time when legs are in flight.
     func enter(_ index: Int, _ p: EntryProposal, a: BookSnapshot, b: BookSnapshot, fx: FxQuote, nowNs: Int64) -> Int64? {
         let worker = workers[index]
-        let route = routes[index]
+        let route = workers[index].route
         let params = worker.engine.params
         let room = paper.withLock { Self.balanceRoom($0, route: route, direction: p.direction, priceA: p.priceA,
                                                      priceB: p.priceB, params: params) }
@@ -55,7 +55,7 @@ extension CampaignKernel {
     public func deliver(route index: Int, nowNs: Int64, force: Bool = false, books: (BookSnapshot, BookSnapshot)? = nil) -> Int64? {
         let worker = workers[index]
         guard var p = worker.pending else { return nil }
-        let route = routes[index]
+        let route = workers[index].route
         let params = worker.engine.params
         for venue in Venue.allCases {
             let v = venue == .upbit ? 0 : 1
@@ -94,7 +94,7 @@ extension CampaignKernel {
         var audit = p.audit
         audit.feesUSD = fees
         var trade = TradeRecord(
-            id: p.tradeId, route: routes[index].key, direction: p.direction, status: .open, quantity: pairQuantity,
+            id: p.tradeId, route: workers[index].route.key, direction: p.direction, status: .open, quantity: pairQuantity,
             entry: audit, exit: nil, exitReason: nil, holdSeconds: nil, committedUSD: .zero, fillIds: fills.map(\.id),
             cashFlowUSD: cash, feesUSD: fees, realizedPnlUSD: nil)
         if pairQuantity.isPositive, let priceB = p.fills[1]?.price {

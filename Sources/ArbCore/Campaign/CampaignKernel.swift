@@ -7,31 +7,36 @@ import Synchronization
 /// Safe to call concurrently for *different* routes (the realtime driver runs one task per route); a route's
 /// own state is touched only by the caller that drives it.
 public final class CampaignKernel: Sendable {
-    public let routes: [Route]
     public let layout: MarketLayout
     public let store: SnapshotStore
     public let coordinator: RiskCoordinator
-    public let workers: [RouteWorker]
     public let fxSource: FxSource
     let paper: Mutex<PaperExchange>
     let recorder: any CampaignRecorder
     /// Simulated order latency per venue (Upbit, Binance), in ns.
     public let latencyNs: [Int64]
+    private let table: RouteTable
+    /// Serializes joins; holds the universe's history.
+    private let universe = Mutex<[UniverseChange]>([])
     private let fx = Mutex(FxQuote(rate: 0, fixed: .zero, timeNs: 0, sequence: 0))
     private let params: Mutex<(version: Int, params: StrategyParams)>
     private let paramsVersion = Atomic<Int>(0)
     private let paused = Atomic<Bool>(false)
     private let tradeCount: Mutex<Int>
 
+    /// A kernel over `routes` (indexed 0, 1, …) with room for `capacity` routes in all (`store` must hold
+    /// their markets); nil capacity = no room to grow.
     public init(routes: [Route], store: SnapshotStore, coordinator: RiskCoordinator, paper: PaperExchange,
                 params: StrategyParams, fxSource: FxSource, recorder: any CampaignRecorder, tradeCount: Int = 0,
-                latencyMs: [Double] = [0, 0]) {
+                latencyMs: [Double] = [0, 0], capacity: Int? = nil) {
+        let capacity = Swift.max(capacity ?? routes.count, routes.count)
+        precondition(store.marketCount >= MarketLayout.marketCount(routes: capacity), "store too small for the route capacity")
         self.latencyNs = latencyMs.map { Int64($0 * 1e6) }
-        self.routes = routes
-        self.layout = MarketLayout(routeCount: routes.count)
+        self.layout = MarketLayout(routeCount: capacity)
         self.store = store
         self.coordinator = coordinator
-        self.workers = routes.map { RouteWorker(engine: RouteEngine(route: $0, params: params)) }
+        self.table = RouteTable(capacity: capacity)
+        for route in routes { _ = table.append(RouteWorker(engine: RouteEngine(route: route, params: params))) }
         self.fxSource = fxSource
         self.paper = Mutex(paper)
         self.recorder = recorder
@@ -41,6 +46,53 @@ public final class CampaignKernel: Sendable {
             fx.withLock { $0 = FxQuote(rate: rate.double, fixed: rate, timeNs: 0, sequence: 0) }
         }
     }
+
+    /// The routes so far, by index (later joins do not change a view already taken).
+    public var workers: RouteWorkers { table.list() }
+    public var routes: [Route] { table.list().map(\.route) }
+    public var routeCount: Int { table.count }
+    /// How many routes the campaign has room for.
+    public var routeCapacity: Int { table.capacity }
+
+    // MARK: Universe
+
+    /// Every join and leave so far, in order.
+    public var universeChanges: [UniverseChange] { universe.withLock { $0 } }
+
+    /// Adds a route joining the universe at the next index (`route.index` must be it), with `inventory` per venue
+    /// deposited into the paper accounts as initial balance. Call while no route is being evaluated. Returns
+    /// false when the campaign has no room left.
+    @discardableResult
+    public func addRoute(_ route: Route, inventory: [Venue: Fixed], nowNs: Int64) -> Bool {
+        universe.withLock { log -> Bool in
+            guard table.count < table.capacity, route.index == table.count else { return false }
+            let (version, current) = params.withLock { ($0.version, $0.params) }
+            let worker = RouteWorker(engine: RouteEngine(route: route, params: current))
+            worker.paramsVersion = version
+            coordinator.addRoute(key: route.key)
+            paper.withLock { p in
+                for (venue, amount) in inventory.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where amount > .zero {
+                    p.deposit(venue, route.base, amount)
+                }
+            }
+            _ = table.append(worker)
+            log.append(UniverseChange(timeNs: nowNs, route: route.key, kind: .joined))
+            return true
+        }
+    }
+
+    /// Takes route `index` out of the universe (no entries; its open pair unwinds at its next evaluations) or
+    /// back in.
+    public func setActive(route index: Int, _ active: Bool, nowNs: Int64) {
+        let worker = workers[index]
+        guard worker.isActive != active else { return }
+        universe.withLock { log in
+            worker.isActive = active
+            log.append(UniverseChange(timeNs: nowNs, route: worker.route.key, kind: active ? .rejoined : .left))
+        }
+    }
+
+    func restoreUniverse(_ changes: [UniverseChange]) { universe.withLock { $0 = changes } }
 
     // MARK: Controls
 
@@ -96,9 +148,14 @@ public final class CampaignKernel: Sendable {
         if worker.takeFlattenRequest() {
             flatten(route: index, reason: "flatten", nowNs: nowNs)
         }
+        // A route that left the universe unwinds, retrying at each evaluation while the data tier blocks it.
+        let active = worker.isActive
+        if !active && worker.engine.isHolding && !worker.isWaiting {
+            flatten(route: index, reason: "universe_exit", nowNs: nowNs)
+        }
         let marketA = layout.market(route: index, venue: .upbit), marketB = layout.market(route: index, venue: .binance)
         let fx = currentFx
-        let allowEntries = entriesAllowed && !isPaused && !coordinator.isEmergencyStopped
+        let allowEntries = entriesAllowed && active && !isPaused && !coordinator.isEmergencyStopped
         if worker.engine.quickLook(a: store.top(marketA), b: store.top(marketB), fx: fx, nowNs: nowNs,
                                    entriesAllowed: allowEntries) {
             worker.iterationCount.add(1, ordering: .relaxed)

@@ -1,5 +1,10 @@
 /// Everything a campaign kernel holds, as one serializable value (checkpoints, resume).
 public struct KernelState: Sendable, Codable, Equatable {
+    /// The route table: every route the campaign has had, by index, with room for `routeCapacity`.
+    public var routes: [Route]
+    public var active: [Bool]
+    public var routeCapacity: Int
+    public var universe: [UniverseChange]
     public var engines: [RouteEngine]
     public var failures: [String?]
     public var done: [Bool]
@@ -11,7 +16,7 @@ public struct KernelState: Sendable, Codable, Equatable {
     public var params: StrategyParams
     public var paused: Bool
     public var fx: FxQuote
-    /// The store's newest snapshot of every market.
+    /// The store's newest snapshot of every market of the routes so far (fx first).
     public var books: [BookSnapshot]
 }
 
@@ -58,29 +63,36 @@ public struct CampaignCheckpoint: Sendable, Codable, Equatable {
 extension CampaignKernel {
     /// The kernel's whole state. Call only while no route is being evaluated (between events in simulated time).
     public func state() -> KernelState {
-        KernelState(
+        let workers = self.workers
+        return KernelState(
+            routes: workers.map(\.route), active: workers.map(\.isActive), routeCapacity: routeCapacity,
+            universe: universeChanges,
             engines: workers.map(\.engine), failures: workers.map(\.failure), done: workers.map(\.done),
             pending: workers.map(\.pending), risk: coordinator.snapshot(), paper: paperExchange,
             tradeCount: tradesOpened, params: strategyParams, paused: isPaused, fx: currentFx,
-            books: (0..<store.marketCount).map { store.read($0) })
+            books: (0..<MarketLayout.marketCount(routes: workers.count)).map { store.read($0) })
     }
 
-    /// A kernel continuing from `state`.
-    public convenience init(restoring state: KernelState, routes: [Route], fxSource: FxSource, recorder: any CampaignRecorder,
+    /// A kernel continuing from `state`, its route table included.
+    public convenience init(restoring state: KernelState, fxSource: FxSource, recorder: any CampaignRecorder,
                             latencyMs: [Double] = [0, 0]) {
-        let store = SnapshotStore(marketCount: state.books.count)
+        let capacity = Swift.max(state.routeCapacity, state.routes.count)
+        let store = SnapshotStore(marketCount: MarketLayout.marketCount(routes: capacity))
         for (i, book) in state.books.enumerated() { store.restore(i, book) }
-        let coordinator = RiskCoordinator(state: state.risk, routeKeys: routes.map(\.key), recorder: recorder)
-        self.init(routes: routes, store: store, coordinator: coordinator, paper: state.paper, params: state.params,
-                  fxSource: fxSource, recorder: recorder, tradeCount: state.tradeCount, latencyMs: latencyMs)
+        let coordinator = RiskCoordinator(state: state.risk, routeKeys: state.routes.map(\.key), recorder: recorder)
+        self.init(routes: state.routes, store: store, coordinator: coordinator, paper: state.paper, params: state.params,
+                  fxSource: fxSource, recorder: recorder, tradeCount: state.tradeCount, latencyMs: latencyMs,
+                  capacity: capacity)
         for (i, worker) in workers.enumerated() {
             worker.engine = state.engines[i]
             worker.iterationCount.store(state.engines[i].iterations, ordering: .relaxed)
             worker.failure = state.failures[i]
             worker.done = state.done[i]
             worker.pending = state.pending[i]
+            worker.isActive = state.active[i]
             worker.publishFills()
         }
+        restoreUniverse(state.universe)
         setPaused(state.paused)
         restoreFx(state.fx)
     }

@@ -44,8 +44,19 @@ public final class RouteWorker: @unchecked Sendable {
     /// What changes only on fills, published for readers on other threads.
     private let fills = Mutex(FillSummary())
 
+    public let route: Route
+    private let activeFlag = Atomic<Bool>(true)
+
+    /// Whether the route is in the universe: one that left (`universe.refresh_seconds`) takes no entries and
+    /// unwinds its open pair. Readable from any thread.
+    public var isActive: Bool {
+        get { activeFlag.load(ordering: .relaxed) }
+        set { activeFlag.store(newValue, ordering: .relaxed) }
+    }
+
     public init(engine: RouteEngine) {
         self.engine = engine
+        self.route = engine.route
         publishFills()
     }
 
@@ -80,8 +91,6 @@ public final class RouteWorker: @unchecked Sendable {
             unrealizedPnlUSD: Double(bitPattern: unrealizedBits.load(ordering: .relaxed)),
             premiumBps: Double(bitPattern: premiumBits.load(ordering: .relaxed)), position: f.position)
     }
-
-    public var route: Route { engine.route }
 }
 
 /// A route's progress as published to other threads (stats and the API read this, never the engine).

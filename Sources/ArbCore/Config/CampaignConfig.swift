@@ -10,6 +10,12 @@ public struct UniverseConfig: Sendable, Equatable {
     public var excludeStablecoins: Bool
     public var source: Source
     public var file: String?
+    /// Seconds of campaign clock between re-resolutions; 0 = never.
+    public var refreshSeconds: Double
+
+    /// Routes a campaign starting with `routes` has room for: as many when the universe never changes, else
+    /// enough for the routes that may join over its run (slots are never reused).
+    public func routeCapacity(startingWith routes: Int) -> Int { refreshSeconds > 0 ? routes * 4 + 16 : routes }
 }
 
 /// `engine`.
@@ -132,7 +138,7 @@ public struct CampaignConfig: Sendable, Equatable {
             mode: .init(rawValue: s("universe.mode"))!, topN: i("universe.top_n"), baseQuote: s("universe.base_quote"),
             whitelist: list("universe.whitelist"), blacklist: list("universe.blacklist"),
             excludeStablecoins: b("universe.exclude_stablecoins"), source: .init(rawValue: s("universe.source"))!,
-            file: t.at("universe.file")?.stringValue)
+            file: t.at("universe.file")?.stringValue, refreshSeconds: d("universe.refresh_seconds"))
         engine = EngineConfig(
             mode: .init(rawValue: s("engine.mode"))!, multiSymbolEnabled: b("engine.multi_symbol_enabled"),
             perSymbolIsolation: b("engine.per_symbol_isolation"))

@@ -56,6 +56,8 @@ public enum CampaignSchema {
                         doc: "Where the listing comes from: the embedded synthetic listing, `file`, or `live`: the exchanges' REST APIs at `market_data.live.*_rest_url` (Binance 24 h quote volume and trading rules, Upbit's KRW markets)."),
             SchemaField("file", .string(maxLength: 4_096), nullable: true,
                         doc: "Universe file (JSON, see docs/universe.md) when `source: file`."),
+            SchemaField("refresh_seconds", .number(min: 0, max: 86_400, exclusiveMin: false), default: 0,
+                        doc: "Re-resolves the universe every this many seconds of the campaign clock (0 = never): the file is read again, the live listing fetched again (the synthetic listing never changes). Routes that leave take no more entries and unwind their open pair; routes that join start with inventory worth `max_position_size_usd` on each exchange at the listing's reference price, counted as initial balance. A campaign has room for 4 × its starting routes + 16."),
         ]),
         .section("engine", doc: "How routes are run.", [
             SchemaField("mode", .enumeration(["single", "multi"]), default: "single",

@@ -1,21 +1,32 @@
 /// Where a market lives in a campaign's snapshot store.
 ///
-/// Route `i` has its Upbit book at `2i` and its Binance book at `2i + 1`; the `KRW-USDT` book (fx) follows
-/// the routes at `2n`.
+/// The `KRW-USDT` book (fx) is market 0; route `i` has its Upbit book at `1 + 2i` and its Binance book at
+/// `2 + 2i`. Indexes do not depend on how many routes there are, so routes joining a running campaign
+/// (`universe.refresh_seconds`) take the next slots without moving anything.
 public struct MarketLayout: Sendable, Hashable {
     public let routeCount: Int
 
     public init(routeCount: Int) { self.routeCount = routeCount }
 
-    /// Markets in the store, the fx book included.
-    public var marketCount: Int { routeCount * 2 + 1 }
-    public var fxMarket: Int { routeCount * 2 }
+    public static let fxMarket = 0
 
-    @inlinable public func market(route: Int, venue: Venue) -> Int { route * 2 + (venue == .upbit ? 0 : 1) }
+    /// Markets in the store, the fx book included.
+    public var marketCount: Int { Self.marketCount(routes: routeCount) }
+    public var fxMarket: Int { Self.fxMarket }
+
+    /// Markets a store needs for `routes` routes, the fx book included.
+    public static func marketCount(routes: Int) -> Int { routes * 2 + 1 }
+
+    @inlinable public func market(route: Int, venue: Venue) -> Int { Self.market(route: route, venue: venue) }
+
+    @inlinable public static func market(route: Int, venue: Venue) -> Int { 1 + route * 2 + (venue == .upbit ? 0 : 1) }
+
+    /// The route of a book market (not the fx market).
+    @inlinable public static func route(ofBookMarket market: Int) -> Int { (market - 1) >> 1 }
 
     /// The route and venue of a book market; nil for the fx market.
     @inlinable public func route(ofMarket market: Int) -> (route: Int, venue: Venue)? {
-        guard market < routeCount * 2 else { return nil }
-        return (market / 2, market % 2 == 0 ? .upbit : .binance)
+        guard market > 0 else { return nil }
+        return ((market - 1) >> 1, market & 1 == 1 ? .upbit : .binance)
     }
 }

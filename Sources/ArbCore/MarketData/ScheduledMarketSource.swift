@@ -18,12 +18,19 @@ public protocol ScheduledMarketSource: Sendable {
     var isLive: Bool { get }
     /// Waits until an event may be pending or `timeoutNs` passed (a live feed wakes on arrival; others sleep).
     func waitForEvent(timeoutNs: Int64) async
+    /// Adds routes joining the universe of a running campaign (`universe.refresh_seconds`), whose indexes follow
+    /// the source's last route: their books come from `nowNs` on. Throws when the source cannot add them.
+    mutating func addRoutes(_ members: [UniverseMember], nowNs: Int64) throws(ConfigError)
 }
 
 extension ScheduledMarketSource {
     public var dataEndNs: Int64? { nil }
     public var counters: MarketSourceCounters? { nil }
     public var isLive: Bool { false }
+    public mutating func addRoutes(_ members: [UniverseMember], nowNs: Int64) throws(ConfigError) {
+        throw ConfigError(field: "universe.refresh_seconds", "this market source cannot add routes while it runs")
+    }
+
     public func waitForEvent(timeoutNs: Int64) async {
         try? await Task.sleep(for: .nanoseconds(Swift.max(0, timeoutNs)))
     }

@@ -18,6 +18,13 @@ public struct Account: Sendable, Codable, Equatable {
 
     public func balance(_ asset: String) -> Fixed { balances[asset] ?? .zero }
 
+    /// Adds `amount` of `asset` to the account as if it had been there from the start (inventory for a route
+    /// that joins a running campaign): initial and balance grow together, so the account still reconciles.
+    public mutating func deposit(_ asset: String, _ amount: Fixed) {
+        initial[asset, default: .zero] += amount
+        balances[asset, default: .zero] += amount
+    }
+
     /// Books a fill: base and quote move by the fill's quantity and notional, the fee is taken in quote.
     public mutating func apply(_ fill: Fill, base: String) {
         let quote = venue.quoteAsset

@@ -48,6 +48,11 @@ public struct PaperExchange: Sendable, Codable, Equatable {
         fillCount = [0, 0]
     }
 
+    /// Inventory for a route joining a running campaign, counted as initial balance.
+    public mutating func deposit(_ venue: Venue, _ asset: String, _ amount: Fixed) {
+        if venue == .upbit { upbit.deposit(asset, amount) } else { binance.deposit(asset, amount) }
+    }
+
     public func account(_ venue: Venue) -> Account { venue == .upbit ? upbit : binance }
 
     public func balance(_ venue: Venue, _ asset: String) -> Fixed { account(venue).balance(asset) }

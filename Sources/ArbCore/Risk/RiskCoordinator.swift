@@ -9,7 +9,8 @@ public final class RiskCoordinator: Sendable {
     private let state: Mutex<RiskState>
     private let stopped = Atomic<Bool>(false)
     private let recorder: any CampaignRecorder
-    private let routeKeys: [String]
+    /// Route keys by route index; read and appended only while `state` is locked.
+    private nonisolated(unsafe) var routeKeys: [String]
 
     public init(limits: RiskLimits, routeKeys: [String], recorder: any CampaignRecorder = NullRecorder()) {
         self.state = Mutex(RiskState(limits: limits, routeCount: routeKeys.count))
@@ -23,6 +24,15 @@ public final class RiskCoordinator: Sendable {
         self.routeKeys = routeKeys
         self.recorder = recorder
         self.stopped.store(state.emergencyStopped, ordering: .relaxed)
+    }
+
+    /// Gives a route joining the campaign (`universe.refresh_seconds`) its slot, at the next index.
+    public func addRoute(key: String) {
+        state.withLock { s in
+            routeKeys.append(key)
+            s.routes.append(RouteRiskState())
+            s.openRejections.append(nil)
+        }
     }
 
     /// True once the campaign's loss reached `emergency_stop_loss_usd`.

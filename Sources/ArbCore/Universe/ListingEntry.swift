@@ -28,4 +28,10 @@ public struct UniverseMember: Sendable, Equatable {
     public var route: Route
     public var quoteVolumeUSD: Double
     public var referencePriceUSD: Double
+
+    public init(route: Route, quoteVolumeUSD: Double, referencePriceUSD: Double) {
+        self.route = route
+        self.quoteVolumeUSD = quoteVolumeUSD
+        self.referencePriceUSD = referencePriceUSD
+    }
 }

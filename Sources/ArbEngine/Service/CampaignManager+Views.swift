@@ -24,14 +24,15 @@ extension CampaignManager {
         guard running.campaign.requestFlatten(symbol: symbol) else { throw .notFound("\(symbol) is not in campaign \(id)") }
     }
 
-    /// The campaign's routes with the listing facts they were chosen on.
-    public func universe(id: String) async throws(ServiceError) -> [UniverseMember] {
-        if let running = live(id) { return running.campaign.members }
+    /// The campaign's routes with the listing facts they were chosen on, and whether each is in the universe
+    /// (a running campaign's route table; otherwise its config resolved now).
+    public func universe(id: String) async throws(ServiceError) -> [(member: UniverseMember, active: Bool)] {
+        if let running = live(id) { return running.campaign.universeNow }
         let record = try await campaign(id: id)
         do {
             let config = try CampaignConfig.parse(record.config)
             try await sources.prepare(config: config)
-            return try Campaign(config: config, sources: sources).members
+            return try Campaign(config: config, sources: sources).universeNow
         } catch {
             throw .unavailable("cannot resolve the stored universe: \(error)")
         }

@@ -28,6 +28,13 @@ public final class BookQueue: Sendable {
         state = Mutex(State(pending: Array(repeating: nil, count: marketCount)))
     }
 
+    /// Makes room for markets added to a running campaign (call before their books are pushed).
+    public func grow(marketCount: Int) {
+        state.withLock { s in
+            if s.pending.count < marketCount { s.pending.append(contentsOf: repeatElement(nil, count: marketCount - s.pending.count)) }
+        }
+    }
+
     /// Queues `event` for `market`, replacing a pending one.
     public func push(market: Int, _ event: MarketEvent) {
         let waiter = state.withLock { s -> UnsafeContinuation<Void, Never>? in

@@ -53,22 +53,21 @@ public struct MarketEvent: Sendable, Equatable {
 /// The exchange and symbol of each market of a campaign's store, and the reverse: how replay and recording map
 /// between the store's market indexes and the names in files.
 public struct MarketNames: Sendable {
-    public let layout: MarketLayout
+    public private(set) var layout: MarketLayout
     /// By market index: venue and symbol.
-    public let names: [(venue: Venue, symbol: String)]
+    public private(set) var names: [(venue: Venue, symbol: String)]
     /// Symbol → market index, per venue (Upbit first).
-    private let indexes: [[String: Int]]
+    private var indexes: [[String: Int]]
 
     public static let fxSymbol = "KRW-USDT"
 
     public init(routes: [Route], includeFx: Bool) {
         layout = MarketLayout(routeCount: routes.count)
-        var names: [(venue: Venue, symbol: String)] = []
+        var names: [(venue: Venue, symbol: String)] = [(.upbit, Self.fxSymbol)]
         for route in routes {
             names.append((.upbit, route.upbitMarket))
             names.append((.binance, route.binanceMarket))
         }
-        names.append((.upbit, Self.fxSymbol))
         self.names = names
         var indexes: [[String: Int]] = [[:], [:]]
         for (i, n) in names.enumerated() where includeFx || i != layout.fxMarket {
@@ -80,6 +79,25 @@ public struct MarketNames: Sendable {
     /// The markets a campaign of `config` reads: its routes' books, and `KRW-USDT` unless fx is fixed.
     public init(members: [UniverseMember], config: CampaignConfig) {
         self.init(routes: members.map(\.route), includeFx: config.marketData.fxSource == .book)
+    }
+
+    /// Adds the markets of routes joining a running campaign (their indexes follow the last route); returns
+    /// each new market with its venue and symbol.
+    @discardableResult
+    public mutating func add(_ routes: [Route]) -> [(market: Int, venue: Venue, symbol: String)] {
+        var added: [(market: Int, venue: Venue, symbol: String)] = []
+        for route in routes {
+            precondition(route.index == layout.routeCount, "routes join at the next index")
+            for venue in [Venue.upbit, .binance] {
+                let market = layout.market(route: route.index, venue: venue)
+                let symbol = route.market(on: venue)
+                names.append((venue, symbol))
+                indexes[venue == .upbit ? 0 : 1][symbol] = market
+                added.append((market, venue, symbol))
+            }
+            layout = MarketLayout(routeCount: layout.routeCount + 1)
+        }
+        return added
     }
 
     /// The market index of `venue`'s `symbol`; nil when the campaign does not use it.

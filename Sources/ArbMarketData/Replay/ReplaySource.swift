@@ -66,7 +66,7 @@ public struct ReplaySource: ScheduledMarketSource, @unchecked Sendable {
         var skippedRows: Int
     }
 
-    let names: MarketNames
+    private(set) var names: MarketNames
     let logger: Logger
     private let files: [File]
     private var heap = Heap<Key>()
@@ -229,5 +229,12 @@ public struct ReplaySource: ScheduledMarketSource, @unchecked Sendable {
         if file.badRows == Self.loggedBadRowsPerFile {
             logger.warning("replay: \(file.reader.path) has more bad rows; they are counted (market_data.bad_rows), not logged")
         }
+    }
+}
+
+extension ReplaySource {
+    /// Routes joining the campaign: their rows are routed from the next row read in each file on.
+    public mutating func addRoutes(_ members: [UniverseMember], nowNs: Int64) throws(ConfigError) {
+        names.add(members.map(\.route))
     }
 }

@@ -72,8 +72,8 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
     static let fxVolPerSqrtSecond = 3e-5
     static let venueNoiseBps = 1.5
 
-    public let routes: [Route]
-    public let layout: MarketLayout
+    public private(set) var routes: [Route]
+    public private(set) var layout: MarketLayout
     public let settings: Settings
     private let meanIntervalNs: Double
     private var assets: [Asset]
@@ -88,31 +88,59 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
         self.settings = settings
         self.meanIntervalNs = 1e9 / settings.updatesPerSecond
         var master = Xoshiro256(seed: settings.seed)
-        assets = members.map { m in
-            var rng = Xoshiro256(seed: master.next())
-            let mean = -10 + 40 * rng.unit()
-            return Asset(
-                midUSD: m.referencePriceUSD, premiumBps: mean + Self.premiumDeviation * rng.gaussian(),
-                meanBps: mean, volPerSqrtSecond: 1.5e-4 + 1.5e-4 * rng.unit(),
-                depthUSD: Swift.min(80_000, Swift.max(3_000, m.quoteVolumeUSD / 20_000)), lastNs: settings.startNs,
-                rng: rng)
-        }
+        assets = members.map { Self.asset($0, startNs: settings.startNs, rng: Xoshiro256(seed: master.next())) }
         fx = FxProcess(rate: settings.fxStart, lastNs: settings.startNs, rng: Xoshiro256(seed: master.next()))
         var states: [MarketState] = []
-        for m in members {
-            let base = Swift.min(15, Swift.max(1, 3e4 / m.quoteVolumeUSD.squareRoot()))
-            for _ in 0..<2 {
-                var rng = Xoshiro256(seed: master.next())
-                states.append(MarketState(rng: rng, spreadBps: base * (0.8 + 0.4 * rng.unit())))
-            }
-        }
-        states.append(MarketState(rng: Xoshiro256(seed: master.next()), spreadBps: 3))
+        for m in members { states.append(contentsOf: Self.marketStates(m, master: &master)) }
+        // The fx market's generator is drawn last but its book is market 0.
+        states.insert(MarketState(rng: Xoshiro256(seed: master.next()), spreadBps: 3), at: MarketLayout.fxMarket)
         markets = states
         heap = Heap()
         let fxIndex = layout.fxMarket
         for market in 0..<layout.marketCount where market != fxIndex || settings.includeFx {
             heap.insert(Event(timeNs: settings.startNs, order: market == fxIndex ? -1 : Int32(market), market: Int32(market)))
         }
+    }
+
+    static func asset(_ m: UniverseMember, startNs: Int64, rng: Xoshiro256) -> Asset {
+        var rng = rng
+        let mean = -10 + 40 * rng.unit()
+        return Asset(
+            midUSD: m.referencePriceUSD, premiumBps: mean + Self.premiumDeviation * rng.gaussian(),
+            meanBps: mean, volPerSqrtSecond: 1.5e-4 + 1.5e-4 * rng.unit(),
+            depthUSD: Swift.min(80_000, Swift.max(3_000, m.quoteVolumeUSD / 20_000)), lastNs: startNs, rng: rng)
+    }
+
+    /// The Upbit and Binance markets of `m`.
+    static func marketStates(_ m: UniverseMember, master: inout Xoshiro256) -> [MarketState] {
+        let base = Swift.min(15, Swift.max(1, 3e4 / Swift.max(1, m.quoteVolumeUSD).squareRoot()))
+        return (0..<2).map { _ in
+            var rng = Xoshiro256(seed: master.next())
+            return MarketState(rng: rng, spreadBps: base * (0.8 + 0.4 * rng.unit()))
+        }
+    }
+
+    /// Routes joining the campaign: their processes start at `nowNs` from the listing's reference price, seeded
+    /// by the campaign seed and the symbol (so a run and its resume generate the same books), first books now.
+    public mutating func addRoutes(_ members: [UniverseMember], nowNs: Int64) throws(ConfigError) {
+        for m in members {
+            precondition(m.route.index == routes.count, "routes join at the next index")
+            var master = Xoshiro256(seed: settings.seed ^ Self.fnv1a(m.route.key))
+            routes.append(m.route)
+            assets.append(Self.asset(m, startNs: nowNs, rng: Xoshiro256(seed: master.next())))
+            markets.append(contentsOf: Self.marketStates(m, master: &master))
+            layout = MarketLayout(routeCount: routes.count)
+            for venue in [Venue.upbit, .binance] {
+                let market = layout.market(route: m.route.index, venue: venue)
+                heap.insert(Event(timeNs: nowNs, order: Int32(market), market: Int32(market)))
+            }
+        }
+    }
+
+    static func fnv1a(_ text: String) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return h
     }
 
     public var nextTimeNs: Int64? { heap.min?.timeNs }
