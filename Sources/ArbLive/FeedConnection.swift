@@ -17,7 +17,8 @@ final class FeedConnection: Sendable {
     /// Strong: a connection's task may outlive its group's interest in it; the group lets go of a connection
     /// when it stops it.
     let group: FeedGroup
-    private let replacing: FeedConnection?
+    /// The connection this one takes over from, until it is closed: by this one's first book, or with this one.
+    private let replacing: Mutex<FeedConnection?>
 
     private struct State {
         var symbols: [String]
@@ -45,7 +46,7 @@ final class FeedConnection: Sendable {
 
     init(group: FeedGroup, symbols: [String], replacing: FeedConnection? = nil) {
         self.group = group
-        self.replacing = replacing
+        self.replacing = Mutex(replacing)
         state = Mutex(State(symbols: symbols))
         group.counters.connections.add(1, ordering: .relaxed)
     }
@@ -68,6 +69,8 @@ final class FeedConnection: Sendable {
             return (s.socket, s.task, s.stopped)
         }
         guard !wasStopped else { return }
+        // A predecessor still open (this one never delivered) would otherwise outlive the group's shutdown.
+        replacing.withLock { r in defer { r = nil }; return r }?.stop()
         group.counters.connections.subtract(1, ordering: .relaxed)
         task?.cancel()
         socket?.close(code: .goingAway, promise: nil)
@@ -266,9 +269,9 @@ final class FeedConnection: Sendable {
             sawData.store(true, ordering: .relaxed)
             group.dispatch(MarketEvent(venue: venue, symbol: symbol, timeNs: now, exchangeTimeNs: exchangeTime ?? now,
                                        bids: bids, asks: asks))
-            if let replacing, !deliveredBook.exchange(true, ordering: .relaxed) {
+            if !deliveredBook.exchange(true, ordering: .relaxed), let old = replacing.withLock({ r in defer { r = nil }; return r }) {
                 logger.info("feed: \(venue.rawValue) replacement connection delivering; closing the old one")
-                replacing.stop()
+                old.stop()
             }
         case .alive, .subscribed:
             lastDataNs.store(now, ordering: .relaxed)

@@ -241,6 +241,22 @@ final class Harness: @unchecked Sendable {
         #expect(ex.binance.connections.count > count)
     }
 
+    /// A replacement that never delivers keeps the old connection open (no gap), and closing the feeds closes
+    /// both: none is left behind reconnecting.
+    @Test func closingTheFeedsClosesAReplacementAndTheConnectionItReplaces() async throws {
+        let h = try await Harness.started { $0.settings() }
+        let ex = h.ex
+        defer { ex.shutdown() }
+        #expect(await eventually(5) { ex.binance.openConnections.count == 1 })
+        ex.binance.setSilent(true)
+        ex.binance.announceShutdown()
+        #expect(await eventually(5) { ex.binance.openConnections.count == 2 }, "the replacement opened beside the old one")
+        h.hub.shutdown()
+        #expect(await eventually(5) { ex.binance.openConnections.isEmpty })
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(ex.binance.openConnections.isEmpty && ex.binance.connections.count == 2, "nothing reconnected")
+    }
+
     /// Campaigns starting together add symbols to a connection in quick succession; the subscription requests
     /// leave a quarter of a second apart (both exchanges cut a connection sending more than 5 messages a second).
     @Test func subscriptionRequestsArePaced() async throws {
@@ -324,6 +340,58 @@ final class Harness: @unchecked Sendable {
         #expect(hub.status.binance.reconnects.load(ordering: .relaxed) == 0)
         // The campaign let go of the feeds when it ended.
         #expect(await eventually(5) { ex.binance.openConnections.isEmpty })
+    }
+
+    /// `universe.refresh_seconds` on the live feeds: a route joining the universe is subscribed on the running
+    /// connections and trades; the one that left stops entering.
+    @Test func aJoiningRouteIsSubscribedOnTheRunningFeeds() async throws {
+        let ex = try FakeExchanges()
+        defer { ex.shutdown() }
+        let hub = LiveHub()
+        defer { hub.shutdown() }
+        func universe(_ volumes: [String: Int]) -> String {
+            let entries = ["BTC", "ETH", "DOGE"].map { base in
+                """
+                {"symbol": "\(base)USDT", "quote_volume_usd": \(volumes[base] ?? 1), "reference_price_usd": 50,
+                 "upbit": {"tick": "0.1", "step": "0.00000001", "min_notional": "5000"},
+                 "binance": {"tick": "0.01", "step": "0.001", "min_notional": "5"}}
+                """
+            }
+            return "{\"symbols\": [\(entries.joined(separator: ","))]}"
+        }
+        let dir = try makeTemporaryDirectory("arb-live-universe")
+        let path = dir.appendingPathComponent("universe.json").path
+        try universe(["BTC": 300, "ETH": 200, "DOGE": 100]).write(toFile: path, atomically: true, encoding: .utf8)
+        let config = try CampaignConfig.parse(ex.config(ex.settings(), extra: [
+            "universe": ["source": "file", "file": .string(path), "top_n": 2, "refresh_seconds": 0.5],
+            "session": ["clock": "realtime", "max_runtime_seconds": 4],
+            "strategy": ["entry_threshold_bps": -1_000, "exit_threshold_bps": 10_000],
+            "multi_symbol_risk_guard": ["cooldown_seconds": 0, "circuit_breaker_consecutive_losses": 1_000],
+        ]))
+        let recorder = MemoryRecorder(keepRecords: true)
+        let campaign = try Campaign(config: config, recorder: recorder,
+                                    sources: StandardSourceFactory(live: LiveSourceFactory(hub: hub)))
+        let rewrite = Task {
+            try await Task.sleep(for: .milliseconds(1_500))
+            try universe(["BTC": 300, "ETH": 50, "DOGE": 400]).write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        let subscribed = Task {
+            await eventually(8) { ex.binance.connections.contains { $0.symbols.contains("DOGEUSDT") } }
+                && ex.upbit.connections.contains { $0.symbols.contains("KRW-DOGE") }
+        }
+        let result = try await campaign.run()
+        try await rewrite.value
+        #expect(await subscribed.value, "DOGE subscribed on both exchanges")
+        #expect(!ex.binance.connections.contains { $0.symbols.contains("DOGEUSDT") && $0.symbols.count == 1 },
+                "the running connection took DOGE, no new one was opened")
+        let kinds = result.kernel.universeChanges.map { "\($0.route) \($0.kind.rawValue)" }
+        #expect(kinds == ["ETHUSDT left", "DOGEUSDT joined"])
+        let joined = try #require(result.kernel.universeChanges.last).timeNs
+        let decisions = recorder.snapshot.decisions.filter { $0.kind == .entry && $0.outcome == .allowed }
+        #expect(decisions.contains { $0.route == "DOGEUSDT" && $0.firstTimeNs >= joined })
+        let left = try #require(result.kernel.universeChanges.first).timeNs
+        #expect(!decisions.contains { $0.route == "ETHUSDT" && $0.firstTimeNs > left })
+        #expect(result.stats.at("universe.active") == ["BTCUSDT", "DOGEUSDT"])
     }
 }
 
