@@ -150,6 +150,44 @@ extension CampaignSuites {
         #expect(full.status == .completed)
     }
 
+    /// A replay: the joining route's rows in the files are routed to it from the refresh on.
+    @Test func aReplayRoutesTheRowsOfARouteThatJoins() async throws {
+        let dir = try newDir()
+        let universePath = dir.appendingPathComponent("universe.json").path
+        try universeFile(volumes: Self.first).write(toFile: universePath, atomically: true, encoding: .utf8)
+        // A recording of all five routes' books.
+        let recordConfig = try jsonFile(dir, "record.json", multi([
+            "universe": ["source": "file", "file": .string(universePath), "top_n": 5],
+            "session": ["clock": "simulated", "max_runtime_seconds": 200],
+        ]))
+        let recording = dir.appendingPathComponent("five.jsonl.gz").path
+        let (status, _, errors) = try await runCLI(["record", recordConfig, "--out", recording])
+        #expect(status == 0, "\(errors)")
+
+        var tree = Self.config(universePath, runtime: 200)
+        if case .object(var o) = tree {
+            o["market_data"] = ["source": "replay", "replay": ["files": [.string(recording)], "speed": 0]]
+            tree = .object(o)
+        }
+        let config = try CampaignConfig.parse(tree)
+        let recorder = MemoryRecorder(keepRecords: true)
+        let campaign = try Campaign(config: config, recorder: recorder)
+        let result = try await campaign.run { cp in
+            // The replay starts where the recording does; its checkpoints come every 50 s of it.
+            if cp.timeNs - cp.startNs == 50_000_000_000 {
+                try? universeFile(volumes: Self.second).write(toFile: universePath, atomically: true, encoding: .utf8)
+            }
+        }
+        #expect(result.stopReason == .endOfData || result.stopReason == .runtime)
+        let kinds = result.kernel.universeChanges.map { "\($0.route) \($0.kind.rawValue)" }
+        #expect(kinds == ["SOLUSDT left", "DOGEUSDT joined"])
+        let joined = try #require(result.kernel.universeChanges.last).timeNs
+        #expect(int(result.stats.at("per_symbol.DOGEUSDT.iterations")) > 100)
+        #expect(recorder.snapshot.decisions.contains { $0.route == "DOGEUSDT" && $0.kind == .entry && $0.outcome == .allowed && $0.firstTimeNs >= joined })
+        // The rows before the join were skipped as not traded; the rest of DOGE's were stored.
+        #expect(int(result.stats.at("market_data.skipped_rows")) > 0 && int(result.stats.at("market_data.bad_rows")) == 0)
+    }
+
     /// On the wall clock: the file rewritten while the campaign runs; the joined route gets its books and its
     /// own task, the one that left stops entering.
     @Test func aRealtimeCampaignFollowsItsUniverseFile() async throws {
