@@ -49,7 +49,6 @@ public final class CampaignKernel: Sendable {
 
     /// The routes so far, by index (later joins do not change a view already taken).
     public var workers: RouteWorkers { table.list() }
-    public var routes: [Route] { table.list().map(\.route) }
     public var routeCount: Int { table.count }
     /// How many routes the campaign has room for.
     public var routeCapacity: Int { table.capacity }
