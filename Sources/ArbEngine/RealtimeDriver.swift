@@ -80,15 +80,15 @@ struct RealtimeDriver {
         /// One route's task: evaluates on each new book of its legs (or each tick) until the run stops.
         let runRoute: @Sendable (_ route: Int, _ joined: Bool) async -> Void = { i, joined in
             // An order in flight at the checkpoint this run resumed from reaches its venues first.
-            if let due = kernel.workers[i].pending?.nextDueNs {
+            if let due = kernel.worker(i).pending?.nextDueNs {
                 await Self.awaitFills(kernel, route: i, firstDueNs: due, clock: clock, gate: gate)
             }
             if let intervalNs {
                 // A route evaluates at every tick from the start; a resumed one at its next.
-                var tick = startNs + Int64(kernel.workers[i].iterationCount.load(ordering: .relaxed)) * intervalNs
+                var tick = startNs + Int64(kernel.worker(i).iterationCount.load(ordering: .relaxed)) * intervalNs
                 // A route that joined mid-run starts at the next tick.
                 if joined { tick = startNs + ((clock.now() - startNs) / intervalNs + 1) * intervalNs }
-                while tick < endNs && !state.stopping.load(ordering: .relaxed) && !kernel.workers[i].done {
+                while tick < endNs && !state.stopping.load(ordering: .relaxed) && !kernel.worker(i).done {
                     let wait = tick - clock.now()
                     if wait > 0 {
                         do { try await Task.sleep(for: clock.wall(wait)) } catch { break }
@@ -97,11 +97,11 @@ struct RealtimeDriver {
                     let outcome = gate.shared { evaluator.evaluate(i, nowNs: clock.now()) }
                     if !outcome.alive { state.failedHard.store(true, ordering: .relaxed) }
                     await Self.awaitFills(kernel, route: i, firstDueNs: outcome.sentLegsDueNs, clock: clock, gate: gate)
-                    if kernel.workers[i].done { break }
+                    if kernel.worker(i).done { break }
                     tick += intervalNs
                 }
             } else {
-                let worker = kernel.workers[i]
+                let worker = kernel.worker(i)
                 while !worker.done, let stamp = await signals[i].wait() {
                     if state.stopping.load(ordering: .relaxed) { break }
                     let outcome = gate.shared { evaluator.evaluate(i, nowNs: clock.now()) }

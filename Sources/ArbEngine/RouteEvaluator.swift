@@ -18,7 +18,7 @@ struct RouteEvaluator: Sendable {
     /// Evaluates route `index` at `nowNs`, measuring the loop latency.
     @inline(__always)
     func evaluate(_ index: Int, nowNs: Int64, entriesAllowed: Bool = true) -> Outcome {
-        let worker = kernel.workers[index]
+        let worker = kernel.worker(index)
         if worker.done { return Outcome() }
         let wasWaiting = worker.isWaiting
         let start = MonotonicClock.nanoseconds()

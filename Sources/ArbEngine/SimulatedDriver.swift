@@ -41,11 +41,11 @@ struct SimulatedDriver: Sendable {
 
         /// Evaluates a route; the reason to end the campaign, if it must.
         func evaluate(_ route: Int, _ t: Int64) -> StopReason? {
-            let wasDone = kernel.workers[route].done
+            let wasDone = kernel.worker(route).done
             let outcome = evaluator.evaluate(route, nowNs: t)
             if !outcome.alive { return .routeFailed }
             if let due = outcome.sentLegsDueNs { dues.insert(Due(timeNs: due, route: route)) }
-            if !wasDone && kernel.workers[route].done {
+            if !wasDone && kernel.worker(route).done {
                 remaining -= 1
                 if remaining == 0 { return evaluator.allFailed ? .routeFailed : .iterations }
             }

@@ -3,8 +3,8 @@ extension CampaignKernel {
 
     /// Asks the coordinator, then sends both entry legs. Returns the next due time when legs are in flight.
     func enter(_ index: Int, _ p: EntryProposal, a: BookSnapshot, b: BookSnapshot, fx: FxQuote, nowNs: Int64) -> Int64? {
-        let worker = workers[index]
-        let route = workers[index].route
+        let worker = self.worker(index)
+        let route = worker.route
         let params = worker.engine.params
         let room = paper.withLock { Self.balanceRoom($0, route: route, direction: p.direction, priceA: p.priceA,
                                                      priceB: p.priceB, params: params) }
@@ -29,7 +29,7 @@ extension CampaignKernel {
 
     /// Asks the data tier, then sends both unwind legs. Returns the next due time when legs are in flight.
     func exit(_ index: Int, _ p: ExitProposal, a: BookSnapshot, b: BookSnapshot, fx: FxQuote, nowNs: Int64) -> Int64? {
-        let worker = workers[index]
+        let worker = self.worker(index)
         guard let trade = worker.engine.position?.trade else { return nil }
         let verdict = coordinator.requestExit(
             route: index, direction: trade.direction, quantity: trade.quantity, reason: p.reason,
@@ -53,9 +53,9 @@ extension CampaignKernel {
     /// them and books the outcome. Returns the next due time while a leg is still on its way.
     @discardableResult
     public func deliver(route index: Int, nowNs: Int64, force: Bool = false, books: (BookSnapshot, BookSnapshot)? = nil) -> Int64? {
-        let worker = workers[index]
+        let worker = self.worker(index)
         guard var p = worker.pending else { return nil }
-        let route = workers[index].route
+        let route = worker.route
         let params = worker.engine.params
         for venue in Venue.allCases {
             let v = venue == .upbit ? 0 : 1
@@ -88,13 +88,13 @@ extension CampaignKernel {
     }
 
     private func finishEntry(_ index: Int, _ p: PendingLegs, fills: [Fill], pairQuantity: Fixed, nowNs: Int64) {
-        let worker = workers[index]
+        let worker = self.worker(index)
         let cash = fills.reduce(Fixed.zero) { $0 + $1.usdFlow }
         let fees = fills.reduce(Fixed.zero) { $0 + $1.feeUSD }
         var audit = p.audit
         audit.feesUSD = fees
         var trade = TradeRecord(
-            id: p.tradeId, route: workers[index].route.key, direction: p.direction, status: .open, quantity: pairQuantity,
+            id: p.tradeId, route: worker.route.key, direction: p.direction, status: .open, quantity: pairQuantity,
             entry: audit, exit: nil, exitReason: nil, holdSeconds: nil, committedUSD: .zero, fillIds: fills.map(\.id),
             cashFlowUSD: cash, feesUSD: fees, realizedPnlUSD: nil)
         if pairQuantity.isPositive, let priceB = p.fills[1]?.price {
@@ -112,7 +112,7 @@ extension CampaignKernel {
     }
 
     private func finishExit(_ index: Int, _ p: PendingLegs, fills: [Fill], unwound: Fixed, nowNs: Int64) {
-        let worker = workers[index]
+        let worker = self.worker(index)
         guard var trade = worker.engine.position?.trade else { return }
         trade.fillIds += fills.map(\.id)
         trade.cashFlowUSD += fills.reduce(Fixed.zero) { $0 + $1.usdFlow }

@@ -50,6 +50,9 @@ public final class CampaignKernel: Sendable {
     /// The routes so far, by index (later joins do not change a view already taken).
     public var workers: RouteWorkers { table.list() }
     public var routeCount: Int { table.count }
+    /// Route `index`'s worker (cheaper than `workers[index]`, which takes a view of the whole table).
+    @inline(__always)
+    public func worker(_ index: Int) -> RouteWorker { table.worker(index) }
     /// How many routes the campaign has room for.
     public var routeCapacity: Int { table.capacity }
 
@@ -83,7 +86,7 @@ public final class CampaignKernel: Sendable {
     /// Takes route `index` out of the universe (no entries; its open pair unwinds at its next evaluations) or
     /// back in.
     public func setActive(route index: Int, _ active: Bool, nowNs: Int64) {
-        let worker = workers[index]
+        let worker = self.worker(index)
         guard worker.isActive != active else { return }
         universe.withLock { log in
             worker.isActive = active
@@ -115,7 +118,7 @@ public final class CampaignKernel: Sendable {
 
     /// Asks route `index` to unwind its open pair at its next evaluation (its own task does it, so the request is
     /// safe from any thread).
-    public func requestFlatten(route index: Int) { workers[index].requestFlatten() }
+    public func requestFlatten(route index: Int) { worker(index).requestFlatten() }
 
     public var currentFx: FxQuote { fx.withLock { $0 } }
 
@@ -138,7 +141,7 @@ public final class CampaignKernel: Sendable {
     /// is in flight. Throws when the route is broken (the caller isolates it).
     @discardableResult
     public func evaluate(route index: Int, nowNs: Int64, entriesAllowed: Bool = true) throws(RouteFailure) -> Int64? {
-        let worker = workers[index]
+        let worker = self.worker(index)
         let version = paramsVersion.load(ordering: .acquiring)
         if version != worker.paramsVersion {
             worker.engine.params = params.withLock { $0.params }
@@ -186,7 +189,7 @@ public final class CampaignKernel: Sendable {
     /// still in flight are delivered first, whatever their latency.
     @discardableResult
     public func flatten(route index: Int, reason: String, nowNs: Int64) -> Bool {
-        let worker = workers[index]
+        let worker = self.worker(index)
         if worker.isWaiting { deliver(route: index, nowNs: nowNs, force: true) }
         guard worker.engine.isHolding else { return true }
         let a = store.read(layout.market(route: index, venue: .upbit))

@@ -36,6 +36,13 @@ final class RouteTable: @unchecked Sendable {
 
     /// The routes published so far.
     func list() -> RouteWorkers { RouteWorkers(slots: slots, count: count, owner: self) }
+
+    /// Route `i`'s worker without making a view (the evaluation path asks for it several times per book).
+    @inline(__always)
+    func worker(_ i: Int) -> RouteWorker {
+        precondition(i >= 0 && i < count, "route index out of range")
+        return slots[i].unsafelyUnwrapped
+    }
 }
 
 /// The workers of a campaign at one instant: a fixed-length view that later joins do not change.
