@@ -51,6 +51,9 @@ struct RealtimeDriver {
         }
     }
 
+    /// The shortest sleep of the feed task between batches of scheduled books.
+    static let feedBatch = Duration.milliseconds(1)
+
     /// Waits for an order's legs to reach their venues (simulated latency), delivering each on time. A stop
     /// cuts the wait short; the campaign's flatten (or the resume of a checkpoint) delivers what is left.
     static func awaitFills(_ kernel: CampaignKernel, route: Int, firstDueNs: Int64?, clock: RealtimeClock, gate: CutGate) async {
@@ -101,18 +104,31 @@ struct RealtimeDriver {
                     tick += intervalNs
                 }
             } else {
+                // The feed task evaluates the route inline while it is idle; this task takes over while an
+                // order is in flight (handed off), and when the feed found the route busy.
                 let worker = kernel.worker(i)
-                while !worker.done, let stamp = await signals[i].wait() {
-                    if state.stopping.load(ordering: .relaxed) { break }
+                while true {
+                    if worker.isHandedOff {
+                        await Self.awaitFills(kernel, route: i, firstDueNs: worker.pending?.nextDueNs, clock: clock, gate: gate)
+                        worker.release()
+                    }
+                    guard !worker.done, let stamp = await signals[i].wait(), !state.stopping.load(ordering: .relaxed) else { break }
+                    // Handed off meanwhile (served at the top), or being evaluated inline with the newest book.
+                    if worker.isHandedOff || !worker.claim() { continue }
                     let outcome = gate.shared { evaluator.evaluate(i, nowNs: clock.now()) }
                     if !outcome.alive { state.failedHard.store(true, ordering: .relaxed) }
                     worker.tickToDecision.record(nanoseconds: MonotonicClock.nanoseconds() &- stamp)
                     await Self.awaitFills(kernel, route: i, firstDueNs: outcome.sentLegsDueNs, clock: clock, gate: gate)
+                    worker.release()
                     if worker.done { break }
                 }
             }
         }
 
+        // A route resumed with an order in flight belongs to its task until the legs arrive.
+        if intervalNs == nil {
+            for worker in kernel.workers where worker.pending != nil { _ = worker.claim(); worker.handOff() }
+        }
         var reason = StopReason.runtime
         await withTaskGroup(of: Void.self) { group in
             // Feed, and the checkpoints' cuts
@@ -141,12 +157,16 @@ struct RealtimeDriver {
                     let t = next ?? .max
                     if t > now + 200_000 {
                         // Wakes for the next event or cut, and at least every 50 ms while nothing is due; a live
-                        // feed wakes it as soon as a book arrives.
+                        // feed wakes it as soon as a book arrives. A scheduled source is served in batches at most
+                        // once a millisecond of wall time: each sleep costs a timer and two thread switches, which
+                        // at tens of thousands of books a second were most of the driver's CPU, while a book kept
+                        // waiting up to a millisecond only ages by that much.
                         let wait = Swift.min(t, nextCheckpoint) - now
                         if next == nil && source.isLive {
                             await source.waitForEvent(timeoutNs: Swift.min(Swift.max(wait, 0), 50_000_000))
                         } else {
-                            try? await Task.sleep(for: Swift.min(clock.wall(Swift.max(wait, 0)), .milliseconds(50)))
+                            let sleep = Swift.max(clock.wall(Swift.max(wait, 0)), Self.feedBatch)
+                            try? await Task.sleep(for: Swift.min(sleep, .milliseconds(50)))
                         }
                         continue
                     }
@@ -157,11 +177,29 @@ struct RealtimeDriver {
                     }
                     state.updates.add(1, ordering: .relaxed)
                     if market != fxMarket && intervalNs == nil {
-                        signals[MarketLayout.route(ofBookMarket: market)].notify(MonotonicClock.nanoseconds())
+                        // An idle route is evaluated here and now: no task switch per book (the cost of a
+                        // thousand routes on the wall clock). A busy one is signalled and serves it when free.
+                        let route = MarketLayout.route(ofBookMarket: market)
+                        let stamp = MonotonicClock.nanoseconds()
+                        let worker = kernel.worker(route)
+                        guard !worker.done else { continue }
+                        guard worker.claim() else { signals[route].notify(stamp); continue }
+                        let outcome = gate.shared { evaluator.evaluate(route, nowNs: clock.now()) }
+                        if !outcome.alive { state.failedHard.store(true, ordering: .relaxed) }
+                        worker.tickToDecision.record(nanoseconds: MonotonicClock.nanoseconds() &- stamp)
+                        if outcome.sentLegsDueNs != nil {
+                            worker.handOff()
+                            signals[route].notify(stamp)
+                        } else {
+                            worker.release()
+                        }
                     }
                 }
-                let bytes = (try? source.checkpointState()) ?? []
-                state.finalSource.withLock { $0 = bytes }
+                // Only an interrupted run hands on its source (a thousand routes' state takes milliseconds to encode).
+                if control.interruptRequested {
+                    let bytes = (try? source.checkpointState()) ?? []
+                    state.finalSource.withLock { $0 = bytes }
+                }
             }
             // Routes (and, below, those that join while the campaign runs)
             for i in 0..<kernel.routeCount {

