@@ -1,6 +1,10 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+// The hot path's modules skip the runtime exclusivity checks in release builds (debug builds and the tests keep
+// them): they were a few percent of a simulated campaign's time (docs/benchmarks.md).
+let hotPath: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+
 let package = Package(
     name: "Arbitrage",
     platforms: [.macOS(.v15)],
@@ -19,7 +23,7 @@ let package = Package(
     ],
     targets: [
         // Domain: no I/O, no C, no database, no network.
-        .target(name: "ArbCore"),
+        .target(name: "ArbCore", swiftSettings: hotPath),
         // zlib, for gzip market-data files.
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         // Market data sources: synthetic, replay (JSONL, Tardis CSV), the JSONL writer of recordings.
@@ -30,7 +34,8 @@ let package = Package(
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: hotPath
         ),
         // Live exchange feeds: websocket connections (websocket-kit over SwiftNIO, TLS by NIOSSL), the hub
         // campaigns subscribe to.
@@ -58,7 +63,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "HeapModule", package: "swift-collections"),
-            ]
+            ],
+            swiftSettings: hotPath
         ),
         // The JSON control API: routes, problem+json, auth; speaks MicroHTTPD's request/response types.
         .target(name: "ArbHTTP", dependencies: ["ArbCore", "ArbEngine", "MicroHTTPD"]),

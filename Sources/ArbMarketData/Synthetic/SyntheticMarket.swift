@@ -172,11 +172,14 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
     }
 
     public mutating func emit(into store: SnapshotStore) -> Int {
-        let event = heap.removeMin()
+        // The event stays at the top until its successor replaces it: one sift instead of a removal and an insertion.
+        let event = heap.min!
         let market = Int(event.market)
         let t = event.timeNs
-        evolveFx(to: t)
         var state = markets[market]
+        // The fx process moves only when a book that shows it is drawn (Upbit's and KRW-USDT): a geometric walk
+        // taken in one step or in several has the same law, and Binance books skip a draw.
+        if let (_, venue) = layout.route(ofMarket: market), venue == .binance {} else { evolveFx(to: t) }
         let fxRate = fx.rate
         if let (route, venue) = layout.route(ofMarket: market) {
             evolve(route, to: t)
@@ -209,7 +212,7 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
         }
         let interval = Int64(meanIntervalNs * (0.5 + state.rng.unit()))
         markets[market] = state
-        heap.insert(Event(timeNs: t + Swift.max(1, interval), order: event.order, market: event.market))
+        heap.replaceMin(with: Event(timeNs: t + Swift.max(1, interval), order: event.order, market: event.market))
         return market
     }
 
@@ -252,10 +255,12 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
         let gap = Swift.max(1, Int64((mid * 1e-4 / tick).rounded()))
         snap.bids.removeAll()
         snap.asks.removeAll()
+        // Steps per level, divided once: forty divisions a book were a good part of the synthetic market's time.
+        let stepsPerLevel = unitsPerLevel / step
         for k in 0..<levels {
-            let growth = 1 + 0.15 * Double(k)
-            let bidUnits = Swift.max(1, Int64(unitsPerLevel * (0.4 + 1.2 * rng.unit()) * growth / step))
-            let askUnits = Swift.max(1, Int64(unitsPerLevel * (0.4 + 1.2 * rng.unit()) * growth / step))
+            let scale = stepsPerLevel * (1 + 0.15 * Double(k))
+            let bidUnits = Swift.max(1, Int64(scale * (0.4 + 1.2 * rng.unit())))
+            let askUnits = Swift.max(1, Int64(scale * (0.4 + 1.2 * rng.unit())))
             let bid = (bidTicks - Int64(k) * gap) * tickRaw
             if bid > 0 { snap.bids.append(price: Fixed(raw: bid), quantity: Fixed(raw: bidUnits * stepRaw)) }
             snap.asks.append(price: Fixed(raw: (askTicks + Int64(k) * gap) * tickRaw), quantity: Fixed(raw: askUnits * stepRaw))

@@ -37,18 +37,22 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable, Codable, Equatable {
     @inlinable
     public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
 
-    /// Standard normal (Box–Muller; every other call returns the pair's second value).
+    /// Standard normal (Marsaglia's polar method: a logarithm and a square root per pair, no sine or cosine;
+    /// every other call returns the pair's second value).
     @inlinable
     public mutating func gaussian() -> Double {
         if let value = spare {
             spare = nil
             return value
         }
-        let u1 = Swift.max(unit(), 1e-300)
-        let angle = 2 * Double.pi * unit()
-        let radius = (-2 * log(u1)).squareRoot()
-        spare = radius * sin(angle)
-        return radius * cos(angle)
+        while true {
+            let u = 2 * unit() - 1, v = 2 * unit() - 1
+            let s = u * u + v * v
+            guard s > 0 && s < 1 else { continue }
+            let scale = (-2 * log(s) / s).squareRoot()
+            spare = v * scale
+            return u * scale
+        }
     }
 }
 
