@@ -55,11 +55,13 @@ let package = Package(
         ),
         // Domain-free HTTP server over libmicrohttpd; the only importer of CMicroHTTPD.
         .target(name: "MicroHTTPD", dependencies: ["CMicroHTTPD"]),
+        // The CPU's cycle counter, for timing evaluations.
+        .target(name: "CCycleCounter"),
         // Campaign drivers (simulated time, realtime), stats.
         .target(
             name: "ArbEngine",
             dependencies: [
-                "ArbCore", "ArbMarketData",
+                "ArbCore", "ArbMarketData", "CCycleCounter",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "HeapModule", package: "swift-collections"),

@@ -6,6 +6,13 @@ struct RouteEvaluator: Sendable {
     let kernel: CampaignKernel
     let maxIterations: Int?
     let isolation: Bool
+    private let nanosecondsPerCount = CycleClock.nanosecondsPerCount
+
+    init(kernel: CampaignKernel, maxIterations: Int?, isolation: Bool) {
+        self.kernel = kernel
+        self.maxIterations = maxIterations
+        self.isolation = isolation
+    }
 
     /// What one evaluation left to do.
     struct Outcome {
@@ -21,7 +28,7 @@ struct RouteEvaluator: Sendable {
         let worker = kernel.worker(index)
         if worker.done { return Outcome() }
         let wasWaiting = worker.isWaiting
-        let start = MonotonicClock.nanoseconds()
+        let start = CycleClock.now()
         let due: Int64?
         do {
             due = try kernel.evaluate(route: index, nowNs: nowNs, entriesAllowed: entriesAllowed)
@@ -30,7 +37,7 @@ struct RouteEvaluator: Sendable {
             worker.done = true
             return Outcome(alive: isolation)
         }
-        worker.loopLatency.record(nanoseconds: MonotonicClock.nanoseconds() &- start)
+        worker.loopLatency.record(nanoseconds: UInt64(Double(CycleClock.now() &- start) * nanosecondsPerCount))
         if let maxIterations, worker.iterationCount.load(ordering: .relaxed) >= maxIterations { worker.done = true }
         return Outcome(alive: true, sentLegsDueNs: wasWaiting ? nil : due)
     }
