@@ -1,10 +1,14 @@
 import ArbCore
 import Foundation
+import Synchronization
 
 /// The store port kept in memory: for tests and headless runs. Same semantics as the persistent store: ordered
 /// listings with opaque cursors, newest version of a record in its first place, checkpoints saved with the
 /// events since the previous one.
-public actor InMemoryCampaignStore: CampaignStore {
+///
+/// One lock over the whole state: every operation is a few dictionary and array steps, and reads answer on the
+/// caller's thread as the protocol asks.
+public final class InMemoryCampaignStore: CampaignStore {
     struct Campaign {
         var record: CampaignRecord
         var fills: [Fill] = []
@@ -25,28 +29,60 @@ public actor InMemoryCampaignStore: CampaignStore {
         }
     }
 
-    private var campaigns: [String: Campaign] = [:]
-    private var order: [String] = []
+    struct State {
+        var campaigns: [String: Campaign] = [:]
+        var order: [String] = []
+
+        mutating func append(campaignId: String, events: [CampaignEvent]) throws(StoreError) {
+            guard campaigns[campaignId] != nil else { throw StoreError("no campaign \(campaignId)") }
+            for event in events {
+                switch event {
+                case .fill(let f): campaigns[campaignId]!.fills.append(f)
+                case .trade(let t): campaigns[campaignId]!.trades.upsert(t.id, t)
+                case .decision(let d): campaigns[campaignId]!.decisions.upsert(d.id, d)
+                }
+            }
+        }
+
+        mutating func saveCheckpoint(_ checkpoint: CampaignCheckpoint, events: [CampaignEvent]) throws(StoreError) {
+            try append(campaignId: checkpoint.campaignId, events: events)
+            campaigns[checkpoint.campaignId]!.checkpoint = checkpoint
+            campaigns[checkpoint.campaignId]!.checkpointSavedAtNs = Int64(Date().timeIntervalSince1970 * 1e9)
+        }
+
+        mutating func delete(id: String) throws(StoreError) {
+            guard campaigns.removeValue(forKey: id) != nil else { throw StoreError("no campaign \(id)") }
+            order.removeAll { $0 == id }
+        }
+    }
+
+    private let state = Mutex(State())
 
     public init() {}
 
     public func createCampaign(_ record: CampaignRecord) throws {
-        guard campaigns[record.id] == nil else { throw StoreError("campaign \(record.id) exists") }
-        campaigns[record.id] = Campaign(record: record)
-        order.append(record.id)
+        try state.withLock { (s: inout State) throws(StoreError) in
+            guard s.campaigns[record.id] == nil else { throw StoreError("campaign \(record.id) exists") }
+            s.campaigns[record.id] = Campaign(record: record)
+            s.order.append(record.id)
+        }
     }
 
     public func updateCampaign(_ record: CampaignRecord) throws {
-        guard campaigns[record.id] != nil else { throw StoreError("no campaign \(record.id)") }
-        campaigns[record.id]!.record = record
+        try state.withLock { (s: inout State) throws(StoreError) in
+            guard s.campaigns[record.id] != nil else { throw StoreError("no campaign \(record.id)") }
+            s.campaigns[record.id]!.record = record
+        }
     }
 
     public func updateConfig(campaignId: String, config: JSONValue) throws {
-        guard campaigns[campaignId] != nil else { throw StoreError("no campaign \(campaignId)") }
-        campaigns[campaignId]!.record.config = config
+        try state.withLock { (s: inout State) throws(StoreError) in
+            guard s.campaigns[campaignId] != nil else { throw StoreError("no campaign \(campaignId)") }
+            s.campaigns[campaignId]!.record.config = config
+        }
     }
 
-    public func campaign(id: String) -> CampaignRecord? { campaigns[id].map(Self.view) }
+    public func campaign(id: String) -> CampaignRecord? { state.withLock { $0.campaigns[id].map(Self.view) } }
 
     /// A record as read: with its newest checkpoint.
     static func view(_ c: Campaign) -> CampaignRecord {
@@ -56,83 +92,86 @@ public actor InMemoryCampaignStore: CampaignStore {
     }
 
     public func listCampaigns(status: CampaignStatus?, limit: Int, cursor: String?) throws -> Page<CampaignRecord> {
-        let newestFirst = order.reversed().compactMap { campaigns[$0].map(Self.view) }
+        let newestFirst = state.withLock { s in s.order.reversed().compactMap { s.campaigns[$0].map(Self.view) } }
         return try Paging.page(newestFirst, limit: limit, cursor: cursor) { status == nil || $0.status == status }
     }
 
     public func deleteCampaign(id: String) throws {
-        guard campaigns.removeValue(forKey: id) != nil else { throw StoreError("no campaign \(id)") }
-        order.removeAll { $0 == id }
+        try state.withLock { (s: inout State) throws(StoreError) in try s.delete(id: id) }
     }
 
     public func append(campaignId: String, events: [CampaignEvent]) throws {
-        guard campaigns[campaignId] != nil else { throw StoreError("no campaign \(campaignId)") }
-        for event in events {
-            switch event {
-            case .fill(let f): campaigns[campaignId]!.fills.append(f)
-            case .trade(let t): campaigns[campaignId]!.trades.upsert(t.id, t)
-            case .decision(let d): campaigns[campaignId]!.decisions.upsert(d.id, d)
-            }
-        }
+        try state.withLock { (s: inout State) throws(StoreError) in try s.append(campaignId: campaignId, events: events) }
     }
 
     public func saveCheckpoint(_ checkpoint: CampaignCheckpoint, events: [CampaignEvent]) throws {
-        try append(campaignId: checkpoint.campaignId, events: events)
-        campaigns[checkpoint.campaignId]!.checkpoint = checkpoint
-        campaigns[checkpoint.campaignId]!.checkpointSavedAtNs = Int64(Date().timeIntervalSince1970 * 1e9)
+        try state.withLock { (s: inout State) throws(StoreError) in try s.saveCheckpoint(checkpoint, events: events) }
     }
 
     public func finishCampaign(_ record: CampaignRecord, events: [CampaignEvent], stats: JSONValue?) throws {
-        try append(campaignId: record.id, events: events)
-        if let stats { campaigns[record.id]!.stats = stats }
-        campaigns[record.id]!.record = record
-        campaigns[record.id]!.checkpoint = nil
+        try state.withLock { (s: inout State) throws(StoreError) in
+            try s.append(campaignId: record.id, events: events)
+            if let stats { s.campaigns[record.id]!.stats = stats }
+            s.campaigns[record.id]!.record = record
+            s.campaigns[record.id]!.checkpoint = nil
+        }
     }
 
     public func interruptCampaign(_ record: CampaignRecord, checkpoint: CampaignCheckpoint?, events: [CampaignEvent],
                                   stats: JSONValue) throws {
-        if let checkpoint { try saveCheckpoint(checkpoint, events: events) } else { try append(campaignId: record.id, events: events) }
-        campaigns[record.id]!.stats = stats
-        campaigns[record.id]!.record = record
+        try state.withLock { (s: inout State) throws(StoreError) in
+            if let checkpoint { try s.saveCheckpoint(checkpoint, events: events) } else { try s.append(campaignId: record.id, events: events) }
+            s.campaigns[record.id]!.stats = stats
+            s.campaigns[record.id]!.record = record
+        }
     }
 
     public func markRunningInterrupted() -> [String] {
-        let ids = order.filter { campaigns[$0]?.record.status == .running }
-        for id in ids { campaigns[id]!.record.status = .interrupted }
-        return ids
+        state.withLock { s in
+            let ids = s.order.filter { s.campaigns[$0]?.record.status == .running }
+            for id in ids { s.campaigns[id]!.record.status = .interrupted }
+            return ids
+        }
     }
 
     public func pruneFinished(finishedBeforeNs: Int64) -> [String] {
-        let ids = order.filter { id in
-            guard let r = campaigns[id]?.record, r.status.isFinished, let end = r.finishedAtNs else { return false }
-            return end < finishedBeforeNs
+        state.withLock { s in
+            let ids = s.order.filter { id in
+                guard let r = s.campaigns[id]?.record, r.status.isFinished, let end = r.finishedAtNs else { return false }
+                return end < finishedBeforeNs
+            }
+            for id in ids { try? s.delete(id: id) }
+            return ids
         }
-        for id in ids { try? deleteCampaign(id: id) }
-        return ids
     }
 
-    public func latestCheckpoint(campaignId: String) -> CampaignCheckpoint? { campaigns[campaignId]?.checkpoint }
+    public func latestCheckpoint(campaignId: String) -> CampaignCheckpoint? { state.withLock { $0.campaigns[campaignId]?.checkpoint } }
 
     public func saveStats(campaignId: String, stats: JSONValue) throws {
-        guard campaigns[campaignId] != nil else { throw StoreError("no campaign \(campaignId)") }
-        campaigns[campaignId]!.stats = stats
+        try state.withLock { (s: inout State) throws(StoreError) in
+            guard s.campaigns[campaignId] != nil else { throw StoreError("no campaign \(campaignId)") }
+            s.campaigns[campaignId]!.stats = stats
+        }
     }
 
-    public func stats(campaignId: String) -> JSONValue? { campaigns[campaignId]?.stats }
+    public func stats(campaignId: String) -> JSONValue? { state.withLock { $0.campaigns[campaignId]?.stats } }
 
     public func listTrades(campaignId: String, symbol: String?, limit: Int, cursor: String?) throws -> Page<TradeRecord> {
-        try Paging.page(campaigns[campaignId]?.trades.items ?? [], limit: limit, cursor: cursor) { symbol == nil || $0.route == symbol }
+        let items = state.withLock { $0.campaigns[campaignId]?.trades.items ?? [] }
+        return try Paging.page(items, limit: limit, cursor: cursor) { symbol == nil || $0.route == symbol }
     }
 
     public func listDecisions(campaignId: String, filter: DecisionFilter, limit: Int, cursor: String?) throws -> Page<DecisionRecord> {
-        try Paging.page(campaigns[campaignId]?.decisions.items ?? [], limit: limit, cursor: cursor) { d in
+        let items = state.withLock { $0.campaigns[campaignId]?.decisions.items ?? [] }
+        return try Paging.page(items, limit: limit, cursor: cursor) { d in
             (filter.tier == nil || d.tier == filter.tier) && (filter.outcome == nil || d.outcome == filter.outcome)
                 && (filter.symbol == nil || d.route == filter.symbol)
         }
     }
 
     public func listFills(campaignId: String, limit: Int, cursor: String?) throws -> Page<Fill> {
-        try Paging.page(campaigns[campaignId]?.fills ?? [], limit: limit, cursor: cursor) { _ in true }
+        let items = state.withLock { $0.campaigns[campaignId]?.fills ?? [] }
+        return try Paging.page(items, limit: limit, cursor: cursor) { _ in true }
     }
 }
 

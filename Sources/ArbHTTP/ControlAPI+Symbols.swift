@@ -13,24 +13,24 @@ extension ControlAPI {
             }
             return respond {
                 let record = try await manager.patch(id: p["id"], body)
-                return (CampaignView.json(record, paused: await manager.isPaused(id: record.id)), [])
+                return (CampaignView.json(record, paused: manager.isPaused(id: record.id)), [])
             }
         }
         r.add("POST", "/campaigns/{id}/resume") { _, p in
             respond {
                 let record = try await manager.resume(id: p["id"])
-                return (CampaignView.json(record, paused: await manager.isPaused(id: record.id)), [])
+                return (CampaignView.json(record, paused: manager.isPaused(id: record.id)), [])
             }
         }
         r.add("GET", "/campaigns/{id}/symbols") { _, p in
-            respond {
-                let stats = try await manager.stats(id: p["id"])
+            answer {
+                let stats = try manager.stats(id: p["id"])
                 return (CampaignView.list(SymbolView.all(stats), next: nil), [])
             }
         }
         r.add("GET", "/campaigns/{id}/symbols/{symbol}") { _, p in
-            respond {
-                let stats = try await manager.stats(id: p["id"])
+            answer {
+                let stats = try manager.stats(id: p["id"])
                 guard let item = SymbolView.all(stats).first(where: { $0["symbol"] == .string(p["symbol"]) }) else {
                     throw ServiceError.notFound("\(p["symbol"]) is not in campaign \(p["id"])")
                 }
@@ -44,9 +44,9 @@ extension ControlAPI {
             }
         }
         r.add("GET", "/campaigns/{id}/risk") { _, p in
-            respond {
-                let stats = try await manager.stats(id: p["id"])
-                let record = try await manager.campaign(id: p["id"])
+            answer {
+                let stats = try manager.stats(id: p["id"])
+                let record = try manager.campaign(id: p["id"])
                 return ([
                     "limits": record.config["multi_symbol_risk_guard"] ?? .null,
                     "global": stats.at("risk_stats.global") ?? .null,
@@ -56,8 +56,8 @@ extension ControlAPI {
             }
         }
         r.add("GET", "/campaigns/{id}/risk/symbols/{symbol}") { _, p in
-            respond {
-                let stats = try await manager.stats(id: p["id"])
+            answer {
+                let stats = try manager.stats(id: p["id"])
                 let symbol = p["symbol"]
                 guard let risk = stats.at("risk_stats.symbols")?[symbol] else {
                     throw ServiceError.notFound("\(symbol) is not in campaign \(p["id"])")

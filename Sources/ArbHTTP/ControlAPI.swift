@@ -109,17 +109,17 @@ public struct ControlAPI: Sendable {
             }
         }
         r.add("GET", "/campaigns") { request, _ in
-            respond {
+            answer {
                 let q = try Query(request)
                 let status = try q.enumeration("status", CampaignStatus.self)
-                let page = try await manager.list(status: status, limit: try q.limit(), cursor: q.string("cursor"))
+                let page = try manager.list(status: status, limit: try q.limit(), cursor: q.string("cursor"))
                 return (CampaignView.list(page.items.map { CampaignView.json($0, paused: nil) }, next: page.nextCursor), [])
             }
         }
         r.add("GET", "/campaigns/{id}") { _, p in
-            respond {
-                let record = try await manager.campaign(id: p["id"])
-                return (CampaignView.json(record, paused: await manager.isPaused(id: record.id)), [])
+            answer {
+                let record = try manager.campaign(id: p["id"])
+                return (CampaignView.json(record, paused: manager.isPaused(id: record.id)), [])
             }
         }
         r.add("DELETE", "/campaigns/{id}") { _, p in
@@ -143,20 +143,14 @@ public struct ControlAPI: Sendable {
             }
         }
         r.add("GET", "/campaigns/{id}/stats") { _, p in
-            respond { (try await manager.stats(id: p["id"]), []) }
+            answer { (try manager.stats(id: p["id"]), []) }
         }
         r.add("GET", "/campaigns/{id}/trades") { request, p in
             let csv = (request.header("Accept") ?? "").contains("text/csv")
-            let outcome: Result<Page<TradeRecord>, ServiceError> = blocking {
-                do {
-                    let q = try Query(request)
-                    return .success(try await manager.trades(id: p["id"], symbol: try q.symbol("symbol"),
-                                                             limit: try q.limit(), cursor: q.string("cursor")))
-                } catch let error as ServiceError {
-                    return .failure(error)
-                } catch {
-                    return .failure(.unavailable("\(error)"))
-                }
+            let outcome = serviceResult {
+                let q = try Query(request)
+                return try manager.trades(id: p["id"], symbol: try q.symbol("symbol"), limit: try q.limit(),
+                                          cursor: q.string("cursor"))
             }
             switch outcome {
             case .failure(let error):
@@ -170,28 +164,47 @@ public struct ControlAPI: Sendable {
             }
         }
         r.add("GET", "/campaigns/{id}/decisions") { request, p in
-            respond {
+            answer {
                 let q = try Query(request)
                 let filter = DecisionFilter(tier: try q.enumeration("tier", RiskTier.self),
                                             outcome: try q.enumeration("outcome", DecisionOutcome.self),
                                             symbol: try q.symbol("symbol"))
-                let page = try await manager.decisions(id: p["id"], filter: filter, limit: try q.limit(),
+                let page = try manager.decisions(id: p["id"], filter: filter, limit: try q.limit(),
                                                        cursor: q.string("cursor"))
                 return (CampaignView.list(page.items.map(JSONBody.tree), next: page.nextCursor), [])
             }
         }
     }
 
-    /// Runs a service call and turns its answer or its error into a response.
+    /// Runs a service call that waits (a write, a campaign's start or stop) on a task while the polling thread
+    /// waits for it, and turns its answer or its error into a response.
     static func respond(status: Int = 200,
                         _ work: @escaping @Sendable () async throws -> (JSONValue?, [(String, String)])) -> HTTPResponse {
-        let outcome: Result<(JSONValue?, [(String, String)]), ServiceError> = blocking {
+        response(status: status, blocking {
             do { return .success(try await work()) } catch let error as ServiceError {
                 return .failure(error)
             } catch {
                 return .failure(.unavailable("\(error)"))
             }
+        })
+    }
+
+    /// Runs a read on the polling thread itself (reads never wait, see `CampaignStore`) and turns its answer or
+    /// its error into a response.
+    static func answer(status: Int = 200, _ work: () throws -> (JSONValue?, [(String, String)])) -> HTTPResponse {
+        response(status: status, serviceResult(work))
+    }
+
+    /// A read's outcome, any error it throws as a service error.
+    static func serviceResult<T>(_ work: () throws -> T) -> Result<T, ServiceError> {
+        do { return .success(try work()) } catch let error as ServiceError {
+            return .failure(error)
+        } catch {
+            return .failure(.unavailable("\(error)"))
         }
+    }
+
+    static func response(status: Int, _ outcome: Result<(JSONValue?, [(String, String)]), ServiceError>) -> HTTPResponse {
         switch outcome {
         case .success(let (value, headers)):
             guard let value else { return HTTPResponse(status: status, headers: headers) }

@@ -16,7 +16,7 @@ enum JSONBody {
                 detail: "send the body as application/json (got \(type.isEmpty ? "no Content-Type" : type))")))
         }
         do {
-            return .success(try JSONDecoder().decode(JSONValue.self, from: Data(request.body)))
+            return .success(try JSONValue(parsing: request.body))
         } catch {
             return .failure(HTTPResponseError(Problem.response(status: 400, title: "Bad Request",
                                                                detail: "the body is not valid JSON")))
@@ -25,14 +25,14 @@ enum JSONBody {
 
     static func response(_ value: JSONValue, status: Int = 200, headers: [(String, String)] = []) -> HTTPResponse {
         HTTPResponse(status: status, headers: [("Content-Type", "application/json")] + headers,
-                     body: Array(value.rendered(pretty: false).utf8))
+                     body: value.renderedBytes())
     }
 
     /// A `Codable` value as a JSON tree with snake_case keys.
     static func tree<T: Encodable>(_ value: T) -> JSONValue {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        guard let data = try? encoder.encode(value), let tree = try? JSONDecoder().decode(JSONValue.self, from: data) else {
+        guard let data = try? encoder.encode(value), let tree = try? JSONValue(parsing: Array(data)) else {
             return .null
         }
         return tree

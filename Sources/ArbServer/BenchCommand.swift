@@ -42,6 +42,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Measure the market-data parsers instead: messages parsed and stored per second on one core for each exchange and file format, --duration seconds each.")
     var feeds = false
 
+    @Flag(help: "Measure the HTTP API instead: wrk (-t1 -c32) on GET /campaigns/{id} of the idle service, then during realtime campaigns of the first --routes count lasting --duration seconds, on that route and round the read routes; each campaign's loop latency beside one run without load.")
+    var http = false
+
     enum Clock: String, ExpressibleByArgument { case realtime, simulated, both }
 
     struct Case {
@@ -58,6 +61,12 @@ struct BenchCommand: AsyncParsableCommand {
         if feeds {
             let rows = FeedBench(seconds: duration).run()
             print(json ? FeedBench.json(rows).rendered() : FeedBench.table(rows))
+            return
+        }
+        if http {
+            let rows = try await HTTPBench(routes: counts[0], duration: duration, idleSeconds: 10, runs: 3,
+                                           config: config(routes: counts[0], clock: "realtime")).run()
+            print(json ? JSONValue.array(rows).rendered() : HTTPBench.table(rows))
             return
         }
         if persistence {
@@ -104,10 +113,7 @@ struct BenchCommand: AsyncParsableCommand {
         try config.rendered().write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
-        if !FileManager.default.isExecutableFile(atPath: process.executableURL!.path) {
-            process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        }
+        process.executableURL = Self.executable
         process.arguments = ["run", file.path, "--progress", "none", "--compact", "--log-level", "error"]
         let out = Pipe()
         process.standardOutput = out
@@ -118,6 +124,13 @@ struct BenchCommand: AsyncParsableCommand {
             throw ValidationError("the \(n)-route \(c) case failed (exit \(process.terminationStatus))")
         }
         return stats
+    }
+
+    /// This executable, for the child processes of the cases.
+    static var executable: URL {
+        let named = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+        if FileManager.default.isExecutableFile(atPath: named.path) { return named }
+        return URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
     }
 
     static func row(_ c: Case) -> JSONValue {

@@ -61,7 +61,7 @@ struct PersistenceBench {
             try await Task.sleep(for: .milliseconds(100))
         }
         let seconds = Date().timeIntervalSince(start)
-        let stats = try await manager.stats(id: record.id)
+        let stats = try manager.stats(id: record.id)
         let counts = manager.health.counts
         let bytes = path.map { dir in
             ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).reduce(0) { sum, file in

@@ -1,6 +1,7 @@
 import ArbCore
 import Foundation
 import GRDB
+import Synchronization
 
 /// The campaign store on SQLite (WAL), through GRDB: every campaign, fill, trade, decision, checkpoint and final
 /// stats of the service survive restarts. Records are stored as JSON next to the columns listings filter on;
@@ -8,6 +9,18 @@ import GRDB
 public final class SQLiteCampaignStore: CampaignStore {
     let pool: DatabasePool
     public let path: String
+    /// Campaign records as last read. Clients poll the same few campaigns many times a second, and a read from
+    /// SQLite (a transaction, a statement, the JSON) costs a hundred times a lookup. This process is its data
+    /// directory's only writer (the service locks it), so every change passes through `write`, which empties
+    /// the cache after its commit; a read that overlapped a write does not fill it (the generation moved on).
+    private let records = Mutex(RecordCache())
+
+    struct RecordCache {
+        var generation: UInt64 = 0
+        var byId: [String: CampaignRecord] = [:]
+        /// Most records kept; past it the cache starts again empty.
+        static let limit = 4_096
+    }
 
     /// Opens (creating and migrating when needed) the database at `path`.
     public init(path: String) throws(StoreError) {
@@ -103,22 +116,32 @@ public final class SQLiteCampaignStore: CampaignStore {
         """
 
     static func campaignRecord(_ row: Row) throws -> CampaignRecord {
-        var record = try decode(CampaignRecord.self, row["body"])
+        var record = try CampaignRecord(storedJSON: row["body"])
         if let sequence: Int = row["k_sequence"] {
             record.checkpoint = CheckpointInfo(sequence: sequence, timeNs: row["k_time"], savedAtNs: row["k_saved"])
         }
         return record
     }
 
-    public func campaign(id: String) async throws -> CampaignRecord? {
-        try await read { db in
+    public func campaign(id: String) throws -> CampaignRecord? {
+        let (cached, generation) = records.withLock { ($0.byId[id], $0.generation) }
+        if let cached { return cached }
+        let record = try read { db in
             try Row.fetchOne(db, sql: Self.campaignSelect + " WHERE c.id = ?", arguments: [id]).map(Self.campaignRecord)
         }
+        if let record {
+            records.withLock { cache in
+                guard cache.generation == generation else { return }
+                if cache.byId.count >= RecordCache.limit { cache.byId.removeAll(keepingCapacity: true) }
+                cache.byId[id] = record
+            }
+        }
+        return record
     }
 
-    public func listCampaigns(status: CampaignStatus?, limit: Int, cursor: String?) async throws -> Page<CampaignRecord> {
+    public func listCampaigns(status: CampaignStatus?, limit: Int, cursor: String?) throws -> Page<CampaignRecord> {
         let after = try cursor.map(Cursor.position) ?? Int.max
-        let rows = try await read { db in
+        let rows = try read { db in
             try Row.fetchAll(db, sql: Self.campaignSelect + """
                  WHERE c.seq < ? AND (? IS NULL OR c.status = ?) ORDER BY c.seq DESC LIMIT ?
                 """, arguments: [after, status?.rawValue, status?.rawValue, limit + 1]).map { ($0["seq"] as Int, try Self.campaignRecord($0)) }
@@ -137,7 +160,7 @@ public final class SQLiteCampaignStore: CampaignStore {
     public func markRunningInterrupted() async throws -> [String] {
         try await write { db in
             let running = try String.fetchAll(db, sql: "SELECT body FROM campaigns WHERE status = 'running' ORDER BY seq")
-                .map { try Self.decode(CampaignRecord.self, $0) }
+                .map { try CampaignRecord(storedJSON: $0) }
             for var record in running {
                 record.status = .interrupted
                 try Self.update(record, body: try Self.body(record), db)
@@ -218,8 +241,8 @@ public final class SQLiteCampaignStore: CampaignStore {
 
     static func wallNs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1e9) }
 
-    public func latestCheckpoint(campaignId: String) async throws -> CampaignCheckpoint? {
-        try await read { db in
+    public func latestCheckpoint(campaignId: String) throws -> CampaignCheckpoint? {
+        try read { db in
             try Data.fetchOne(db, sql: "SELECT body FROM checkpoints WHERE campaign = ?", arguments: [campaignId])
         }.map { try JSONDecoder().decode(CampaignCheckpoint.self, from: $0) }
     }
@@ -229,17 +252,17 @@ public final class SQLiteCampaignStore: CampaignStore {
         try await write { db in try Self.saveStats(campaignId, body, db) }
     }
 
-    public func stats(campaignId: String) async throws -> JSONValue? {
-        try await read { db in
+    public func stats(campaignId: String) throws -> JSONValue? {
+        try read { db in
             try String.fetchOne(db, sql: "SELECT body FROM stats WHERE campaign = ?", arguments: [campaignId])
-        }.map { try Self.decode(JSONValue.self, $0) }
+        }.map { try JSONValue(parsing: $0) }
     }
 
     // MARK: Listings
 
-    public func listTrades(campaignId: String, symbol: String?, limit: Int, cursor: String?) async throws -> Page<TradeRecord> {
+    public func listTrades(campaignId: String, symbol: String?, limit: Int, cursor: String?) throws -> Page<TradeRecord> {
         let after = try cursor.map(Cursor.position) ?? 0
-        let rows = try await read { db in
+        let rows = try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT seq, body FROM trades WHERE campaign = ? AND seq > ? AND (? IS NULL OR route = ?) ORDER BY seq LIMIT ?
                 """, arguments: [campaignId, after, symbol, symbol, limit + 1]).map(Entry.init)
@@ -247,10 +270,10 @@ public final class SQLiteCampaignStore: CampaignStore {
         return try Self.page(rows, limit: limit, as: TradeRecord.self)
     }
 
-    public func listDecisions(campaignId: String, filter: DecisionFilter, limit: Int, cursor: String?) async throws -> Page<DecisionRecord> {
+    public func listDecisions(campaignId: String, filter: DecisionFilter, limit: Int, cursor: String?) throws -> Page<DecisionRecord> {
         let after = try cursor.map(Cursor.position) ?? 0
         let tier = filter.tier?.rawValue, outcome = filter.outcome?.rawValue, symbol = filter.symbol
-        let rows = try await read { db in
+        let rows = try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT seq, body FROM decisions WHERE campaign = ? AND seq > ? AND (? IS NULL OR tier = ?)
                 AND (? IS NULL OR outcome = ?) AND (? IS NULL OR route = ?) ORDER BY seq LIMIT ?
@@ -259,17 +282,17 @@ public final class SQLiteCampaignStore: CampaignStore {
         return try Self.page(rows, limit: limit, as: DecisionRecord.self)
     }
 
-    public func listFills(campaignId: String, limit: Int, cursor: String?) async throws -> Page<Fill> {
+    public func listFills(campaignId: String, limit: Int, cursor: String?) throws -> Page<Fill> {
         let after = try cursor.map(Cursor.position) ?? 0
-        let rows = try await read { db in
+        let rows = try read { db in
             try Row.fetchAll(db, sql: "SELECT seq, body FROM fills WHERE campaign = ? AND seq > ? ORDER BY seq LIMIT ?", arguments: [campaignId, after, limit + 1]).map(Entry.init)
         }
         return try Self.page(rows, limit: limit, as: Fill.self)
     }
 
     /// `PRAGMA integrity_check` ("ok" when the file is sound).
-    public func integrityCheck() async throws -> String {
-        try await read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }
+    public func integrityCheck() throws -> String {
+        try read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }
     }
 
     // MARK: Helpers
@@ -337,13 +360,21 @@ public final class SQLiteCampaignStore: CampaignStore {
     }
 
     private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        // After the commit (or the failure): a read from now on sees the new rows.
+        defer {
+            records.withLock { cache in
+                cache.generation &+= 1
+                cache.byId.removeAll(keepingCapacity: true)
+            }
+        }
         do { return try await pool.write(body) } catch let error as StoreError { throw error } catch {
             throw StoreError("the store could not write: \(error)")
         }
     }
 
-    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        do { return try await pool.read(body) } catch let error as StoreError { throw error } catch {
+    /// On the caller's thread: a WAL reader never waits for the writer.
+    private func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.read(body) } catch let error as StoreError { throw error } catch {
             throw StoreError("the store could not read: \(error)")
         }
     }

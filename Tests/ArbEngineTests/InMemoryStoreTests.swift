@@ -10,18 +10,18 @@ extension CampaignSuites {
 
     @Test func campaignsPageNewestFirstWithStatusFilter() async throws {
         let store = InMemoryCampaignStore()
-        for i in 1...5 { try await store.createCampaign(record("c\(i)", i % 2 == 0 ? .completed : .running)) }
-        let first = try await store.listCampaigns(status: nil, limit: 2, cursor: nil)
+        for i in 1...5 { try store.createCampaign(record("c\(i)", i % 2 == 0 ? .completed : .running)) }
+        let first = try store.listCampaigns(status: nil, limit: 2, cursor: nil)
         #expect(first.items.map(\.id) == ["c5", "c4"])
-        let second = try await store.listCampaigns(status: nil, limit: 2, cursor: first.nextCursor)
+        let second = try store.listCampaigns(status: nil, limit: 2, cursor: first.nextCursor)
         #expect(second.items.map(\.id) == ["c3", "c2"])
-        let last = try await store.listCampaigns(status: nil, limit: 2, cursor: second.nextCursor)
+        let last = try store.listCampaigns(status: nil, limit: 2, cursor: second.nextCursor)
         #expect(last.items.map(\.id) == ["c1"] && last.nextCursor == nil)
-        let running = try await store.listCampaigns(status: .running, limit: 10, cursor: nil)
+        let running = try store.listCampaigns(status: .running, limit: 10, cursor: nil)
         #expect(running.items.map(\.id) == ["c5", "c3", "c1"] && running.nextCursor == nil)
-        await #expect(throws: StoreError.self) { try await store.listCampaigns(status: nil, limit: 2, cursor: "garbage!") }
-        try await store.deleteCampaign(id: "c3")
-        #expect(try await store.listCampaigns(status: .running, limit: 10, cursor: nil).items.map(\.id) == ["c5", "c1"])
+        #expect(throws: StoreError.self) { try store.listCampaigns(status: nil, limit: 2, cursor: "garbage!") }
+        try store.deleteCampaign(id: "c3")
+        #expect(try store.listCampaigns(status: .running, limit: 10, cursor: nil).items.map(\.id) == ["c5", "c1"])
     }
 
     @Test func eventsFromARealCampaignListInOrderWithNewestVersions() async throws {
@@ -30,34 +30,34 @@ extension CampaignSuites {
             "session": ["clock": "simulated", "max_runtime_seconds": 300],
         ]))
         let store = InMemoryCampaignStore()
-        try await store.createCampaign(record("c", .completed))
+        try store.createCampaign(record("c", .completed))
         let c = recorder.snapshot
-        try await store.append(campaignId: "c", events: c.fills.map { .fill($0) } + c.trades.map { .trade($0) } + c.decisions.map { .decision($0) })
-        try await store.saveStats(campaignId: "c", stats: result.stats)
+        try store.append(campaignId: "c", events: c.fills.map { .fill($0) } + c.trades.map { .trade($0) } + c.decisions.map { .decision($0) })
+        try store.saveStats(campaignId: "c", stats: result.stats)
 
         // Pages of 7 walk every trade once, in entry order.
         var seen: [String] = []
         var cursor: String?
         repeat {
-            let page = try await store.listTrades(campaignId: "c", symbol: nil, limit: 7, cursor: cursor)
+            let page = try store.listTrades(campaignId: "c", symbol: nil, limit: 7, cursor: cursor)
             seen += page.items.map(\.id)
             cursor = page.nextCursor
         } while cursor != nil
         #expect(seen == c.trades.map(\.id) && seen.count == int(result.stats.at("trades.opened")))
         #expect(Set(seen).count == seen.count)
-        let eth = try await store.listTrades(campaignId: "c", symbol: "ETHUSDT", limit: 1000, cursor: nil)
+        let eth = try store.listTrades(campaignId: "c", symbol: "ETHUSDT", limit: 1000, cursor: nil)
         #expect(!eth.items.isEmpty && eth.items.allSatisfy { $0.route == "ETHUSDT" })
         // Closed trades show their final version in their first place.
         #expect(eth.items.allSatisfy { $0.status != .open })
 
-        let rejected = try await store.listDecisions(campaignId: "c", filter: DecisionFilter(outcome: .rejected), limit: 1000, cursor: nil)
+        let rejected = try store.listDecisions(campaignId: "c", filter: DecisionFilter(outcome: .rejected), limit: 1000, cursor: nil)
         #expect(!rejected.items.isEmpty && rejected.items.allSatisfy { $0.outcome == .rejected && $0.tier != nil })
         let folded = rejected.items.reduce(0) { $0 + $1.count }
         let counted = result.stats.at("decisions.rejected")!.objectValue!.values.flatMap { $0.objectValue!.values }.reduce(0) { $0 + int($1) }
         #expect(folded == counted)
-        let symbolTier = try await store.listDecisions(campaignId: "c", filter: DecisionFilter(tier: .symbol), limit: 1000, cursor: nil)
+        let symbolTier = try store.listDecisions(campaignId: "c", filter: DecisionFilter(tier: .symbol), limit: 1000, cursor: nil)
         #expect(symbolTier.items.allSatisfy { $0.tier == .symbol })
-        #expect(try await store.stats(campaignId: "c") == result.stats)
+        #expect(store.stats(campaignId: "c") == result.stats)
     }
 }
 }

@@ -34,7 +34,7 @@ extension CampaignSuites {
         #expect(again.status == 409)
         try await Self.expectCompletes(port, id, listedBefore: listed)
         #expect(try await offPool { second.terminate() } == 0)
-        #expect(try await SQLiteCampaignStore(path: dir + "/arbitrage.sqlite").integrityCheck() == "ok")
+        #expect(try SQLiteCampaignStore(path: dir + "/arbitrage.sqlite").integrityCheck() == "ok")
     }
 
     @Test func sigtermCheckpointsAndInterruptsAndAutoResumeContinues() async throws {
@@ -46,7 +46,7 @@ extension CampaignSuites {
         let before = try await Self.get(first.port, "/campaigns/\(id)")
         #expect(try await offPool { first.terminate() } == 0)
         #expect(first.log.contains("shutting down") && first.log.contains("status=interrupted"))
-        #expect(try await SQLiteCampaignStore(path: dir + "/arbitrage.sqlite").integrityCheck() == "ok")
+        #expect(try SQLiteCampaignStore(path: dir + "/arbitrage.sqlite").integrityCheck() == "ok")
 
         // The shutdown took a checkpoint of its own, newer than the last periodic one.
         let second = try await offPool { try ServeProcess.start(["--data-dir", dir, "--auto-resume"]) }
@@ -57,7 +57,7 @@ extension CampaignSuites {
         #expect(second.log.contains("campaign resumed"))
         try await Self.expectCompletes(port, id, listedBefore: listed)
         #expect(try await offPool { second.terminate() } == 0)
-        #expect(try await SQLiteCampaignStore(path: dir + "/arbitrage.sqlite").integrityCheck() == "ok")
+        #expect(try SQLiteCampaignStore(path: dir + "/arbitrage.sqlite").integrityCheck() == "ok")
     }
 
     @Test func aSimulatedCampaignKilledMidRunResumesToTheResultsOfAnUninterruptedRun() async throws {
@@ -93,7 +93,7 @@ extension CampaignSuites {
         let ids = try await Self.tradeIds(port, id)
         #expect(ids.count == int(stats.at("trades.opened")) && Set(ids).count == ids.count)
         #expect(try await offPool { second.terminate() } == 0)
-        #expect(try await SQLiteCampaignStore(path: dir + "/arbitrage.sqlite").integrityCheck() == "ok")
+        #expect(try SQLiteCampaignStore(path: dir + "/arbitrage.sqlite").integrityCheck() == "ok")
     }
 
     @Test func aSecondServiceOnTheSameDataDirectoryIsRefused() async throws {
@@ -242,7 +242,7 @@ extension CampaignSuites {
         try await RecoveryTests.expectCompletes(port, id, listedBefore: listed)
         #expect(try await RecoveryTests.call(port, "GET", "/readyz").status == 200)
         #expect(try await offPool { serve.terminate() } == 0)
-        #expect(try await SQLiteCampaignStore(path: dir + "/arbitrage.sqlite").integrityCheck() == "ok")
+        #expect(try SQLiteCampaignStore(path: dir + "/arbitrage.sqlite").integrityCheck() == "ok")
 
         // A disk already full at start: a clear startup error naming the directory.
         _ = try? await offPool { try runTool("/bin/dd", ["if=/dev/zero", "of=\(filler)", "bs=64k"]) }
@@ -264,7 +264,7 @@ extension CampaignSuites {
         #expect(ready == 503)
         #expect(try await RecoveryTests.get(port, "/campaigns/\(id)")["status"] == "running")
         #expect(try await offPool { serve.terminate() } == 0)
-        #expect(try await SQLiteCampaignStore(path: dir + "/arbitrage.sqlite").integrityCheck() == "ok")
+        #expect(try SQLiteCampaignStore(path: dir + "/arbitrage.sqlite").integrityCheck() == "ok")
     }
 
     @Test func aReadOnlyDataDirectoryIsAClearStartupError() async throws {

@@ -24,19 +24,19 @@ import Testing
             await #expect(throws: StoreError.self) { try await store.createCampaign(record("c1", .running)) }
         }
         let store = try SQLiteCampaignStore(path: path)
-        let first = try await store.listCampaigns(status: nil, limit: 2, cursor: nil)
+        let first = try store.listCampaigns(status: nil, limit: 2, cursor: nil)
         #expect(first.items.map(\.id) == ["c5", "c4"])
-        let second = try await store.listCampaigns(status: nil, limit: 2, cursor: first.nextCursor)
+        let second = try store.listCampaigns(status: nil, limit: 2, cursor: first.nextCursor)
         #expect(second.items.map(\.id) == ["c3", "c2"])
-        let last = try await store.listCampaigns(status: nil, limit: 2, cursor: second.nextCursor)
+        let last = try store.listCampaigns(status: nil, limit: 2, cursor: second.nextCursor)
         #expect(last.items.map(\.id) == ["c1"] && last.nextCursor == nil)
-        #expect(try await store.listCampaigns(status: .running, limit: 10, cursor: nil).items.map(\.id) == ["c5", "c3", "c1"])
-        #expect(try await store.campaign(id: "c2") == record("c2", .completed))
-        await #expect(throws: StoreError.self) { try await store.listCampaigns(status: nil, limit: 2, cursor: "nope") }
+        #expect(try store.listCampaigns(status: .running, limit: 10, cursor: nil).items.map(\.id) == ["c5", "c3", "c1"])
+        #expect(try store.campaign(id: "c2") == record("c2", .completed))
+        #expect(throws: StoreError.self) { try store.listCampaigns(status: nil, limit: 2, cursor: "nope") }
         // Campaigns a previous process left running are interrupted at start.
         #expect(try await store.markRunningInterrupted() == ["c1", "c3", "c5"])
-        #expect(try await store.campaign(id: "c3")?.status == .interrupted)
-        #expect(try await store.integrityCheck() == "ok")
+        #expect(try store.campaign(id: "c3")?.status == .interrupted)
+        #expect(try store.integrityCheck() == "ok")
     }
 
     @Test func aCampaignsEventsListInOrderWithNewestVersionsAndGoWithIt() async throws {
@@ -52,7 +52,7 @@ import Testing
         var trades: [TradeRecord] = []
         var cursor: String?
         repeat {
-            let page = try await store.listTrades(campaignId: "c", symbol: nil, limit: 7, cursor: cursor)
+            let page = try store.listTrades(campaignId: "c", symbol: nil, limit: 7, cursor: cursor)
             trades += page.items
             cursor = page.nextCursor
         } while cursor != nil
@@ -60,21 +60,21 @@ import Testing
         #expect(Set(trades.map(\.id)).count == trades.count)
         #expect(trades.map(\.id) == trades.map(\.id).sorted())  // entry order
         #expect(trades.allSatisfy { $0.status != .open })  // the closing version replaced the opening one in place
-        let eth = try await store.listTrades(campaignId: "c", symbol: "ETHUSDT", limit: 1000, cursor: nil).items
+        let eth = try store.listTrades(campaignId: "c", symbol: "ETHUSDT", limit: 1000, cursor: nil).items
         #expect(!eth.isEmpty && eth.allSatisfy { $0.route == "ETHUSDT" })
-        let rejected = try await store.listDecisions(campaignId: "c", filter: DecisionFilter(outcome: .rejected), limit: 1000, cursor: nil).items
+        let rejected = try store.listDecisions(campaignId: "c", filter: DecisionFilter(outcome: .rejected), limit: 1000, cursor: nil).items
         let counted = stats.at("decisions.rejected")!.objectValue!.values.flatMap { $0.objectValue!.values }.reduce(0) { $0 + Int($1.intValue!) }
         #expect(rejected.reduce(0) { $0 + $1.count } == counted)
-        let symbolTier = try await store.listDecisions(campaignId: "c", filter: DecisionFilter(tier: .symbol), limit: 1000, cursor: nil).items
+        let symbolTier = try store.listDecisions(campaignId: "c", filter: DecisionFilter(tier: .symbol), limit: 1000, cursor: nil).items
         #expect(!symbolTier.isEmpty && symbolTier.allSatisfy { $0.tier == .symbol })
-        let fills = try await store.listFills(campaignId: "c", limit: 1000, cursor: nil).items
+        let fills = try store.listFills(campaignId: "c", limit: 1000, cursor: nil).items
         #expect(fills.count == events.filter { if case .fill = $0 { return true }; return false }.count)
-        #expect(try await store.stats(campaignId: "c") == stats)
+        #expect(try store.stats(campaignId: "c") == stats)
 
         try await store.deleteCampaign(id: "c")
-        #expect(try await store.campaign(id: "c") == nil)
-        #expect(try await store.listTrades(campaignId: "c", symbol: nil, limit: 10, cursor: nil).items.isEmpty)
-        #expect(try await store.stats(campaignId: "c") == nil)
+        #expect(try store.campaign(id: "c") == nil)
+        #expect(try store.listTrades(campaignId: "c", symbol: nil, limit: 10, cursor: nil).items.isEmpty)
+        #expect(try store.stats(campaignId: "c") == nil)
         await #expect(throws: StoreError.self) { try await store.deleteCampaign(id: "c") }
     }
 
@@ -88,14 +88,48 @@ import Testing
         try await store.createCampaign(record(checkpoint.campaignId, .running))
         let (events, _) = try await Self.campaignEvents()
         try await store.saveCheckpoint(checkpoint, events: Array(events.prefix(20)))
-        #expect(try await store.latestCheckpoint(campaignId: checkpoint.campaignId) == checkpoint)
-        #expect(try await store.listFills(campaignId: checkpoint.campaignId, limit: 100, cursor: nil).items.count
+        #expect(try store.latestCheckpoint(campaignId: checkpoint.campaignId) == checkpoint)
+        #expect(try store.listFills(campaignId: checkpoint.campaignId, limit: 100, cursor: nil).items.count
                 == events.prefix(20).filter { if case .fill = $0 { return true }; return false }.count)
         // A checkpoint for a campaign that does not exist is refused whole: no event of it is stored.
         var orphan = checkpoint
         orphan.campaignId = "missing"
         await #expect(throws: StoreError.self) { try await store.saveCheckpoint(orphan, events: Array(events.prefix(5))) }
-        #expect(try await store.listFills(campaignId: "missing", limit: 10, cursor: nil).items.isEmpty)
+        #expect(try store.listFills(campaignId: "missing", limit: 10, cursor: nil).items.isEmpty)
+    }
+
+    /// Records are read through a cache: every kind of write shows in the very next read of a record read before.
+    @Test func everyWriteShowsInTheNextReadOfACachedRecord() async throws {
+        let config = try CampaignConfig.parse(["universe": ["top_n": 2], "engine": ["mode": "multi", "multi_symbol_enabled": true],
+                                               "session": ["clock": "simulated", "max_runtime_seconds": 60, "checkpoint_seconds": 30]])
+        let taken = Mutex<[CampaignCheckpoint]>([])
+        _ = try await Campaign(config: config).run { cp in taken.withLock { $0.append(cp) } }
+        let checkpoint = try #require(taken.withLock { $0.last })
+        let id = checkpoint.campaignId
+        let store = try SQLiteCampaignStore(path: Self.path())
+        try await store.createCampaign(record(id, .running))
+        #expect(try store.campaign(id: id)?.config == ["universe": ["top_n": 3]])
+        try await store.updateConfig(campaignId: id, config: ["universe": ["top_n": 5]])
+        #expect(try store.campaign(id: id)?.config == ["universe": ["top_n": 5]])
+        var renamed = record(id, .running)
+        renamed.name = "renamed"
+        try await store.updateCampaign(renamed)
+        #expect(try store.campaign(id: id)?.name == "renamed")
+        #expect(try store.campaign(id: id)?.checkpoint == nil)
+        try await store.saveCheckpoint(checkpoint, events: [])
+        #expect(try store.campaign(id: id)?.checkpoint?.sequence == checkpoint.sequence)
+        #expect(try await store.markRunningInterrupted() == [id])
+        #expect(try store.campaign(id: id)?.status == .interrupted)
+        try await store.finishCampaign(record(id, .completed), events: [], stats: ["done": true])
+        let finished = try store.campaign(id: id)
+        #expect(finished?.status == .completed && finished?.checkpoint == nil)
+        try await store.deleteCampaign(id: id)
+        #expect(try store.campaign(id: id) == nil)
+        // A failed write leaves what was read before as it was.
+        try await store.createCampaign(record("kept", .running))
+        #expect(try store.campaign(id: "kept")?.status == .running)
+        await #expect(throws: StoreError.self) { try await store.createCampaign(record("kept", .completed)) }
+        #expect(try store.campaign(id: "kept")?.status == .running)
     }
 
     /// A short simulated campaign's events and stats.
@@ -119,34 +153,34 @@ import Testing
         let store = try SQLiteCampaignStore(path: path)
         let id = checkpoint.campaignId
         try await store.createCampaign(record(id, .running))
-        #expect(try await store.campaign(id: id)?.checkpoint == nil)
+        #expect(try store.campaign(id: id)?.checkpoint == nil)
 
         // Interrupted: checkpoint, events, stats and record together; reads say where a resume starts.
         var interrupted = record(id, .interrupted)
         interrupted.stopReason = .interrupted
         try await store.interruptCampaign(interrupted, checkpoint: checkpoint, events: Array(events.prefix(10)), stats: stats)
-        let read = try #require(try await store.campaign(id: id))
+        let read = try #require(try store.campaign(id: id))
         #expect(read.status == .interrupted && read.checkpoint?.sequence == checkpoint.sequence
                 && read.checkpoint?.timeNs == checkpoint.timeNs && (read.checkpoint?.savedAtNs ?? 0) > 0)
-        #expect(try await store.listCampaigns(status: .interrupted, limit: 5, cursor: nil).items.first?.checkpoint == read.checkpoint)
+        #expect(try store.listCampaigns(status: .interrupted, limit: 5, cursor: nil).items.first?.checkpoint == read.checkpoint)
         // Writing the record again leaves the checkpoint to its own table.
         try await store.updateCampaign(read)
-        #expect(try await store.campaign(id: id)?.checkpoint == read.checkpoint)
+        #expect(try store.campaign(id: id)?.checkpoint == read.checkpoint)
 
         // Finished: the rest of the events, final stats and record; the checkpoint goes.
         var done = record(id, .completed)
         done.finishedAtNs = 1_000
         try await store.finishCampaign(done, events: Array(events.dropFirst(10)), stats: stats)
-        let finished = try #require(try await store.campaign(id: id))
+        let finished = try #require(try store.campaign(id: id))
         #expect(finished.status == .completed && finished.checkpoint == nil)
-        #expect(try await store.latestCheckpoint(campaignId: id) == nil)
-        #expect(try await store.stats(campaignId: id) == stats)
+        #expect(try store.latestCheckpoint(campaignId: id) == nil)
+        #expect(try store.stats(campaignId: id) == stats)
         let fills = events.filter { if case .fill = $0 { return true }; return false }.count
-        #expect(try await store.listFills(campaignId: id, limit: 10_000, cursor: nil).items.count == fills)
+        #expect(try store.listFills(campaignId: id, limit: 10_000, cursor: nil).items.count == fills)
 
         // A PATCH landing as the campaign ends replaces the config only: the final status stands.
         try await store.updateConfig(campaignId: id, config: ["strategy": ["entry_threshold_bps": 42]])
-        let patched = try #require(try await store.campaign(id: id))
+        let patched = try #require(try store.campaign(id: id))
         #expect(patched.status == .completed && patched.config == ["strategy": ["entry_threshold_bps": 42]])
         await #expect(throws: StoreError.self) { try await store.updateConfig(campaignId: "ghost", config: [:]) }
 
@@ -154,8 +188,8 @@ import Testing
         await #expect(throws: StoreError.self) {
             try await store.finishCampaign(self.record("ghost", .completed), events: Array(events.prefix(5)), stats: stats)
         }
-        #expect(try await store.listFills(campaignId: "ghost", limit: 10, cursor: nil).items.isEmpty)
-        #expect(try await store.stats(campaignId: "ghost") == nil)
+        #expect(try store.listFills(campaignId: "ghost", limit: 10, cursor: nil).items.isEmpty)
+        #expect(try store.stats(campaignId: "ghost") == nil)
     }
 
     @Test func pruningDeletesOnlyFinishedCampaignsPastTheCutoffWithTheirRows() async throws {
@@ -170,12 +204,12 @@ import Testing
             if status.isFinished { try await store.finishCampaign(r, events: events, stats: stats) } else { try await store.updateCampaign(r) }
         }
         #expect(try await store.pruneFinished(finishedBeforeNs: 1_000) == ["old", "oldfail"])
-        #expect(try await store.campaign(id: "old") == nil)
-        #expect(try await store.listTrades(campaignId: "old", symbol: nil, limit: 10, cursor: nil).items.isEmpty)
-        #expect(try await store.stats(campaignId: "old") == nil)
-        #expect(Set(try await store.listCampaigns(status: nil, limit: 10, cursor: nil).items.map(\.id)) == ["recent", "int", "run"])
-        #expect(try await store.listTrades(campaignId: "recent", symbol: nil, limit: 10, cursor: nil).items.count > 0)
-        #expect(try await store.integrityCheck() == "ok")
+        #expect(try store.campaign(id: "old") == nil)
+        #expect(try store.listTrades(campaignId: "old", symbol: nil, limit: 10, cursor: nil).items.isEmpty)
+        #expect(try store.stats(campaignId: "old") == nil)
+        #expect(Set(try store.listCampaigns(status: nil, limit: 10, cursor: nil).items.map(\.id)) == ["recent", "int", "run"])
+        #expect(try store.listTrades(campaignId: "recent", symbol: nil, limit: 10, cursor: nil).items.count > 0)
+        #expect(try store.integrityCheck() == "ok")
     }
 
     @Test func aFileThatIsNotADatabaseIsAClearError() async throws {

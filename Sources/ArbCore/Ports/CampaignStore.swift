@@ -78,14 +78,18 @@ public struct DecisionFilter: Sendable, Equatable {
 /// The service commits a campaign's events only with a checkpoint (`saveCheckpoint`) or with its end
 /// (`finishCampaign`), each in one transaction: what is stored is always exactly what the newest checkpoint has
 /// seen, so a resume from it never loses or repeats a fill.
+///
+/// Reads are synchronous: they answer on the caller's thread (an HTTP polling thread serves a `GET` start to end),
+/// never wait for a write (SQLite in WAL mode reads beside its writer) and take microseconds. Writes are `async`:
+/// a commit waits for the disk.
 public protocol CampaignStore: Sendable {
     func createCampaign(_ record: CampaignRecord) async throws
     func updateCampaign(_ record: CampaignRecord) async throws
     /// Replaces only a campaign's config (a PATCH), leaving its status to whoever else writes it.
     func updateConfig(campaignId: String, config: JSONValue) async throws
-    func campaign(id: String) async throws -> CampaignRecord?
+    func campaign(id: String) throws -> CampaignRecord?
     /// Newest first.
-    func listCampaigns(status: CampaignStatus?, limit: Int, cursor: String?) async throws -> Page<CampaignRecord>
+    func listCampaigns(status: CampaignStatus?, limit: Int, cursor: String?) throws -> Page<CampaignRecord>
     /// Removes a campaign and every row that belongs to it.
     func deleteCampaign(id: String) async throws
 
@@ -105,17 +109,47 @@ public protocol CampaignStore: Sendable {
     func markRunningInterrupted() async throws -> [String]
     /// Deletes finished campaigns that ended before `finishedBeforeNs` (wall clock); returns their ids.
     func pruneFinished(finishedBeforeNs: Int64) async throws -> [String]
-    func latestCheckpoint(campaignId: String) async throws -> CampaignCheckpoint?
+    func latestCheckpoint(campaignId: String) throws -> CampaignCheckpoint?
     func saveStats(campaignId: String, stats: JSONValue) async throws
-    func stats(campaignId: String) async throws -> JSONValue?
+    func stats(campaignId: String) throws -> JSONValue?
 
-    func listTrades(campaignId: String, symbol: String?, limit: Int, cursor: String?) async throws -> Page<TradeRecord>
-    func listDecisions(campaignId: String, filter: DecisionFilter, limit: Int, cursor: String?) async throws -> Page<DecisionRecord>
-    func listFills(campaignId: String, limit: Int, cursor: String?) async throws -> Page<Fill>
+    func listTrades(campaignId: String, symbol: String?, limit: Int, cursor: String?) throws -> Page<TradeRecord>
+    func listDecisions(campaignId: String, filter: DecisionFilter, limit: Int, cursor: String?) throws -> Page<DecisionRecord>
+    func listFills(campaignId: String, limit: Int, cursor: String?) throws -> Page<Fill>
 }
 
 /// A store failure, with what was being done.
 public struct StoreError: Error, Sendable, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
+}
+
+extension CampaignRecord {
+    /// A record from the JSON its `Encodable` conformance writes, read through `JSONValue(parsing:)`: the
+    /// `Decodable` path decodes the config tree by trial and error, which made reading a record slow.
+    public init(storedJSON text: String) throws {
+        let json = try JSONValue(parsing: text)
+        func field(_ key: String) throws -> JSONValue {
+            guard let value = json[key] else { throw JSONParseError(offset: 0, reason: "campaign record without \(key)") }
+            return value
+        }
+        func optionalString(_ key: String) -> String? { json[key]?.stringValue }
+        func optionalInt(_ key: String) -> Int64? { json[key]?.intValue }
+        guard let id = try field("id").stringValue, let status = try field("status").stringValue.flatMap(CampaignStatus.init),
+              let created = try field("createdAtNs").intValue else {
+            throw JSONParseError(offset: 0, reason: "campaign record with a malformed id, status or createdAtNs")
+        }
+        var stopReason: StopReason?
+        if let text = optionalString("stopReason") {
+            guard let reason = StopReason(rawValue: text) else { throw JSONParseError(offset: 0, reason: "unknown stop reason \(text)") }
+            stopReason = reason
+        }
+        self.init(id: id, name: optionalString("name"), status: status, stopReason: stopReason, error: optionalString("error"),
+                  config: try field("config"), createdAtNs: created, startedAtNs: optionalInt("startedAtNs"),
+                  finishedAtNs: optionalInt("finishedAtNs"))
+        if let c = json["checkpoint"], let sequence = c["sequence"]?.intValue, let time = c["timeNs"]?.intValue,
+           let saved = c["savedAtNs"]?.intValue {
+            checkpoint = CheckpointInfo(sequence: Int(sequence), timeNs: time, savedAtNs: saved)
+        }
+    }
 }

@@ -105,73 +105,100 @@ extension JSONValue: Decodable {
 extension JSONValue {
     /// Deterministic JSON text: keys sorted, numbers in Swift's shortest round-trip form, no trailing spaces.
     public func rendered(pretty: Bool = true) -> String {
-        var out = ""
+        String(decoding: renderedBytes(pretty: pretty), as: UTF8.self)
+    }
+
+    /// The same text as UTF-8 bytes, written byte by byte (an HTTP body needs bytes, and appending to a `String`
+    /// scalar by scalar was most of a `GET`'s time).
+    public func renderedBytes(pretty: Bool = false) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(512)
         write(into: &out, indent: pretty ? 0 : -1)
         return out
     }
 
-    private func write(into out: inout String, indent: Int) {
+    private func write(into out: inout [UInt8], indent: Int) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .int(let i): Self.writeInteger(i, into: &out)
         case .double(let d):
             if d.isFinite {
-                if d == d.rounded(), abs(d) < 1e15 { out += String(Int64(d)) } else { out += "\(d)" }
+                if d == d.rounded(), abs(d) < 1e15 { Self.writeInteger(Int64(d), into: &out) } else { out.append(contentsOf: d.description.utf8) }
             } else {
-                out += "null"
+                out.append(contentsOf: "null".utf8)
             }
         case .string(let s): JSONValue.escape(s, into: &out)
         case .array(let a):
-            if a.isEmpty { out += "[]"; return }
-            out += "["
+            if a.isEmpty { out.append(contentsOf: "[]".utf8); return }
+            out.append(UInt8(ascii: "["))
             for (i, v) in a.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 newline(&out, indent < 0 ? -1 : indent + 1)
                 v.write(into: &out, indent: indent < 0 ? -1 : indent + 1)
             }
             newline(&out, indent)
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let o):
-            if o.isEmpty { out += "{}"; return }
-            out += "{"
-            for (i, key) in o.keys.sorted().enumerated() {
-                if i > 0 { out += "," }
+            if o.isEmpty { out.append(contentsOf: "{}".utf8); return }
+            out.append(UInt8(ascii: "{"))
+            for (i, (key, value)) in o.sorted(by: { $0.key < $1.key }).enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 newline(&out, indent < 0 ? -1 : indent + 1)
                 JSONValue.escape(key, into: &out)
-                out += indent < 0 ? ":" : ": "
-                o[key]!.write(into: &out, indent: indent < 0 ? -1 : indent + 1)
+                out.append(UInt8(ascii: ":"))
+                if indent >= 0 { out.append(UInt8(ascii: " ")) }
+                value.write(into: &out, indent: indent < 0 ? -1 : indent + 1)
             }
             newline(&out, indent)
-            out += "}"
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// Decimal digits without making a `String`.
+    private static func writeInteger(_ value: Int64, into out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[19 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            out.append(contentsOf: buffer[(20 - count)...])
         }
     }
 
     /// A line break and indentation, in pretty mode only (`indent` ≥ 0 there; compact output passes -1 down).
-    private func newline(_ out: inout String, _ indent: Int) {
+    private func newline(_ out: inout [UInt8], _ indent: Int) {
         guard indent >= 0 else { return }
-        out += "\n" + String(repeating: "  ", count: indent)
+        out.append(UInt8(ascii: "\n"))
+        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * indent))
     }
 
-    static func escape(_ s: String, into out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
+    /// A JSON string: quotes, backslashes and control characters escaped; everything else copied as UTF-8.
+    static func escape(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(b)
+            case UInt8(ascii: "\\"): out.append(b); out.append(b)
+            case UInt8(ascii: "\n"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
+            case UInt8(ascii: "\r"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
+            case UInt8(ascii: "\t"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
+            case 0..<0x20:
+                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: "\\u00".utf8)
+                out.append(hex[Int(b >> 4)])
+                out.append(hex[Int(b & 0xF)])
+            default: out.append(b)
             }
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 }
 

@@ -5,20 +5,20 @@ extension CampaignManager {
     /// Applies strategy and risk changes to a running campaign and stores the config in force.
     public func patch(id: String, _ body: JSONValue) async throws(ServiceError) -> CampaignRecord {
         guard let running = live(id) else {
-            let record = try await campaign(id: id)
+            let record = try campaign(id: id)
             throw .conflict("campaign \(id) is \(record.status.rawValue); only a running campaign can be changed")
         }
         let updated: CampaignConfig
         do { updated = try running.campaign.applyChanges(body) } catch { throw .invalid(error) }
         // Only the config: the campaign may end meanwhile, and its final record must stand.
         do { try await storeConfig(id, updated.tree) } catch { throw .unavailable("\(error)") }
-        return try await campaign(id: id)
+        return try campaign(id: id)
     }
 
     /// Asks a running campaign's route to unwind its open pair.
     public func flatten(id: String, symbol: String) async throws(ServiceError) {
         guard let running = live(id) else {
-            let record = try await campaign(id: id)
+            let record = try campaign(id: id)
             throw .conflict("campaign \(id) is \(record.status.rawValue), not running")
         }
         guard running.campaign.requestFlatten(symbol: symbol) else { throw .notFound("\(symbol) is not in campaign \(id)") }
@@ -28,7 +28,7 @@ extension CampaignManager {
     /// (a running campaign's route table; otherwise its config resolved now).
     public func universe(id: String) async throws(ServiceError) -> [(member: UniverseMember, active: Bool)] {
         if let running = live(id) { return running.campaign.universeNow }
-        let record = try await campaign(id: id)
+        let record = try campaign(id: id)
         do {
             let config = try CampaignConfig.parse(record.config)
             try await sources.prepare(config: config)

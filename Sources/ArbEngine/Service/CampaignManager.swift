@@ -1,6 +1,7 @@
 import ArbCore
 import Foundation
 import Logging
+import Synchronization
 
 /// Runs campaigns for the service: validates and stores them, runs at most `maxConcurrent` at once, stops them,
 /// and answers reads from the store or from what running campaigns publish (never from an engine's own state).
@@ -12,6 +13,9 @@ public actor CampaignManager {
     /// How the store's writes are going (readiness, metrics).
     public nonisolated let health: StoreHealth
     private var live: [String: Live] = [:]
+    /// The running campaigns as `live` holds them, for reads that answer on the caller's thread without a hop
+    /// onto the actor (the HTTP read routes).
+    private nonisolated let running = Mutex<[String: Campaign]>([:])
     /// Campaigns that ended in this process, kept for one last scrape of their series.
     private var ended: [(campaign: Campaign, atNs: UInt64)] = []
     /// Campaigns this process ran, by final state (running ones are counted from `live`).
@@ -64,7 +68,7 @@ public actor CampaignManager {
     /// Continues an interrupted campaign from its last checkpoint (from its start when it never reached one).
     /// Returns once its record says `running` again.
     public func resume(id: String) async throws(ServiceError) -> CampaignRecord {
-        var record = try await campaign(id: id)
+        var record = try campaign(id: id)
         guard record.status == .interrupted, live[id] == nil else {
             throw .conflict("campaign \(id) is \(record.status.rawValue); only an interrupted campaign resumes")
         }
@@ -79,7 +83,7 @@ public actor CampaignManager {
         } catch {
             throw .conflict("campaign \(id) cannot resume: its stored config is no longer valid: \(error)")
         }
-        do { checkpoint = try await store.latestCheckpoint(campaignId: id) } catch { throw .unavailable("\(error)") }
+        do { checkpoint = try store.latestCheckpoint(campaignId: id) } catch { throw .unavailable("\(error)") }
         // Another resume of the same campaign may have started while this one read the store.
         guard live[id] == nil else { throw .conflict("campaign \(id) is running") }
         try checkCapacity()
@@ -99,7 +103,7 @@ public actor CampaignManager {
         var ids: [String] = []
         var cursor: String?
         repeat {
-            guard let page = try? await store.listCampaigns(status: .interrupted, limit: 100, cursor: cursor) else { break }
+            guard let page = try? store.listCampaigns(status: .interrupted, limit: 100, cursor: cursor) else { break }
             ids += page.items.map(\.id)
             cursor = page.nextCursor
         } while cursor != nil
@@ -167,9 +171,11 @@ public actor CampaignManager {
             self.finished(id, status: final.status)
         }
         live[id] = Live(campaign: campaign, task: task)
+        running.withLock { $0[id] = campaign }
     }
 
     private func finished(_ id: String, status: CampaignStatus) {
+        running.withLock { _ = $0.removeValue(forKey: id) }
         if let campaign = live.removeValue(forKey: id)?.campaign {
             ended.append((campaign, MonotonicClock.nanoseconds()))
         }
@@ -190,20 +196,23 @@ public actor CampaignManager {
 
     func storeConfig(_ id: String, _ config: JSONValue) async throws { try await store.updateConfig(campaignId: id, config: config) }
 
-    public func campaign(id: String) async throws(ServiceError) -> CampaignRecord {
-        try await found("no campaign \(id)") { [store] in try await store.campaign(id: id) }
+    // Reads answer on the caller's thread: the store reads synchronously and running campaigns are found in
+    // `running`, so a GET costs no thread hop.
+
+    public nonisolated func campaign(id: String) throws(ServiceError) -> CampaignRecord {
+        try found("no campaign \(id)") { try store.campaign(id: id) }
     }
 
     /// A store read that must find something: nothing is 404, a store failure 503.
-    private func found<T: Sendable>(_ missing: String, _ read: @Sendable () async throws -> T?) async throws(ServiceError) -> T {
+    private nonisolated func found<T>(_ missing: String, _ read: () throws -> T?) throws(ServiceError) -> T {
         let value: T?
-        do { value = try await read() } catch { throw .unavailable("\(error)") }
+        do { value = try read() } catch { throw .unavailable("\(error)") }
         guard let value else { throw .notFound(missing) }
         return value
     }
 
-    public func list(status: CampaignStatus?, limit: Int, cursor: String?) async throws(ServiceError) -> Page<CampaignRecord> {
-        do { return try await store.listCampaigns(status: status, limit: limit, cursor: cursor) } catch {
+    public nonisolated func list(status: CampaignStatus?, limit: Int, cursor: String?) throws(ServiceError) -> Page<CampaignRecord> {
+        do { return try store.listCampaigns(status: status, limit: limit, cursor: cursor) } catch {
             throw Self.readError(error)
         }
     }
@@ -211,50 +220,50 @@ public actor CampaignManager {
     /// Asks a running campaign to stop and waits until it has (open pairs unwound when `flatten_on_stop`).
     public func stop(id: String) async throws(ServiceError) -> CampaignRecord {
         guard let running = live[id] else {
-            let record = try await campaign(id: id)
+            let record = try campaign(id: id)
             throw .conflict("campaign \(id) is \(record.status.rawValue), not running")
         }
         running.campaign.control.requestStop()
         await running.task.value
-        return try await campaign(id: id)
+        return try campaign(id: id)
     }
 
     /// Pauses or resumes a running campaign's entries.
     public func setPaused(id: String, _ paused: Bool) async throws(ServiceError) -> CampaignRecord {
         guard let running = live[id], running.campaign.setPaused(paused) else {
-            let record = try await campaign(id: id)
+            let record = try campaign(id: id)
             throw .conflict("campaign \(id) is \(record.status.rawValue), not running")
         }
-        return try await campaign(id: id)
+        return try campaign(id: id)
     }
 
     /// Whether a running campaign's entries are paused; nil when it is not running.
-    public func isPaused(id: String) -> Bool? { live[id]?.campaign.isPaused }
+    public nonisolated func isPaused(id: String) -> Bool? { running.withLock { $0[id] }?.isPaused }
 
     /// Live stats while running, the final stats after.
-    public func stats(id: String) async throws(ServiceError) -> JSONValue {
-        if let running = live[id], let stats = running.campaign.liveStats() { return stats }
-        _ = try await campaign(id: id)
-        return try await found("campaign \(id) has no stats yet") { [store] in try await store.stats(campaignId: id) }
+    public nonisolated func stats(id: String) throws(ServiceError) -> JSONValue {
+        if let campaign = running.withLock({ $0[id] }), let stats = campaign.liveStats() { return stats }
+        _ = try campaign(id: id)
+        return try found("campaign \(id) has no stats yet") { try store.stats(campaignId: id) }
     }
 
-    public func trades(id: String, symbol: String?, limit: Int, cursor: String?) async throws(ServiceError) -> Page<TradeRecord> {
-        _ = try await campaign(id: id)
-        do { return try await store.listTrades(campaignId: id, symbol: symbol, limit: limit, cursor: cursor) } catch {
+    public nonisolated func trades(id: String, symbol: String?, limit: Int, cursor: String?) throws(ServiceError) -> Page<TradeRecord> {
+        _ = try campaign(id: id)
+        do { return try store.listTrades(campaignId: id, symbol: symbol, limit: limit, cursor: cursor) } catch {
             throw Self.readError(error)
         }
     }
 
-    public func decisions(id: String, filter: DecisionFilter, limit: Int, cursor: String?) async throws(ServiceError) -> Page<DecisionRecord> {
-        _ = try await campaign(id: id)
-        do { return try await store.listDecisions(campaignId: id, filter: filter, limit: limit, cursor: cursor) } catch {
+    public nonisolated func decisions(id: String, filter: DecisionFilter, limit: Int, cursor: String?) throws(ServiceError) -> Page<DecisionRecord> {
+        _ = try campaign(id: id)
+        do { return try store.listDecisions(campaignId: id, filter: filter, limit: limit, cursor: cursor) } catch {
             throw Self.readError(error)
         }
     }
 
     /// Removes a finished campaign and everything stored with it.
     public func delete(id: String) async throws(ServiceError) {
-        let record = try await campaign(id: id)
+        let record = try campaign(id: id)
         guard record.status.isFinished || record.status == .interrupted, live[id] == nil else {
             throw .conflict("campaign \(id) is \(record.status.rawValue); only a finished or interrupted campaign can be deleted")
         }
