@@ -42,7 +42,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Measure the market-data parsers instead: messages parsed and stored per second on one core for each exchange and file format, --duration seconds each.")
     var feeds = false
 
-    @Flag(help: "Measure the HTTP API instead: wrk (-t1 -c32) on GET /campaigns/{id} of the idle service, then during realtime campaigns of the first --routes count lasting --duration seconds, on that route and round the read routes; each campaign's loop latency beside one run without load.")
+    @Flag(help: "Measure the HTTP API instead: wrk (-t1 -c32) on GET /campaigns/{id} of the idle service, then during realtime campaigns of the first --routes count lasting --duration seconds, on that route and round the read routes; each campaign's loop latency beside one run without load; then /metrics scraped once a second during a campaign of the last --routes count.")
     var http = false
 
     enum Clock: String, ExpressibleByArgument { case realtime, simulated, both }
@@ -65,7 +65,8 @@ struct BenchCommand: AsyncParsableCommand {
         }
         if http {
             let rows = try await HTTPBench(routes: counts[0], duration: duration, idleSeconds: 10, runs: 3,
-                                           config: config(routes: counts[0], clock: "realtime")).run()
+                                           config: config(routes: counts[0], clock: "realtime"), metricsRoutes: counts.last!,
+                                           metricsConfig: config(routes: counts.last!, clock: "realtime")).run()
             print(json ? JSONValue.array(rows).rendered() : HTTPBench.table(rows))
             return
         }

@@ -10,7 +10,9 @@ import FoundationNetworking
 /// 1. the service idle, `GET /campaigns/{id}` of a finished campaign (`runs` times);
 /// 2. a realtime campaign of `routes` routes with no load, for its loop latency;
 /// 3. the same campaign again with wrk on its `GET /campaigns/{id}` for the middle of its run;
-/// 4. again with wrk going round the read routes (record, stats, trades, decisions, symbols, risk, listing).
+/// 4. again with wrk going round the read routes (record, stats, trades, decisions, symbols, risk, listing);
+/// 5. a realtime campaign of `metricsRoutes` routes, `/metrics` scraped once a second: the rendering time the
+///    service reports (`arbitrage_metrics_render_seconds`, the previous scrape's), the round trip and the size.
 ///
 /// A case's campaign latencies come from that campaign's own stats, so with and without load are read alike.
 struct HTTPBench {
@@ -21,6 +23,9 @@ struct HTTPBench {
     let idleSeconds: Double
     let runs: Int
     let config: JSONValue
+    /// Routes of the campaign the `/metrics` case scrapes, and its config.
+    let metricsRoutes: Int
+    let metricsConfig: JSONValue
 
     struct Failure: Error, CustomStringConvertible {
         var description: String
@@ -64,7 +69,48 @@ struct HTTPBench {
         let mixedLoad = try WrkRun(wrk: wrk, url: base, paths: paths, seconds: wrkSeconds).run()
         rows.append(Self.row("\(routes)-route realtime campaign, wrk round 7 read routes", load: mixedLoad,
                              stats: try await waitUntilDone(base, id: mixed)))
+
+        Self.say("bench: \(metricsRoutes) routes realtime, /metrics scraped once a second…")
+        let scraped = try await create(base, metricsConfig)
+        try await Task.sleep(for: .seconds(2))
+        var scrapes: [(renderMs: Double, roundTripMs: Double, bytes: Int)] = []
+        while scrapes.count < Int(wrkSeconds) {
+            let started = Date()
+            let (status, text) = try await Self.fetch("\(base)/metrics")
+            let roundTrip = Date().timeIntervalSince(started) * 1000
+            guard status == 200 else { throw Failure(description: "GET /metrics answered \(status)") }
+            // Each scrape reports the rendering of the one before it.
+            if !scrapes.isEmpty, let render = Self.sample("arbitrage_metrics_render_seconds", in: text) {
+                scrapes[scrapes.count - 1].renderMs = render * 1000
+            }
+            scrapes.append((.nan, roundTrip, text.utf8.count))
+            try await Task.sleep(for: .seconds(1))
+        }
+        _ = try await waitUntilDone(base, id: scraped)
+        rows.append(Self.metricsRow("\(metricsRoutes)-route realtime campaign, GET /metrics once a second", scrapes))
         return rows
+    }
+
+    static func metricsRow(_ name: String, _ scrapes: [(renderMs: Double, roundTripMs: Double, bytes: Int)]) -> JSONValue {
+        func median(_ xs: [Double]) -> JSONValue {
+            let sorted = xs.filter { !$0.isNaN }.sorted()
+            return sorted.isEmpty ? .null : .double(sorted[sorted.count / 2])
+        }
+        let renders = scrapes.map(\.renderMs).filter { !$0.isNaN }
+        return [
+            "case": .string(name), "scrapes": .int(Int64(scrapes.count)),
+            "render_ms": ["median": median(renders), "max": renders.max().map { .double($0) } ?? .null],
+            "round_trip_ms": ["median": median(scrapes.map(\.roundTripMs)), "max": scrapes.map(\.roundTripMs).max().map { .double($0) } ?? .null],
+            "bytes": scrapes.last.map { .int(Int64($0.bytes)) } ?? .null,
+        ]
+    }
+
+    /// The value of an unlabelled sample in a Prometheus text exposition.
+    static func sample(_ name: String, in text: String) -> Double? {
+        for line in text.split(separator: "\n") where line.hasPrefix(name + " ") {
+            return Double(line.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces))
+        }
+        return nil
     }
 
     /// A short simulated campaign whose record the idle runs read.
@@ -104,8 +150,18 @@ struct HTTPBench {
         return stats
     }
 
-    /// One request on URLSession's completion API (never cancelled: see `ExchangeListing`).
     static func request(_ method: String, _ url: String, body: JSONValue?) async throws -> (Int, JSONValue) {
+        let (status, data) = try await send(method, url, body: body)
+        return (status, (try? JSONValue(parsing: Array(data))) ?? .null)
+    }
+
+    static func fetch(_ url: String) async throws -> (Int, String) {
+        let (status, data) = try await send("GET", url, body: nil)
+        return (status, String(decoding: data, as: UTF8.self))
+    }
+
+    /// One request on URLSession's completion API (never cancelled: see `ExchangeListing`).
+    static func send(_ method: String, _ url: String, body: JSONValue?) async throws -> (Int, Data) {
         var request = URLRequest(url: URL(string: url)!)
         request.httpMethod = method
         if let body {
@@ -118,7 +174,7 @@ struct HTTPBench {
                 continuation.resume(returning: (data ?? Data(), (response as? HTTPURLResponse)?.statusCode ?? 0))
             }.resume()
         }
-        return (status, (try? JSONValue(parsing: Array(data))) ?? .null)
+        return (status, data)
     }
 
     static func row(_ name: String, load: WrkRun.Result?, stats: JSONValue?) -> JSONValue {
@@ -141,12 +197,16 @@ struct HTTPBench {
             "| case | requests/s | latency p50 / p99 ms | errors | campaign loop p50 / p99 / max µs | tick→decision p99 µs | runtime s |",
             "|---|---:|---|---:|---|---:|---:|",
         ]
-        for r in rows {
+        for r in rows where r["scrapes"] == nil {
             let loop = r["loop_latency_us"] ?? .null
             let latency = r["latency_ms"] ?? .null
             let served = latency == .null ? "-" : "\(benchCell(latency["p50"], 2)) / \(benchCell(latency["p99"], 2))"
             let campaign = loop == .null ? "-" : "\(benchCell(loop["p50"], 2)) / \(benchCell(loop["p99"], 2)) / \(benchCell(loop["max"], 0))"
             lines.append("| \(r["case"]?.stringValue ?? "") | \(benchCell(r["requests_per_second"], 0)) | \(served) | \(benchCell(r["errors"], 0)) | \(campaign) | \(benchCell(r["tick_to_decision_us"]?["p99"])) | \(benchCell(r["runtime_seconds"], 3)) |")
+        }
+        for r in rows where r["scrapes"] != nil {
+            lines.append("")
+            lines.append("\(r["case"]?.stringValue ?? ""), \(benchCell(r["scrapes"], 0)) scrapes: rendering \(benchCell(r.at("render_ms.median"), 2)) ms median, \(benchCell(r.at("render_ms.max"), 2)) ms max (arbitrage_metrics_render_seconds); round trip \(benchCell(r.at("round_trip_ms.median"), 2)) ms median; \(benchCell(r["bytes"], 0)) bytes")
         }
         let quiet = rows.first { $0["case"]?.stringValue?.hasSuffix("no load") == true }?.at("loop_latency_us.p99")?.doubleValue
         for r in rows {
