@@ -7,6 +7,8 @@ public final class MetricsExposition: Sendable {
     let manager: CampaignManager
     /// How long the previous render took (exported, so the cost of a scrape is itself observable).
     private let lastRenderNs = Atomic<UInt64>(0)
+    /// The previous exposition's size: the next one reserves it at once instead of growing by doubling.
+    private let lastBytes = Atomic<Int>(1 << 20)
 
     public init(service: ServiceMetrics, manager: CampaignManager) {
         self.service = service
@@ -17,7 +19,7 @@ public final class MetricsExposition: Sendable {
         let view = await manager.metricsView()
         let start = MonotonicClock.nanoseconds()
         service.setCampaigns(view.states)
-        var text = MetricsText(capacity: 1 << 20)
+        var text = MetricsText(capacity: lastBytes.load(ordering: .relaxed) + 64 * 1024)
         service.emit(into: &text)
         CampaignMetrics.render(view.probes, into: &text)
         ProcessMetrics.render(into: &text)
@@ -33,6 +35,7 @@ public final class MetricsExposition: Sendable {
         text.family("arbitrage_metrics_render_seconds", "gauge", "Time the previous /metrics rendering took.")
         text.sample("arbitrage_metrics_render_seconds", [], Double(lastRenderNs.load(ordering: .relaxed)) / 1e9)
         lastRenderNs.store(MonotonicClock.nanoseconds() - start, ordering: .relaxed)
+        lastBytes.store(text.bytes.count, ordering: .relaxed)
         return text.bytes
     }
 }

@@ -71,7 +71,7 @@ public struct MetricsText {
         }
         bytes.append(contentsOf: name.bucket)
         bytes.append(contentsOf: labels.open)
-        bytes.append(contentsOf: labels.open.isEmpty ? Array("{le=\"+Inf\"} ".utf8) : Array(",le=\"+Inf\"} ".utf8))
+        bytes.append(contentsOf: labels.open.isEmpty ? name.firstInf : name.nextInf)
         appendInteger(count)
         bytes.append(UInt8(ascii: "\n"))
         sample(name.sum, labels, sum)
@@ -82,6 +82,7 @@ public struct MetricsText {
     public struct HistogramName: Sendable {
         let bucket: [UInt8], sum: [UInt8], count: [UInt8]
         let firstLe: [[UInt8]], nextLe: [[UInt8]]
+        let firstInf = Array("{le=\"+Inf\"} ".utf8), nextInf = Array(",le=\"+Inf\"} ".utf8)
 
         public init(_ name: String, bounds: [Double]) {
             bucket = Array((name + "_bucket").utf8)

@@ -101,3 +101,19 @@ import Testing
         }
     }
 }
+
+@Suite struct Base64Tests {
+    @Test func encodesAndDecodesAsFoundationDoes() {
+        var seed: UInt64 = 0x2545_F491_4F6C_DD1D
+        for length in 0..<70 {
+            let bytes = (0..<length).map { _ -> UInt8 in
+                seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17
+                return UInt8(truncatingIfNeeded: seed)
+            }
+            let text = Base64.encode(bytes)
+            #expect(text == Data(bytes).base64EncodedString())
+            #expect(Base64.decode(text) == bytes)
+        }
+        for bad in ["abc", "ab!d", "a===", "====x", "é123"] { #expect(Base64.decode(bad) == nil, "\(bad)") }
+    }
+}

@@ -89,6 +89,16 @@ import Testing
         let (events, _) = try await Self.campaignEvents()
         try await store.saveCheckpoint(checkpoint, events: Array(events.prefix(20)))
         #expect(try store.latestCheckpoint(campaignId: checkpoint.campaignId) == checkpoint)
+        // The source's state is stored as base64; checkpoints that hold it as an array of byte values still read.
+        let encoded = try JSONValue(parsing: Array(try JSONEncoder().encode(checkpoint)))
+        #expect(encoded["source"]?.stringValue == Base64.encode(checkpoint.source))
+        guard case .object(var legacy) = encoded else { Issue.record("not an object"); return }
+        legacy["source"] = .array(checkpoint.source.map { .int(Int64($0)) })
+        #expect(try JSONDecoder().decode(CampaignCheckpoint.self, from: Data(JSONValue.object(legacy).renderedBytes())) == checkpoint)
+        legacy["source"] = "not base64!"
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(CampaignCheckpoint.self, from: Data(JSONValue.object(legacy).renderedBytes()))
+        }
         #expect(try store.listFills(campaignId: checkpoint.campaignId, limit: 100, cursor: nil).items.count
                 == events.prefix(20).filter { if case .fill = $0 { return true }; return false }.count)
         // A checkpoint for a campaign that does not exist is refused whole: no event of it is stored.

@@ -58,6 +58,40 @@ public struct CampaignCheckpoint: Sendable, Codable, Equatable {
         self.source = source
         self.driver = driver
     }
+
+    enum CodingKeys: String, CodingKey { case campaignId, sequence, timeNs, startNs, kernel, source, driver }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        campaignId = try c.decode(String.self, forKey: .campaignId)
+        sequence = try c.decode(Int.self, forKey: .sequence)
+        timeNs = try c.decode(Int64.self, forKey: .timeNs)
+        startNs = try c.decode(Int64.self, forKey: .startNs)
+        kernel = try c.decode(KernelState.self, forKey: .kernel)
+        // Base64; checkpoints written before that hold an array of byte values.
+        if let text = try? c.decode(String.self, forKey: .source) {
+            guard let bytes = Base64.decode(text) else {
+                throw DecodingError.dataCorruptedError(forKey: .source, in: c, debugDescription: "not base64")
+            }
+            source = bytes
+        } else {
+            source = try c.decode([UInt8].self, forKey: .source)
+        }
+        driver = try c.decode(DriverState.self, forKey: .driver)
+    }
+
+    /// The source's state as one base64 string: as an array of numbers, its hundreds of kilobytes at a thousand
+    /// routes were most of a checkpoint's encoding time (and three times its size).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(campaignId, forKey: .campaignId)
+        try c.encode(sequence, forKey: .sequence)
+        try c.encode(timeNs, forKey: .timeNs)
+        try c.encode(startNs, forKey: .startNs)
+        try c.encode(kernel, forKey: .kernel)
+        try c.encode(Base64.encode(source), forKey: .source)
+        try c.encode(driver, forKey: .driver)
+    }
 }
 
 extension CampaignKernel {
