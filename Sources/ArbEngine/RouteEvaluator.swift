@@ -25,13 +25,18 @@ struct RouteEvaluator: Sendable {
     /// Evaluates route `index` at `nowNs`, measuring the loop latency.
     @inline(__always)
     func evaluate(_ index: Int, nowNs: Int64, entriesAllowed: Bool = true) -> Outcome {
-        let worker = kernel.worker(index)
+        evaluate(index, worker: kernel.worker(index), nowNs: nowNs, entriesAllowed: entriesAllowed)
+    }
+
+    /// The same with the route's worker in hand (one retain per evaluation instead of one per step).
+    @inline(__always)
+    func evaluate(_ index: Int, worker: RouteWorker, nowNs: Int64, entriesAllowed: Bool = true) -> Outcome {
         if worker.done { return Outcome() }
         let wasWaiting = worker.isWaiting
         let start = CycleClock.now()
         let due: Int64?
         do {
-            due = try kernel.evaluate(route: index, nowNs: nowNs, entriesAllowed: entriesAllowed)
+            due = try kernel.evaluate(route: index, worker: worker, nowNs: nowNs, entriesAllowed: entriesAllowed)
         } catch {
             worker.failure = error.description
             worker.done = true

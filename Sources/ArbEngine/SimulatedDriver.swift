@@ -41,11 +41,12 @@ struct SimulatedDriver: Sendable {
 
         /// Evaluates a route; the reason to end the campaign, if it must.
         func evaluate(_ route: Int, _ t: Int64) -> StopReason? {
-            let wasDone = kernel.worker(route).done
-            let outcome = evaluator.evaluate(route, nowNs: t)
+            let worker = kernel.worker(route)
+            let wasDone = worker.done
+            let outcome = evaluator.evaluate(route, worker: worker, nowNs: t)
             if !outcome.alive { return .routeFailed }
             if let due = outcome.sentLegsDueNs { dues.insert(Due(timeNs: due, route: route)) }
-            if !wasDone && kernel.worker(route).done {
+            if !wasDone && worker.done {
                 remaining -= 1
                 if remaining == 0 { return evaluator.allFailed ? .routeFailed : .iterations }
             }

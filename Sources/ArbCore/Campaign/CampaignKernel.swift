@@ -141,7 +141,14 @@ public final class CampaignKernel: Sendable {
     /// is in flight. Throws when the route is broken (the caller isolates it).
     @discardableResult
     public func evaluate(route index: Int, nowNs: Int64, entriesAllowed: Bool = true) throws(RouteFailure) -> Int64? {
-        let worker = self.worker(index)
+        try evaluate(route: index, worker: worker(index), nowNs: nowNs, entriesAllowed: entriesAllowed)
+    }
+
+    /// The same with the route's worker in hand: a caller that already holds it spares a retain and release of
+    /// it per evaluation (a few percent of a simulated campaign).
+    @inline(__always)
+    public func evaluate(route index: Int, worker: RouteWorker, nowNs: Int64,
+                         entriesAllowed: Bool = true) throws(RouteFailure) -> Int64? {
         let version = paramsVersion.load(ordering: .acquiring)
         if version != worker.paramsVersion {
             worker.engine.params = params.withLock { $0.params }

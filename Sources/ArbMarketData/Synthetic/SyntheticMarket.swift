@@ -5,7 +5,6 @@ import Darwin
 #endif
 import ArbCore
 import Foundation
-import HeapModule
 
 /// The embedded synthetic market (SPEC §3.2.1): deterministic from `seed`.
 ///
@@ -79,7 +78,7 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
     private var assets: [Asset]
     private var fx: FxProcess
     private var markets: [MarketState]
-    private var heap: Heap<Event>
+    private var heap: EventQueue<Event>
 
     /// A market over `members` (the resolved universe, in route order).
     public init(members: [UniverseMember], settings: Settings) {
@@ -95,7 +94,7 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
         // The fx market's generator is drawn last but its book is market 0.
         states.insert(MarketState(rng: Xoshiro256(seed: master.next()), spreadBps: 3), at: MarketLayout.fxMarket)
         markets = states
-        heap = Heap()
+        heap = EventQueue([])
         let fxIndex = layout.fxMarket
         for market in 0..<layout.marketCount where market != fxIndex || settings.includeFx {
             heap.insert(Event(timeNs: settings.startNs, order: market == fxIndex ? -1 : Int32(market), market: Int32(market)))
@@ -154,7 +153,7 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
     }
 
     public func checkpointState() throws -> [UInt8] {
-        let state = State(assets: assets, fx: fx, markets: markets, events: heap.unordered.sorted())
+        let state = State(assets: assets, fx: fx, markets: markets, events: heap.items.sorted())
         return Array(try JSONEncoder().encode(state))
     }
 
@@ -168,7 +167,7 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
         assets = state.assets
         fx = state.fx
         markets = state.markets
-        heap = Heap(state.events)
+        heap = EventQueue(state.events)
     }
 
     public mutating func emit(into store: SnapshotStore) -> Int {
@@ -259,8 +258,10 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
         let stepsPerLevel = unitsPerLevel / step
         for k in 0..<levels {
             let scale = stepsPerLevel * (1 + 0.15 * Double(k))
-            let bidUnits = Swift.max(1, Int64(scale * (0.4 + 1.2 * rng.unit())))
-            let askUnits = Swift.max(1, Int64(scale * (0.4 + 1.2 * rng.unit())))
+            // Both sides' sizes from one draw, 32 bits each: plenty for a quantity, half the generator's work.
+            let draw = rng.next()
+            let bidUnits = Swift.max(1, Int64(scale * (0.4 + 1.2 * (Double(draw >> 32) * 0x1.0p-32))))
+            let askUnits = Swift.max(1, Int64(scale * (0.4 + 1.2 * (Double(draw & 0xFFFF_FFFF) * 0x1.0p-32))))
             let bid = (bidTicks - Int64(k) * gap) * tickRaw
             if bid > 0 { snap.bids.append(price: Fixed(raw: bid), quantity: Fixed(raw: bidUnits * stepRaw)) }
             snap.asks.append(price: Fixed(raw: (askTicks + Int64(k) * gap) * tickRaw), quantity: Fixed(raw: askUnits * stepRaw))

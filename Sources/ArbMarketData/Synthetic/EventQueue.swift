@@ -1,0 +1,59 @@
+/// The synthetic market's pending book events, earliest first: a binary min-heap on one array.
+///
+/// Each emission replaces the earliest event with its market's next one, one sift down. swift-collections'
+/// `Heap` is a min-max heap, whose sift looks at grandchildren for the double-ended order this queue never uses:
+/// at 200 routes (401 markets) its `replaceMin` was an eighth of a simulated campaign's time.
+struct EventQueue<Element: Comparable> {
+    private(set) var items: [Element]
+
+    init(_ elements: some Sequence<Element>) {
+        items = Array(elements)
+        var i = items.count / 2
+        while i > 0 {
+            i -= 1
+            siftDown(from: i)
+        }
+    }
+
+    var min: Element? { items.first }
+    var count: Int { items.count }
+
+    mutating func insert(_ element: Element) {
+        items.append(element)
+        items.withUnsafeMutableBufferPointer { a in
+            var hole = a.count - 1
+            while hole > 0 {
+                let parent = (hole - 1) / 2
+                guard element < a[parent] else { break }
+                a[hole] = a[parent]
+                hole = parent
+            }
+            a[hole] = element
+        }
+    }
+
+    /// Replaces the earliest element (the queue must not be empty).
+    mutating func replaceMin(with element: Element) {
+        items[0] = element
+        siftDown(from: 0)
+    }
+
+    private mutating func siftDown(from start: Int) {
+        items.withUnsafeMutableBufferPointer { a in
+            let n = a.count
+            let element = a[start]
+            var hole = start
+            while true {
+                var child = 2 * hole + 1
+                if child >= n { break }
+                if child + 1 < n && a[child + 1] < a[child] { child += 1 }
+                guard a[child] < element else { break }
+                a[hole] = a[child]
+                hole = child
+            }
+            a[hole] = element
+        }
+    }
+}
+
+extension EventQueue: Sendable where Element: Sendable {}
