@@ -169,6 +169,20 @@ public final class InMemoryCampaignStore: CampaignStore {
         }
     }
 
+    public func listTradesJSON(campaignId: String, symbol: String?, limit: Int, cursor: String?) throws -> Page<JSONValue> {
+        try Self.trees(listTrades(campaignId: campaignId, symbol: symbol, limit: limit, cursor: cursor))
+    }
+
+    public func listDecisionsJSON(campaignId: String, filter: DecisionFilter, limit: Int, cursor: String?) throws -> Page<JSONValue> {
+        try Self.trees(listDecisions(campaignId: campaignId, filter: filter, limit: limit, cursor: cursor))
+    }
+
+    /// A page's records as the JSON trees their `Encodable` conformance writes, as the SQLite store keeps them.
+    static func trees<T: Encodable>(_ page: Page<T>) throws -> Page<JSONValue> {
+        let encoder = JSONEncoder()
+        return Page(items: try page.items.map { try JSONValue(parsing: Array(try encoder.encode($0))) }, nextCursor: page.nextCursor)
+    }
+
     public func listFills(campaignId: String, limit: Int, cursor: String?) throws -> Page<Fill> {
         let items = state.withLock { $0.campaigns[campaignId]?.fills ?? [] }
         return try Paging.page(items, limit: limit, cursor: cursor) { _ in true }

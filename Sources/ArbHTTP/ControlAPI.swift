@@ -146,21 +146,26 @@ public struct ControlAPI: Sendable {
             answer { (try manager.stats(id: p["id"]), []) }
         }
         r.add("GET", "/campaigns/{id}/trades") { request, p in
-            let csv = (request.header("Accept") ?? "").contains("text/csv")
-            let outcome = serviceResult {
-                let q = try Query(request)
-                return try manager.trades(id: p["id"], symbol: try q.symbol("symbol"), limit: try q.limit(),
-                                          cursor: q.string("cursor"))
+            if (request.header("Accept") ?? "").contains("text/csv") {
+                let outcome = serviceResult {
+                    let q = try Query(request)
+                    return try manager.trades(id: p["id"], symbol: try q.symbol("symbol"), limit: try q.limit(),
+                                              cursor: q.string("cursor"))
+                }
+                switch outcome {
+                case .failure(let error):
+                    return problem(error)
+                case .success(let page):
+                    var headers = [("Content-Type", "text/csv; charset=utf-8")]
+                    if let next = page.nextCursor { headers.append(("X-Next-Cursor", next)) }
+                    return HTTPResponse(status: 200, headers: headers, body: Array(TradeCSV.render(page.items).utf8))
+                }
             }
-            switch outcome {
-            case .failure(let error):
-                return problem(error)
-            case .success(let page) where csv:
-                var headers = [("Content-Type", "text/csv; charset=utf-8")]
-                if let next = page.nextCursor { headers.append(("X-Next-Cursor", next)) }
-                return HTTPResponse(status: 200, headers: headers, body: Array(TradeCSV.render(page.items).utf8))
-            case .success(let page):
-                return JSONBody.response(CampaignView.list(page.items.map(JSONBody.tree), next: page.nextCursor))
+            return answer {
+                let q = try Query(request)
+                let page = try manager.tradesJSON(id: p["id"], symbol: try q.symbol("symbol"), limit: try q.limit(),
+                                                  cursor: q.string("cursor"))
+                return (CampaignView.list(page.items.map(JSONBody.snakeCased), next: page.nextCursor), [])
             }
         }
         r.add("GET", "/campaigns/{id}/decisions") { request, p in
@@ -169,9 +174,9 @@ public struct ControlAPI: Sendable {
                 let filter = DecisionFilter(tier: try q.enumeration("tier", RiskTier.self),
                                             outcome: try q.enumeration("outcome", DecisionOutcome.self),
                                             symbol: try q.symbol("symbol"))
-                let page = try manager.decisions(id: p["id"], filter: filter, limit: try q.limit(),
-                                                       cursor: q.string("cursor"))
-                return (CampaignView.list(page.items.map(JSONBody.tree), next: page.nextCursor), [])
+                let page = try manager.decisionsJSON(id: p["id"], filter: filter, limit: try q.limit(),
+                                                     cursor: q.string("cursor"))
+                return (CampaignView.list(page.items.map(JSONBody.snakeCased), next: page.nextCursor), [])
             }
         }
     }

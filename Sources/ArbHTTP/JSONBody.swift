@@ -28,6 +28,43 @@ enum JSONBody {
                      body: value.renderedBytes())
     }
 
+    /// A tree `Encodable` wrote (camelCase keys) with its keys as `tree` writes them: what `JSONEncoder`'s
+    /// `convertToSnakeCase` does, without encoding the value again.
+    static func snakeCased(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(let members):
+            var out: [String: JSONValue] = [:]
+            out.reserveCapacity(members.count)
+            for (key, member) in members { out[snakeCase(key)] = snakeCased(member) }
+            return .object(out)
+        case .array(let items): return .array(items.map(snakeCased))
+        default: return value
+        }
+    }
+
+    /// `JSONEncoder.KeyEncodingStrategy.convertToSnakeCase` on one key: words split before an uppercase letter
+    /// that follows a lowercase letter or a digit, and before the last capital of a run followed by a lowercase
+    /// letter (`realizedPnlUSD` → `realized_pnl_usd`, `myURLValue` → `my_url_value`), then lowercased.
+    static func snakeCase(_ key: String) -> String {
+        let bytes = Array(key.utf8)
+        func isUpper(_ b: UInt8) -> Bool { b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z") }
+        func isLower(_ b: UInt8) -> Bool { b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z") }
+        guard bytes.contains(where: isUpper) else { return key }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 4)
+        for (i, b) in bytes.enumerated() {
+            if isUpper(b) && i > 0 {
+                let previous = bytes[i - 1]
+                let nextIsLower = i + 1 < bytes.count && isLower(bytes[i + 1])
+                if !isUpper(previous) && previous != UInt8(ascii: "_") || isUpper(previous) && nextIsLower {
+                    out.append(UInt8(ascii: "_"))
+                }
+            }
+            out.append(isUpper(b) ? b + 32 : b)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// A `Codable` value as a JSON tree with snake_case keys.
     static func tree<T: Encodable>(_ value: T) -> JSONValue {
         let encoder = JSONEncoder()

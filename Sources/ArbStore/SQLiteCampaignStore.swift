@@ -261,25 +261,39 @@ public final class SQLiteCampaignStore: CampaignStore {
     // MARK: Listings
 
     public func listTrades(campaignId: String, symbol: String?, limit: Int, cursor: String?) throws -> Page<TradeRecord> {
+        try Self.page(try tradeRows(campaignId, symbol, limit, cursor), limit: limit, as: TradeRecord.self)
+    }
+
+    public func listTradesJSON(campaignId: String, symbol: String?, limit: Int, cursor: String?) throws -> Page<JSONValue> {
+        try Self.jsonPage(try tradeRows(campaignId, symbol, limit, cursor), limit: limit)
+    }
+
+    private func tradeRows(_ campaignId: String, _ symbol: String?, _ limit: Int, _ cursor: String?) throws -> [Entry] {
         let after = try cursor.map(Cursor.position) ?? 0
-        let rows = try read { db in
+        return try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT seq, body FROM trades WHERE campaign = ? AND seq > ? AND (? IS NULL OR route = ?) ORDER BY seq LIMIT ?
                 """, arguments: [campaignId, after, symbol, symbol, limit + 1]).map(Entry.init)
         }
-        return try Self.page(rows, limit: limit, as: TradeRecord.self)
     }
 
     public func listDecisions(campaignId: String, filter: DecisionFilter, limit: Int, cursor: String?) throws -> Page<DecisionRecord> {
+        try Self.page(try decisionRows(campaignId, filter, limit, cursor), limit: limit, as: DecisionRecord.self)
+    }
+
+    public func listDecisionsJSON(campaignId: String, filter: DecisionFilter, limit: Int, cursor: String?) throws -> Page<JSONValue> {
+        try Self.jsonPage(try decisionRows(campaignId, filter, limit, cursor), limit: limit)
+    }
+
+    private func decisionRows(_ campaignId: String, _ filter: DecisionFilter, _ limit: Int, _ cursor: String?) throws -> [Entry] {
         let after = try cursor.map(Cursor.position) ?? 0
         let tier = filter.tier?.rawValue, outcome = filter.outcome?.rawValue, symbol = filter.symbol
-        let rows = try read { db in
+        return try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT seq, body FROM decisions WHERE campaign = ? AND seq > ? AND (? IS NULL OR tier = ?)
                 AND (? IS NULL OR outcome = ?) AND (? IS NULL OR route = ?) ORDER BY seq LIMIT ?
                 """, arguments: [campaignId, after, tier, tier, outcome, outcome, symbol, symbol, limit + 1]).map(Entry.init)
         }
-        return try Self.page(rows, limit: limit, as: DecisionRecord.self)
     }
 
     public func listFills(campaignId: String, limit: Int, cursor: String?) throws -> Page<Fill> {
@@ -341,6 +355,14 @@ public final class SQLiteCampaignStore: CampaignStore {
             seq = row["seq"]
             body = row["body"]
         }
+    }
+
+    /// `page` with each record left as the JSON tree it was stored as.
+    static func jsonPage(_ rows: [Entry], limit: Int) throws -> Page<JSONValue> {
+        let kept = rows.prefix(limit)
+        let items = try kept.map { try JSONValue(parsing: $0.body) }
+        let next = rows.count > limit ? kept.last.map { Cursor.encode($0.seq) } : nil
+        return Page(items: items, nextCursor: next)
     }
 
     /// One page out of `limit + 1` rows: the extra row only says there is a next page.

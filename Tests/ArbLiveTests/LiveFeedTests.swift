@@ -267,14 +267,16 @@ final class Harness: @unchecked Sendable {
         #expect(await eventually(10) { ex.binance.connections.first?.symbols.count == 7 })
         let b = try #require(ex.binance.connections.first)
         #expect(b.requests.count == 4 && ex.binance.connections.count == 1)
+        // Arrival times at the server jitter with scheduling (a gap of 0.2396 s was seen for a 0.25 s pacing);
+        // unpaced requests would arrive milliseconds apart.
         let times = b.requestTimes
-        for i in 1..<times.count { #expect(times[i].timeIntervalSince(times[i - 1]) >= 0.24) }
+        for i in 1..<times.count { #expect(times[i].timeIntervalSince(times[i - 1]) >= 0.2) }
         // Upbit's request names the whole set: waiting ones are replaced, the last one lists every market.
         #expect(await eventually(10) { ex.upbit.connections.first?.symbols.count == 8 })
         let u = try #require(ex.upbit.connections.first)
         #expect(u.requests.count <= 4)
         let upbitTimes = u.requestTimes
-        for i in 1..<upbitTimes.count { #expect(upbitTimes[i].timeIntervalSince(upbitTimes[i - 1]) >= 0.24) }
+        for i in 1..<upbitTimes.count { #expect(upbitTimes[i].timeIntervalSince(upbitTimes[i - 1]) >= 0.2) }
         withExtendedLifetime(others) {}
     }
 

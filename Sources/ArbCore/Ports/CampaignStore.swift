@@ -116,6 +116,11 @@ public protocol CampaignStore: Sendable {
     func listTrades(campaignId: String, symbol: String?, limit: Int, cursor: String?) throws -> Page<TradeRecord>
     func listDecisions(campaignId: String, filter: DecisionFilter, limit: Int, cursor: String?) throws -> Page<DecisionRecord>
     func listFills(campaignId: String, limit: Int, cursor: String?) throws -> Page<Fill>
+    /// The same pages as `listTrades` and `listDecisions`, each record the JSON tree its `Encodable` conformance
+    /// writes: for callers that only render them (decoding a page into records to encode it again was most of a
+    /// `GET`'s time).
+    func listTradesJSON(campaignId: String, symbol: String?, limit: Int, cursor: String?) throws -> Page<JSONValue>
+    func listDecisionsJSON(campaignId: String, filter: DecisionFilter, limit: Int, cursor: String?) throws -> Page<JSONValue>
 }
 
 /// A store failure, with what was being done.

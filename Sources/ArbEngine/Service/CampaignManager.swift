@@ -248,17 +248,27 @@ public actor CampaignManager {
     }
 
     public nonisolated func trades(id: String, symbol: String?, limit: Int, cursor: String?) throws(ServiceError) -> Page<TradeRecord> {
-        _ = try campaign(id: id)
-        do { return try store.listTrades(campaignId: id, symbol: symbol, limit: limit, cursor: cursor) } catch {
-            throw Self.readError(error)
-        }
+        try listing(id) { try store.listTrades(campaignId: id, symbol: symbol, limit: limit, cursor: cursor) }
     }
 
     public nonisolated func decisions(id: String, filter: DecisionFilter, limit: Int, cursor: String?) throws(ServiceError) -> Page<DecisionRecord> {
+        try listing(id) { try store.listDecisions(campaignId: id, filter: filter, limit: limit, cursor: cursor) }
+    }
+
+    /// `trades` and `decisions` as the JSON trees the store keeps (camelCase keys), for rendering.
+    public nonisolated func tradesJSON(id: String, symbol: String?, limit: Int, cursor: String?) throws(ServiceError) -> Page<JSONValue> {
+        try listing(id) { try store.listTradesJSON(campaignId: id, symbol: symbol, limit: limit, cursor: cursor) }
+    }
+
+    public nonisolated func decisionsJSON(id: String, filter: DecisionFilter, limit: Int, cursor: String?) throws(ServiceError) -> Page<JSONValue> {
+        try listing(id) { try store.listDecisionsJSON(campaignId: id, filter: filter, limit: limit, cursor: cursor) }
+    }
+
+    /// A page of a campaign that must exist: 404 when it does not, 400 for a cursor it never gave out, 503 when
+    /// the store fails.
+    private nonisolated func listing<T>(_ id: String, _ read: () throws -> Page<T>) throws(ServiceError) -> Page<T> {
         _ = try campaign(id: id)
-        do { return try store.listDecisions(campaignId: id, filter: filter, limit: limit, cursor: cursor) } catch {
-            throw Self.readError(error)
-        }
+        do { return try read() } catch { throw Self.readError(error) }
     }
 
     /// Removes a finished campaign and everything stored with it.
