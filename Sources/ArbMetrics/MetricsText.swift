@@ -1,3 +1,5 @@
+import ArbCore
+
 /// Prometheus text exposition (format 0.0.4) written straight into bytes: one HELP and TYPE per family, then
 /// its samples. Families must be written whole, one after the other.
 ///
@@ -68,13 +70,13 @@ public struct MetricsText {
             put(name.bucket)
             put(open)
             put(les[i])
-            appendInteger(c)
+            DecimalText.append(c, to: &bytes)
             bytes.append(UInt8(ascii: "\n"))
         }
         put(name.bucket)
         put(open)
         put(open.isEmpty ? name.firstInf : name.nextInf)
-        appendInteger(count)
+        DecimalText.append(count, to: &bytes)
         bytes.append(UInt8(ascii: "\n"))
         sample(name.sum, labels, sum)
         sample(name.count, labels, Double(count))
@@ -111,26 +113,9 @@ public struct MetricsText {
         if v == v.rounded(), abs(v) < 9e15 {
             let i = Int64(v)
             if i < 0 { bytes.append(UInt8(ascii: "-")) }
-            appendInteger(i.magnitude)
+            DecimalText.append(i.magnitude, to: &bytes)
         } else {
             append(Self.format(v))
-        }
-    }
-
-    mutating func appendInteger(_ v: UInt64) {
-        if v < 10 { bytes.append(UInt8(48 + v)); return }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = v
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            while n > 0 {
-                buffer[19 - count] = UInt8(48 + n % 10)
-                n /= 10
-                count += 1
-            }
-            bytes.append(contentsOf: buffer[(20 - count)...])
         }
     }
 

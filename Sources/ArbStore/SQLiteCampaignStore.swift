@@ -357,18 +357,20 @@ public final class SQLiteCampaignStore: CampaignStore {
         }
     }
 
-    /// `page` with each record left as the JSON tree it was stored as.
+    /// A page of records decoded from their JSON.
+    static func page<T: Decodable & Sendable>(_ rows: [Entry], limit: Int, as type: T.Type) throws -> Page<T> {
+        try page(rows, limit: limit) { try decode(T.self, $0) }
+    }
+
+    /// A page with each record left as the JSON tree it was stored as.
     static func jsonPage(_ rows: [Entry], limit: Int) throws -> Page<JSONValue> {
-        let kept = rows.prefix(limit)
-        let items = try kept.map { try JSONValue(parsing: $0.body) }
-        let next = rows.count > limit ? kept.last.map { Cursor.encode($0.seq) } : nil
-        return Page(items: items, nextCursor: next)
+        try page(rows, limit: limit) { try JSONValue(parsing: $0) }
     }
 
     /// One page out of `limit + 1` rows: the extra row only says there is a next page.
-    static func page<T: Decodable & Sendable>(_ rows: [Entry], limit: Int, as type: T.Type) throws -> Page<T> {
+    static func page<T>(_ rows: [Entry], limit: Int, _ item: (String) throws -> T) throws -> Page<T> {
         let kept = rows.prefix(limit)
-        let items = try kept.map { try decode(T.self, $0.body) }
+        let items = try kept.map { try item($0.body) }
         let next = rows.count > limit ? kept.last.map { Cursor.encode($0.seq) } : nil
         return Page(items: items, nextCursor: next)
     }

@@ -79,11 +79,7 @@ import Testing
     }
 
     @Test func aCheckpointAndItsEventsCommitTogether() async throws {
-        let config = try CampaignConfig.parse(["universe": ["top_n": 2], "engine": ["mode": "multi", "multi_symbol_enabled": true],
-                                               "session": ["clock": "simulated", "max_runtime_seconds": 120, "checkpoint_seconds": 30]])
-        let taken = Mutex<[CampaignCheckpoint]>([])
-        _ = try await Campaign(config: config).run { cp in taken.withLock { $0.append(cp) } }
-        let checkpoint = try #require(taken.withLock { $0.last })
+        let checkpoint = try await Self.lastCheckpoint()
         let store = try SQLiteCampaignStore(path: Self.path())
         try await store.createCampaign(record(checkpoint.campaignId, .running))
         let (events, _) = try await Self.campaignEvents()
@@ -110,11 +106,7 @@ import Testing
 
     /// Records are read through a cache: every kind of write shows in the very next read of a record read before.
     @Test func everyWriteShowsInTheNextReadOfACachedRecord() async throws {
-        let config = try CampaignConfig.parse(["universe": ["top_n": 2], "engine": ["mode": "multi", "multi_symbol_enabled": true],
-                                               "session": ["clock": "simulated", "max_runtime_seconds": 60, "checkpoint_seconds": 30]])
-        let taken = Mutex<[CampaignCheckpoint]>([])
-        _ = try await Campaign(config: config).run { cp in taken.withLock { $0.append(cp) } }
-        let checkpoint = try #require(taken.withLock { $0.last })
+        let checkpoint = try await Self.lastCheckpoint()
         let id = checkpoint.campaignId
         let store = try SQLiteCampaignStore(path: Self.path())
         try await store.createCampaign(record(id, .running))
@@ -140,6 +132,15 @@ import Testing
         #expect(try store.campaign(id: "kept")?.status == .running)
         await #expect(throws: StoreError.self) { try await store.createCampaign(record("kept", .completed)) }
         #expect(try store.campaign(id: "kept")?.status == .running)
+    }
+
+    /// The last checkpoint of a two-minute simulated campaign of two routes (one every 30 s).
+    static func lastCheckpoint() async throws -> CampaignCheckpoint {
+        let config = try CampaignConfig.parse(["universe": ["top_n": 2], "engine": ["mode": "multi", "multi_symbol_enabled": true],
+                                               "session": ["clock": "simulated", "max_runtime_seconds": 120, "checkpoint_seconds": 30]])
+        let taken = Mutex<[CampaignCheckpoint]>([])
+        _ = try await Campaign(config: config).run { cp in taken.withLock { $0.append(cp) } }
+        return try #require(taken.withLock { $0.last })
     }
 
     /// A short simulated campaign's events and stats.

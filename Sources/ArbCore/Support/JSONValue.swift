@@ -121,10 +121,10 @@ extension JSONValue {
         switch self {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
-        case .int(let i): Self.writeInteger(i, into: &out)
+        case .int(let i): DecimalText.append(i, to: &out)
         case .double(let d):
             if d.isFinite {
-                if d == d.rounded(), abs(d) < 1e15 { Self.writeInteger(Int64(d), into: &out) } else { out.append(contentsOf: d.description.utf8) }
+                if d == d.rounded(), abs(d) < 1e15 { DecimalText.append(Int64(d), to: &out) } else { out.append(contentsOf: d.description.utf8) }
             } else {
                 out.append(contentsOf: "null".utf8)
             }
@@ -152,24 +152,6 @@ extension JSONValue {
             }
             newline(&out, indent)
             out.append(UInt8(ascii: "}"))
-        }
-    }
-
-    /// Decimal digits without making a `String`.
-    private static func writeInteger(_ value: Int64, into out: inout [UInt8]) {
-        if value < 0 { out.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            repeat {
-                buffer[19 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-                count += 1
-            } while magnitude > 0
-            out.append(contentsOf: buffer[(20 - count)...])
         }
     }
 

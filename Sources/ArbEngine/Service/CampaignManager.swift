@@ -84,7 +84,7 @@ public actor CampaignManager {
             throw .conflict("campaign \(id) cannot resume: its stored config is no longer valid: \(error)")
         }
         do { checkpoint = try store.latestCheckpoint(campaignId: id) } catch { throw .unavailable("\(error)") }
-        // Another resume of the same campaign may have started while this one read the store.
+        // Another resume of the same campaign may have started while this one prepared its market source.
         guard live[id] == nil else { throw .conflict("campaign \(id) is running") }
         try checkCapacity()
         record.status = .running

@@ -123,9 +123,9 @@ public enum MarketJSONL {
     /// A book line (without its newline), appended to `out`.
     public static func appendBook(_ e: MarketEvent, to out: inout [UInt8]) {
         out.append(contentsOf: "{\"type\":\"book\",\"ts\":".utf8)
-        appendInt(e.timeNs, to: &out)
+        DecimalText.append(e.timeNs, to: &out)
         out.append(contentsOf: ",\"exchange_ts\":".utf8)
-        appendInt(e.exchangeTimeNs, to: &out)
+        DecimalText.append(e.exchangeTimeNs, to: &out)
         out.append(contentsOf: ",\"exchange\":\"".utf8)
         out.append(contentsOf: e.venue.rawValue.utf8)
         out.append(contentsOf: "\",\"symbol\":".utf8)
@@ -152,28 +152,10 @@ public enum MarketJSONL {
         out.append(0x5d)
     }
 
-    static func appendInt(_ value: Int64, to out: inout [UInt8]) {
-        if value < 0 { out.append(0x2d) }
-        var v = value.magnitude
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = 0
-        withUnsafeMutableBytes(of: &digits) { buf in
-            repeat {
-                buf[n] = UInt8(v % 10) + 0x30
-                v /= 10
-                n += 1
-            } while v > 0
-            for i in stride(from: n - 1, through: 0, by: -1) { out.append(buf[i]) }
-        }
-    }
-
-    /// Raw fixed-point units as exact decimal text: `14300000000` → `143`, `1` → `0.00000001`.
     static func appendDecimal(_ raw: Int64, to out: inout [UInt8]) {
         if raw < 0 { out.append(0x2d) }
         let magnitude = raw.magnitude
-        appendInt(Int64(magnitude / 100_000_000), to: &out)
+        DecimalText.append(magnitude / 100_000_000, to: &out)
         var fraction = magnitude % 100_000_000
         guard fraction > 0 else { return }
         out.append(0x2e)
