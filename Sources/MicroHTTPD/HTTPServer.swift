@@ -16,6 +16,10 @@ public final class HTTPServer: Sendable {
         /// 0 = any free port (read it back from `port` after `start`).
         public var port: UInt16 = 8080
         public var maxBodyBytes = 1 << 20
+        /// An oversized body is read and dropped up to this many bytes, so a client that sends its whole body
+        /// before reading (no `Expect: 100-continue`) gets the 413 instead of a reset connection; past it the
+        /// connection is closed.
+        public var maxDiscardedBodyBytes = 64 << 20
         public var connectionLimit: UInt32 = 1024
         public var perClientConnectionLimit: UInt32 = 512
         /// Per-connection buffer for the request line and headers.
@@ -101,7 +105,11 @@ public final class HTTPServer: Sendable {
 /// A request's body as it arrives, owned by libmicrohttpd's per-request slot between calls.
 final class RequestState {
     var body: [UInt8] = []
+    /// Over the cap: the rest is read and dropped, and the answer is 413.
     var tooLarge = false
+    var discarded = 0
+
+    init(tooLarge: Bool = false) { self.tooLarge = tooLarge }
 }
 
 extension HTTPServer {
@@ -111,12 +119,19 @@ extension HTTPServer {
         let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
         let limit = server.configuration.maxBodyBytes
         guard let raw = slot.pointee else {
-            // First call: headers only. Refuse a declared oversized body before reading it.
+            // First call: headers only. A declared oversized body is refused at once when the client waits for
+            // `100 Continue` (it never sends the body); otherwise it is read and dropped, up to a bound, because
+            // closing on a client still sending resets its socket before it reads the 413.
+            var tooLarge = false
             if let length = cmhd_header(connection, "Content-Length").map({ String(cString: $0) }),
                let declared = Int(length), declared > limit {
-                return queue(connection, server.tooLarge(limit))
+                let expects = cmhd_header(connection, "Expect").map { String(cString: $0).lowercased() } == "100-continue"
+                if expects || declared > server.configuration.maxDiscardedBodyBytes {
+                    return queue(connection, server.tooLarge(limit))
+                }
+                tooLarge = true
             }
-            slot.pointee = Unmanaged.passRetained(RequestState()).toOpaque()
+            slot.pointee = Unmanaged.passRetained(RequestState(tooLarge: tooLarge)).toOpaque()
             return cmhd_yes()
         }
         let state = Unmanaged<RequestState>.fromOpaque(raw).takeUnretainedValue()
@@ -124,12 +139,18 @@ extension HTTPServer {
             if !state.tooLarge, let uploadData {
                 if state.body.count + uploadSize.pointee > limit {
                     state.tooLarge = true
+                    state.discarded = state.body.count
                     state.body = []
                 } else {
                     uploadData.withMemoryRebound(to: UInt8.self, capacity: uploadSize.pointee) {
                         state.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: uploadSize.pointee))
                     }
                 }
+            }
+            if state.tooLarge {
+                state.discarded += uploadSize.pointee
+                // libmicrohttpd takes no response while a body is arriving: past the bound, close.
+                if state.discarded > server.configuration.maxDiscardedBodyBytes { return cmhd_no() }
             }
             uploadSize.pointee = 0
             return cmhd_yes()

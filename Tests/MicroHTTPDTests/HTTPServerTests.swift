@@ -67,6 +67,50 @@ import Testing
         }
     }
 
+    @Test func oversizedBodiesSentWholeGetTheirAnswer() throws {
+        // A client that writes its whole body before reading (no `Expect: 100-continue`), as urllib does: every
+        // one of 20 in a row sends all of it without a broken pipe or a reset, then reads its 413.
+        try withServer({ $0.maxBodyBytes = 1 << 20 }) { server in
+            let body = [UInt8](repeating: 0x7b, count: 2 << 20)
+            var outcomes: [String] = []
+            for _ in 0..<20 {
+                let client = try RawClient(port: server.port)
+                defer { client.close() }
+                let head = "POST /campaigns HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: \(body.count)\r\n\r\n"
+                let sent = client.send(Array(head.utf8) + body)
+                let status = RawClient.parse(client.readAll()).status
+                outcomes.append("sent=\(sent) status=\(status)")
+            }
+            #expect(outcomes == Array(repeating: "sent=true status=413", count: 20))
+        }
+    }
+
+    @Test func oversizedBodiesPastTheDiscardBoundCloseTheConnection() throws {
+        try withServer({ $0.maxBodyBytes = 1_000; $0.maxDiscardedBodyBytes = 100_000 }) { server in
+            // Declared past the bound: answered at once, nothing is read.
+            let declared = try RawClient.request(port: server.port, "POST", "/upload", body: [UInt8](repeating: 65, count: 200_000))
+            #expect(declared.status == 413)
+            // Chunked past the bound: the connection is closed without an answer.
+            let client = try RawClient(port: server.port)
+            defer { client.close() }
+            client.send("POST /upload HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n")
+            for _ in 0..<300 { client.send("400\r\n" + String(repeating: "B", count: 1024) + "\r\n") }
+            #expect(RawClient.parse(client.readAll()).status == 0)
+            #expect(try RawClient.request(port: server.port, "GET", "/").status == 200)
+        }
+    }
+
+    @Test func aClientWaitingForContinueIsRefusedBeforeSending() throws {
+        try withServer({ $0.maxBodyBytes = 1_000 }) { server in
+            let client = try RawClient(port: server.port)
+            defer { client.close() }
+            client.send("POST /upload HTTP/1.1\r\nHost: x\r\nConnection: close\r\nExpect: 100-continue\r\nContent-Length: 5000\r\n\r\n")
+            // No body is sent: the answer comes anyway.
+            let r = RawClient.parse(client.readAll())
+            #expect(r.status == 413 && r.body.contains("larger than 1000 bytes"))
+        }
+    }
+
     @Test func idleConnectionsDoNotBlockOthersAndTimeOut() throws {
         try withServer({ $0.connectionTimeoutSeconds = 1 }) { server in
             let idle = try (0..<200).map { _ in try RawClient(port: server.port) }
