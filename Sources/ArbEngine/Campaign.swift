@@ -206,7 +206,11 @@ public final class Campaign: Sendable {
         let wallStart = MonotonicClock.nanoseconds()
         let resources = ResourceSampler()
         let session = config.session
-        let sampleIntervalNs = Int64(Swift.max(1, session.maxRuntimeSeconds / 500) * 1e9)
+        let plan = CampaignRun.Plan(
+            startNs: startNs, runtimeSeconds: session.maxRuntimeSeconds, loopIntervalMs: session.loopIntervalMs,
+            sampleIntervalNs: Int64(Swift.max(1, session.maxRuntimeSeconds / 500) * 1e9),
+            checkpointSeconds: checkpoints == nil ? nil : session.checkpointSeconds,
+            refreshSeconds: config.universe.refreshSeconds)
         let evaluator = RouteEvaluator(kernel: kernel, maxIterations: session.maxIterations,
                                        isolation: config.engine.perSymbolIsolation)
         let id = self.id
@@ -223,8 +227,8 @@ public final class Campaign: Sendable {
         var outcome: DriverOutcome
         if realtime {
             var driver = RealtimeDriver(
-                kernel: kernel, session: session, evaluator: evaluator, control: control, clock: clock, startNs: startNs,
-                sampleIntervalNs: sampleIntervalNs, resources: resources, refresh: refresh)
+                kernel: kernel, session: session, evaluator: evaluator, control: control, clock: clock, plan: plan,
+                resources: resources, refresh: refresh)
             driver.resume = resume
             driver.onCheckpoint = hook
             outcome = await driver.run(source: source)
@@ -236,8 +240,7 @@ public final class Campaign: Sendable {
                 }
             }
             var driver = SimulatedDriver(
-                kernel: kernel, session: session, evaluator: evaluator, control: control, startNs: startNs,
-                sampleIntervalNs: sampleIntervalNs, refresh: refresh)
+                kernel: kernel, session: session, evaluator: evaluator, control: control, plan: plan, refresh: refresh)
             driver.resume = resume
             driver.onCheckpoint = hook
             // A simulated run never waits: it gets a thread of its own instead of holding one of the few

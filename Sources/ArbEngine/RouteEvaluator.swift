@@ -47,8 +47,6 @@ struct RouteEvaluator: Sendable {
         return Outcome(alive: true, sentLegsDueNs: wasWaiting ? nil : due)
     }
 
-    var allDone: Bool { kernel.workers.allSatisfy(\.done) }
-    var allFailed: Bool { kernel.workers.allSatisfy { $0.failure != nil } }
 }
 
 /// How a driver's run ended.
@@ -71,6 +69,17 @@ struct ResumePoint: Sendable {
 typealias CheckpointHook = @Sendable (_ timeNs: Int64, _ driver: DriverState, _ source: [UInt8]) -> Void
 
 extension CampaignKernel {
+    /// How many routes the table holds and how many are done or failed, for the run policy.
+    var routeTally: RouteTally {
+        var tally = RouteTally(total: 0)
+        for worker in workers {
+            tally.total += 1
+            if worker.done { tally.done += 1 }
+            if worker.failure != nil { tally.failed += 1 }
+        }
+        return tally
+    }
+
     /// Realized and unrealized PnL now, from the coordinator's books.
     func equityPoint(at nowNs: Int64, startNs: Int64) -> EquityPoint {
         let s = coordinator.snapshot()

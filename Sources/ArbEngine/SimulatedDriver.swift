@@ -7,12 +7,13 @@ import Synchronization
 /// equity sample and checkpoint, as fast as the CPU goes. Deterministic: the same config and seed give the same
 /// results, and a run resumed from one of its checkpoints ends exactly where the uninterrupted run does.
 struct SimulatedDriver: Sendable {
+    var startNs: Int64 { plan.startNs }
     let kernel: CampaignKernel
     let session: SessionConfig
     let evaluator: RouteEvaluator
     let control: CampaignControl
-    let startNs: Int64
-    let sampleIntervalNs: Int64
+    /// The run's timing (`startNs` is the first start's, also when resumed).
+    let plan: CampaignRun.Plan
     let refresh: UniverseRefresh
     /// Where to continue from (a checkpoint's driver state and time), or nil for a fresh start.
     var resume: ResumePoint?
@@ -20,101 +21,80 @@ struct SimulatedDriver: Sendable {
     var onCheckpoint: CheckpointHook?
 
     func run<Source: ScheduledMarketSource>(source: inout Source) -> DriverOutcome {
-        let endNs = startNs + Int64(session.maxRuntimeSeconds * 1e9)
-        let intervalNs: Int64? = session.loopIntervalMs > 0 ? Swift.max(1, Int64(session.loopIntervalMs * 1e6)) : nil
-        let checkpointNs = Swift.max(1, Int64(session.checkpointSeconds * 1e9))
+        var run = CampaignRun(plan: plan, routes: kernel.routeTally, resume: resume.map { ($0.driver, $0.timeNs) })
         let fxMarket = kernel.layout.fxMarket
-        var nextTick = resume?.driver.nextTickNs ?? startNs
-        var nextSample = resume?.driver.nextSampleNs ?? startNs
         var equity = resume?.driver.equity ?? []
         var updates = resume?.driver.bookUpdates ?? 0
-        var now = resume?.timeNs ?? startNs
-        var nextCheckpoint = onCheckpoint == nil ? Int64.max : now + checkpointNs
-        var nextRefresh = refresh.nextInstant(startNs: startNs, after: now, inclusive: resume != nil)
-        var remaining = kernel.workers.filter { !$0.done }.count
-        var reason: StopReason
         // Order legs in flight, by the time they reach their venue.
         var dues = Heap<Due>()
         for (i, worker) in kernel.workers.enumerated() {
             if let due = worker.pending?.nextDueNs { dues.insert(Due(timeNs: due, route: i)) }
         }
 
-        /// Evaluates a route; the reason to end the campaign, if it must.
-        func evaluate(_ route: Int, _ t: Int64) -> StopReason? {
+        /// Evaluates a route; true when the run must stop.
+        func evaluate(_ route: Int, _ t: Int64) -> Bool {
             let worker = kernel.worker(route)
             let wasDone = worker.done
             let outcome = evaluator.evaluate(route, worker: worker, nowNs: t)
-            if !outcome.alive { return .routeFailed }
+            if !outcome.alive { run.handle(.routeFailed); return true }
             if let due = outcome.sentLegsDueNs { dues.insert(Due(timeNs: due, route: route)) }
             if !wasDone && worker.done {
-                remaining -= 1
-                if remaining == 0 { return evaluator.allFailed ? .routeFailed : .iterations }
+                var tally = run.routes
+                tally.done += 1
+                if worker.failure != nil { tally.failed += 1 }
+                run.handle(.routes(tally))
+                return run.mustStop
             }
-            return nil
+            return false
         }
 
+        var reason: StopReason
         loop: while true {
-            if control.stopRequested { reason = control.interruptRequested ? .interrupted : .requested; break }
-            if kernel.coordinator.isEmergencyStopped { reason = .emergencyStop; break }
-            if remaining == 0 { reason = evaluator.allFailed ? .routeFailed : .iterations; break }
-            let tMarket = source.nextTimeNs ?? .max
-            let tTick = intervalNs == nil ? Int64.max : nextTick
-            let tDue = dues.min?.timeNs ?? .max
-            // A recorded source ends the campaign where its data ends.
-            let tDataEnd = tMarket == .max ? (source.dataEndNs ?? .max) : .max
-            let t = Swift.min(tMarket, tTick, nextSample, nextCheckpoint, tDue, nextRefresh)
-            if Swift.min(t, tDataEnd) >= endNs { now = endNs; reason = .runtime; break }
-            if tDataEnd <= t { now = Swift.max(now, tDataEnd); reason = .endOfData; break }
-            now = t
-            if nextCheckpoint == t {
-                let state = DriverState(nextTickNs: nextTick, nextSampleNs: nextSample, bookUpdates: updates, equity: equity)
+            if control.stopRequested { run.handle(.stopRequested(interrupt: control.interruptRequested)) }
+            if kernel.coordinator.isEmergencyStopped { run.handle(.emergencyStop) }
+            switch run.next(marketNs: source.nextTimeNs, dueNs: dues.min?.timeNs, dataEndNs: source.dataEndNs) {
+            case .stop(let why, _):
+                reason = why
+                break loop
+            case .checkpoint(let t):
+                let state = run.driverState(bookUpdates: updates, equity: equity)
                 if let onCheckpoint, let bytes = try? source.checkpointState() { onCheckpoint(t, state, bytes) }
-                nextCheckpoint += checkpointNs
-                continue
-            }
-            if nextSample == t {
+            case .sample(let t):
                 equity.append(kernel.equityPoint(at: t, startNs: startNs))
-                nextSample += sampleIntervalNs
                 control.setElapsed(t - startNs)
-                continue
-            }
-            if nextRefresh == t {
+            case .refresh(let t):
                 // The listing is read on this thread (a live one fetched): the simulated clock waits for it.
                 let refresh = self.refresh, kernel = self.kernel
                 if let plan = blockingWait({ await refresh.plan(for: kernel) }) {
                     refresh.applyFlags(plan, kernel: kernel, nowNs: t)
-                    remaining += refresh.applyJoins(plan.join, kernel: kernel, source: &source, nowNs: t).count
+                    let joined = refresh.applyJoins(plan.join, kernel: kernel, source: &source, nowNs: t).count
+                    if joined > 0 {
+                        var tally = run.routes
+                        tally.total += joined
+                        run.handle(.routes(tally))
+                    }
                 }
-                nextRefresh = refresh.nextInstant(startNs: startNs, after: t, inclusive: false)
-                continue
-            }
-            if tDue == t {
+            case .deliver(let t):
                 let due = dues.removeMin()
                 if let next = kernel.deliver(route: due.route, nowNs: t) { dues.insert(Due(timeNs: next, route: due.route)) }
-                continue
-            }
-            if tMarket <= tTick {
+            case .book(let t):
                 let market = source.emit(into: kernel.store)
                 updates += 1
                 if market == fxMarket {
                     kernel.fxBookUpdated()
-                } else if intervalNs == nil, let end = evaluate(MarketLayout.route(ofBookMarket: market), t) {
-                    reason = end
-                    break loop
+                } else if plan.tickIntervalNs == nil, evaluate(MarketLayout.route(ofBookMarket: market), t) {
+                    continue loop
                 }
-            } else {
-                for i in 0..<kernel.routeCount {
-                    if let end = evaluate(i, t) { reason = end; break loop }
-                }
-                nextTick += intervalNs!
+            case .tick(let t):
+                for i in 0..<kernel.routeCount where evaluate(i, t) { continue loop }
             }
         }
+        let now = run.nowNs
         control.setElapsed(now - startNs)
         if reason == .interrupted {
             // Halted between two events: the loop's state is the cut a resume continues from.
-            let state = DriverState(nextTickNs: nextTick, nextSampleNs: nextSample, bookUpdates: updates, equity: equity)
             return DriverOutcome(reason: reason, endNs: now, equity: equity, bookUpdates: updates,
-                                 cut: (state, (try? source.checkpointState()) ?? []))
+                                 cut: (run.driverState(bookUpdates: updates, equity: equity), (try? source.checkpointState()) ?? []))
         }
         if reason != .routeFailed || evaluator.isolation {
             CampaignFinish.flatten(kernel, reason: reason, flattenOnStop: session.flattenOnStop, nowNs: now)

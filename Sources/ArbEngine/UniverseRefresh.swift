@@ -22,20 +22,6 @@ final class UniverseRefresh: Sendable {
         self.facts = Mutex(Dictionary(members.map { ($0.route.key, $0) }, uniquingKeysWith: { a, _ in a }))
     }
 
-    var intervalNs: Int64? {
-        config.universe.refreshSeconds > 0 ? Swift.max(1_000_000, Int64(config.universe.refreshSeconds * 1e9)) : nil
-    }
-
-    /// The first refresh instant after `nowNs` (at or after it when resuming), on the grid `startNs + k·interval`
-    /// with k ≥ 1, so a resumed run refreshes at the same instants as the uninterrupted one.
-    func nextInstant(startNs: Int64, after nowNs: Int64, inclusive: Bool) -> Int64 {
-        guard let interval = intervalNs else { return .max }
-        let elapsed = Swift.max(0, nowNs - startNs)
-        var k = elapsed / interval
-        if !(inclusive && k * interval == elapsed) { k += 1 }
-        return startNs + Swift.max(1, k) * interval
-    }
-
     /// What changes between the route table (every route the campaign has had, by index) and a newly resolved
     /// universe.
     struct Plan: Equatable, Sendable {

@@ -42,19 +42,6 @@ func universeFile(volumes: [String: Double]) -> String {
         let same = UniverseRefresh.plan(table: [("BTCUSDT", true)], resolved: [Self.member("BTCUSDT")], capacity: 1)
         #expect(same == UniverseRefresh.Plan())
     }
-
-    @Test func refreshInstantsStayOnTheGridAcrossAResume() throws {
-        let config = try CampaignConfig.parse(["universe": ["refresh_seconds": 60]])
-        let refresh = UniverseRefresh(config: config, sources: StandardSourceFactory(), logger: .init(label: "test"))
-        let s: Int64 = 1_000_000_000_000
-        #expect(refresh.nextInstant(startNs: s, after: s, inclusive: false) == s + 60_000_000_000)
-        #expect(refresh.nextInstant(startNs: s, after: s, inclusive: true) == s + 60_000_000_000)
-        #expect(refresh.nextInstant(startNs: s, after: s + 60_000_000_000, inclusive: true) == s + 60_000_000_000)
-        #expect(refresh.nextInstant(startNs: s, after: s + 60_000_000_000, inclusive: false) == s + 120_000_000_000)
-        #expect(refresh.nextInstant(startNs: s, after: s + 61_000_000_000, inclusive: true) == s + 120_000_000_000)
-        let never = UniverseRefresh(config: try CampaignConfig.parse([:]), sources: StandardSourceFactory(), logger: .init(label: "test"))
-        #expect(never.intervalNs == nil && never.nextInstant(startNs: s, after: s, inclusive: false) == .max)
-    }
 }
 
 extension CampaignSuites {

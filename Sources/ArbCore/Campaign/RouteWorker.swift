@@ -46,19 +46,6 @@ public final class RouteWorker: @unchecked Sendable {
 
     public let route: Route
     private let activeFlag = Atomic<Bool>(true)
-    /// Who may evaluate the route now, in the realtime driver (its feed task evaluates an idle route inline; the
-    /// route's own task takes over while an order is in flight): 0 nobody, 1 an evaluation, 2 the route's task.
-    private let owner = Atomic<UInt8>(0)
-
-    /// Claims the route for one evaluation; false when someone else has it.
-    @inline(__always)
-    public func claim() -> Bool { owner.compareExchange(expected: 0, desired: 1, ordering: .acquiring).exchanged }
-    @inline(__always)
-    public func release() { owner.store(0, ordering: .releasing) }
-    /// Hands a claimed route over to its own task (which releases it once its order's legs arrived).
-    public func handOff() { owner.store(2, ordering: .releasing) }
-    public var isHandedOff: Bool { owner.load(ordering: .acquiring) == 2 }
-
     /// Whether the route is in the universe: one that left (`universe.refresh_seconds`) takes no entries and
     /// unwinds its open pair. Readable from any thread.
     public var isActive: Bool {
