@@ -105,7 +105,7 @@ let package = Package(
             name: "ArbMarketDataTests",
             dependencies: ["ArbCore", "ArbMarketData", "ArbTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "ArbEngineTests", dependencies: ["ArbCore", "ArbMarketData", "ArbEngine", "ArbStore", "ArbTestSupport"]),
+        .testTarget(name: "ArbEngineTests", dependencies: ["ArbCore", "ArbMarketData", "ArbEngine", "ArbStore", "ArbMetrics", "ArbTestSupport"]),
         .testTarget(name: "ArbLiveTests", dependencies: ["ArbCore", "ArbMarketData", "ArbLive", "ArbEngine", "ArbMetrics", "ArbTestSupport", "MicroHTTPD"]),
     ]
 )

@@ -106,6 +106,14 @@ public enum CampaignMetrics {
                                                           ("reason", parts[2])], Double(count))
             }
         }
+        text.family("arbitrage_legs_rejected_total", "counter", "Order legs the paper venue refused after the risk tiers allowed them, by venue and reason.")
+        for (p, probe) in probes.enumerated() {
+            for (venue, reasons) in risks[p].legRejectionsByVenue.sorted(by: { $0.key < $1.key }) {
+                for (reason, count) in reasons.sorted(by: { $0.key < $1.key }) {
+                    text.sample("arbitrage_legs_rejected_total", [("campaign", probe.id), ("venue", venue), ("reason", reason)], Double(count))
+                }
+            }
+        }
         text.family("arbitrage_total_exposure_usd", "gauge", "Global tier exposure: one leg per open pair (USD).")
         for (p, probe) in probes.enumerated() { text.sample("arbitrage_total_exposure_usd", [("campaign", probe.id)], risks[p].totalExposureUSD.double) }
         text.family("arbitrage_daily_loss_usd", "gauge", "Loss today (UTC day of the campaign clock), unrealized included (USD).")

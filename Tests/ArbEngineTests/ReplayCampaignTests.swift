@@ -1,6 +1,7 @@
 import ArbCore
-import ArbEngine
+@testable import ArbEngine
 import ArbMarketData
+import ArbMetrics
 import ArbTestSupport
 import Foundation
 import Synchronization
@@ -290,6 +291,57 @@ extension CampaignSuites {
         #expect(int(result.stats.at("trades.opened")) >= 1)
         // The campaign started when all three books had been seen (20 ms in); the end mark at 30 s comes first.
         #expect(result.stopReason == .endOfData && double(result.stats["runtime_seconds"]) == 29.98)
+    }
+
+    /// A leg the paper venue refuses is recorded, not dropped: the Binance buy leg of an entry, 200 ms on its way,
+    /// meets an ask that jumped a hundredfold and finds too little USDT. The decision log names it, the stats and
+    /// the metrics count it, the Upbit leg is bought back and the balances still reconcile.
+    @Test func aRefusedLegIsRecordedAndCounted() async throws {
+        let dir = try newDir()
+        var lines: [String] = []
+        let s: Int64 = 1_767_225_600_000_000_000
+        func book(_ t: Double, _ exchange: String, _ symbol: String, bid: String, ask: String) {
+            lines.append("{\"type\":\"book\",\"ts\":\(s + Int64(t * 1e9)),\"exchange\":\"\(exchange)\",\"symbol\":\"\(symbol)\",\"bids\":[[\"\(bid)\",\"50\"]],\"asks\":[[\"\(ask)\",\"50\"]]}")
+        }
+        for i in 0..<30 {
+            let t = Double(i) * 0.1
+            book(t, "upbit", "KRW-USDT", bid: "1399", ask: "1401")
+            // From 1 s Upbit shows a 3 % premium; from 1.1 s to 1.5 s Binance asks 100 times the price.
+            let premium = t >= 1
+            book(t + 0.01, "upbit", "KRW-BTC", bid: premium ? "144200000" : "140000000", ask: premium ? "144210000" : "140010000")
+            let jumped = t >= 1.05 && t < 1.5
+            book(t + 0.02, "binance", "BTCUSDT", bid: "100000", ask: jumped ? "10000000" : "100000.01")
+        }
+        lines.append("{\"type\":\"end\",\"ts\":\(s + 3_000_000_000)}")
+        let path = dir.appendingPathComponent("jump.jsonl").path
+        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let config: JSONValue = multi([
+            "universe": ["mode": "FIXED_LIST", "whitelist": ["BTCUSDT"]],
+            "strategy": ["entry_threshold_bps": 30],
+            "session": ["clock": "simulated", "max_runtime_seconds": 3],
+            "paper": ["latency_ms": ["upbit": 0, "binance": 200]],
+            "market_data": ["source": "replay", "max_data_age_ms": 500, "replay": ["files": [.string(path)], "speed": 0]],
+        ])
+        let (result, recorder) = try await runCampaign(config)
+        let refused = recorder.snapshot.decisions.filter { $0.tier == .execution }
+        let first = try #require(refused.first)
+        #expect(first.reason == "insufficient_balance" && first.outcome == .rejected && first.kind == .entry)
+        #expect(first.detail == "binance buy entry leg of T0000001, \(first.requestedQuantity) BTC, refused: insufficient_balance")
+        #expect(first.requestedQuantity.isPositive)
+        #expect(first.firstTimeNs >= s + 1_200_000_000 && first.firstTimeNs < s + 1_500_000_000)
+        // The lone Upbit leg was bought back: the trade is aborted and the accounts reconcile.
+        let aborted = recorder.snapshot.trades.filter { $0.status == .aborted }
+        #expect(!aborted.isEmpty && aborted.allSatisfy { $0.fillIds.count == 2 })
+        #expect(result.stats.at("balances.reconciled") == .bool(true))
+        // Counted in the stats, by tier and reason and by venue.
+        #expect(int(result.stats.at("decisions.rejected.execution.insufficient_balance")) == refused.count)
+        #expect(int(result.stats.at("trades.legs_rejected.binance.insufficient_balance")) == refused.count)
+        // And in the metrics.
+        var text = MetricsText()
+        CampaignMetrics.render([CampaignProbe(id: "jump", kernel: result.kernel, startNs: s, nowNs: s + 3_000_000_000)], into: &text)
+        let exposition = String(decoding: text.bytes, as: UTF8.self)
+        #expect(exposition.contains("arbitrage_legs_rejected_total{campaign=\"jump\",venue=\"binance\",reason=\"insufficient_balance\"} \(refused.count)"))
+        #expect(exposition.contains("arbitrage_decisions_total{campaign=\"jump\",outcome=\"rejected\",tier=\"execution\",reason=\"insufficient_balance\"} \(refused.count)"))
     }
 }
 }

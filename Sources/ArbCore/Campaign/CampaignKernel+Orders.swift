@@ -63,7 +63,7 @@ extension CampaignKernel {
             let book = books.map { venue == .upbit ? $0.0 : $0.1 } ?? store.read(layout.market(route: index, venue: venue))
             let order = marketOrder(route, venue, p.side(on: venue), p.quantity, p.tradeId,
                                     p.kind == .entry ? .entry : .exit, params, nowNs)
-            p.fills[v] = try? paper.withLock { $0.execute(order, against: book) }.get()
+            p.fills[v] = execute(order, against: book, route: index, p)
             p.executed[v] = true
         }
         guard p.executed[0] && p.executed[1] else {
@@ -77,7 +77,7 @@ extension CampaignKernel {
         if let c = pairing.correction {
             let book = books.map { c.venue == .upbit ? $0.0 : $0.1 } ?? store.read(layout.market(route: index, venue: c.venue))
             let order = marketOrder(route, c.venue, c.side, c.quantity, p.tradeId, .correction, params, nowNs)
-            if let f = try? paper.withLock({ $0.execute(order, against: book) }).get() { fills.append(f) }
+            if let f = execute(order, against: book, route: index, p) { fills.append(f) }
         }
         for f in fills { recorder.record(.fill(f)) }
         switch p.kind {
@@ -85,6 +85,19 @@ extension CampaignKernel {
         case .exit: finishExit(index, p, fills: fills, unwound: pairing.pairQuantity, nowNs: nowNs)
         }
         return nil
+    }
+
+    /// Sends one leg to the paper venue; a refusal is recorded with its reason (the pairing then treats the leg
+    /// as unfilled).
+    private func execute(_ order: MarketOrder, against book: BookSnapshot, route index: Int, _ p: PendingLegs) -> Fill? {
+        switch paper.withLock({ $0.execute(order, against: book) }) {
+        case .success(let fill):
+            return fill
+        case .failure(let reason):
+            coordinator.recordLegRejection(route: index, kind: p.kind == .entry ? .entry : .exit, order: order,
+                                           reason: reason, direction: p.direction, edgeBps: p.audit.netEdgeBps)
+            return nil
+        }
     }
 
     private func finishEntry(_ index: Int, _ p: PendingLegs, fills: [Fill], pairQuantity: Fixed, nowNs: Int64) {

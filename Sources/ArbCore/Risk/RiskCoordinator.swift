@@ -166,6 +166,26 @@ public final class RiskCoordinator: Sendable {
         }
     }
 
+    // MARK: Execution
+
+    /// Records a leg the paper venue refused after the tiers allowed its order: counted by venue and reason, and
+    /// logged as a rejected decision of the `execution` tier naming the venue, side, trade and quantity.
+    public func recordLegRejection(route: Int, kind: DecisionKind, order: MarketOrder, reason: OrderRejection,
+                                   direction: Direction, edgeBps: Double) {
+        state.withLock { s in
+            var counts = s.legRejections ?? [:]
+            counts["\(order.venue.rawValue).\(reason.rawValue)", default: 0] += 1
+            s.legRejections = counts
+            let detail = "\(order.venue.rawValue) \(order.side.rawValue) \(order.role.rawValue) leg of \(order.tradeId), "
+                + "\(order.quantity) \(order.route.base), refused: \(reason.rawValue)"
+            emit(DecisionRecord(
+                id: nextDecisionId(&s), route: routeKeys[route], kind: kind, outcome: .rejected, tier: .execution,
+                reason: reason.rawValue, count: 1, firstTimeNs: order.timeNs, lastTimeNs: order.timeNs,
+                direction: direction, requestedQuantity: order.quantity, approvedQuantity: nil, edgeBps: edgeBps,
+                detail: detail), &s, route: route, folding: false)
+        }
+    }
+
     // MARK: Decision log
 
     private func nextDecisionId(_ s: inout RiskState) -> String {

@@ -1,6 +1,8 @@
-/// The tiers a proposal goes through, in order.
+/// The tiers a proposal goes through, in order. `execution` is the last: the paper venue refusing a leg the risk
+/// tiers allowed (`OrderRejection`: a balance spent by another route's leg meanwhile, a book emptied while the
+/// leg was on its way).
 public enum RiskTier: String, Sendable, Codable, CaseIterable {
-    case global, portfolio, symbol, data, exchange
+    case global, portfolio, symbol, data, exchange, execution
 }
 
 /// Why a tier rejected (or shrank past the minimum) a proposal.
