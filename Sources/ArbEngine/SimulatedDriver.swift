@@ -38,14 +38,9 @@ struct SimulatedDriver: Sendable {
             let outcome = evaluator.evaluate(route, worker: worker, nowNs: t)
             if !outcome.alive { run.handle(.routeFailed); return true }
             if let due = outcome.sentLegsDueNs { dues.insert(Due(timeNs: due, route: route)) }
-            if !wasDone && worker.done {
-                var tally = run.routes
-                tally.done += 1
-                if worker.failure != nil { tally.failed += 1 }
-                run.handle(.routes(tally))
-                return run.mustStop
-            }
-            return false
+            guard !wasDone && worker.done else { return false }
+            run.handle(.routes(run.routes.finishing(failed: worker.failure != nil)))
+            return run.mustStop
         }
 
         var reason: StopReason
@@ -63,17 +58,8 @@ struct SimulatedDriver: Sendable {
                 equity.append(kernel.equityPoint(at: t, startNs: startNs))
                 control.setElapsed(t - startNs)
             case .refresh(let t):
-                // The listing is read on this thread (a live one fetched): the simulated clock waits for it.
-                let refresh = self.refresh, kernel = self.kernel
-                if let plan = blockingWait({ await refresh.plan(for: kernel) }) {
-                    refresh.applyFlags(plan, kernel: kernel, nowNs: t)
-                    let joined = refresh.applyJoins(plan.join, kernel: kernel, source: &source, nowNs: t).count
-                    if joined > 0 {
-                        var tally = run.routes
-                        tally.total += joined
-                        run.handle(.routes(tally))
-                    }
-                }
+                let joined = refreshUniverse(at: t, source: &source)
+                if joined > 0 { run.handle(.routes(run.routes.joining(joined))) }
             case .deliver(let t):
                 let due = dues.removeMin()
                 if let next = kernel.deliver(route: due.route, nowNs: t) { dues.insert(Due(timeNs: next, route: due.route)) }
@@ -101,6 +87,15 @@ struct SimulatedDriver: Sendable {
         }
         equity.append(kernel.equityPoint(at: now, startNs: startNs))
         return DriverOutcome(reason: reason, endNs: now, equity: equity, bookUpdates: updates)
+    }
+
+    /// Re-resolves the universe at `t`; the number of routes that joined. The listing is read on this thread (a
+    /// live one fetched): the simulated clock waits for it.
+    private func refreshUniverse<Source: ScheduledMarketSource>(at t: Int64, source: inout Source) -> Int {
+        let refresh = self.refresh, kernel = self.kernel
+        guard let plan = blockingWait({ await refresh.plan(for: kernel) }) else { return 0 }
+        refresh.applyFlags(plan, kernel: kernel, nowNs: t)
+        return refresh.applyJoins(plan.join, kernel: kernel, source: &source, nowNs: t).count
     }
 }
 

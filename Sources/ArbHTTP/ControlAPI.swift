@@ -78,6 +78,13 @@ public struct ControlAPI: Sendable {
     // MARK: Routes
 
     static func register(_ r: inout Router, manager: CampaignManager, options: Options) {
+        registerService(&r, options: options)
+        registerCampaigns(&r, manager: manager)
+        registerRecords(&r, manager: manager)
+    }
+
+    /// Health, version, the OpenAPI document and the metrics.
+    static func registerService(_ r: inout Router, options: Options) {
         r.add("GET", "/healthz") { _, _ in JSONBody.response(["status": "ok"]) }
         let readiness = options.readiness
         r.add("GET", "/readyz") { _, _ in
@@ -93,7 +100,10 @@ public struct ControlAPI: Sendable {
                              body: blocking { await metrics() })
             }
         }
+    }
 
+    /// Creating, listing, reading, deleting and controlling campaigns.
+    static func registerCampaigns(_ r: inout Router, manager: CampaignManager) {
         r.add("POST", "/campaigns") { request, _ in
             let body: JSONValue
             switch JSONBody.parse(request) {
@@ -142,6 +152,10 @@ public struct ControlAPI: Sendable {
                 }
             }
         }
+    }
+
+    /// A campaign's stats, trades (JSON or CSV) and decisions.
+    static func registerRecords(_ r: inout Router, manager: CampaignManager) {
         r.add("GET", "/campaigns/{id}/stats") { _, p in
             answer { (try manager.stats(id: p["id"]), []) }
         }

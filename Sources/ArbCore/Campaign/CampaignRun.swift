@@ -195,4 +195,12 @@ public struct RouteTally: Sendable, Equatable {
 
     public var allDone: Bool { done >= total }
     public var allFailed: Bool { failed >= total }
+
+    /// The tally once one more route is done.
+    public func finishing(failed: Bool) -> RouteTally {
+        RouteTally(total: total, done: done + 1, failed: self.failed + (failed ? 1 : 0))
+    }
+
+    /// The tally once `count` routes joined.
+    public func joining(_ count: Int) -> RouteTally { RouteTally(total: total + count, done: done, failed: failed) }
 }

@@ -47,21 +47,8 @@ extension Fixed {
         }
         guard sawDigit else { return nil }
         if i < n {
-            // exponent part
-            i += 1
-            guard i < n else { return nil }
-            var expNegative = false
-            if bytes[i] == UInt8(ascii: "-") { expNegative = true; i += 1 } else if bytes[i] == UInt8(ascii: "+") { i += 1 }
-            guard i < n else { return nil }
-            var e = 0
-            while i < n {
-                let c = bytes[i]
-                guard c >= 48 && c <= 57 else { return nil }
-                e = e * 10 + Int(c - 48)
-                if e > 400 { return nil }
-                i += 1
-            }
-            exponent += expNegative ? -e : e
+            guard let e = exponentPart(bytes, after: i) else { return nil }
+            exponent += e
         }
         // value = mantissa × 10^exponent; we want units of 10^-8.
         let shift = exponent + Fixed.fractionDigits
@@ -90,5 +77,24 @@ extension Fixed {
         }
         guard units <= Int128(Int64.max) else { return nil }
         return Fixed(raw: negative ? -Int64(units) : Int64(units))
+    }
+
+    /// The exponent after the `e` at `index` (`e-4`, `E+3`); nil when malformed or beyond ±400.
+    private static func exponentPart(_ bytes: UnsafeRawBufferPointer, after index: Int) -> Int? {
+        let n = bytes.count
+        var i = index + 1
+        guard i < n else { return nil }
+        var negative = false
+        if bytes[i] == UInt8(ascii: "-") { negative = true; i += 1 } else if bytes[i] == UInt8(ascii: "+") { i += 1 }
+        guard i < n else { return nil }
+        var e = 0
+        while i < n {
+            let c = bytes[i]
+            guard c >= 48 && c <= 57 else { return nil }
+            e = e * 10 + Int(c - 48)
+            if e > 400 { return nil }
+            i += 1
+        }
+        return negative ? -e : e
     }
 }

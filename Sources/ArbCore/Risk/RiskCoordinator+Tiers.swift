@@ -75,18 +75,22 @@ extension RiskCoordinator {
             qty = r.balanceRoom.rounded(toMultipleOf: r.step, .down)
             if !r.fitsMinimums(qty) { return .rejected(Rejection(reason: .inventoryExhausted, value: r.balanceRoom.double)) }
         }
-        // Reserve
         let reserved = cost(qty)
-        s.totalExposureUSD += reserved
-        s.venueExposureUSD[0] += reserved
-        s.venueExposureUSD[1] += reserved
-        s.routes[r.route].allocationUSD += reserved
-        s.routes[r.route].openPairs += 1
-        s.totalAllocatedUSD += reserved
-        s.peakAllocatedUSD = Swift.max(s.peakAllocatedUSD, s.totalAllocatedUSD)
-        s.orderWindows[0].add(r.timeNs)
-        s.orderWindows[1].add(r.timeNs)
+        reserve(reserved, route: r.route, timeNs: r.timeNs, &s)
         return .allowed(quantity: qty, reservedUSD: reserved)
+    }
+
+    /// Books an allowed entry's notional against every limit it was judged by, and its orders on both venues.
+    private static func reserve(_ usd: Fixed, route: Int, timeNs: Int64, _ s: inout RiskState) {
+        s.totalExposureUSD += usd
+        s.venueExposureUSD[0] += usd
+        s.venueExposureUSD[1] += usd
+        s.routes[route].allocationUSD += usd
+        s.routes[route].openPairs += 1
+        s.totalAllocatedUSD += usd
+        s.peakAllocatedUSD = Swift.max(s.peakAllocatedUSD, s.totalAllocatedUSD)
+        s.orderWindows[0].add(timeNs)
+        s.orderWindows[1].add(timeNs)
     }
 
     /// The data tier: crossed books, stale legs, stale fx, fx outside its band.
