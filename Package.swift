@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/vapor/websocket-kit", from: "2.16.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.78.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // Domain: no I/O, no C, no database, no network.
@@ -84,6 +85,8 @@ let package = Package(
                 "ArbCore", "ArbMarketData", "ArbLive", "ArbEngine", "ArbHTTP", "ArbMetrics", "ArbStore", "MicroHTTPD",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "ArbCoreTests", dependencies: ["ArbCore"]),

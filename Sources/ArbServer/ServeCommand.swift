@@ -9,6 +9,8 @@ import ArgumentParser
 import Foundation
 import Logging
 import MicroHTTPD
+import ServiceLifecycle
+import UnixSignals
 
 /// `arbitrage serve`: the HTTP control API on the embedded defaults (synthetic market).
 /// Every flag can also come from `ARBITRAGE_<FLAG>` (`ARBITRAGE_PORT=9090`); a flag on the command line wins.
@@ -126,45 +128,14 @@ struct ServeCommand: AsyncParsableCommand {
         // A file-size limit (RLIMIT_FSIZE) then fails a write with EFBIG, reported like a full disk, instead of
         // killing the process mid-commit.
         signal(SIGXFSZ, SIG_IGN)
-        let lock: DataDirectory.Lock
-        let store: SQLiteCampaignStore
-        let interrupted: [String]
-        do {
-            lock = try DataDirectory.Lock(directory: settings.dataDir)
-            store = try SQLiteCampaignStore(path: (settings.dataDir as NSString).appendingPathComponent("arbitrage.sqlite"))
-            interrupted = try await store.markRunningInterrupted()
-        } catch {
-            logger.error("cannot open the store", metadata: ["error": "\(error)"])
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(1)
-        }
-        if !interrupted.isEmpty {
-            logger.warning("campaigns left running by a previous process are interrupted",
-                           metadata: ["campaigns": "\(interrupted.joined(separator: ","))"])
-        }
+        // Trapped from here on: a signal before the services run shuts them down as soon as they start.
+        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        let (lock, store) = try await Self.openStore(settings, logger: logger)
         let hub = LiveHub(logger: Logger(label: "arbitrage.feed"))
         let manager = CampaignManager(store: store, sources: StandardSourceFactory(live: LiveSourceFactory(hub: hub)),
                                       maxConcurrent: settings.maxConcurrent, logger: Logger(label: "arbitrage.campaigns"))
-        let serviceMetrics = ServiceMetrics(version: BuildInfo.version, feeds: hub.status)
-        let exposition = MetricsExposition(service: serviceMetrics, manager: manager)
-        var options = ControlAPI.Options(apiToken: settings.apiToken, version: BuildInfo.version)
-        options.metrics = { await exposition.render() }
-        let dataDir = settings.dataDir
-        let health = manager.health
-        options.readiness = {
-            guard DataDirectory.isWritable(dataDir) else { return "the data directory \(dataDir) is not writable" }
-            return health.problem
-        }
-        options.observe = { route, method, status, seconds in
-            serviceMetrics.observe(route: route, method: method, status: status, seconds: seconds)
-        }
-        let api = ControlAPI(manager: manager, options: options)
-        var configuration = HTTPServer.Configuration()
-        configuration.host = settings.host
-        configuration.port = settings.port
-        configuration.threads = UInt32(settings.httpThreads)
-        let server = HTTPServer(configuration: configuration) { request in api.handle(request) }
-        let signals = ShutdownSignals()
+        let server = HTTPServer(configuration: Self.httpConfiguration(settings),
+                                handler: Self.api(settings, manager: manager, hub: hub).handle)
         do { try server.start() } catch {
             logger.error("cannot start", metadata: ["error": "\(error)"])
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
@@ -179,59 +150,69 @@ struct ServeCommand: AsyncParsableCommand {
             "url": "http://\(settings.host):\(server.port)", "auth": "\(settings.apiToken == nil ? "off" : "bearer token")",
             "max_concurrent_campaigns": "\(settings.maxConcurrent)", "data_dir": "\(settings.dataDir)",
         ])
-        let pruner = settings.retainDays.map { days in
-            Task {
-                while !Task.isCancelled {
-                    do {
-                        let removed = try await manager.prune(olderThanDays: days)
-                        if !removed.isEmpty {
-                            logger.info("finished campaigns past retention deleted",
-                                        metadata: ["campaigns": "\(removed.count)", "retain_days": "\(days)"])
-                        }
-                    } catch {
-                        logger.error("cannot prune finished campaigns", metadata: ["error": "\(error)"])
-                    }
-                    try? await Task.sleep(for: .seconds(3600))
-                }
-            }
+        // Started in this order, stopped in the reverse: the HTTP server first, then the pruner, the campaigns
+        // (interrupted with a last checkpoint), the feeds.
+        var services: [any Service] = [
+            FeedHubService(hub: hub, logger: Logger(label: "arbitrage.feed")),
+            CampaignService(manager: manager, logger: Logger(label: "arbitrage.campaigns")),
+        ]
+        if let days = settings.retainDays {
+            services.append(RetentionService(manager: manager, days: days, logger: Logger(label: "arbitrage.retention")))
         }
-        let received = await signals.next()
-        logger.info("shutting down", metadata: ["signal": "\(received)"])
-        pruner?.cancel()
-        server.stop()
-        let unsaved = await manager.interruptAll()
-        if !unsaved.isEmpty {
-            logger.error("the last checkpoint of some campaigns could not be stored; they resume from their previous one",
-                         metadata: ["campaigns": "\(unsaved.joined(separator: ","))"])
+        services.append(HTTPService(server: server, logger: Logger(label: "arbitrage.http")))
+        let group = ServiceGroup(services: services, logger: Logger(label: "arbitrage.lifecycle"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            tasks.addTask { await ShutdownSignals.watch(signals, group: group, logger: logger) }
+            try await tasks.next()
+            tasks.cancelAll()
         }
-        hub.shutdown()
         withExtendedLifetime(lock) {}
         logger.info("stopped")
     }
-}
 
-/// Waits for SIGTERM or SIGINT.
-/// `@unchecked Sendable`: the dispatch sources are created in `init` and only read after.
-final class ShutdownSignals: @unchecked Sendable {
-    private var sources: [any DispatchSourceSignal] = []
-    private let stream: AsyncStream<Int32>
-
-    init() {
-        var continuation: AsyncStream<Int32>.Continuation!
-        stream = AsyncStream { continuation = $0 }
-        for sig in [SIGTERM, SIGINT] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            let c = continuation!
-            source.setEventHandler { c.yield(sig) }
-            source.resume()
-            sources.append(source)
+    /// Locks the data directory, opens the store and marks what a previous process left running interrupted.
+    static func openStore(_ settings: Settings, logger: Logger) async throws -> (DataDirectory.Lock, SQLiteCampaignStore) {
+        do {
+            let lock = try DataDirectory.Lock(directory: settings.dataDir)
+            let store = try SQLiteCampaignStore(path: (settings.dataDir as NSString).appendingPathComponent("arbitrage.sqlite"))
+            let interrupted = try await store.markRunningInterrupted()
+            if !interrupted.isEmpty {
+                logger.warning("campaigns left running by a previous process are interrupted",
+                               metadata: ["campaigns": "\(interrupted.joined(separator: ","))"])
+            }
+            return (lock, store)
+        } catch {
+            logger.error("cannot open the store", metadata: ["error": "\(error)"])
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
         }
     }
 
-    func next() async -> Int32 {
-        for await sig in stream { return sig }
-        return SIGTERM
+    static func httpConfiguration(_ settings: Settings) -> HTTPServer.Configuration {
+        var configuration = HTTPServer.Configuration()
+        configuration.host = settings.host
+        configuration.port = settings.port
+        configuration.threads = UInt32(settings.httpThreads)
+        return configuration
+    }
+
+    /// The control API with its metrics, readiness and request observation.
+    static func api(_ settings: Settings, manager: CampaignManager, hub: LiveHub) -> ControlAPI {
+        let serviceMetrics = ServiceMetrics(version: BuildInfo.version, feeds: hub.status)
+        let exposition = MetricsExposition(service: serviceMetrics, manager: manager)
+        var options = ControlAPI.Options(apiToken: settings.apiToken, version: BuildInfo.version)
+        options.metrics = { await exposition.render() }
+        let dataDir = settings.dataDir
+        let health = manager.health
+        options.readiness = {
+            guard DataDirectory.isWritable(dataDir) else { return "the data directory \(dataDir) is not writable" }
+            return health.problem
+        }
+        options.observe = { route, method, status, seconds in
+            serviceMetrics.observe(route: route, method: method, status: status, seconds: seconds)
+        }
+        return ControlAPI(manager: manager, options: options)
     }
 }
 

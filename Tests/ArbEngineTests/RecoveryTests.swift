@@ -45,7 +45,7 @@ extension CampaignSuites {
         #expect(!listed.isEmpty)
         let before = try await Self.get(first.port, "/campaigns/\(id)")
         #expect(try await offPool { first.terminate() } == 0)
-        #expect(first.log.contains("shutting down") && first.log.contains("status=interrupted"))
+        Self.expectShutdownOrder(first, signal: "SIGTERM")
         #expect(try SQLiteCampaignStore(path: dir + "/arbitrage.sqlite").integrityCheck() == "ok")
 
         // The shutdown took a checkpoint of its own, newer than the last periodic one.
@@ -135,7 +135,54 @@ extension CampaignSuites {
         #expect(bad == 2 && err.contains("--retain-days"))
     }
 
+    @Test func sigintInterruptsLikeSigterm() async throws {
+        let dir = Self.dataDir("int")
+        let first = try await offPool { try ServeProcess.start(["--data-dir", dir, "--retain-days", "30"]) }
+        let id = try await Self.create(first.port, Self.realtime)
+        #expect(try await !Self.waitForTrades(first.port, id).isEmpty)
+        #expect(try await offPool { first.stop(with: SIGINT) } == 0)
+        Self.expectShutdownOrder(first, signal: "SIGINT")
+        // The pruner stops between the HTTP server and the campaigns.
+        let order = first.positions(of: ["http server stopped", "retention pruner stopped", "interrupting running campaigns"])
+        #expect(order.allSatisfy { $0 != nil } && order == order.sorted { ($0 ?? 0) < ($1 ?? 0) })
+        let second = try await offPool { try ServeProcess.start(["--data-dir", dir]) }
+        #expect(try await Self.get(second.port, "/campaigns/\(id)")["status"] == "interrupted")
+        #expect(try await Self.call(second.port, "POST", "/campaigns/\(id)/resume").status == 200)
+        #expect(try await offPool { second.terminate() } == 0)
+    }
+
+    /// A shutdown held up (a live campaign still waiting for its first books from feeds that cannot connect) ends at
+    /// once on a second signal; the campaign is interrupted at the next start and resumable.
+    @Test func aSecondSignalExitsAtOnce() async throws {
+        let dir = Self.dataDir("twice")
+        let serve = try await offPool { try ServeProcess.start(["--data-dir", dir]) }
+        let live = #"{"universe": {"mode": "FIXED_LIST", "whitelist": ["BTCUSDT"]}, "session": {"clock": "realtime", "max_runtime_seconds": 60}, "market_data": {"source": "live", "live": {"binance_ws_url": "ws://127.0.0.1:1", "upbit_ws_url": "ws://127.0.0.1:1"}}}"#
+        let id = try await Self.create(serve.port, live)
+        kill(serve.process.processIdentifier, SIGTERM)
+        for _ in 0..<100 where !serve.log.contains("interrupting running campaigns") { try await Task.sleep(for: .milliseconds(20)) }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(serve.process.isRunning, "the first signal's shutdown waits for the campaign")
+        let sent = Date()
+        let status = try await offPool { serve.stop(with: SIGTERM) }
+        #expect(status == 128 + SIGTERM)
+        #expect(Date().timeIntervalSince(sent) < 3)
+        #expect(serve.log.contains("second signal: exiting at once"))
+        let again = try await offPool { try ServeProcess.start(["--data-dir", dir]) }
+        #expect(try await Self.get(again.port, "/campaigns/\(id)")["status"] == "interrupted")
+        #expect(try await offPool { again.terminate() } == 0)
+    }
+
     // MARK: Helpers
+
+    /// The shutdown's log lines come in the services' reverse order: the signal, the HTTP server, the campaigns
+    /// (each interrupted), the feeds, the end.
+    static func expectShutdownOrder(_ serve: ServeProcess, signal: String) {
+        let lines = ["signal=\(signal)", "http server stopped", "interrupting running campaigns", "status=interrupted",
+                     "campaigns interrupted", "live feeds closed", "] stopped"]
+        let order = serve.positions(of: lines)
+        #expect(order.allSatisfy { $0 != nil }, "missing from the log: \(zip(lines, order).filter { $0.1 == nil }.map(\.0))")
+        #expect(order.compactMap { $0 } == order.compactMap { $0 }.sorted(), "\(serve.log)")
+    }
 
     static func dataDir(_ tag: String) -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("arb-\(tag)-\(UUID().uuidString)").path

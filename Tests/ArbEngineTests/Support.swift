@@ -133,4 +133,17 @@ final class ServeProcess: @unchecked Sendable {
         process.waitUntilExit()
         return process.terminationStatus
     }
+
+    /// Sends `signal` and waits for the exit status (blocking).
+    func stop(with signal: Int32) -> Int32 {
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// Where each of `lines` first appears in the log, in their order; nil for one missing.
+    func positions(of lines: [String]) -> [Int?] {
+        let text = log
+        return lines.map { text.range(of: $0).map { text.distance(from: text.startIndex, to: $0.lowerBound) } }
+    }
 }
