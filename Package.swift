@@ -43,7 +43,7 @@ let package = Package(
         .target(
             name: "ArbLive",
             dependencies: [
-                "ArbCore", "ArbMarketData", "ArbEngine",
+                "ArbCore", "ArbMarketData",
                 .product(name: "WebSocketKit", package: "websocket-kit"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -62,7 +62,7 @@ let package = Package(
         .target(
             name: "ArbEngine",
             dependencies: [
-                "ArbCore", "ArbMarketData", "CCycleCounter",
+                "ArbCore", "CCycleCounter",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "HeapModule", package: "swift-collections"),
@@ -70,7 +70,7 @@ let package = Package(
             swiftSettings: hotPath
         ),
         // The JSON control API: routes, problem+json, auth; speaks MicroHTTPD's request/response types.
-        .target(name: "ArbHTTP", dependencies: ["ArbCore", "ArbEngine", "MicroHTTPD"]),
+        .target(name: "ArbHTTP", dependencies: ["ArbCore", "MicroHTTPD", .product(name: "Yams", package: "Yams")]),
         // The campaign store on SQLite (GRDB).
         .target(name: "ArbStore", dependencies: ["ArbCore", .product(name: "GRDB", package: "GRDB.swift")]),
         // Prometheus exposition: service series on swift-prometheus, campaign and process series rendered at scrape.
@@ -78,11 +78,20 @@ let package = Package(
             name: "ArbMetrics",
             dependencies: ["ArbCore", "ArbEngine", .product(name: "Prometheus", package: "swift-prometheus")]
         ),
+        // `arbitrage bench`: the scalability matrix, persistence, feeds and HTTP cases, each a child process.
+        .target(
+            name: "ArbBench",
+            dependencies: [
+                "ArbCore", "ArbMarketData", "ArbEngine", "ArbStore", "ArbTesting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The `arbitrage` executable: CLI, config files, bootstrap.
         .executableTarget(
             name: "ArbServer",
             dependencies: [
-                "ArbCore", "ArbMarketData", "ArbLive", "ArbEngine", "ArbHTTP", "ArbMetrics", "ArbStore", "MicroHTTPD",
+                "ArbCore", "ArbMarketData", "ArbLive", "ArbEngine", "ArbHTTP", "ArbMetrics", "ArbStore", "ArbBench", "MicroHTTPD",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -90,7 +99,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ArbCoreTests", dependencies: ["ArbCore"]),
-        // Helpers for tests that talk to real servers.
+        // Test doubles and builders over the domain: the in-memory store, the recording recorder, campaigns on
+        // the standard sources.
+        .target(name: "ArbTesting", dependencies: ["ArbCore", "ArbEngine", "ArbMarketData"]),
+        // Domain-free helpers for tests that talk to real servers (raw HTTP client, fake exchange, processes).
         .target(
             name: "ArbTestSupport",
             dependencies: [
@@ -102,13 +114,13 @@ let package = Package(
             path: "Sources/ArbTestSupport"
         ),
         .testTarget(name: "MicroHTTPDTests", dependencies: ["MicroHTTPD", "ArbTestSupport"]),
-        .testTarget(name: "ArbStoreTests", dependencies: ["ArbCore", "ArbEngine", "ArbStore"]),
-        .testTarget(name: "ArbHTTPTests", dependencies: ["ArbCore", "ArbEngine", "ArbMarketData", "ArbHTTP", "ArbMetrics", "MicroHTTPD", "ArbTestSupport"]),
+        .testTarget(name: "ArbStoreTests", dependencies: ["ArbTesting", "ArbCore", "ArbEngine", "ArbStore"]),
+        .testTarget(name: "ArbHTTPTests", dependencies: ["ArbTesting", "ArbCore", "ArbEngine", "ArbMarketData", "ArbHTTP", "ArbMetrics", "MicroHTTPD", "ArbTestSupport"]),
         .testTarget(
             name: "ArbMarketDataTests",
             dependencies: ["ArbCore", "ArbMarketData", "ArbTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "ArbEngineTests", dependencies: ["ArbCore", "ArbMarketData", "ArbEngine", "ArbStore", "ArbMetrics", "ArbTestSupport"]),
-        .testTarget(name: "ArbLiveTests", dependencies: ["ArbCore", "ArbMarketData", "ArbLive", "ArbEngine", "ArbMetrics", "ArbTestSupport", "MicroHTTPD"]),
+        .testTarget(name: "ArbEngineTests", dependencies: ["ArbTesting", "ArbCore", "ArbMarketData", "ArbEngine", "ArbStore", "ArbMetrics", "ArbTestSupport"]),
+        .testTarget(name: "ArbLiveTests", dependencies: ["ArbTesting", "ArbCore", "ArbMarketData", "ArbLive", "ArbEngine", "ArbMetrics", "ArbTestSupport", "MicroHTTPD"]),
     ]
 )

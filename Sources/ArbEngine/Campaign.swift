@@ -1,5 +1,4 @@
 import ArbCore
-import ArbMarketData
 import Foundation
 import Logging
 import Synchronization
@@ -18,7 +17,7 @@ public final class Campaign: Sendable {
 
     /// Resolves the universe; throws a config error naming the field when it cannot.
     public init(id: String = "campaign", config: CampaignConfig, recorder: any CampaignRecorder = NullRecorder(),
-                sources: any MarketSourceFactory = StandardSourceFactory()) throws(ConfigError) {
+                sources: any MarketSourceFactory) throws(ConfigError) {
         self.id = id
         self.config = config
         self.recorder = recorder
@@ -33,7 +32,7 @@ public final class Campaign: Sendable {
     /// The listing the universe is resolved from (the live one as `sources.prepare` last fetched it).
     static func listing(config: CampaignConfig, sources: any MarketSourceFactory) throws(ConfigError) -> [ListingEntry] {
         switch config.universe.source {
-        case .synthetic: return SyntheticListing.listing(symbolCount: config.marketData.symbolCount)
+        case .synthetic: return try sources.syntheticListing(config: config)
         case .file: return try UniverseFile.load(path: config.universe.file ?? "")
         case .live: return try sources.liveListing(config: config)
         }

@@ -1,3 +1,4 @@
+import ArbCore
 import CCycleCounter
 
 /// Intervals shorter than a microsecond, timed by the CPU's cycle counter: reading it costs a few nanoseconds

@@ -1,3 +1,4 @@
+import ArbCore
 import Synchronization
 
 /// Process CPU and memory sampled over a campaign (like the old load-test report's psutil samples), read

@@ -1,10 +1,9 @@
 import ArbCore
-import ArbEngine
 import MicroHTTPD
 
 extension ControlAPI {
     /// Per-symbol, risk and universe views, the universe preview, changes to a running campaign.
-    static func registerDetails(_ r: inout Router, manager: CampaignManager) {
+    static func registerDetails(_ r: inout Router, manager: any CampaignOperations) {
         r.add("PATCH", "/campaigns/{id}") { request, p in
             let body: JSONValue
             switch JSONBody.parse(request) {

@@ -1,5 +1,4 @@
 import ArbCore
-import ArbEngine
 import Foundation
 import MicroHTTPD
 
@@ -25,11 +24,11 @@ public struct ControlAPI: Sendable {
         }
     }
 
-    let manager: CampaignManager
+    let manager: any CampaignOperations
     let options: Options
     public let router: Router
 
-    public init(manager: CampaignManager, options: Options) {
+    public init(manager: any CampaignOperations, options: Options) {
         self.manager = manager
         self.options = options
         var r = Router()
@@ -77,7 +76,7 @@ public struct ControlAPI: Sendable {
 
     // MARK: Routes
 
-    static func register(_ r: inout Router, manager: CampaignManager, options: Options) {
+    static func register(_ r: inout Router, manager: any CampaignOperations, options: Options) {
         registerService(&r, options: options)
         registerCampaigns(&r, manager: manager)
         registerRecords(&r, manager: manager)
@@ -103,7 +102,7 @@ public struct ControlAPI: Sendable {
     }
 
     /// Creating, listing, reading, deleting and controlling campaigns.
-    static func registerCampaigns(_ r: inout Router, manager: CampaignManager) {
+    static func registerCampaigns(_ r: inout Router, manager: any CampaignOperations) {
         r.add("POST", "/campaigns") { request, _ in
             let body: JSONValue
             switch JSONBody.parse(request) {
@@ -155,7 +154,7 @@ public struct ControlAPI: Sendable {
     }
 
     /// A campaign's stats, trades (JSON or CSV) and decisions.
-    static func registerRecords(_ r: inout Router, manager: CampaignManager) {
+    static func registerRecords(_ r: inout Router, manager: any CampaignOperations) {
         r.add("GET", "/campaigns/{id}/stats") { _, p in
             answer { (try manager.stats(id: p["id"]), []) }
         }

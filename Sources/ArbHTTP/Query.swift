@@ -1,5 +1,4 @@
 import ArbCore
-import ArbEngine
 import MicroHTTPD
 
 /// Typed query parameters; a bad value is a 422 naming the parameter.

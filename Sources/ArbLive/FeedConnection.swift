@@ -1,5 +1,4 @@
 import ArbCore
-import ArbEngine
 import ArbMarketData
 import Foundation
 import Logging

@@ -1,5 +1,4 @@
 import ArbCore
-import ArbEngine
 import ArbMarketData
 
 /// A campaign's view of the live feeds: the books of its markets as they arrive, pulled by its feed task.

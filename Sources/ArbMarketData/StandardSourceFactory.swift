@@ -14,6 +14,10 @@ public struct StandardSourceFactory: MarketSourceFactory {
 
     static let noLive = ConfigError(field: "market_data.source", "live feeds are not available here")
 
+    public func syntheticListing(config: CampaignConfig) throws(ConfigError) -> [ListingEntry] {
+        SyntheticListing.listing(symbolCount: config.marketData.symbolCount)
+    }
+
     public func makeSource(members: [UniverseMember], config: CampaignConfig,
                            startNs: Int64) throws(ConfigError) -> any ScheduledMarketSource {
         switch config.marketData.source {

@@ -1,3 +1,4 @@
+import ArbCore
 import ArbEngine
 import Synchronization
 

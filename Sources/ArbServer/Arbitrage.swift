@@ -1,3 +1,4 @@
+import ArbBench
 import ArbEngine
 import ArgumentParser
 

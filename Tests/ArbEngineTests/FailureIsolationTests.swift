@@ -1,5 +1,6 @@
 import ArbCore
 import ArbEngine
+import ArbTesting
 import ArbMarketData
 import Testing
 
@@ -36,6 +37,10 @@ struct BreakingFactory: MarketSourceFactory {
     func restoreSource(members: [UniverseMember], config: CampaignConfig, startNs: Int64,
                        state: [UInt8]) throws -> any ScheduledMarketSource {
         fatalError("not used")
+    }
+
+    func syntheticListing(config: CampaignConfig) throws(ConfigError) -> [ListingEntry] {
+        try SyntheticSourceFactory().syntheticListing(config: config)
     }
 }
 

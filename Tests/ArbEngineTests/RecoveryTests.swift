@@ -1,5 +1,6 @@
 import ArbCore
 import ArbStore
+import ArbTesting
 import ArbTestSupport
 import Foundation
 import Testing

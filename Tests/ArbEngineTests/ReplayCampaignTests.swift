@@ -1,5 +1,6 @@
 import ArbCore
 @testable import ArbEngine
+import ArbTesting
 import ArbMarketData
 import ArbMetrics
 import ArbTestSupport

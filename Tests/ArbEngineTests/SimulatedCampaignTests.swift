@@ -1,5 +1,6 @@
 import ArbCore
 import ArbEngine
+import ArbTesting
 import ArbMarketData
 import Testing
 

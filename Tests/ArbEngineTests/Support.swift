@@ -1,34 +1,11 @@
 import ArbCore
+import ArbMarketData
+import ArbTesting
 import ArbEngine
 import ArbTestSupport
 import Foundation
 import Testing
 
-/// Runs a campaign from a config tree and returns its result and recorder.
-func runCampaign(_ json: JSONValue, sources: any MarketSourceFactory = SyntheticSourceFactoryProxy()) async throws -> (Campaign.Result, MemoryRecorder) {
-    let config = try CampaignConfig.parse(json)
-    let recorder = MemoryRecorder(keepRecords: true)
-    let campaign = try Campaign(config: config, recorder: recorder, sources: sources)
-    return (try await campaign.run(), recorder)
-}
-
-/// Stats without `performance`, rendered: what must be byte-identical between simulated runs.
-func results(_ stats: JSONValue) -> String {
-    guard case .object(var o) = stats else { return "" }
-    o["performance"] = nil
-    return JSONValue.object(o).rendered()
-}
-
-func multi(_ extra: [String: JSONValue]) -> JSONValue {
-    var o: [String: JSONValue] = ["engine": ["mode": "multi", "multi_symbol_enabled": true]]
-    for (k, v) in extra { o[k] = v }
-    return .object(o)
-}
-
-func double(_ v: JSONValue?) -> Double { v?.doubleValue ?? .nan }
-func int(_ v: JSONValue?) -> Int { Int(v?.intValue ?? -1) }
-
-import ArbMarketData
 typealias SyntheticSourceFactoryProxy = StandardSourceFactory
 
 /// Path of the built `arbitrage` executable, next to the test bundle.

@@ -1,5 +1,6 @@
 import ArbCore
 import ArbEngine
+import ArbTesting
 @testable import ArbHTTP
 import Foundation
 import Testing

@@ -1,5 +1,6 @@
 import ArbCore
 import ArbEngine
+import ArbTesting
 import ArbStore
 import Foundation
 import Synchronization

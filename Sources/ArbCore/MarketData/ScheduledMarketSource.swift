@@ -51,6 +51,8 @@ public protocol MarketSourceFactory: Sendable {
     func prepare(config: CampaignConfig) async throws(ConfigError)
     /// The live listing (`universe.source: live`), as `prepare` fetched it.
     func liveListing(config: CampaignConfig) throws(ConfigError) -> [ListingEntry]
+    /// The listing of the synthetic market (`universe.source: synthetic`).
+    func syntheticListing(config: CampaignConfig) throws(ConfigError) -> [ListingEntry]
 }
 
 extension MarketSourceFactory {
@@ -58,6 +60,10 @@ extension MarketSourceFactory {
 
     public func liveListing(config: CampaignConfig) throws(ConfigError) -> [ListingEntry] {
         throw ConfigError(field: "universe.source", "the live listing is not available here")
+    }
+
+    public func syntheticListing(config: CampaignConfig) throws(ConfigError) -> [ListingEntry] {
+        throw ConfigError(field: "universe.source", "the synthetic listing is not available here")
     }
 
     public func availableListing(_ listing: [ListingEntry], config: CampaignConfig) throws(ConfigError) -> [ListingEntry] {

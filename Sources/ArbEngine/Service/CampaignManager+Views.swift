@@ -1,5 +1,4 @@
 import ArbCore
-import ArbMarketData
 
 extension CampaignManager {
     /// Applies strategy and risk changes to a running campaign and stores the config in force.

@@ -314,3 +314,5 @@ public actor CampaignManager {
         return "c" + String(repeating: "0", count: 16 - hex.count) + hex
     }
 }
+
+extension CampaignManager: CampaignOperations {}

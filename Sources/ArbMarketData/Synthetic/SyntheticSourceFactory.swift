@@ -4,6 +4,10 @@ import ArbCore
 public struct SyntheticSourceFactory: MarketSourceFactory {
     public init() {}
 
+    public func syntheticListing(config: CampaignConfig) throws(ConfigError) -> [ListingEntry] {
+        SyntheticListing.listing(symbolCount: config.marketData.symbolCount)
+    }
+
     public func makeSource(members: [UniverseMember], config: CampaignConfig,
                            startNs: Int64) throws(ConfigError) -> any ScheduledMarketSource {
         SyntheticMarket(members: members, settings: settings(config, startNs))

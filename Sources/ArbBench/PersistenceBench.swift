@@ -2,6 +2,7 @@ import ArbCore
 import ArbEngine
 import ArbMarketData
 import ArbStore
+import ArbTesting
 import Foundation
 import Logging
 

@@ -4,7 +4,8 @@ import Glibc
 import Darwin
 #endif
 
-/// Monotonic and wall-clock readings in nanoseconds.
+/// Monotonic and wall-clock readings in nanoseconds: the one call the core makes to the operating system (a clock
+/// read, no I/O), so the engine and the live feeds share one clock without depending on each other.
 public enum MonotonicClock {
     public static func nanoseconds() -> UInt64 {
         var ts = timespec()

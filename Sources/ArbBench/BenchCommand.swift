@@ -11,8 +11,8 @@ func benchCell(_ v: JSONValue?, _ digits: Int = 1) -> String {
 
 /// `arbitrage bench`: the scalability matrix. Each case is one `arbitrage run` in a child process (so memory
 /// and CPU figures belong to that case alone) on the synthetic market.
-struct BenchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct BenchCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure throughput, latency, CPU and memory from 10 to 1,000 routes, realtime and simulated.",
         discussion: "Use a release build. A soak is --routes 1000 --clock realtime --duration 600."
@@ -53,7 +53,9 @@ struct BenchCommand: AsyncParsableCommand {
         var stats: JSONValue
     }
 
-    func run() async throws {
+    public init() {}
+
+    public func run() async throws {
         let counts = routes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !counts.isEmpty, counts.allSatisfy({ (1...5000).contains($0) }) else {
             throw ValidationError("--routes takes route counts 1…5000, comma-separated")

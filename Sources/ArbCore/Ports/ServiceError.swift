@@ -1,5 +1,3 @@
-import ArbCore
-
 /// What the campaign service refuses, in terms the HTTP layer maps to status codes.
 public enum ServiceError: Error, Sendable, Equatable {
     /// The config or a parameter is invalid (fields named).
