@@ -16,7 +16,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
-        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/vapor/websocket-kit", from: "2.16.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.78.0"),
@@ -73,10 +72,10 @@ let package = Package(
         .target(name: "ArbHTTP", dependencies: ["ArbCore", "MicroHTTPD", .product(name: "Yams", package: "Yams")]),
         // The campaign store on SQLite (GRDB).
         .target(name: "ArbStore", dependencies: ["ArbCore", .product(name: "GRDB", package: "GRDB.swift")]),
-        // Prometheus exposition: service series on swift-prometheus, campaign and process series rendered at scrape.
+        // Prometheus exposition: every series rendered at scrape time by one text writer.
         .target(
             name: "ArbMetrics",
-            dependencies: ["ArbCore", "ArbEngine", .product(name: "Prometheus", package: "swift-prometheus")]
+            dependencies: ["ArbCore", "ArbEngine"]
         ),
         // `arbitrage bench`: the scalability matrix, persistence, feeds and HTTP cases, each a child process.
         .target(

@@ -1,57 +1,86 @@
 import ArbCore
-import ArbEngine
-import Prometheus
+import Synchronization
 
-/// Service-wide series on a swift-prometheus registry, which owns them: HTTP requests and durations by route
-/// template, campaigns by state, build info, and the market-data feed series (at zero for both exchanges until a
-/// live feed runs).
+/// Service-wide series: HTTP requests and durations by route template, campaigns by state, build info, and the
+/// market-data feed series (at zero for both exchanges until a live feed runs). Rendered by `MetricsText` like
+/// every other series, so one mechanism writes the whole exposition.
 public final class ServiceMetrics: Sendable {
-    let registry = PrometheusCollectorRegistry()
     static let states = ["pending", "running", "completed", "stopped", "failed", "interrupted"]
     static let methods: Set<String> = ["GET", "POST", "PATCH", "DELETE", "PUT", "HEAD", "OPTIONS"]
-    static let httpBuckets: [Duration] = [.microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
-                                          .milliseconds(2.5), .milliseconds(5), .milliseconds(10), .milliseconds(25),
-                                          .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
-                                          .seconds(1), .seconds(2.5), .seconds(5), .seconds(10)]
+    /// Upper bounds (seconds) of the request duration histogram.
+    static let httpBounds: [Double] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                       0.5, 1, 2.5, 5, 10]
+    static let durationName = MetricsText.HistogramName("arbitrage_http_request_duration_seconds", bounds: httpBounds)
 
-    /// A family named in full (the registry would otherwise join namespace, name and unit).
-    static func d(_ name: String, _ help: String) -> MetricNameDescriptor {
-        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    /// One route template's requests: counts by method and status, and the duration histogram.
+    struct RouteSeries {
+        var requests: [MethodStatus: UInt64] = [:]
+        /// Per bucket (not cumulative), the last one past every bound.
+        var buckets = [UInt64](repeating: 0, count: ServiceMetrics.httpBounds.count + 1)
+        var seconds = 0.0
+        var count: UInt64 = 0
     }
 
-    /// The live feeds' counters, rendered at scrape time (at zero for both exchanges until a feed runs).
+    struct MethodStatus: Hashable, Comparable {
+        var method: String
+        var status: Int
+        static func < (a: Self, b: Self) -> Bool { (a.method, a.status) < (b.method, b.status) }
+    }
+
+    let version: String
+    /// The live feeds' counters, rendered at scrape time.
     let feeds: FeedStatus
+    /// By route template (bounded: unknown paths are `unmatched`). Held for one request's update or a scrape's copy.
+    private let routes = Mutex<[String: RouteSeries]>([:])
+    private let campaigns = Mutex<[String: Int]>([:])
 
     public init(version: String, feeds: FeedStatus = FeedStatus()) {
+        self.version = version
         self.feeds = feeds
-        registry.makeGauge(descriptor: Self.d("arbitrage_build_info", "Build information; the value is always 1."), labels: [("version", version)]).set(Double(1))
-        for state in Self.states {
-            registry.makeGauge(descriptor: Self.d("arbitrage_campaigns", "Campaigns by state."), labels: [("state", state)]).set(Double(0))
-        }
     }
 
-    /// Counts one HTTP request under its route template (bounded labels: unknown paths are `unmatched`).
+    /// Counts one HTTP request under its route template.
     public func observe(route: String?, method: String, status: Int, seconds: Double) {
-        let m = Self.methods.contains(method) ? method : "OTHER"
-        let r = route ?? "unmatched"
-        registry.makeCounter(descriptor: Self.d("arbitrage_http_requests_total", "HTTP requests by route template, method and status."), labels: [("route", r), ("method", m), ("status", String(status))]).increment()
-        registry.makeDurationHistogram(descriptor: Self.d("arbitrage_http_request_duration_seconds", "HTTP request handling time by route template."), labels: [("route", r)], buckets: Self.httpBuckets)
-            .recordNanoseconds(Int64(seconds * 1e9))
-    }
-
-    public func setCampaigns(_ counts: [String: Int]) {
-        for state in Self.states {
-            registry.makeGauge(descriptor: Self.d("arbitrage_campaigns", "Campaigns by state."), labels: [("state", state)])
-                .set(Double(counts[state] ?? 0))
+        let key = MethodStatus(method: Self.methods.contains(method) ? method : "OTHER", status: status)
+        let bucket = Self.httpBounds.firstIndex { seconds <= $0 } ?? Self.httpBounds.count
+        routes.withLock { all in
+            all[route ?? "unmatched", default: RouteSeries()].record(key, bucket: bucket, seconds: seconds)
         }
     }
+
+    public func setCampaigns(_ counts: [String: Int]) { campaigns.withLock { $0 = counts } }
 
     public func emit(into text: inout MetricsText) {
-        text.append(raw: registry.emitToBuffer())
-        let venues = Venue.allCases
+        text.family("arbitrage_build_info", "gauge", "Build information; the value is always 1.")
+        text.sample("arbitrage_build_info", [("version", version)], 1)
+        let counts = campaigns.withLock { $0 }
+        text.family("arbitrage_campaigns", "gauge", "Campaigns by state.")
+        for state in Self.states { text.sample("arbitrage_campaigns", [("state", state)], Double(counts[state] ?? 0)) }
+        emitHTTP(into: &text)
+        emitFeeds(into: &text)
+    }
+
+    private func emitHTTP(into text: inout MetricsText) {
+        let all = routes.withLock { $0 }.sorted { $0.key < $1.key }
+        text.family("arbitrage_http_requests_total", "counter", "HTTP requests by route template, method and status.")
+        for (route, series) in all {
+            for (key, n) in series.requests.sorted(by: { $0.key < $1.key }) {
+                text.sample("arbitrage_http_requests_total", [("route", route), ("method", key.method), ("status", String(key.status))], Double(n))
+            }
+        }
+        text.family("arbitrage_http_request_duration_seconds", "histogram", "HTTP request handling time by route template.")
+        for (route, series) in all {
+            var running: UInt64 = 0
+            let cumulative = series.buckets.dropLast().map { running += $0; return running }
+            text.histogram(Self.durationName, MetricsText.LabelSet([("route", route)]), cumulative: cumulative,
+                           sum: series.seconds, count: series.count)
+        }
+    }
+
+    private func emitFeeds(into text: inout MetricsText) {
         func family(_ name: String, _ type: String, _ help: String, _ value: (FeedCounters) -> Int) {
             text.family(name, type, help)
-            for v in venues { text.sample(name, [("exchange", v.rawValue)], Double(value(feeds[v]))) }
+            for v in Venue.allCases { text.sample(name, [("exchange", v.rawValue)], Double(value(feeds[v]))) }
         }
         family("arbitrage_feed_connected", "gauge", "Live feed connections open to the exchange.") { $0.connected.load(ordering: .relaxed) }
         family("arbitrage_feed_connections", "gauge", "Live feed connections wanted to the exchange (open or being opened).") {
@@ -64,5 +93,14 @@ public final class ServiceMetrics: Sendable {
         family("arbitrage_feed_reconnects_total", "counter", "Reconnections of the exchange's live feed (after a close, a failure or silence).") {
             $0.reconnects.load(ordering: .relaxed)
         }
+    }
+}
+
+extension ServiceMetrics.RouteSeries {
+    mutating func record(_ key: ServiceMetrics.MethodStatus, bucket: Int, seconds: Double) {
+        requests[key, default: 0] += 1
+        buckets[bucket] += 1
+        self.seconds += seconds
+        count += 1
     }
 }

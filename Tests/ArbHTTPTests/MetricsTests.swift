@@ -42,6 +42,35 @@ extension HTTPSuites {
         }
     }
 
+    @Test func serviceSeriesCountRequestsAndBucketDurations() {
+        let service = ServiceMetrics(version: "1.2.3")
+        service.observe(route: "/campaigns", method: "GET", status: 200, seconds: 0.0002)
+        service.observe(route: "/campaigns", method: "GET", status: 200, seconds: 0.003)
+        service.observe(route: "/campaigns", method: "POST", status: 422, seconds: 20)
+        service.observe(route: nil, method: "BREW", status: 404, seconds: 0.00001)
+        service.setCampaigns(["running": 2])
+        var text = MetricsText()
+        service.emit(into: &text)
+        let out = Self.parse(String(decoding: text.bytes, as: UTF8.self))
+        func value(_ name: String, _ labels: String) -> Double? { out.samples.first { $0.name == name && $0.labels == labels }?.value }
+        #expect(out.families["arbitrage_http_requests_total"] == "counter")
+        #expect(out.families["arbitrage_http_request_duration_seconds"] == "histogram")
+        #expect(value("arbitrage_http_requests_total", #"{route="/campaigns",method="GET",status="200"}"#) == 2)
+        #expect(value("arbitrage_http_requests_total", #"{route="/campaigns",method="POST",status="422"}"#) == 1)
+        #expect(value("arbitrage_http_requests_total", #"{route="unmatched",method="OTHER",status="404"}"#) == 1)
+        // Cumulative: 0.2 ms is under 0.25 ms, 3 ms under 5 ms, 20 s only under +Inf.
+        let bucket = "arbitrage_http_request_duration_seconds_bucket"
+        #expect(value(bucket, #"{route="/campaigns",le="0.0001"}"#) == 0)
+        #expect(value(bucket, #"{route="/campaigns",le="0.00025"}"#) == 1)
+        #expect(value(bucket, #"{route="/campaigns",le="0.005"}"#) == 2)
+        #expect(value(bucket, #"{route="/campaigns",le="10"}"#) == 2)
+        #expect(value(bucket, #"{route="/campaigns",le="+Inf"}"#) == 3)
+        #expect(value("arbitrage_http_request_duration_seconds_count", #"{route="/campaigns"}"#) == 3)
+        #expect(abs((value("arbitrage_http_request_duration_seconds_sum", #"{route="/campaigns"}"#) ?? 0) - 20.0032) < 1e-9)
+        #expect(value("arbitrage_campaigns", #"{state="running"}"#) == 2 && value("arbitrage_campaigns", #"{state="failed"}"#) == 0)
+        #expect(value("arbitrage_build_info", #"{version="1.2.3"}"#) == 1)
+    }
+
     /// Sample lines by family name.
     static func parse(_ text: String) -> (families: [String: String], samples: [(name: String, labels: String, value: Double)]) {
         var types: [String: String] = [:]

@@ -65,7 +65,9 @@ struct RealtimeDriver: Sendable {
             if state.failedHard.load(ordering: .relaxed) { run.handle(.routeFailed) }
             let dataEnd = state.dataEndNs.load(ordering: .relaxed)
             if dataEnd != .max { run.handle(.dataEnd(atNs: dataEnd)) }
-            run.handle(.routes(kernel.routeTally))
+            // The full tally only once every route is done: counting a thousand routes every 5 ms is not free,
+            // while finding the first one still running is.
+            if kernel.workers.allSatisfy(\.done) { run.handle(.routes(kernel.routeTally)) }
             if let reason = run.stopReason(atNs: now) { return reason }
             try? await Task.sleep(for: Swift.min(.milliseconds(5), clock.wall(Swift.max(0, plan.endNs - now))))
         }
