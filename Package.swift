@@ -81,7 +81,7 @@ let package = Package(
         .target(
             name: "ArbBench",
             dependencies: [
-                "ArbCore", "ArbMarketData", "ArbEngine", "ArbStore", "ArbTesting",
+                "ArbCore", "ArbMarketData", "ArbEngine", "ArbStore", "ArbMetrics", "ArbTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

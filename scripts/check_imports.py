@@ -20,7 +20,7 @@ ALLOWED = {
     "ArbHTTP": {"ArbCore", "MicroHTTPD"},
     "ArbTesting": {"ArbCore", "ArbEngine", "ArbMarketData"},
     "ArbTestSupport": set(),
-    "ArbBench": {"ArbCore", "ArbMarketData", "ArbEngine", "ArbStore", "ArbTesting"},
+    "ArbBench": {"ArbCore", "ArbMarketData", "ArbEngine", "ArbStore", "ArbMetrics", "ArbTesting"},
     "ArbServer": {"ArbCore", "ArbMarketData", "ArbLive", "ArbEngine", "ArbStore", "ArbMetrics", "MicroHTTPD", "ArbHTTP",
                   "ArbBench"},
 }

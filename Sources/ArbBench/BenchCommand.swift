@@ -45,6 +45,9 @@ public struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Measure the HTTP API instead: wrk (-t1 -c32) on GET /campaigns/{id} of the idle service, then during realtime campaigns of the first --routes count lasting --duration seconds, on that route and round the read routes; each campaign's loop latency beside one run without load; then /metrics scraped once a second during a campaign of the last --routes count.")
     var http = false
 
+    @Flag(help: "Measure the /metrics rendering instead: a simulated campaign of the last --routes count (60 s of market time, so every route's series hold data), then its campaign series rendered 200 times on one thread; median, p90 and max milliseconds and the size.")
+    var metrics = false
+
     enum Clock: String, ExpressibleByArgument { case realtime, simulated, both }
 
     struct Case {
@@ -70,6 +73,16 @@ public struct BenchCommand: AsyncParsableCommand {
                                            config: config(routes: counts[0], clock: "realtime"), metricsRoutes: counts.last!,
                                            metricsConfig: config(routes: counts.last!, clock: "realtime")).run()
             print(json ? JSONValue.array(rows).rendered() : HTTPBench.table(rows))
+            return
+        }
+        if metrics {
+            var config = config(routes: counts.last!, clock: "simulated")
+            if case .object(var o) = config {
+                o["session"] = ["clock": "simulated", "max_runtime_seconds": 60]
+                config = .object(o)
+            }
+            let row = try await MetricsBench(config: config).run()
+            print(json ? row.rendered() : MetricsBench.line(row))
             return
         }
         if persistence {

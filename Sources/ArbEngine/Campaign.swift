@@ -327,4 +327,11 @@ public struct CampaignProbe: Sendable {
     public let startNs: Int64
     /// The campaign clock at the time of the probe.
     public let nowNs: Int64
+
+    public init(id: String, kernel: CampaignKernel, startNs: Int64, nowNs: Int64) {
+        self.id = id
+        self.kernel = kernel
+        self.startNs = startNs
+        self.nowNs = nowNs
+    }
 }

@@ -1,19 +1,13 @@
 import ArbCore
 import ArbEngine
+import Synchronization
 
 /// Per-campaign and per-symbol series, rendered at scrape time from what campaigns publish (route summaries,
 /// the coordinator's and store's snapshots, the routes' own latency histograms): nothing on the hot path.
 public enum CampaignMetrics {
-    /// Upper bounds (seconds) of the latency histograms: microseconds to seconds.
-    /// Twelve, so a thousand routes' two histograms stay near 2 MB per scrape.
-    static let bounds: [Double] = [1e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 1e-3, 5e-3, 0.025, 0.1, 1]
-    /// For each bound, how many of `LatencyHistogram`'s buckets lie wholly under it.
-    static let cutoffs: [Int] = bounds.map { le in
-        let ns = UInt64(le * 1e9)
-        var i = 0
-        while i < LatencyHistogram.bucketCount && LatencyHistogram.upperBound(i) <= ns { i += 1 }
-        return i
-    }
+    /// Upper bounds (seconds) of the latency histograms: microseconds to seconds, the histograms' own coarse
+    /// buckets. Twelve, so a thousand routes' two histograms stay near 2 MB per scrape.
+    static let bounds: [Double] = LatencyHistogram.coarseBoundsNs.map { Double($0) / 1e9 }
 
     /// A class: every family loops over the routes, and copying a struct of six references retained and released
     /// each of them per route and family (half the rendering time at a thousand routes).
@@ -26,9 +20,11 @@ public enum CampaignMetrics {
         let probe: CampaignProbe
         let risk: RiskState
         let labels: MetricsText.LabelSet
+        let directionLabels: [MetricsText.LabelSet]
+        let venueLabels: [MetricsText.LabelSet]
 
         init(campaign: String, symbol: String, summary: RouteSummary, worker: RouteWorker, index: Int, probe: CampaignProbe,
-             risk: RiskState, labels: MetricsText.LabelSet) {
+             risk: RiskState, labels: LabelCache.Entry) {
             self.campaign = campaign
             self.symbol = symbol
             self.summary = summary
@@ -36,25 +32,57 @@ public enum CampaignMetrics {
             self.index = index
             self.probe = probe
             self.risk = risk
-            self.labels = labels
+            self.labels = labels.base
+            directionLabels = labels.directions
+            venueLabels = labels.venues
         }
     }
 
     static let loopLatency = MetricsText.HistogramName("arbitrage_loop_latency_seconds", bounds: bounds)
     static let tickToDecision = MetricsText.HistogramName("arbitrage_tick_to_decision_seconds", bounds: bounds)
 
-    public static func render(_ probes: [CampaignProbe], into text: inout MetricsText) {
+    /// Each route's rendered label sets, kept from one scrape to the next (five arrays a route otherwise) and
+    /// dropped once its campaign is no longer rendered.
+    public final class LabelCache: Sendable {
+        struct Entry {
+            let base: MetricsText.LabelSet
+            let directions: [MetricsText.LabelSet]
+            let venues: [MetricsText.LabelSet]
+
+            init(campaign: String, symbol: String) {
+                let base = MetricsText.LabelSet([("campaign", campaign), ("symbol", symbol)])
+                self.base = base
+                directions = [Direction.sellABuyB, .buyASellB].map { base.adding("direction", $0.rawValue) }
+                venues = Venue.allCases.map { base.adding("exchange", $0.rawValue) }
+            }
+        }
+
+        /// Taken whole by a render and put back after; two scrapes at once only rebuild what the other holds.
+        private let entries = Mutex<[String: Entry]>([:])
+
+        public init() {}
+
+        func take() -> [String: Entry] { entries.withLock { e in defer { e = [:] }; return e } }
+        func keep(_ kept: [String: Entry]) { entries.withLock { $0 = kept } }
+    }
+
+    public static func render(_ probes: [CampaignProbe], into text: inout MetricsText, labels: LabelCache = LabelCache()) {
         // Route tables before risk states: a route that joins meanwhile is in the coordinator first.
         let tables = probes.map { $0.kernel.workers }
         let risks = probes.map { $0.kernel.coordinator.snapshot() }
         var routes: [Route] = []
+        var cached = labels.take()
+        var kept = [String: LabelCache.Entry](minimumCapacity: cached.count)
         for (p, probe) in probes.enumerated() {
             for (i, worker) in tables[p].enumerated() {
+                let key = probe.id + "\u{1F}" + worker.route.key
+                let entry = cached.removeValue(forKey: key) ?? LabelCache.Entry(campaign: probe.id, symbol: worker.route.key)
+                kept[key] = entry
                 routes.append(Route(campaign: probe.id, symbol: worker.route.key, summary: worker.summary, worker: worker,
-                                    index: i, probe: probe, risk: risks[p],
-                                    labels: MetricsText.LabelSet([("campaign", probe.id), ("symbol", worker.route.key)])))
+                                    index: i, probe: probe, risk: risks[p], labels: entry))
             }
         }
+        labels.keep(kept)
 
         text.family("arbitrage_route_active", "gauge", "1 while the route is in the campaign's universe, 0 once it left (universe.refresh_seconds).")
         let routeActive = Array("arbitrage_route_active".utf8)
@@ -65,9 +93,8 @@ public enum CampaignMetrics {
         text.family("arbitrage_trades_total", "counter", "Round trips opened, by direction.")
         let trades = Array("arbitrage_trades_total".utf8)
         for r in routes {
-            text.sample(trades, r.labels.adding("direction", Direction.sellABuyB.rawValue), Double(r.summary.sellABuyBTrades))
-            text.sample(trades, r.labels.adding("direction", Direction.buyASellB.rawValue),
-                        Double(r.summary.trades - r.summary.sellABuyBTrades))
+            text.sample(trades, r.directionLabels[0], Double(r.summary.sellABuyBTrades))
+            text.sample(trades, r.directionLabels[1], Double(r.summary.trades - r.summary.sellABuyBTrades))
         }
         text.family("arbitrage_realized_pnl_usd", "gauge", "Realized PnL of the route's round trips, fees included (USD).")
         let realizedPnlUsd = Array("arbitrage_realized_pnl_usd".utf8)
@@ -84,10 +111,10 @@ public enum CampaignMetrics {
         text.family("arbitrage_market_data_age_seconds", "gauge", "Age of the newest book of each leg on the campaign clock.")
         let marketDataAge = Array("arbitrage_market_data_age_seconds".utf8)
         for r in routes {
-            for venue in Venue.allCases {
+            for (v, venue) in Venue.allCases.enumerated() {
                 let top = r.probe.kernel.store.top(r.probe.kernel.layout.market(route: r.index, venue: venue))  // a small copy under the slot's lock
                 let age = top.sequence == 0 ? 0 : Double(r.probe.nowNs - top.receiveTimeNs) / 1e9
-                text.sample(marketDataAge, r.labels.adding("exchange", venue.rawValue), age)
+                text.sample(marketDataAge, r.venueLabels[v], age)
             }
         }
         text.family("arbitrage_loop_latency_seconds", "histogram", "Evaluation start to decision done, risk and paper fill included.")
@@ -149,7 +176,7 @@ public enum CampaignMetrics {
 
     static func histogram(_ text: inout MetricsText, _ name: MetricsText.HistogramName, _ labels: MetricsText.LabelSet,
                           _ h: LatencyHistogram, scratch: inout [UInt64]) {
-        let total = h.cumulative(cutoffs: cutoffs, into: &scratch)
+        let total = h.coarseCumulative(into: &scratch)
         text.histogram(name, labels, cumulative: scratch, sum: Double(h.sumNanoseconds) / 1e9, count: total)
     }
 }

@@ -10,6 +10,7 @@ public final class MetricsExposition: Sendable {
     private let lastRenderNs = Atomic<UInt64>(0)
     /// The previous exposition's size: the next one reserves it at once instead of growing by doubling.
     private let lastBytes = Atomic<Int>(1 << 20)
+    private let labels = CampaignMetrics.LabelCache()
 
     public init(service: ServiceMetrics, manager: CampaignManager) {
         self.service = service
@@ -22,7 +23,7 @@ public final class MetricsExposition: Sendable {
         service.setCampaigns(view.states)
         var text = MetricsText(capacity: lastBytes.load(ordering: .relaxed) + 64 * 1024)
         service.emit(into: &text)
-        CampaignMetrics.render(view.probes, into: &text)
+        CampaignMetrics.render(view.probes, into: &text, labels: labels)
         ProcessMetrics.render(into: &text)
         let store = manager.health.counts
         text.family("arbitrage_store_commits_total", "counter", "Campaign commits to the store (checkpoints with their events, and ends).")
@@ -36,7 +37,7 @@ public final class MetricsExposition: Sendable {
         text.family("arbitrage_metrics_render_seconds", "gauge", "Time the previous /metrics rendering took.")
         text.sample("arbitrage_metrics_render_seconds", [], Double(lastRenderNs.load(ordering: .relaxed)) / 1e9)
         lastRenderNs.store(MonotonicClock.nanoseconds() - start, ordering: .relaxed)
-        lastBytes.store(text.bytes.count, ordering: .relaxed)
+        lastBytes.store(text.count, ordering: .relaxed)
         return text.bytes
     }
 }

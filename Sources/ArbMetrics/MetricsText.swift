@@ -6,9 +6,15 @@ import ArbCore
 /// Built for a thousand routes per scrape: label sets are rendered once (`LabelSet`) and reused by every family,
 /// integers are written without going through `String`.
 public struct MetricsText {
-    public private(set) var bytes: [UInt8] = []
+    /// Written through a raw buffer: an array's append checks uniqueness and capacity and goes through its generic
+    /// path on every fragment, a fifth of a thousand routes' rendering.
+    private let buffer: ByteBuffer
 
-    public init(capacity: Int = 64 * 1024) { bytes.reserveCapacity(capacity) }
+    /// The exposition so far.
+    public var bytes: [UInt8] { buffer.array() }
+    public var count: Int { buffer.count }
+
+    public init(capacity: Int = 64 * 1024) { buffer = ByteBuffer(capacity: capacity) }
 
     /// A rendered label set: `{k="v",k2="v2"` without the closing brace, so more labels can follow.
     public struct LabelSet: Sendable {
@@ -55,11 +61,11 @@ public struct MetricsText {
         put(name)
         if !labels.open.isEmpty {
             put(labels.open)
-            bytes.append(UInt8(ascii: "}"))
+            buffer.put(UInt8(ascii: "}"))
         }
-        bytes.append(UInt8(ascii: " "))
+        buffer.put(UInt8(ascii: " "))
         appendNumber(value)
-        bytes.append(UInt8(ascii: "\n"))
+        buffer.put(UInt8(ascii: "\n"))
     }
 
     /// A histogram's buckets (cumulative counts at each upper bound, `le` labels pre-rendered), sum and count.
@@ -70,14 +76,14 @@ public struct MetricsText {
             put(name.bucket)
             put(open)
             put(les[i])
-            DecimalText.append(c, to: &bytes)
-            bytes.append(UInt8(ascii: "\n"))
+            buffer.putDecimal(c)
+            buffer.put(UInt8(ascii: "\n"))
         }
         put(name.bucket)
         put(open)
         put(open.isEmpty ? name.firstInf : name.nextInf)
-        DecimalText.append(count, to: &bytes)
-        bytes.append(UInt8(ascii: "\n"))
+        buffer.putDecimal(count)
+        buffer.put(UInt8(ascii: "\n"))
         sample(name.sum, labels, sum)
         sample(name.count, labels, Double(count))
     }
@@ -104,16 +110,19 @@ public struct MetricsText {
     /// rendering).
     @inline(__always)
     mutating func put(_ fragment: [UInt8]) {
-        fragment.withUnsafeBufferPointer { bytes.append(contentsOf: $0) }
+        fragment.withUnsafeBytes { buffer.put($0) }
     }
 
-    private mutating func append(_ s: String) { bytes.append(contentsOf: s.utf8) }
+    private mutating func append(_ s: String) {
+        var s = s
+        s.withUTF8 { buffer.put(UnsafeRawBufferPointer($0)) }
+    }
 
     mutating func appendNumber(_ v: Double) {
         if v == v.rounded(), abs(v) < 9e15 {
             let i = Int64(v)
-            if i < 0 { bytes.append(UInt8(ascii: "-")) }
-            DecimalText.append(i.magnitude, to: &bytes)
+            if i < 0 { buffer.put(UInt8(ascii: "-")) }
+            buffer.putDecimal(i.magnitude)
         } else {
             append(Self.format(v))
         }
@@ -125,4 +134,56 @@ public struct MetricsText {
         if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
         return "\(v)"
     }
+}
+
+/// A growable byte buffer written through raw pointers, for one exposition at a time.
+/// Not `Sendable`: a `MetricsText` and its buffer belong to the scrape that renders them.
+final class ByteBuffer {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private(set) var count = 0
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = Swift.max(capacity, 1024)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    @inline(__always)
+    func reserve(_ n: Int) {
+        if count + n > capacity { grow(to: count + n) }
+    }
+
+    private func grow(to needed: Int) {
+        let bigger = Swift.max(needed, capacity * 2)
+        let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: bigger)
+        fresh.update(from: base, count: count)
+        base.deallocate()
+        base = fresh
+        capacity = bigger
+    }
+
+    @inline(__always)
+    func put(_ bytes: UnsafeRawBufferPointer) {
+        guard let from = bytes.baseAddress else { return }
+        reserve(bytes.count)
+        UnsafeMutableRawPointer(base + count).copyMemory(from: from, byteCount: bytes.count)
+        count += bytes.count
+    }
+
+    @inline(__always)
+    func put(_ byte: UInt8) {
+        reserve(1)
+        base[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    func putDecimal(_ value: UInt64) {
+        reserve(20)
+        count += DecimalText.write(value, to: base + count)
+    }
+
+    func array() -> [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
 }

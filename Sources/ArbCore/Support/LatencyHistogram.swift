@@ -1,8 +1,11 @@
 import Synchronization
 
 /// A log-linear histogram of nanosecond durations: 8 buckets per power of two (≤ 12.5 % relative error), from
-/// 1 ns to about 137 s; larger values land in the last bucket. One writer records without locks (relaxed atomic
-/// adds on its own cache lines); any thread may read quantiles at any time.
+/// 1 ns to about 137 s; larger values land in the last bucket. Beside them, the coarse buckets the metrics
+/// exposition shows (`coarseBoundsNs`), kept as values are recorded so a scrape reads 13 counters, not 280.
+///
+/// One writer at a time (a route's evaluations never overlap, and each owner hands over with release/acquire),
+/// so a record is relaxed loads and stores, no read-modify-write; any thread may read at any time.
 ///
 /// 2 KiB per histogram, so every route of a 1,000-route campaign can own two.
 public final class LatencyHistogram: Sendable {
@@ -11,8 +14,17 @@ public final class LatencyHistogram: Sendable {
     @usableFromInline static let maxExponent = 36
     public static let bucketCount = (maxExponent - subBits + 2) * sub
 
-    // Allocated once and freed in deinit; elements are atomics, so sharing the pointer is safe.
+    /// Upper bounds of the coarse buckets (1 µs … 1 s); a last one counts everything above.
+    public static let coarseBoundsNs: [UInt64] = [1_000, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 1_000_000,
+                                                  5_000_000, 25_000_000, 100_000_000, 1_000_000_000]
+    /// For each fine bucket, the first coarse bound its whole range lies under (the exposition's `le` semantics).
+    @usableFromInline static let coarseIndex: [Int] = (0..<bucketCount).map { i in
+        coarseBoundsNs.firstIndex { upperBound(i) <= $0 } ?? coarseBoundsNs.count
+    }
+
+    // Allocated once and freed in deinit; elements are atomics, so sharing the pointers is safe.
     nonisolated(unsafe) private let buckets: UnsafeMutablePointer<Atomic<UInt64>>
+    nonisolated(unsafe) private let coarse: UnsafeMutablePointer<Atomic<UInt64>>
     private let total = Atomic<UInt64>(0)
     private let sumNs = Atomic<UInt64>(0)
     private let maxNs = Atomic<UInt64>(0)
@@ -20,11 +32,15 @@ public final class LatencyHistogram: Sendable {
     public init() {
         buckets = .allocate(capacity: Self.bucketCount)
         for i in 0..<Self.bucketCount { (buckets + i).initialize(to: Atomic(0)) }
+        coarse = .allocate(capacity: Self.coarseBoundsNs.count + 1)
+        for i in 0...Self.coarseBoundsNs.count { (coarse + i).initialize(to: Atomic(0)) }
     }
 
     deinit {
         buckets.deinitialize(count: Self.bucketCount)
         buckets.deallocate()
+        coarse.deinitialize(count: Self.coarseBoundsNs.count + 1)
+        coarse.deallocate()
     }
 
     /// Bucket of a value.
@@ -51,10 +67,29 @@ public final class LatencyHistogram: Sendable {
     }
 
     public func record(nanoseconds: UInt64) {
-        buckets[Self.index(nanoseconds)].add(1, ordering: .relaxed)
-        total.add(1, ordering: .relaxed)
-        sumNs.add(nanoseconds, ordering: .relaxed)
+        let i = Self.index(nanoseconds)
+        Self.bump(buckets[i], by: 1)
+        Self.bump(coarse[Self.coarseIndex[i]], by: 1)
+        Self.bump(total, by: 1)
+        Self.bump(sumNs, by: nanoseconds)
         if nanoseconds > maxNs.load(ordering: .relaxed) { maxNs.store(nanoseconds, ordering: .relaxed) }
+    }
+
+    /// Adds without a read-modify-write: there is one writer.
+    @inline(__always)
+    static func bump(_ counter: borrowing Atomic<UInt64>, by n: UInt64) {
+        counter.store(counter.load(ordering: .relaxed) &+ n, ordering: .relaxed)
+    }
+
+    /// Cumulative counts of the coarse buckets at each of `coarseBoundsNs`, written into `into`, and the count of
+    /// everything (the `+Inf` bucket): 13 reads, what a scrape needs.
+    public func coarseCumulative(into: inout [UInt64]) -> UInt64 {
+        var running: UInt64 = 0
+        for b in 0..<Self.coarseBoundsNs.count {
+            running &+= coarse[b].load(ordering: .relaxed)
+            into[b] = running
+        }
+        return running &+ coarse[Self.coarseBoundsNs.count].load(ordering: .relaxed)
     }
 
     public var count: UInt64 { total.load(ordering: .relaxed) }
@@ -64,19 +99,6 @@ public final class LatencyHistogram: Sendable {
     /// A consistent-enough copy of the counts (each bucket read once).
     public func counts() -> [UInt64] {
         (0..<Self.bucketCount).map { buckets[$0].load(ordering: .relaxed) }
-    }
-
-    /// Cumulative counts at bucket boundaries (`cutoffs[i]` = how many buckets lie under bound i, ascending),
-    /// written into `into`, and the total. Reads each bucket once without allocating (the exposition's path).
-    public func cumulative(cutoffs: [Int], into: inout [UInt64]) -> UInt64 {
-        var running: UInt64 = 0
-        var i = 0
-        for (b, cutoff) in cutoffs.enumerated() {
-            while i < cutoff { running += buckets[i].load(ordering: .relaxed); i += 1 }
-            into[b] = running
-        }
-        while i < Self.bucketCount { running += buckets[i].load(ordering: .relaxed); i += 1 }
-        return running
     }
 
     /// Merges several histograms' counts.
