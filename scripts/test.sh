@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 command -v swift >/dev/null || { echo "swift toolchain not found on PATH" >&2; exit 1; }
 ./scripts/install-deps.sh
 
-echo "== module graph: every import along docs/architecture.md's edges =="
+echo "== module graph: every import along docs/architecture.md's edges; file and function sizes =="
 python3 scripts/check_imports.py
+python3 scripts/check_sizes.py
 
 swift build --build-tests
 swift test --skip-build

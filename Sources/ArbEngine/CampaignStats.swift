@@ -44,31 +44,102 @@ struct CampaignStats {
             caps[key] = .double(risk.limits.symbolCapUSD)
             realized += route.realizedPnlUSD.double
             unrealized += route.unrealizedPnlUSD
-            var position: JSONValue = .null
-            if let pair = route.position {
-                position = [
-                    "trade_id": .string(pair.trade.id), "direction": .string(pair.direction.rawValue),
-                    "quantity": .string(pair.quantity.description), "entry_time": .string(UTCTime.format(pair.entryTimeNs)),
-                    "committed_usd": .double(pair.trade.committedUSD.double),
-                ]
-            }
-            perSymbol[key] = [
-                "iterations": .int(Int64(route.iterations)), "trades": .int(Int64(route.trades)),
-                "realized_pnl_usd": .double(route.realizedPnlUSD.double),
-                "unrealized_pnl_usd": .double(route.unrealizedPnlUSD),
-                "premium_bps": .double(route.premiumBps), "position": position, "active": .bool(worker.isActive),
-            ]
+            perSymbol[key] = Self.perSymbol(route, active: worker.isActive)
             if worker.done, let failure = worker.failure {
                 failed.append(["symbol": .string(key), "error": .string(failure)])
             }
         }
 
+        let curve: [JSONValue] = equity.map {
+            ["t": .double($0.t), "realized_usd": .double($0.realizedUSD), "unrealized_usd": .double($0.unrealizedUSD),
+             "equity_usd": .double($0.realizedUSD + $0.unrealizedUSD)]
+        }
+        return [
+            "runtime_seconds": .double(Double(endNs - startNs) / 1e9),
+            "start_time": .string(UTCTime.format(startNs)),
+            "end_time": .string(UTCTime.format(endNs)),
+            "symbols": .array(keys.map { .string($0) }),
+            "num_symbols": .int(Int64(keys.count)),
+            "universe_mode": .string(config.universe.mode.rawValue),
+            "universe": universe(workers),
+            "engine_mode": .string(config.engine.mode.rawValue),
+            "clock": .string(config.session.clock.rawValue),
+            "status": .string(status.rawValue),
+            "stop_reason": stopReason.map { .string($0.rawValue) } ?? .null,
+            "failed_routes": .array(failed),
+            "risk_stats": Self.riskStats(risk, symbols: symbolsRisk, allocations: allocations, caps: caps),
+            "per_symbol": .object(perSymbol),
+            "decisions": Self.decisions(risk),
+            "balances": Self.balances(paper),
+            "pnl": [
+                "realized_usd": .double(realized),
+                "unrealized_usd": .double(unrealized),
+                "equity_curve": .array(curve),
+            ],
+            "trades": [
+                "opened": .int(Int64(kernel.tradesOpened)),
+                "executed": .int(Int64(risk.tradesExecuted)),
+                "legs_rejected": .object(risk.legRejectionsByVenue.mapValues { .object($0.mapValues { .int(Int64($0)) }) }),
+            ],
+            "market_data": marketData(),
+            "performance": performance(),
+        ]
+    }
+
+    /// The risk tiers' state: global, portfolio (allocations against caps) and per symbol.
+    static func riskStats(_ risk: RiskState, symbols: [String: JSONValue], allocations: [String: JSONValue],
+                          caps: [String: JSONValue]) -> JSONValue {
+        let dailyLoss = Swift.max(0, -(risk.realizedTodayUSD.double + risk.unrealizedUSD))
+        return [
+            "global": [
+                "total_exposure_usd": .double(risk.totalExposureUSD.double),
+                "total_daily_loss_usd": .double(dailyLoss),
+                "max_daily_loss_seen_usd": .double(risk.maxDailyLossSeenUSD),
+                "trades_executed": .int(Int64(risk.tradesExecuted)),
+                "trades_rejected": .int(Int64(risk.tradesRejected)),
+                "emergency_stopped": .bool(risk.emergencyStopped),
+            ],
+            "portfolio": [
+                "total_capital_usd": .double(risk.limits.totalCapitalUSD),
+                "total_allocated_capital": .double(risk.totalAllocatedUSD.double),
+                "peak_allocated_capital": .double(risk.peakAllocatedUSD.double),
+                "symbol_allocations": .object(allocations),
+                "symbol_allocation_caps": .object(caps),
+            ],
+            "symbols": .object(symbols),
+        ]
+    }
+
+    /// One route's progress, PnL, premium and open pair.
+    static func perSymbol(_ route: RouteSummary, active: Bool) -> JSONValue {
+        var position: JSONValue = .null
+        if let pair = route.position {
+            position = [
+                "trade_id": .string(pair.trade.id), "direction": .string(pair.direction.rawValue),
+                "quantity": .string(pair.quantity.description), "entry_time": .string(UTCTime.format(pair.entryTimeNs)),
+                "committed_usd": .double(pair.trade.committedUSD.double),
+            ]
+        }
+        return [
+            "iterations": .int(Int64(route.iterations)), "trades": .int(Int64(route.trades)),
+            "realized_pnl_usd": .double(route.realizedPnlUSD.double),
+            "unrealized_pnl_usd": .double(route.unrealizedPnlUSD),
+            "premium_bps": .double(route.premiumBps), "position": position, "active": .bool(active),
+        ]
+    }
+
+    /// Decision counts by outcome, then tier (kind for allowances), then reason.
+    static func decisions(_ risk: RiskState) -> JSONValue {
         var decisions: [String: [String: [String: JSONValue]]] = ["allowed": [:], "rejected": [:]]
         for (key, count) in risk.allDecisionCounts {
             let parts = key.split(separator: ".", maxSplits: 2).map(String.init)
             decisions[parts[0], default: [:]][parts[1], default: [:]][parts[2]] = .int(Int64(count))
         }
+        return .object(decisions.mapValues { .object($0.mapValues { .object($0) }) })
+    }
 
+    /// Every venue's assets (initial, final, fees) and whether every account reconciles exactly.
+    static func balances(_ paper: PaperExchange) -> JSONValue {
         var balances: [String: JSONValue] = [:]
         var reconciled = true
         for venue in Venue.allCases {
@@ -85,60 +156,7 @@ struct CampaignStats {
             balances[venue.rawValue] = .object(assets)
         }
         balances["reconciled"] = .bool(reconciled)
-
-        let curve: [JSONValue] = equity.map {
-            ["t": .double($0.t), "realized_usd": .double($0.realizedUSD), "unrealized_usd": .double($0.unrealizedUSD),
-             "equity_usd": .double($0.realizedUSD + $0.unrealizedUSD)]
-        }
-        let dailyLoss = Swift.max(0, -(risk.realizedTodayUSD.double + risk.unrealizedUSD))
-
-        return [
-            "runtime_seconds": .double(Double(endNs - startNs) / 1e9),
-            "start_time": .string(UTCTime.format(startNs)),
-            "end_time": .string(UTCTime.format(endNs)),
-            "symbols": .array(keys.map { .string($0) }),
-            "num_symbols": .int(Int64(keys.count)),
-            "universe_mode": .string(config.universe.mode.rawValue),
-            "universe": universe(workers),
-            "engine_mode": .string(config.engine.mode.rawValue),
-            "clock": .string(config.session.clock.rawValue),
-            "status": .string(status.rawValue),
-            "stop_reason": stopReason.map { .string($0.rawValue) } ?? .null,
-            "failed_routes": .array(failed),
-            "risk_stats": [
-                "global": [
-                    "total_exposure_usd": .double(risk.totalExposureUSD.double),
-                    "total_daily_loss_usd": .double(dailyLoss),
-                    "max_daily_loss_seen_usd": .double(risk.maxDailyLossSeenUSD),
-                    "trades_executed": .int(Int64(risk.tradesExecuted)),
-                    "trades_rejected": .int(Int64(risk.tradesRejected)),
-                    "emergency_stopped": .bool(risk.emergencyStopped),
-                ],
-                "portfolio": [
-                    "total_capital_usd": .double(risk.limits.totalCapitalUSD),
-                    "total_allocated_capital": .double(risk.totalAllocatedUSD.double),
-                    "peak_allocated_capital": .double(risk.peakAllocatedUSD.double),
-                    "symbol_allocations": .object(allocations),
-                    "symbol_allocation_caps": .object(caps),
-                ],
-                "symbols": .object(symbolsRisk),
-            ],
-            "per_symbol": .object(perSymbol),
-            "decisions": .object(decisions.mapValues { .object($0.mapValues { .object($0) }) }),
-            "balances": .object(balances),
-            "pnl": [
-                "realized_usd": .double(realized),
-                "unrealized_usd": .double(unrealized),
-                "equity_curve": .array(curve),
-            ],
-            "trades": [
-                "opened": .int(Int64(kernel.tradesOpened)),
-                "executed": .int(Int64(risk.tradesExecuted)),
-                "legs_rejected": .object(risk.legRejectionsByVenue.mapValues { .object($0.mapValues { .int(Int64($0)) }) }),
-            ],
-            "market_data": marketData(),
-            "performance": performance(),
-        ]
+        return .object(balances)
     }
 
     /// The route table and how it changed (`universe.refresh_seconds`).

@@ -50,11 +50,9 @@ extension OpenAPIDocument {
             "time_ns": integer, "decision_id": string,
         ], required: ["upbit_sequence", "binance_sequence", "fx_sequence", "fx", "gross_edge_bps", "net_edge_bps",
                       "slippage_bps", "fees_usd", "time_ns", "decision_id"])
-        let instrument = object(["market": string, "tick": decimal, "step": decimal, "min_notional": decimal],
-                                required: ["market", "tick", "step", "min_notional"])
         let statuses = enumValues(["pending", "running", "completed", "stopped", "failed", "interrupted"])
         let stopReasons: JSONValue = .array(["requested", "emergency_stop", "runtime", "iterations", "end_of_data", "route_failed", "error", "interrupted", nil])
-        return [
+        return viewSchemas().merging([
             "Problem": object([
                 "type": string, "title": string, "status": integer, "detail": string,
                 "errors": ["type": "array", "items": object(["field": string, "message": string], required: ["field", "message"])],
@@ -119,6 +117,14 @@ extension OpenAPIDocument {
             ], required: ["id", "route", "kind", "outcome", "reason", "count", "first_time_ns", "last_time_ns",
                           "direction", "requested_quantity", "edge_bps"]),
             "DecisionList": list("Decision"),
+        ]) { view, _ in view }
+    }
+
+    /// The per-symbol, risk and universe views.
+    static func viewSchemas() -> [String: JSONValue] {
+        let instrument = object(["market": string, "tick": decimal, "step": decimal, "min_notional": decimal],
+                                required: ["market", "tick", "step", "min_notional"])
+        return [
             "SymbolRisk": object([
                 "symbol": string, "trades_executed": integer, "trades_rejected": integer, "circuit_breaker_triggered": boolean,
                 "allocation_usd": nullable("number"), "allocation_cap_usd": nullable("number"),

@@ -70,6 +70,13 @@ public enum CampaignMetrics {
         // Route tables before risk states: a route that joins meanwhile is in the coordinator first.
         let tables = probes.map { $0.kernel.workers }
         let risks = probes.map { $0.kernel.coordinator.snapshot() }
+        let routes = routeRows(probes, tables: tables, risks: risks, labels: labels)
+        renderRoutes(routes, into: &text)
+        renderCampaigns(probes, risks: risks, into: &text)
+    }
+
+    /// One row per route of every campaign, with its label sets from the cache.
+    static func routeRows(_ probes: [CampaignProbe], tables: [RouteWorkers], risks: [RiskState], labels: LabelCache) -> [Route] {
         var routes: [Route] = []
         var cached = labels.take()
         var kept = [String: LabelCache.Entry](minimumCapacity: cached.count)
@@ -83,7 +90,11 @@ public enum CampaignMetrics {
             }
         }
         labels.keep(kept)
+        return routes
+    }
 
+    /// The per-route families.
+    static func renderRoutes(_ routes: [Route], into text: inout MetricsText) {
         text.family("arbitrage_route_active", "gauge", "1 while the route is in the campaign's universe, 0 once it left (universe.refresh_seconds).")
         let routeActive = Array("arbitrage_route_active".utf8)
         for r in routes { text.sample(routeActive, r.labels, r.worker.isActive ? 1 : 0) }
@@ -122,7 +133,10 @@ public enum CampaignMetrics {
         for r in routes { histogram(&text, loopLatency, r.labels, r.worker.loopLatency, scratch: &scratch) }
         text.family("arbitrage_tick_to_decision_seconds", "histogram", "Snapshot stored to decision done (event-driven realtime routes).")
         for r in routes { histogram(&text, tickToDecision, r.labels, r.worker.tickToDecision, scratch: &scratch) }
+    }
 
+    /// The per-campaign families.
+    static func renderCampaigns(_ probes: [CampaignProbe], risks: [RiskState], into text: inout MetricsText) {
         text.family("arbitrage_decisions_total", "counter", "Risk decisions by outcome, tier (none for allowances) and reason.")
         for (p, probe) in probes.enumerated() {
             for (key, count) in risks[p].allDecisionCounts.sorted(by: { $0.key < $1.key }) {
