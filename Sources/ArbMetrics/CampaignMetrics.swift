@@ -174,14 +174,12 @@ public enum CampaignMetrics {
         }
         text.family("arbitrage_market_data_updates_total", "counter", "Book updates stored, per exchange (Upbit includes KRW-USDT).")
         for probe in probes {
-            var counts = [0.0, 0.0]
+            var counts = PerVenue(repeating: 0.0)
             for m in 0..<probe.kernel.store.marketCount {
-                let venue = probe.kernel.layout.route(ofMarket: m)?.venue ?? .upbit
-                counts[venue == .upbit ? 0 : 1] += Double(probe.kernel.store.sequence(m))
+                counts[probe.kernel.layout.route(ofMarket: m)?.venue ?? .upbit] += Double(probe.kernel.store.sequence(m))
             }
-            for venue in Venue.allCases {
-                text.sample("arbitrage_market_data_updates_total", [("campaign", probe.id), ("exchange", venue.rawValue)],
-                            counts[venue == .upbit ? 0 : 1])
+            for (venue, count) in counts.pairs {
+                text.sample("arbitrage_market_data_updates_total", [("campaign", probe.id), ("exchange", venue.rawValue)], count)
             }
         }
         text.family("arbitrage_campaign_runtime_seconds", "gauge", "Campaign clock elapsed since its start.")

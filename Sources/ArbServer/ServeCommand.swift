@@ -226,11 +226,11 @@ enum DataDirectory {
         init(directory: String) throws(StoreError) {
             let path = (directory as NSString).appendingPathComponent("arbitrage.lock")
             fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw StoreError("cannot open \(path): \(String(cString: strerror(errno)))") }
+            guard fd >= 0 else { throw StoreError(.unavailable, "cannot open \(path): \(String(cString: strerror(errno)))") }
             guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
                 let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
                 close(fd)
-                throw StoreError("the data directory \(directory) is in use by another arbitrage process\(holder.isEmpty ? "" : " (pid \(holder))")")
+                throw StoreError(.unavailable, "the data directory \(directory) is in use by another arbitrage process\(holder.isEmpty ? "" : " (pid \(holder))")")
             }
             let pid = Array("\(getpid())\n".utf8)
             _ = ftruncate(fd, 0)

@@ -34,7 +34,7 @@ public final class SQLiteCampaignStore: CampaignStore {
             pool = try DatabasePool(path: path, configuration: config)
             try Self.migrator.migrate(pool)
         } catch {
-            throw StoreError("cannot open the store at \(path): \(error)")
+            throw StoreError(.unavailable, "cannot open the store at \(path): \(error)")
         }
     }
 
@@ -77,8 +77,12 @@ public final class SQLiteCampaignStore: CampaignStore {
     public func createCampaign(_ record: CampaignRecord) async throws {
         let body = try Self.body(record)
         try await write { db in
-            try db.execute(sql: "INSERT INTO campaigns (id, status, body, finished_at_ns) VALUES (?, ?, ?, ?)",
-                           arguments: [record.id, record.status.rawValue, body, record.finishedAtNs])
+            do {
+                try db.execute(sql: "INSERT INTO campaigns (id, status, body, finished_at_ns) VALUES (?, ?, ?, ?)",
+                               arguments: [record.id, record.status.rawValue, body, record.finishedAtNs])
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                throw StoreError(.exists, "campaign \(record.id) exists")
+            }
         }
     }
 
@@ -92,14 +96,14 @@ public final class SQLiteCampaignStore: CampaignStore {
         try await write { db in
             try db.execute(sql: "UPDATE campaigns SET body = json_set(body, '$.config', json(?)) WHERE id = ?",
                            arguments: [text, campaignId])
-            if db.changesCount == 0 { throw StoreError("no campaign \(campaignId)") }
+            if db.changesCount == 0 { throw StoreError(.notFound, "no campaign \(campaignId)") }
         }
     }
 
     static func update(_ record: CampaignRecord, body: String, _ db: Database) throws {
         try db.execute(sql: "UPDATE campaigns SET status = ?, body = ?, finished_at_ns = ? WHERE id = ?",
                        arguments: [record.status.rawValue, body, record.finishedAtNs, record.id])
-        if db.changesCount == 0 { throw StoreError("no campaign \(record.id)") }
+        if db.changesCount == 0 { throw StoreError(.notFound, "no campaign \(record.id)") }
     }
 
     /// A campaign's stored JSON: the record without what other tables own.
@@ -153,7 +157,7 @@ public final class SQLiteCampaignStore: CampaignStore {
     public func deleteCampaign(id: String) async throws {
         try await write { db in
             try db.execute(sql: "DELETE FROM campaigns WHERE id = ?", arguments: [id])
-            if db.changesCount == 0 { throw StoreError("no campaign \(id)") }
+            if db.changesCount == 0 { throw StoreError(.notFound, "no campaign \(id)") }
         }
     }
 
@@ -318,14 +322,14 @@ public final class SQLiteCampaignStore: CampaignStore {
             }
         }
         do { return try await pool.write(body) } catch let error as StoreError { throw error } catch {
-            throw StoreError("the store could not write: \(error)")
+            throw StoreError(.unavailable, "the store could not write: \(error)")
         }
     }
 
     /// On the caller's thread: a WAL reader never waits for the writer.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try pool.read(body) } catch let error as StoreError { throw error } catch {
-            throw StoreError("the store could not read: \(error)")
+            throw StoreError(.unavailable, "the store could not read: \(error)")
         }
     }
 }

@@ -34,7 +34,7 @@ public final class InMemoryCampaignStore: CampaignStore {
         var order: [String] = []
 
         mutating func append(campaignId: String, events: [CampaignEvent]) throws(StoreError) {
-            guard campaigns[campaignId] != nil else { throw StoreError("no campaign \(campaignId)") }
+            guard campaigns[campaignId] != nil else { throw StoreError(.notFound, "no campaign \(campaignId)") }
             for event in events {
                 switch event {
                 case .fill(let f): campaigns[campaignId]!.fills.append(f)
@@ -51,7 +51,7 @@ public final class InMemoryCampaignStore: CampaignStore {
         }
 
         mutating func delete(id: String) throws(StoreError) {
-            guard campaigns.removeValue(forKey: id) != nil else { throw StoreError("no campaign \(id)") }
+            guard campaigns.removeValue(forKey: id) != nil else { throw StoreError(.notFound, "no campaign \(id)") }
             order.removeAll { $0 == id }
         }
     }
@@ -62,7 +62,7 @@ public final class InMemoryCampaignStore: CampaignStore {
 
     public func createCampaign(_ record: CampaignRecord) throws {
         try state.withLock { (s: inout State) throws(StoreError) in
-            guard s.campaigns[record.id] == nil else { throw StoreError("campaign \(record.id) exists") }
+            guard s.campaigns[record.id] == nil else { throw StoreError(.exists, "campaign \(record.id) exists") }
             s.campaigns[record.id] = Campaign(record: record)
             s.order.append(record.id)
         }
@@ -70,14 +70,14 @@ public final class InMemoryCampaignStore: CampaignStore {
 
     public func updateCampaign(_ record: CampaignRecord) throws {
         try state.withLock { (s: inout State) throws(StoreError) in
-            guard s.campaigns[record.id] != nil else { throw StoreError("no campaign \(record.id)") }
+            guard s.campaigns[record.id] != nil else { throw StoreError(.notFound, "no campaign \(record.id)") }
             s.campaigns[record.id]!.record = record
         }
     }
 
     public func updateConfig(campaignId: String, config: JSONValue) throws {
         try state.withLock { (s: inout State) throws(StoreError) in
-            guard s.campaigns[campaignId] != nil else { throw StoreError("no campaign \(campaignId)") }
+            guard s.campaigns[campaignId] != nil else { throw StoreError(.notFound, "no campaign \(campaignId)") }
             s.campaigns[campaignId]!.record.config = config
         }
     }
@@ -149,7 +149,7 @@ public final class InMemoryCampaignStore: CampaignStore {
 
     public func saveStats(campaignId: String, stats: JSONValue) throws {
         try state.withLock { (s: inout State) throws(StoreError) in
-            guard s.campaigns[campaignId] != nil else { throw StoreError("no campaign \(campaignId)") }
+            guard s.campaigns[campaignId] != nil else { throw StoreError(.notFound, "no campaign \(campaignId)") }
             s.campaigns[campaignId]!.stats = stats
         }
     }

@@ -22,7 +22,7 @@ import Testing
         do {
             let store = try SQLiteCampaignStore(path: path)
             for i in 1...5 { try await store.createCampaign(record("c\(i)", i % 2 == 0 ? .completed : .running)) }
-            await #expect(throws: StoreError.self) { try await store.createCampaign(record("c1", .running)) }
+            await #expect(throws: StoreError(.exists, "campaign c1 exists")) { try await store.createCampaign(record("c1", .running)) }
         }
         let store = try SQLiteCampaignStore(path: path)
         let first = try store.listCampaigns(status: nil, limit: 2, cursor: nil)
@@ -33,7 +33,8 @@ import Testing
         #expect(last.items.map(\.id) == ["c1"] && last.nextCursor == nil)
         #expect(try store.listCampaigns(status: .running, limit: 10, cursor: nil).items.map(\.id) == ["c5", "c3", "c1"])
         #expect(try store.campaign(id: "c2") == record("c2", .completed))
-        #expect(throws: StoreError.self) { try store.listCampaigns(status: nil, limit: 2, cursor: "nope") }
+        #expect { try store.listCampaigns(status: nil, limit: 2, cursor: "nope") } throws: { ($0 as? StoreError)?.code == .invalidCursor }
+        await #expect { try await store.updateConfig(campaignId: "nope", config: [:]) } throws: { ($0 as? StoreError)?.code == .notFound }
         // Campaigns a previous process left running are interrupted at start.
         #expect(try await store.markRunningInterrupted() == ["c1", "c3", "c5"])
         #expect(try store.campaign(id: "c3")?.status == .interrupted)

@@ -20,7 +20,7 @@ extension CampaignKernel {
             timeNs: nowNs, decisionId: decisionId)
         worker.pending = PendingLegs(
             kind: .entry, tradeId: nextTradeId(), direction: p.direction, quantity: quantity,
-            dueNs: [nowNs + latencyNs[0], nowNs + latencyNs[1]], executed: [false, false], fills: [nil, nil],
+            dueNs: latencyNs.map { nowNs + $0 }, executed: PerVenue(repeating: false), fills: PerVenue(repeating: nil),
             audit: audit, reservedUSD: reserved, exitReason: nil)
         return deliver(route: index, nowNs: nowNs, books: (a, b))
     }
@@ -41,7 +41,7 @@ extension CampaignKernel {
             slippageBps: p.bestUnwindEdgeBps - p.unwindEdgeBps, feesUSD: .zero, timeNs: nowNs, decisionId: decisionId)
         worker.pending = PendingLegs(
             kind: .exit, tradeId: trade.id, direction: trade.direction, quantity: trade.quantity,
-            dueNs: [nowNs + latencyNs[0], nowNs + latencyNs[1]], executed: [false, false], fills: [nil, nil],
+            dueNs: latencyNs.map { nowNs + $0 }, executed: PerVenue(repeating: false), fills: PerVenue(repeating: nil),
             audit: audit, reservedUSD: .zero, exitReason: p.reason)
         return deliver(route: index, nowNs: nowNs, books: (a, b))
     }
@@ -58,22 +58,21 @@ extension CampaignKernel {
         let route = worker.route
         let params = worker.engine.params
         for venue in Venue.allCases {
-            let v = venue == .upbit ? 0 : 1
-            guard !p.executed[v], force || p.dueNs[v] <= nowNs else { continue }
+            guard !p.executed[venue], force || p.dueNs[venue] <= nowNs else { continue }
             let book = books.map { venue == .upbit ? $0.0 : $0.1 } ?? store.read(layout.market(route: index, venue: venue))
             let order = marketOrder(route, venue, p.side(on: venue), p.quantity, p.tradeId,
                                     p.kind == .entry ? .entry : .exit, params, nowNs)
-            p.fills[v] = execute(order, against: book, route: index, p)
-            p.executed[v] = true
+            p.fills[venue] = execute(order, against: book, route: index, p)
+            p.executed[venue] = true
         }
-        guard p.executed[0] && p.executed[1] else {
+        guard p.executed.values.allSatisfy({ $0 }) else {
             worker.pending = p
             return p.nextDueNs
         }
         worker.pending = nil
-        var fills = p.fills.compactMap { $0 }
-        let pairing = LegPairing(direction: p.direction, filledA: p.fills[0]?.quantity ?? .zero,
-                                 filledB: p.fills[1]?.quantity ?? .zero, unwinding: p.kind == .exit)
+        var fills = p.fills.values.compactMap { $0 }
+        let pairing = LegPairing(direction: p.direction, filledA: p.fills[.upbit]?.quantity ?? .zero,
+                                 filledB: p.fills[.binance]?.quantity ?? .zero, unwinding: p.kind == .exit)
         if let c = pairing.correction {
             let book = books.map { c.venue == .upbit ? $0.0 : $0.1 } ?? store.read(layout.market(route: index, venue: c.venue))
             let order = marketOrder(route, c.venue, c.side, c.quantity, p.tradeId, .correction, params, nowNs)
@@ -110,7 +109,7 @@ extension CampaignKernel {
             id: p.tradeId, route: worker.route.key, direction: p.direction, status: .open, quantity: pairQuantity,
             entry: audit, exit: nil, exitReason: nil, holdSeconds: nil, committedUSD: .zero, fillIds: fills.map(\.id),
             cashFlowUSD: cash, feesUSD: fees, realizedPnlUSD: nil)
-        if pairQuantity.isPositive, let priceB = p.fills[1]?.price {
+        if pairQuantity.isPositive, let priceB = p.fills[.binance]?.price {
             trade.committedUSD = coordinator.commitEntry(route: index, reservedUSD: p.reservedUSD,
                                                          filledUSD: pairQuantity.multiplied(by: priceB, rounding: .up))
             worker.engine.opened(trade)

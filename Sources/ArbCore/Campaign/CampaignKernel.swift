@@ -14,7 +14,8 @@ public final class CampaignKernel: Sendable {
     let paper: Mutex<PaperExchange>
     let recorder: any CampaignRecorder
     /// Simulated order latency per venue (Upbit, Binance), in ns.
-    public let latencyNs: [Int64]
+    /// Each venue's simulated order latency.
+    public let latencyNs: PerVenue<Int64>
     private let table: RouteTable
     /// Serializes joins; holds the universe's history.
     private let universe = Mutex<[UniverseChange]>([])
@@ -31,7 +32,7 @@ public final class CampaignKernel: Sendable {
                 latencyMs: [Double] = [0, 0], capacity: Int? = nil) {
         let capacity = Swift.max(capacity ?? routes.count, routes.count)
         precondition(store.marketCount >= MarketLayout.marketCount(routes: capacity), "store too small for the route capacity")
-        self.latencyNs = latencyMs.map { Int64($0 * 1e6) }
+        self.latencyNs = PerVenue { Int64((latencyMs.indices.contains($0.index) ? latencyMs[$0.index] : 0) * 1e6) }
         self.layout = MarketLayout(routeCount: capacity)
         self.store = store
         self.coordinator = coordinator

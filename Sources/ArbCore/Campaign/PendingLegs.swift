@@ -8,11 +8,11 @@ public struct PendingLegs: Sendable, Codable, Equatable {
     public var tradeId: String
     public var direction: Direction
     public var quantity: Fixed
-    /// When each leg reaches its venue: Upbit, Binance.
-    public var dueNs: [Int64]
-    public var executed: [Bool]
+    /// When each leg reaches its venue.
+    public var dueNs: PerVenue<Int64>
+    public var executed: PerVenue<Bool>
     /// Each leg's fill; nil until executed, or when the venue rejected it.
-    public var fills: [Fill?]
+    public var fills: PerVenue<Fill?>
     /// The decision's audit trail (fees are filled in when the legs complete).
     public var audit: TradeAudit
     /// Entry: the notional the risk coordinator reserved.
@@ -22,8 +22,7 @@ public struct PendingLegs: Sendable, Codable, Equatable {
 
     /// The next leg still on its way, if any.
     public var nextDueNs: Int64? {
-        let waiting = (0..<2).filter { !executed[$0] }.map { dueNs[$0] }
-        return waiting.min()
+        Venue.allCases.filter { !executed[$0] }.map { dueNs[$0] }.min()
     }
 
     /// The side leg `venue` trades: the entry side, or its opposite when unwinding.

@@ -9,6 +9,14 @@ public enum Venue: String, Sendable, Hashable, Codable, CaseIterable {
     public var quoteAsset: String { self == .upbit ? "KRW" : "USDT" }
     /// Short prefix for deterministic order and fill ids.
     public var idPrefix: String { self == .upbit ? "U" : "B" }
+
+    /// Position in `allCases`: where `PerVenue` keeps this venue's value.
+    @inlinable public var index: Int {
+        switch self {
+        case .upbit: return 0
+        case .binance: return 1
+        }
+    }
 }
 
 /// Side of a market order.

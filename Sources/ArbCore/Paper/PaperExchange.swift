@@ -38,14 +38,14 @@ public struct MarketOrder: Sendable {
 public struct PaperExchange: Sendable, Codable, Equatable {
     public private(set) var upbit: Account
     public private(set) var binance: Account
-    private var orderCount: [Int]
-    private var fillCount: [Int]
+    private var orderCount: PerVenue<Int>
+    private var fillCount: PerVenue<Int>
 
     public init(upbit: [String: Fixed], binance: [String: Fixed]) {
         self.upbit = Account(venue: .upbit, initial: upbit)
         self.binance = Account(venue: .binance, initial: binance)
-        orderCount = [0, 0]
-        fillCount = [0, 0]
+        orderCount = PerVenue(repeating: 0)
+        fillCount = PerVenue(repeating: 0)
     }
 
     /// Inventory for a route joining a running campaign, counted as initial balance.
@@ -59,9 +59,8 @@ public struct PaperExchange: Sendable, Codable, Equatable {
 
     /// Executes `order` against `book` and books the fill.
     public mutating func execute(_ order: MarketOrder, against book: BookSnapshot) -> Result<Fill, OrderRejection> {
-        let v = order.venue == .upbit ? 0 : 1
-        orderCount[v] += 1
-        let orderId = "\(order.venue.idPrefix)-O\(Self.pad(orderCount[v]))"
+        orderCount[order.venue] += 1
+        let orderId = "\(order.venue.idPrefix)-O\(Self.pad(orderCount[order.venue]))"
         let side = book.liquidity(for: order.side)
         guard !side.isEmpty else { return .failure(.noBook) }
         let instrument = order.route.instrument(on: order.venue)
@@ -78,9 +77,9 @@ public struct PaperExchange: Sendable, Codable, Equatable {
         case .sell:
             if account.balance(order.route.base) < walk.filled { return .failure(.inventoryExhausted) }
         }
-        fillCount[v] += 1
+        fillCount[order.venue] += 1
         let fill = Fill(
-            id: "\(order.venue.idPrefix)-F\(Self.pad(fillCount[v]))", orderId: orderId, venue: order.venue,
+            id: "\(order.venue.idPrefix)-F\(Self.pad(fillCount[order.venue]))", orderId: orderId, venue: order.venue,
             market: order.route.market(on: order.venue), route: order.route.key, tradeId: order.tradeId,
             role: order.role, side: order.side, requested: order.quantity, quantity: walk.filled,
             price: walk.vwap, notional: walk.notional, fee: fee, fx: order.fx, timeNs: order.timeNs,

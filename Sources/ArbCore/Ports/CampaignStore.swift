@@ -124,9 +124,28 @@ public protocol CampaignStore: Sendable {
 }
 
 /// A store failure, with what was being done.
-public struct StoreError: Error, Sendable, CustomStringConvertible {
+public struct StoreError: Error, Sendable, CustomStringConvertible, Equatable {
+    /// What went wrong, for callers to act on; `description` is for people.
+    public enum Code: String, Sendable {
+        /// No campaign with that id.
+        case notFound = "not_found"
+        /// A campaign with that id is already stored.
+        case exists
+        /// A listing cursor that listing did not give out.
+        case invalidCursor = "invalid_cursor"
+        /// The store cannot read or write (disk full, read-only, I/O, locked).
+        case unavailable
+        /// Stored or checkpointed state that does not fit what reads it.
+        case invalidState = "invalid_state"
+    }
+
+    public var code: Code
     public var description: String
-    public init(_ description: String) { self.description = description }
+
+    public init(_ code: Code, _ description: String) {
+        self.code = code
+        self.description = description
+    }
 }
 
 extension CampaignRecord {

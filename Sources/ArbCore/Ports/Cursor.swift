@@ -12,7 +12,7 @@ public enum Cursor {
     public static func position(_ cursor: String) throws(StoreError) -> Int {
         guard cursor.utf8.count == 13, cursor.hasPrefix("c"), let bits = UInt64(cursor.dropFirst(), radix: 16),
               cursor.dropFirst().allSatisfy({ $0.isHexDigit && !$0.isUppercase })
-        else { throw StoreError("invalid cursor") }
+        else { throw StoreError(.invalidCursor, "invalid cursor") }
         return Int(bits ^ mask)
     }
 }

@@ -61,13 +61,13 @@ extension RiskCoordinator {
         // Data
         if let rejected = dataTier(r.data, s) { return .rejected(rejected) }
         // Exchange
-        for (v, venue) in Venue.allCases.enumerated() {
+        for venue in Venue.allCases {
             let limit = L.exchange(venue)
-            if !clamp(limit.maxExposureUSD - s.venueExposureUSD[v].double) {
-                return .rejected(Rejection(reason: .maxExposure, value: s.venueExposureUSD[v].double,
+            if !clamp(limit.maxExposureUSD - s.venueExposureUSD[venue].double) {
+                return .rejected(Rejection(reason: .maxExposure, value: s.venueExposureUSD[venue].double,
                                            limit: limit.maxExposureUSD, venue: venue))
             }
-            if s.orderWindows[v].count(at: r.timeNs) + 1 > limit.maxOrdersPerSecond {
+            if s.orderWindows[venue].count(at: r.timeNs) + 1 > limit.maxOrdersPerSecond {
                 return .rejected(Rejection(reason: .maxOrdersPerSecond, limit: Double(limit.maxOrdersPerSecond), venue: venue))
             }
         }
@@ -83,14 +83,12 @@ extension RiskCoordinator {
     /// Books an allowed entry's notional against every limit it was judged by, and its orders on both venues.
     private static func reserve(_ usd: Fixed, route: Int, timeNs: Int64, _ s: inout RiskState) {
         s.totalExposureUSD += usd
-        s.venueExposureUSD[0] += usd
-        s.venueExposureUSD[1] += usd
+        for venue in Venue.allCases { s.venueExposureUSD[venue] += usd }
         s.routes[route].allocationUSD += usd
         s.routes[route].openPairs += 1
         s.totalAllocatedUSD += usd
         s.peakAllocatedUSD = Swift.max(s.peakAllocatedUSD, s.totalAllocatedUSD)
-        s.orderWindows[0].add(timeNs)
-        s.orderWindows[1].add(timeNs)
+        for venue in Venue.allCases { s.orderWindows[venue].add(timeNs) }
     }
 
     /// The data tier: crossed books, stale legs, stale fx, fx outside its band.
@@ -114,8 +112,7 @@ extension RiskCoordinator {
 
     static func release(_ s: inout RiskState, route: Int, usd: Fixed, closePair: Bool) {
         s.totalExposureUSD -= usd
-        s.venueExposureUSD[0] -= usd
-        s.venueExposureUSD[1] -= usd
+        for venue in Venue.allCases { s.venueExposureUSD[venue] -= usd }
         s.routes[route].allocationUSD -= usd
         s.totalAllocatedUSD -= usd
         if closePair { s.routes[route].openPairs -= 1 }

@@ -110,8 +110,7 @@ public final class RiskCoordinator: Sendable {
                                     edge: edgeBps, now: timeNs)
                 return .rejected(rejected.reason, detail: detail)
             }
-            s.orderWindows[0].add(timeNs)
-            s.orderWindows[1].add(timeNs)
+            for venue in Venue.allCases { s.orderWindows[venue].add(timeNs) }
             let id = nextDecisionId(&s)
             countAllowed(&s, .exit, reason: reason)
             emit(DecisionRecord(

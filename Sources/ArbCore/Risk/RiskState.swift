@@ -53,7 +53,7 @@ public struct RiskState: Sendable, Codable, Equatable {
     public var limits: RiskLimits
     public var routes: [RouteRiskState]
     public var totalExposureUSD = Fixed.zero
-    public var venueExposureUSD = [Fixed.zero, Fixed.zero]
+    public var venueExposureUSD = PerVenue(repeating: Fixed.zero)
     public var totalAllocatedUSD = Fixed.zero
     public var peakAllocatedUSD = Fixed.zero
     public var realizedUSD = Fixed.zero
@@ -63,7 +63,7 @@ public struct RiskState: Sendable, Codable, Equatable {
     public var dailyHaltDay: Int64 = .min
     public var maxDailyLossSeenUSD = 0.0
     public var emergencyStopped = false
-    public var orderWindows = [OrderWindow(), OrderWindow()]
+    public var orderWindows = PerVenue(repeating: OrderWindow())
     public var fx = FxHistory()
     public var decisionCount = 0
     public var tradesExecuted = 0

@@ -300,7 +300,7 @@ public actor CampaignManager {
     }
 
     static func readError(_ error: any Error) -> ServiceError {
-        if let e = error as? StoreError, e.description == "invalid cursor" {
+        if let e = error as? StoreError, e.code == .invalidCursor {
             return .invalid(ConfigError(field: "cursor", "not a cursor this listing gave out"))
         }
         return .unavailable("\(error)")

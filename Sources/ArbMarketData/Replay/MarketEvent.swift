@@ -57,7 +57,7 @@ public struct MarketNames: Sendable {
     /// By market index: venue and symbol.
     public private(set) var names: [(venue: Venue, symbol: String)]
     /// Symbol → market index, per venue (Upbit first).
-    private var indexes: [[String: Int]]
+    private var indexes: PerVenue<[String: Int]>
 
     public static let fxSymbol = "KRW-USDT"
 
@@ -69,9 +69,9 @@ public struct MarketNames: Sendable {
             names.append((.binance, route.binanceMarket))
         }
         self.names = names
-        var indexes: [[String: Int]] = [[:], [:]]
+        var indexes = PerVenue<[String: Int]>(repeating: [:])
         for (i, n) in names.enumerated() where includeFx || i != layout.fxMarket {
-            indexes[n.venue == .upbit ? 0 : 1][n.symbol] = i
+            indexes[n.venue][n.symbol] = i
         }
         self.indexes = indexes
     }
@@ -88,11 +88,11 @@ public struct MarketNames: Sendable {
         var added: [(market: Int, venue: Venue, symbol: String)] = []
         for route in routes {
             precondition(route.index == layout.routeCount, "routes join at the next index")
-            for venue in [Venue.upbit, .binance] {
+            for venue in Venue.allCases {
                 let market = layout.market(route: route.index, venue: venue)
                 let symbol = route.market(on: venue)
                 names.append((venue, symbol))
-                indexes[venue == .upbit ? 0 : 1][symbol] = market
+                indexes[venue][symbol] = market
                 added.append((market, venue, symbol))
             }
             layout = MarketLayout(routeCount: layout.routeCount + 1)
@@ -101,5 +101,5 @@ public struct MarketNames: Sendable {
     }
 
     /// The market index of `venue`'s `symbol`; nil when the campaign does not use it.
-    public func index(_ venue: Venue, _ symbol: String) -> Int? { indexes[venue == .upbit ? 0 : 1][symbol] }
+    public func index(_ venue: Venue, _ symbol: String) -> Int? { indexes[venue][symbol] }
 }

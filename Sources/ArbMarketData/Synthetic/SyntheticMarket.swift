@@ -162,7 +162,7 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
         self.init(members: members, settings: settings)
         let state = try JSONDecoder().decode(State.self, from: Data(bytes))
         guard state.assets.count == assets.count, state.markets.count == markets.count else {
-            throw StoreError("checkpoint of \(state.assets.count) routes does not fit a market of \(assets.count)")
+            throw StoreError(.invalidState, "checkpoint of \(state.assets.count) routes does not fit a market of \(assets.count)")
         }
         assets = state.assets
         fx = state.fx
