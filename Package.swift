@@ -57,6 +57,8 @@ let package = Package(
         .target(name: "MicroHTTPD", dependencies: ["CMicroHTTPD"]),
         // The CPU's cycle counter, for timing evaluations.
         .target(name: "CCycleCounter"),
+        // glibc's allocator controls (mmap threshold, trim), for the service's memory over long runs.
+        .target(name: "CMalloc"),
         // Campaign drivers (simulated time, realtime), stats.
         .target(
             name: "ArbEngine",
@@ -90,7 +92,7 @@ let package = Package(
         .executableTarget(
             name: "ArbServer",
             dependencies: [
-                "ArbCore", "ArbMarketData", "ArbLive", "ArbEngine", "ArbHTTP", "ArbMetrics", "ArbStore", "ArbBench", "MicroHTTPD",
+                "ArbCore", "ArbMarketData", "ArbLive", "ArbEngine", "ArbHTTP", "ArbMetrics", "ArbStore", "ArbBench", "MicroHTTPD", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

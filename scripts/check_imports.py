@@ -22,7 +22,7 @@ ALLOWED = {
     "ArbTestSupport": set(),
     "ArbBench": {"ArbCore", "ArbMarketData", "ArbEngine", "ArbStore", "ArbMetrics", "ArbTesting"},
     "ArbServer": {"ArbCore", "ArbMarketData", "ArbLive", "ArbEngine", "ArbStore", "ArbMetrics", "MicroHTTPD", "ArbHTTP",
-                  "ArbBench"},
+                  "ArbBench", "CMalloc"},
 }
 # Modules that may import nothing else at all: the core (the standard library, Synchronization and the C
 # library's clock) and the domain-free HTTP server.

@@ -19,7 +19,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 [ "${1:-tests}" = service ] && exit 0
 # Python tools the tests run (PyPI).
-if ! command -v schemathesis >/dev/null || ! python3 -c 'import openapi_spec_validator, yaml' 2>/dev/null; then
-  echo "installing: schemathesis openapi-spec-validator pyyaml" >&2
-  python3 -m pip install -q schemathesis openapi-spec-validator pyyaml 2>&1 | grep -v 'Running pip as' >&2 || true
+if ! command -v schemathesis >/dev/null || ! command -v openapi-python-client >/dev/null \
+   || ! python3 -c 'import openapi_spec_validator, yaml' 2>/dev/null; then
+  echo "installing: schemathesis openapi-python-client openapi-spec-validator pyyaml" >&2
+  python3 -m pip install -q schemathesis openapi-python-client openapi-spec-validator pyyaml 2>&1 | grep -v 'Running pip as' >&2 || true
 fi

@@ -27,6 +27,9 @@ python3 scripts/check_stack.py .build/debug/arbitrage
 echo "== schemathesis against the live service =="
 ./scripts/schemathesis.sh
 
+echo "== a Python client generated from openapi/openapi.yaml, used against the live service =="
+./scripts/python_client.sh
+
 echo "== top10 smoke: arbitrage run examples/top10_paper.yaml (120 s) =="
 .build/debug/arbitrage run examples/top10_paper.yaml --progress none --compact > .build/top10-stats.json
 python3 scripts/smoke_top10.py < .build/top10-stats.json

@@ -52,7 +52,7 @@ extension OpenAPIDocument {
                       "slippage_bps", "fees_usd", "time_ns", "decision_id"])
         let statuses = enumValues(["pending", "running", "completed", "stopped", "failed", "interrupted"])
         let stopReasons: JSONValue = .array(["requested", "emergency_stop", "runtime", "iterations", "end_of_data", "route_failed", "error", "interrupted", nil])
-        return viewSchemas().merging([
+        return viewSchemas().merging(statsSchemas()) { view, _ in view }.merging([
             "Problem": object([
                 "type": string, "title": string, "status": integer, "detail": string,
                 "errors": ["type": "array", "items": object(["field": string, "message": string], required: ["field", "message"])],
@@ -67,7 +67,7 @@ extension OpenAPIDocument {
                 "id": string, "name": nullable("string"), "status": ["type": "string", "enum": statuses],
                 "stop_reason": ["type": ["string", "null"], "enum": stopReasons], "error": nullable("string"),
                 "created_at": ["type": "string", "format": "date-time"], "started_at": nullable("string"),
-                "finished_at": nullable("string"), "config": ["type": "object"], "paused": boolean,
+                "finished_at": nullable("string"), "config": ref("CampaignConfig"), "paused": boolean,
                 "checkpoint": [
                     "type": ["object", "null"], "description": "The newest committed checkpoint; a resume continues from it",
                     "properties": ["sequence": integer, "campaign_time": ["type": "string", "format": "date-time"],
@@ -77,26 +77,6 @@ extension OpenAPIDocument {
             ], required: ["id", "name", "status", "stop_reason", "error", "created_at", "started_at", "finished_at", "config",
                           "checkpoint"]),
             "CampaignList": list("Campaign"),
-            "Stats": object([
-                "status": string, "stop_reason": ["type": ["string", "null"]], "symbols": ["type": "array", "items": string],
-                "num_symbols": integer, "runtime_seconds": number, "universe_mode": string, "risk_stats": ["type": "object"],
-                "per_symbol": ["type": "object"], "decisions": ["type": "object"], "balances": ["type": "object"],
-                "pnl": ["type": "object"], "failed_routes": ["type": "array"], "performance": ["type": "object"],
-                "market_data": object([
-                    "source": ["type": "string", "enum": enumValues(["synthetic", "replay", "live"])], "files": integer, "rows": integer, "bad_rows": integer,
-                    "skipped_rows": integer,
-                ], required: ["source"]),
-                "universe": object([
-                    "refresh_seconds": number, "routes": integer, "capacity": integer,
-                    "active": ["type": "array", "items": string],
-                    "changes": ["type": "array", "items": object([
-                        "time": string, "t": number, "symbol": string,
-                        "change": ["type": "string", "enum": enumValues(["joined", "rejoined", "left"])],
-                    ], required: ["time", "t", "symbol", "change"])],
-                ], required: ["refresh_seconds", "routes", "capacity", "active", "changes"]),
-            ], required: ["status", "symbols", "num_symbols", "runtime_seconds", "universe_mode", "risk_stats",
-                          "per_symbol", "decisions", "balances", "pnl", "failed_routes", "market_data", "universe", "performance"],
-                          additional: true),
             "TradeAudit": audit,
             "Trade": object([
                 "id": string, "route": string, "direction": ["type": "string", "enum": enumValues(Direction.allCases.map(\.rawValue))],

@@ -128,6 +128,7 @@ struct ServeCommand: AsyncParsableCommand {
         // A file-size limit (RLIMIT_FSIZE) then fails a write with EFBIG, reported like a full disk, instead of
         // killing the process mid-commit.
         signal(SIGXFSZ, SIG_IGN)
+        MemoryTrimService.start()
         // Trapped from here on: a signal before the services run shuts them down as soon as they start.
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let (lock, store) = try await Self.openStore(settings, logger: logger)
@@ -153,6 +154,7 @@ struct ServeCommand: AsyncParsableCommand {
         // Started in this order, stopped in the reverse: the HTTP server first, then the pruner, the campaigns
         // (interrupted with a last checkpoint), the feeds.
         var services: [any Service] = [
+            MemoryTrimService(logger: Logger(label: "arbitrage.memory")),
             FeedHubService(hub: hub, logger: Logger(label: "arbitrage.feed")),
             CampaignService(manager: manager, logger: Logger(label: "arbitrage.campaigns")),
         ]
