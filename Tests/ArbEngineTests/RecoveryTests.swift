@@ -176,10 +176,10 @@ extension CampaignSuites {
     // MARK: Helpers
 
     /// The shutdown's log lines come in the services' reverse order: the signal, the HTTP server, the campaigns
-    /// (each interrupted), the feeds, the end.
+    /// (each interrupted), the feeds, the memory trimmer, the end.
     static func expectShutdownOrder(_ serve: ServeProcess, signal: String) {
         let lines = ["signal=\(signal)", "http server stopped", "interrupting running campaigns", "status=interrupted",
-                     "campaigns interrupted", "live feeds closed", "] stopped"]
+                     "campaigns interrupted", "live feeds closed", "memory trimmer stopped", "] stopped"]
         let order = serve.positions(of: lines)
         #expect(order.allSatisfy { $0 != nil }, "missing from the log: \(zip(lines, order).filter { $0.1 == nil }.map(\.0))")
         #expect(order.compactMap { $0 } == order.compactMap { $0 }.sorted(), "\(serve.log)")
