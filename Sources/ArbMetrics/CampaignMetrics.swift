@@ -14,7 +14,7 @@ public enum CampaignMetrics {
     final class Route {
         let campaign: String
         let symbol: String
-        let summary: RouteSummary
+        let summary: RouteCounts
         let worker: RouteWorker
         let index: Int
         let probe: CampaignProbe
@@ -23,7 +23,7 @@ public enum CampaignMetrics {
         let directionLabels: [MetricsText.LabelSet]
         let venueLabels: [MetricsText.LabelSet]
 
-        init(campaign: String, symbol: String, summary: RouteSummary, worker: RouteWorker, index: Int, probe: CampaignProbe,
+        init(campaign: String, symbol: String, summary: RouteCounts, worker: RouteWorker, index: Int, probe: CampaignProbe,
              risk: RiskState, labels: LabelCache.Entry) {
             self.campaign = campaign
             self.symbol = symbol
@@ -85,7 +85,7 @@ public enum CampaignMetrics {
                 let key = probe.id + "\u{1F}" + worker.route.key
                 let entry = cached.removeValue(forKey: key) ?? LabelCache.Entry(campaign: probe.id, symbol: worker.route.key)
                 kept[key] = entry
-                routes.append(Route(campaign: probe.id, symbol: worker.route.key, summary: worker.summary, worker: worker,
+                routes.append(Route(campaign: probe.id, symbol: worker.route.key, summary: worker.counts, worker: worker,
                                     index: i, probe: probe, risk: risks[p], labels: entry))
             }
         }
@@ -109,7 +109,7 @@ public enum CampaignMetrics {
         }
         text.family("arbitrage_realized_pnl_usd", "gauge", "Realized PnL of the route's round trips, fees included (USD).")
         let realizedPnlUsd = Array("arbitrage_realized_pnl_usd".utf8)
-        for r in routes { text.sample(realizedPnlUsd, r.labels, r.summary.realizedPnlUSD.double) }
+        for r in routes { text.sample(realizedPnlUsd, r.labels, r.summary.realizedPnlUSD) }
         text.family("arbitrage_unrealized_pnl_usd", "gauge", "The open pair marked at unwind prices, fees included (USD).")
         let unrealizedPnlUsd = Array("arbitrage_unrealized_pnl_usd".utf8)
         for r in routes { text.sample(unrealizedPnlUsd, r.labels, r.summary.unrealizedPnlUSD) }

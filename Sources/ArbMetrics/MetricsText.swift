@@ -123,6 +123,19 @@ public struct MetricsText {
             let i = Int64(v)
             if i < 0 { buffer.put(UInt8(ascii: "-")) }
             buffer.putDecimal(i.magnitude)
+        } else if abs(v) < 9e9, abs(v) >= 1e-6 {
+            // Nine decimals, trailing zeros dropped, from integers: a gauge (USD, bps, seconds) needs no more, and
+            // the shortest round-trip text of a thousand routes' values went through a `String` each.
+            let scaled = (abs(v) * 1e9).rounded()
+            let units = UInt64(scaled)
+            if v < 0 { buffer.put(UInt8(ascii: "-")) }
+            buffer.putDecimal(units / 1_000_000_000)
+            var fraction = units % 1_000_000_000
+            guard fraction > 0 else { return }
+            var digits = 9
+            while fraction % 10 == 0 { fraction /= 10; digits -= 1 }
+            buffer.put(UInt8(ascii: "."))
+            buffer.putDecimal(fraction, width: digits)
         } else {
             append(Self.format(v))
         }
@@ -183,6 +196,17 @@ final class ByteBuffer {
     func putDecimal(_ value: UInt64) {
         reserve(20)
         count += DecimalText.write(value, to: base + count)
+    }
+
+    /// `value` in exactly `width` digits, zeros first (a fraction's digits).
+    func putDecimal(_ value: UInt64, width: Int) {
+        reserve(width)
+        var rest = value
+        for i in stride(from: width - 1, through: 0, by: -1) {
+            base[count + i] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+        }
+        count += width
     }
 
     func array() -> [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }

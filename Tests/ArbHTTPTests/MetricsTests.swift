@@ -71,6 +71,23 @@ extension HTTPSuites {
         #expect(value("arbitrage_build_info", #"{version="1.2.3"}"#) == 1)
     }
 
+    @Test func numbersAreWrittenExactlyEnough() {
+        let values: [Double] = [0, 1, -3, 42, 0.1, -12.943388159967748, 0.0000015, 1.9999999999, 123456.789, 8.999e9,
+                                1e-9, 3e12, -0.5, .infinity, -.infinity, 1e300]
+        var text = MetricsText()
+        for v in values { text.sample("x", [], v) }
+        let written = String(decoding: text.bytes, as: UTF8.self).split(separator: "\n").map { String($0.dropFirst(2)) }
+        #expect(written.count == values.count)
+        for (v, w) in zip(values, written) {
+            if v.isInfinite { #expect(w == (v > 0 ? "+Inf" : "-Inf")); continue }
+            let back = Double(w) ?? .nan
+            // Nine decimals, or the full value when that is finer.
+            #expect(abs(back - v) <= Swift.max(5e-10, abs(v) * 1e-15), "\(v) written as \(w)")
+            #expect(!w.contains("e") || abs(v) >= 9e9 || abs(v) < 1e-6, "\(v) written as \(w)")
+        }
+        #expect(written[5] == "-12.94338816" && written[6] == "0.0000015" && written[7] == "2")
+    }
+
     /// Sample lines by family name.
     static func parse(_ text: String) -> (families: [String: String], samples: [(name: String, labels: String, value: Double)]) {
         var types: [String: String] = [:]

@@ -90,6 +90,25 @@ public final class RouteWorker: @unchecked Sendable {
             unrealizedPnlUSD: Double(bitPattern: unrealizedBits.load(ordering: .relaxed)),
             premiumBps: Double(bitPattern: premiumBits.load(ordering: .relaxed)), position: f.position)
     }
+
+    /// The summary's numbers without the open pair (no strings to copy: what a metrics scrape reads per route).
+    public var counts: RouteCounts {
+        let (trades, sellABuyB, realized) = fills.withLock { ($0.trades, $0.sellABuyBTrades, $0.realizedPnlUSD) }
+        return RouteCounts(
+            iterations: iterationCount.load(ordering: .relaxed), trades: trades, sellABuyBTrades: sellABuyB,
+            realizedPnlUSD: realized.double, unrealizedPnlUSD: Double(bitPattern: unrealizedBits.load(ordering: .relaxed)),
+            premiumBps: Double(bitPattern: premiumBits.load(ordering: .relaxed)))
+    }
+}
+
+/// A route's published numbers.
+public struct RouteCounts: Sendable, Equatable {
+    public var iterations: Int
+    public var trades: Int
+    public var sellABuyBTrades: Int
+    public var realizedPnlUSD: Double
+    public var unrealizedPnlUSD: Double
+    public var premiumBps: Double
 }
 
 /// A route's progress as published to other threads (stats and the API read this, never the engine).
