@@ -1,13 +1,16 @@
 import ArbCore
 
 extension OpenAPIDocument {
+    /// An object whose every key maps to `value`.
+    static func map(_ value: JSONValue) -> JSONValue { ["type": "object", "additionalProperties": value] }
+    static func array(_ item: JSONValue) -> JSONValue { ["type": "array", "items": item] }
+    /// `schema`, or null.
+    static func orNull(_ schema: JSONValue) -> JSONValue { ["anyOf": [schema, ["type": "null"]]] }
+
     /// `Stats` and every part of it, described whole (no open objects), so a generated client is typed.
     static func statsSchemas() -> [String: JSONValue] {
-        func map(_ value: JSONValue) -> JSONValue { ["type": "object", "additionalProperties": value] }
-        func array(_ item: JSONValue) -> JSONValue { ["type": "array", "items": item] }
-        func orNull(_ schema: JSONValue) -> JSONValue { ["anyOf": [schema, ["type": "null"]]] }
         let counts = map(integer)
-        return [
+        return runSchemas().merging([
             "Stats": object([
                 "status": string, "stop_reason": ["type": ["string", "null"]], "start_time": string, "end_time": string,
                 "runtime_seconds": number, "clock": string, "engine_mode": string, "universe_mode": string,
@@ -61,6 +64,12 @@ extension OpenAPIDocument {
                 "source": ["type": "string", "enum": enumValues(["synthetic", "replay", "live"])], "files": integer, "rows": integer,
                 "bad_rows": integer, "skipped_rows": integer,
             ], required: ["source"]),
+        ]) { run, _ in run }
+    }
+
+    /// The stats' universe and performance parts.
+    static func runSchemas() -> [String: JSONValue] {
+        return [
             "UniverseStats": object([
                 "refresh_seconds": number, "routes": integer, "capacity": integer, "active": array(string),
                 "changes": array(object([
