@@ -379,8 +379,11 @@ final class Harness: @unchecked Sendable {
             try universe(["BTC": 300, "ETH": 50, "DOGE": 400]).write(toFile: path, atomically: true, encoding: .utf8)
         }
         let subscribed = Task {
-            await eventually(8) { ex.binance.connections.contains { $0.symbols.contains("DOGEUSDT") } }
-                && ex.upbit.connections.contains { $0.symbols.contains("KRW-DOGE") }
+            // Both exchanges, each in its own time: the two subscriptions are sent by different connections.
+            await eventually(8) {
+                ex.binance.connections.contains { $0.symbols.contains("DOGEUSDT") }
+                    && ex.upbit.connections.contains { $0.symbols.contains("KRW-DOGE") }
+            }
         }
         let result = try await campaign.run()
         try await rewrite.value
