@@ -79,7 +79,7 @@ struct CampaignStats {
             "trades": [
                 "opened": .int(Int64(kernel.tradesOpened)),
                 "executed": .int(Int64(risk.tradesExecuted)),
-                "legs_rejected": .object(risk.legRejectionsByVenue.mapValues { .object($0.mapValues { .int(Int64($0)) }) }),
+                "legs_rejected": .object((risk.legRejections ?? [:]).mapValues { .object($0.mapValues { .int(Int64($0)) }) }),
             ],
             "market_data": marketData(),
             "performance": performance(),

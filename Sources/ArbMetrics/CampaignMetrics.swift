@@ -149,7 +149,7 @@ public enum CampaignMetrics {
         }
         text.family("arbitrage_legs_rejected_total", "counter", "Order legs the paper venue refused after the risk tiers allowed them, by venue and reason.")
         for (p, probe) in probes.enumerated() {
-            for (venue, reasons) in risks[p].legRejectionsByVenue.sorted(by: { $0.key < $1.key }) {
+            for (venue, reasons) in (risks[p].legRejections ?? [:]).sorted(by: { $0.key < $1.key }) {
                 for (reason, count) in reasons.sorted(by: { $0.key < $1.key }) {
                     text.sample("arbitrage_legs_rejected_total", [("campaign", probe.id), ("venue", venue), ("reason", reason)], Double(count))
                 }

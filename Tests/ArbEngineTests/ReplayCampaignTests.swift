@@ -43,6 +43,11 @@ extension CampaignSuites {
         "paper": ["latency_ms": ["upbit": 80, "binance": 30]],
     ]
 
+    /// A JSONL book of one level a side, 50 units each.
+    static func bookLine(_ ts: Int64, _ exchange: String, _ symbol: String, bid: String, ask: String) -> String {
+        "{\"type\":\"book\",\"ts\":\(ts),\"exchange\":\"\(exchange)\",\"symbol\":\"\(symbol)\",\"bids\":[[\"\(bid)\",\"50\"]],\"asks\":[[\"\(ask)\",\"50\"]]}"
+    }
+
     static func synthetic(clock: String = "simulated", runtime: Double = 300) -> JSONValue {
         var o = Self.trading
         o["session"] = ["clock": .string(clock), "max_runtime_seconds": .double(runtime), "checkpoint_seconds": 30]
@@ -260,7 +265,7 @@ extension CampaignSuites {
         var lines: [String] = []
         let s: Int64 = 1_767_225_600_000_000_000
         func book(_ t: Double, _ exchange: String, _ symbol: String, bid: String, ask: String) {
-            lines.append("{\"type\":\"book\",\"ts\":\(s + Int64(t * 1e9)),\"exchange\":\"\(exchange)\",\"symbol\":\"\(symbol)\",\"bids\":[[\"\(bid)\",\"50\"]],\"asks\":[[\"\(ask)\",\"50\"]]}")
+            lines.append(Self.bookLine(s + Int64(t * 1e9), exchange, symbol, bid: bid, ask: ask))
         }
         // 0–11 s: no premium. 10–20 s: Binance silent; from 11 s Upbit shows a 3 % premium. From 20 s: Binance again.
         for i in 0..<300 {
@@ -302,7 +307,7 @@ extension CampaignSuites {
         var lines: [String] = []
         let s: Int64 = 1_767_225_600_000_000_000
         func book(_ t: Double, _ exchange: String, _ symbol: String, bid: String, ask: String) {
-            lines.append("{\"type\":\"book\",\"ts\":\(s + Int64(t * 1e9)),\"exchange\":\"\(exchange)\",\"symbol\":\"\(symbol)\",\"bids\":[[\"\(bid)\",\"50\"]],\"asks\":[[\"\(ask)\",\"50\"]]}")
+            lines.append(Self.bookLine(s + Int64(t * 1e9), exchange, symbol, bid: bid, ask: ask))
         }
         for i in 0..<30 {
             let t = Double(i) * 0.1

@@ -172,9 +172,8 @@ public final class RiskCoordinator: Sendable {
     public func recordLegRejection(route: Int, kind: DecisionKind, order: MarketOrder, reason: OrderRejection,
                                    direction: Direction, edgeBps: Double) {
         state.withLock { s in
-            var counts = s.legRejections ?? [:]
-            counts["\(order.venue.rawValue).\(reason.rawValue)", default: 0] += 1
-            s.legRejections = counts
+            s.legRejections = s.legRejections ?? [:]
+            s.legRejections?[order.venue.rawValue, default: [:]][reason.rawValue, default: 0] += 1
             let detail = "\(order.venue.rawValue) \(order.side.rawValue) \(order.role.rawValue) leg of \(order.tradeId), "
                 + "\(order.quantity) \(order.route.base), refused: \(reason.rawValue)"
             emit(DecisionRecord(

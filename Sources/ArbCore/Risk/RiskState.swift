@@ -73,8 +73,8 @@ public struct RiskState: Sendable, Codable, Equatable {
     /// Rejection counts, one per `RiskReason` in declaration order.
     public var rejectionCounts = [Int](repeating: 0, count: RiskReason.allCases.count)
 
-    /// Legs the paper venue refused, keyed `<venue>.<reason>` (nil in checkpoints taken before they were counted).
-    public var legRejections: [String: Int]?
+    /// Legs the paper venue refused, by venue then reason (nil in checkpoints taken before they were counted).
+    public var legRejections: [String: [String: Int]]?
 
     /// Every count keyed `allowed.<kind>.<reason>` or `rejected.<tier>.<reason>`.
     public var allDecisionCounts: [String: Int] {
@@ -82,22 +82,10 @@ public struct RiskState: Sendable, Codable, Equatable {
         for (i, reason) in RiskReason.allCases.enumerated() where rejectionCounts[i] > 0 {
             all["rejected.\(reason.tier.rawValue).\(reason.rawValue)"] = rejectionCounts[i]
         }
-        for (key, count) in legRejections ?? [:] {
-            let reason = key.split(separator: ".", maxSplits: 1).last.map(String.init) ?? key
+        for (reason, count) in (legRejections ?? [:]).values.joined() {
             all["rejected.\(RiskTier.execution.rawValue).\(reason)", default: 0] += count
         }
         return all
-    }
-
-    /// Refused legs by venue, then reason.
-    public var legRejectionsByVenue: [String: [String: Int]] {
-        var out: [String: [String: Int]] = [:]
-        for (key, count) in legRejections ?? [:] {
-            let parts = key.split(separator: ".", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { continue }
-            out[parts[0], default: [:]][parts[1]] = count
-        }
-        return out
     }
 
     /// Each route's latest rejection while identical ones keep folding into it.
