@@ -9,6 +9,11 @@ func benchCell(_ v: JSONValue?, _ digits: Int = 1) -> String {
     return String(format: "%.\(digits)f", x)
 }
 
+/// A latency summary as a bench row carries it (`null` when nothing was measured).
+func latencyTree(_ latency: StatsReport.Latency?) -> JSONValue {
+    latency.flatMap { try? JSONTree.encode($0) } ?? .null
+}
+
 /// `arbitrage bench`: the scalability matrix. Each case is one `arbitrage run` in a child process (so memory
 /// and CPU figures belong to that case alone) on the synthetic market.
 public struct BenchCommand: AsyncParsableCommand {
@@ -53,7 +58,7 @@ public struct BenchCommand: AsyncParsableCommand {
     struct Case {
         var routes: Int
         var clock: String
-        var stats: JSONValue
+        var stats: StatsReport
     }
 
     public init() {}
@@ -123,7 +128,7 @@ public struct BenchCommand: AsyncParsableCommand {
     }
 
     /// One case: a generated config run by this executable in a child process.
-    func runCase(routes n: Int, clock c: String) throws -> JSONValue {
+    func runCase(routes n: Int, clock c: String) throws -> StatsReport {
         let config = config(routes: n, clock: c)
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString).json")
         try config.rendered().write(to: file, atomically: true, encoding: .utf8)
@@ -136,10 +141,14 @@ public struct BenchCommand: AsyncParsableCommand {
         try process.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0, let stats = try? JSONDecoder().decode(JSONValue.self, from: data) else {
+        guard process.terminationStatus == 0 else {
             throw ValidationError("the \(n)-route \(c) case failed (exit \(process.terminationStatus))")
         }
-        return stats
+        do {
+            return try JSONTree.decode(StatsReport.self, from: try JSONValue(parsing: Array(data)))
+        } catch {
+            throw ValidationError("the \(n)-route \(c) case printed stats that do not read: \(error)")
+        }
     }
 
     /// This executable, for the child processes of the cases.
@@ -151,19 +160,17 @@ public struct BenchCommand: AsyncParsableCommand {
 
     static func row(_ c: Case) -> JSONValue {
         let s = c.stats
-        let p = s["performance"] ?? .null
-        func d(_ path: String) -> JSONValue { p.at(path) ?? .null }
-        let runtime = s["runtime_seconds"]?.doubleValue ?? 0
-        let wall = d("wall_seconds").doubleValue ?? 0
-        let updates = d("book_updates").doubleValue ?? 0
+        let p = s.performance
+        let wall = p.wallSeconds
+        let updates = Double(p.bookUpdates)
         return [
             "routes": .int(Int64(c.routes)), "clock": .string(c.clock),
             "book_updates": .double(updates), "book_updates_per_second": .double(wall > 0 ? updates / wall : 0),
-            "iterations": d("iterations"), "trades": s.at("trades.opened") ?? .null,
-            "loop_latency_us": d("loop_latency_us.overall"), "tick_to_decision_us": d("tick_to_decision_us"),
-            "cpu_percent_avg": d("resources.cpu_percent_avg"), "cpu_percent_max": d("resources.cpu_percent_max"),
-            "rss_mb_max": d("resources.rss_mb_max"), "runtime_seconds": .double(runtime), "wall_seconds": .double(wall),
-            "status": s["status"] ?? .null, "stop_reason": s["stop_reason"] ?? .null,
+            "iterations": .int(Int64(p.iterations)), "trades": .int(Int64(s.trades.opened)),
+            "loop_latency_us": latencyTree(p.loopLatencyUs["overall"] ?? nil), "tick_to_decision_us": latencyTree(p.tickToDecisionUs),
+            "cpu_percent_avg": .double(p.resources.cpuPercentAvg), "cpu_percent_max": .double(p.resources.cpuPercentMax),
+            "rss_mb_max": .double(p.resources.rssMBMax), "runtime_seconds": .double(s.runtimeSeconds), "wall_seconds": .double(wall),
+            "status": .string(s.status), "stop_reason": s.stopReason.map(JSONValue.string) ?? .null,
         ]
     }
 

@@ -138,7 +138,7 @@ struct HTTPBench {
     }
 
     /// Polls until the campaign has ended; returns its final stats.
-    func waitUntilDone(_ base: String, id: String) async throws -> JSONValue {
+    func waitUntilDone(_ base: String, id: String) async throws -> StatsReport {
         while true {
             let (status, record) = try await Self.request("GET", "\(base)/campaigns/\(id)", body: nil)
             guard status == 200 else { throw Failure(description: "GET /campaigns/\(id) answered \(status)") }
@@ -147,7 +147,9 @@ struct HTTPBench {
         }
         let (status, stats) = try await Self.request("GET", "\(base)/campaigns/\(id)/stats", body: nil)
         guard status == 200 else { throw Failure(description: "GET /campaigns/\(id)/stats answered \(status)") }
-        return stats
+        do { return try JSONTree.decode(StatsReport.self, from: stats) } catch {
+            throw Failure(description: "GET /campaigns/\(id)/stats answered stats that do not read: \(error)")
+        }
     }
 
     static func request(_ method: String, _ url: String, body: JSONValue?) async throws -> (Int, JSONValue) {
@@ -177,18 +179,18 @@ struct HTTPBench {
         return (status, data)
     }
 
-    static func row(_ name: String, load: WrkRun.Result?, stats: JSONValue?) -> JSONValue {
-        let p = stats?["performance"]
+    static func row(_ name: String, load: WrkRun.Result?, stats: StatsReport?) -> JSONValue {
+        let p = stats?.performance
         return [
             "case": .string(name),
             "requests_per_second": load.map { .double($0.requestsPerSecond) } ?? .null,
             "latency_ms": load.map { ["p50": .double($0.p50Ms), "p99": .double($0.p99Ms)] } ?? .null,
             "requests": load.map { .int(Int64($0.requests)) } ?? .null,
             "errors": load.map { .int(Int64($0.errors)) } ?? .null,
-            "loop_latency_us": p?.at("loop_latency_us.overall") ?? .null,
-            "tick_to_decision_us": p?["tick_to_decision_us"] ?? .null,
-            "campaign_cpu_percent_avg": p?.at("resources.cpu_percent_avg") ?? .null,
-            "runtime_seconds": stats?["runtime_seconds"] ?? .null,
+            "loop_latency_us": latencyTree(p?.loopLatencyUs["overall"] ?? nil),
+            "tick_to_decision_us": latencyTree(p?.tickToDecisionUs),
+            "campaign_cpu_percent_avg": p.map { .double($0.resources.cpuPercentAvg) } ?? .null,
+            "runtime_seconds": stats.map { .double($0.runtimeSeconds) } ?? .null,
         ]
     }
 

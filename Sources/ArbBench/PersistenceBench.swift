@@ -72,19 +72,19 @@ struct PersistenceBench {
         return Self.row(name, stats: stats, fills: counts.fills, commits: counts.commits, bytes: bytes, seconds: seconds)
     }
 
-    static func row(_ name: String, stats: JSONValue, fills: Int?, commits: Int?, bytes: Int?, seconds: Double) -> JSONValue {
-        let p = stats["performance"] ?? .null
+    static func row(_ name: String, stats: StatsReport, fills: Int?, commits: Int?, bytes: Int?, seconds: Double) -> JSONValue {
+        let p = stats.performance
         return [
-            "case": .string(name), "status": stats["status"] ?? .null,
-            "loop_latency_us": p.at("loop_latency_us.overall") ?? .null,
-            "trades": stats.at("trades.opened") ?? .null,
+            "case": .string(name), "status": .string(stats.status),
+            "loop_latency_us": latencyTree(p.loopLatencyUs["overall"] ?? nil),
+            "trades": .int(Int64(stats.trades.opened)),
             "fills_persisted": fills.map { .int(Int64($0)) } ?? .null,
             "fills_persisted_per_second": fills.map { .double(Double($0) / seconds) } ?? .null,
             "commits": commits.map { .int(Int64($0)) } ?? .null,
             "store_bytes": bytes.map { .int(Int64($0)) } ?? .null,
-            "cpu_percent_avg": p.at("resources.cpu_percent_avg") ?? .null,
-            "rss_mb_max": p.at("resources.rss_mb_max") ?? .null,
-            "runtime_seconds": stats["runtime_seconds"] ?? .null,
+            "cpu_percent_avg": .double(p.resources.cpuPercentAvg),
+            "rss_mb_max": .double(p.resources.rssMBMax),
+            "runtime_seconds": .double(stats.runtimeSeconds),
         ]
     }
 

@@ -57,7 +57,7 @@ public final class Campaign: Sendable {
     public struct Result: Sendable {
         public var status: CampaignStatus
         public var stopReason: StopReason
-        public var stats: JSONValue
+        public var stats: StatsReport
         public var kernel: CampaignKernel
     }
 
@@ -187,13 +187,13 @@ public final class Campaign: Sendable {
     }
 
     /// Stats of the campaign as it runs, from what its routes publish; nil before it started.
-    public func liveStats() -> JSONValue? {
+    public func liveStats() -> StatsReport? {
         guard let probe = probe() else { return nil }
         return CampaignStats(
             config: config, kernel: probe.kernel, status: .running, stopReason: nil, startNs: probe.startNs, endNs: probe.nowNs,
             equity: [], bookUpdates: 0, wallSeconds: 0, resources: ResourceSampler.Summary(),
             realtime: config.session.clock == .realtime, source: sourceCountersInUse.withLock { $0 },
-            refreshes: refresh.counts.withLock { $0 }).json()
+            refreshes: refresh.counts.withLock { $0 }).report()
     }
 
     private func drive(kernel: CampaignKernel, source: any ScheduledMarketSource, startNs: Int64, clock: RealtimeClock,
@@ -264,7 +264,7 @@ public final class Campaign: Sendable {
             config: config, kernel: kernel, status: outcome.reason.status, stopReason: outcome.reason, startNs: startNs,
             endNs: outcome.endNs, equity: outcome.equity, bookUpdates: outcome.bookUpdates, wallSeconds: wallSeconds,
             resources: resources.summary, realtime: realtime, source: sourceCounters,
-            refreshes: refresh.counts.withLock { $0 }).json()
+            refreshes: refresh.counts.withLock { $0 }).report()
         return Result(status: outcome.reason.status, stopReason: outcome.reason, stats: stats, kernel: kernel)
     }
 

@@ -114,7 +114,7 @@ public struct ControlAPI: Sendable {
             }
             return respond(status: 201) {
                 let record = try await manager.create(body)
-                return (CampaignView.json(record, paused: false), [("Location", "/campaigns/\(record.id)")])
+                return (CampaignBody(record, paused: false), [("Location", "/campaigns/\(record.id)")])
             }
         }
         r.add("GET", "/campaigns") { request, _ in
@@ -122,32 +122,32 @@ public struct ControlAPI: Sendable {
                 let q = try Query(request)
                 let status = try q.enumeration("status", CampaignStatus.self)
                 let page = try manager.list(status: status, limit: try q.limit(), cursor: q.string("cursor"))
-                return (CampaignView.list(page.items.map { CampaignView.json($0, paused: nil) }, next: page.nextCursor), [])
+                return (ListBody(page.items.map { CampaignBody($0, paused: nil) }, next: page.nextCursor), [])
             }
         }
         r.add("GET", "/campaigns/{id}") { _, p in
             answer {
                 let record = try manager.campaign(id: p["id"])
-                return (CampaignView.json(record, paused: manager.isPaused(id: record.id)), [])
+                return (CampaignBody(record, paused: manager.isPaused(id: record.id)), [])
             }
         }
         r.add("DELETE", "/campaigns/{id}") { _, p in
             respond(status: 204) {
                 try await manager.delete(id: p["id"])
-                return (nil, [])
+                return (nil as JSONValue?, [])
             }
         }
         r.add("POST", "/campaigns/{id}/stop") { _, p in
             respond {
                 let record = try await manager.stop(id: p["id"])
-                return (CampaignView.json(record, paused: nil), [])
+                return (CampaignBody(record, paused: nil), [])
             }
         }
         for (path, paused) in [("pause", true), ("unpause", false)] {
             r.add("POST", "/campaigns/{id}/\(path)") { _, p in
                 respond {
                     let record = try await manager.setPaused(id: p["id"], paused)
-                    return (CampaignView.json(record, paused: paused), [])
+                    return (CampaignBody(record, paused: paused), [])
                 }
             }
         }
@@ -178,7 +178,7 @@ public struct ControlAPI: Sendable {
                 let q = try Query(request)
                 let page = try manager.tradesJSON(id: p["id"], symbol: try q.symbol("symbol"), limit: try q.limit(),
                                                   cursor: q.string("cursor"))
-                return (CampaignView.list(page.items.map(JSONBody.snakeCased), next: page.nextCursor), [])
+                return (ListBody(page.items.map(JSONBody.snakeCased), next: page.nextCursor), [])
             }
         }
         r.add("GET", "/campaigns/{id}/decisions") { request, p in
@@ -189,15 +189,15 @@ public struct ControlAPI: Sendable {
                                             symbol: try q.symbol("symbol"))
                 let page = try manager.decisionsJSON(id: p["id"], filter: filter, limit: try q.limit(),
                                                      cursor: q.string("cursor"))
-                return (CampaignView.list(page.items.map(JSONBody.snakeCased), next: page.nextCursor), [])
+                return (ListBody(page.items.map(JSONBody.snakeCased), next: page.nextCursor), [])
             }
         }
     }
 
     /// Runs a service call that waits (a write, a campaign's start or stop) on a task while the polling thread
     /// waits for it, and turns its answer or its error into a response.
-    static func respond(status: Int = 200,
-                        _ work: @escaping @Sendable () async throws -> (JSONValue?, [(String, String)])) -> HTTPResponse {
+    static func respond<Body: Encodable & Sendable>(status: Int = 200,
+                        _ work: @escaping @Sendable () async throws -> (Body?, [(String, String)])) -> HTTPResponse {
         response(status: status, blocking {
             do { return .success(try await work()) } catch let error as ServiceError {
                 return .failure(error)
@@ -209,7 +209,7 @@ public struct ControlAPI: Sendable {
 
     /// Runs a read on the polling thread itself (reads never wait, see `CampaignStore`) and turns its answer or
     /// its error into a response.
-    static func answer(status: Int = 200, _ work: () throws -> (JSONValue?, [(String, String)])) -> HTTPResponse {
+    static func answer<Body: Encodable & Sendable>(status: Int = 200, _ work: () throws -> (Body?, [(String, String)])) -> HTTPResponse {
         response(status: status, serviceResult(work))
     }
 
@@ -222,11 +222,15 @@ public struct ControlAPI: Sendable {
         }
     }
 
-    static func response(status: Int, _ outcome: Result<(JSONValue?, [(String, String)]), ServiceError>) -> HTTPResponse {
+    static func response<Body: Encodable & Sendable>(status: Int, _ outcome: Result<(Body?, [(String, String)]), ServiceError>) -> HTTPResponse {
         switch outcome {
         case .success(let (value, headers)):
             guard let value else { return HTTPResponse(status: status, headers: headers) }
-            return JSONBody.response(value, status: status, headers: headers)
+            do {
+                return JSONBody.response(try JSONTree.encode(value), status: status, headers: headers)
+            } catch {
+                return Self.problem(.unavailable("the response could not be written: \(error)"))
+            }
         case .failure(let error):
             return Self.problem(error)
         }

@@ -52,7 +52,7 @@ extension OpenAPIDocument {
                       "slippage_bps", "fees_usd", "time_ns", "decision_id"])
         let statuses = enumValues(["pending", "running", "completed", "stopped", "failed", "interrupted"])
         let stopReasons: JSONValue = .array(["requested", "emergency_stop", "runtime", "iterations", "end_of_data", "route_failed", "error", "interrupted", nil])
-        return viewSchemas().merging(statsSchemas()) { view, _ in view }.merging([
+        return viewSchemas(limits: section("multi_symbol_risk_guard")).merging(statsSchemas()) { view, _ in view }.merging([
             "Problem": object([
                 "type": string, "title": string, "status": integer, "detail": string,
                 "errors": ["type": "array", "items": object(["field": string, "message": string], required: ["field", "message"])],
@@ -100,24 +100,25 @@ extension OpenAPIDocument {
         ]) { view, _ in view }
     }
 
-    /// The per-symbol, risk and universe views.
-    static func viewSchemas() -> [String: JSONValue] {
+    /// The per-symbol, risk and universe views; `limits` is the config's risk section.
+    static func viewSchemas(limits: JSONValue) -> [String: JSONValue] {
         let instrument = object(["market": string, "tick": decimal, "step": decimal, "min_notional": decimal],
                                 required: ["market", "tick", "step", "min_notional"])
         return [
             "SymbolRisk": object([
                 "symbol": string, "trades_executed": integer, "trades_rejected": integer, "circuit_breaker_triggered": boolean,
                 "allocation_usd": nullable("number"), "allocation_cap_usd": nullable("number"),
-            ], required: ["symbol", "trades_executed", "trades_rejected", "circuit_breaker_triggered"]),
+            ], required: ["symbol", "trades_executed", "trades_rejected", "circuit_breaker_triggered", "allocation_usd",
+                          "allocation_cap_usd"]),
             "Symbol": object([
                 "symbol": string, "iterations": integer, "trades": integer, "realized_pnl_usd": number,
-                "unrealized_pnl_usd": number, "premium_bps": number, "position": nullable("object"), "risk": ref("SymbolRisk"),
+                "unrealized_pnl_usd": number, "premium_bps": number, "position": orNull(ref("OpenPosition")), "risk": ref("SymbolRisk"),
                 "active": boolean,
             ], required: ["symbol", "iterations", "trades", "realized_pnl_usd", "unrealized_pnl_usd", "premium_bps", "position", "risk",
                           "active"]),
             "SymbolList": list("Symbol"),
-            "Risk": object(["limits": ["type": "object"], "global": ["type": "object"], "portfolio": ["type": "object"],
-                            "decisions": ["type": "object"]], required: ["limits", "global", "portfolio", "decisions"]),
+            "Risk": object(["limits": limits, "global": ref("RiskGlobal"), "portfolio": ref("RiskPortfolio"),
+                            "decisions": ref("DecisionCounts")], required: ["limits", "global", "portfolio", "decisions"]),
             "Instrument": instrument,
             "UniverseItem": object([
                 "symbol": string, "base": string, "quote_volume_usd": number, "reference_price_usd": number,

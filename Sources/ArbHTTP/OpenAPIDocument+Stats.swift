@@ -23,18 +23,18 @@ extension OpenAPIDocument {
                           "decisions", "balances", "pnl", "trades", "market_data", "universe", "performance"]),
             "FailedRoute": object(["symbol": string, "error": string], required: ["symbol", "error"]),
             "RiskStats": object([
-                "global": object([
-                    "total_exposure_usd": number, "total_daily_loss_usd": number, "max_daily_loss_seen_usd": number,
-                    "trades_executed": integer, "trades_rejected": integer, "emergency_stopped": boolean,
-                ], required: ["total_exposure_usd", "total_daily_loss_usd", "max_daily_loss_seen_usd", "trades_executed",
-                              "trades_rejected", "emergency_stopped"]),
-                "portfolio": object([
-                    "total_capital_usd": number, "total_allocated_capital": number, "peak_allocated_capital": number,
-                    "symbol_allocations": map(number), "symbol_allocation_caps": map(number),
-                ], required: ["total_capital_usd", "total_allocated_capital", "peak_allocated_capital", "symbol_allocations",
-                              "symbol_allocation_caps"]),
-                "symbols": map(ref("SymbolRiskStats")),
+                "global": ref("RiskGlobal"), "portfolio": ref("RiskPortfolio"), "symbols": map(ref("SymbolRiskStats")),
             ], required: ["global", "portfolio", "symbols"]),
+            "RiskGlobal": object([
+                "total_exposure_usd": number, "total_daily_loss_usd": number, "max_daily_loss_seen_usd": number,
+                "trades_executed": integer, "trades_rejected": integer, "emergency_stopped": boolean,
+            ], required: ["total_exposure_usd", "total_daily_loss_usd", "max_daily_loss_seen_usd", "trades_executed",
+                          "trades_rejected", "emergency_stopped"]),
+            "RiskPortfolio": object([
+                "total_capital_usd": number, "total_allocated_capital": number, "peak_allocated_capital": number,
+                "symbol_allocations": map(number), "symbol_allocation_caps": map(number),
+            ], required: ["total_capital_usd", "total_allocated_capital", "peak_allocated_capital", "symbol_allocations",
+                          "symbol_allocation_caps"]),
             "SymbolRiskStats": object(["trades_executed": integer, "trades_rejected": integer, "circuit_breaker_triggered": boolean],
                                       required: ["trades_executed", "trades_rejected", "circuit_breaker_triggered"]),
             "SymbolStats": object([

@@ -60,7 +60,7 @@ struct RunCommand: AsyncParsableCommand {
         await reporter.finish()
         interrupts.cancel()
 
-        print(result.stats.rendered(pretty: !compact))
+        print(result.stats.tree.rendered(pretty: !compact))
         logger.info("campaign finished", metadata: [
             "status": "\(result.status.rawValue)", "stop_reason": "\(result.stopReason.rawValue)",
         ])

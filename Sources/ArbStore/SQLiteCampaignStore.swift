@@ -210,9 +210,9 @@ public final class SQLiteCampaignStore: CampaignStore {
             """, arguments: [checkpoint.campaignId, checkpoint.sequence, body, checkpoint.timeNs, savedAt])
     }
 
-    public func finishCampaign(_ record: CampaignRecord, events: [CampaignEvent], stats: JSONValue?) async throws {
+    public func finishCampaign(_ record: CampaignRecord, events: [CampaignEvent], stats: StatsReport?) async throws {
         let body = try Self.body(record)
-        let statsBody = stats?.rendered(pretty: false)
+        let statsBody = try stats.map(Self.statsBody)
         try await write { db in
             try Self.insert(try Self.encode(events), campaign: record.id, db)
             if let statsBody { try Self.saveStats(record.id, statsBody, db) }
@@ -222,9 +222,9 @@ public final class SQLiteCampaignStore: CampaignStore {
     }
 
     public func interruptCampaign(_ record: CampaignRecord, checkpoint: CampaignCheckpoint?, events: [CampaignEvent],
-                                  stats: JSONValue) async throws {
+                                  stats: StatsReport?) async throws {
         let body = try Self.body(record)
-        let statsBody = stats.rendered(pretty: false)
+        let statsBody = try stats.map(Self.statsBody)
         let savedAt = Self.wallNs()
         try await write { db in
             let rows = try Self.encode(events)
@@ -233,9 +233,14 @@ public final class SQLiteCampaignStore: CampaignStore {
             } else {
                 try Self.insert(rows, campaign: record.id, db)
             }
-            try Self.saveStats(record.id, statsBody, db)
+            if let statsBody { try Self.saveStats(record.id, statsBody, db) }
             try Self.update(record, body: body, db)
         }
+    }
+
+    /// Stats are stored as their compact wire text, so a read answers what a live `/stats` would have.
+    static func statsBody(_ stats: StatsReport) throws -> String {
+        try JSONTree.encode(stats).rendered(pretty: false)
     }
 
     static func saveStats(_ campaign: String, _ body: String, _ db: Database) throws {
@@ -251,15 +256,18 @@ public final class SQLiteCampaignStore: CampaignStore {
         }.map { try JSONDecoder().decode(CampaignCheckpoint.self, from: $0) }
     }
 
-    public func saveStats(campaignId: String, stats: JSONValue) async throws {
-        let body = stats.rendered(pretty: false)
+    public func saveStats(campaignId: String, stats: StatsReport) async throws {
+        let body = try Self.statsBody(stats)
         try await write { db in try Self.saveStats(campaignId, body, db) }
     }
 
-    public func stats(campaignId: String) throws -> JSONValue? {
-        try read { db in
+    public func stats(campaignId: String) throws -> StatsReport? {
+        let body = try read { db in
             try String.fetchOne(db, sql: "SELECT body FROM stats WHERE campaign = ?", arguments: [campaignId])
-        }.map { try JSONValue(parsing: $0) }
+        }
+        // An interrupted campaign that never primed was once stored with `{}`: no stats.
+        guard let body, body != "{}" else { return nil }
+        return try JSONTree.decode(StatsReport.self, from: try JSONValue(parsing: body))
     }
 
     /// `PRAGMA integrity_check` ("ok" when the file is sound).

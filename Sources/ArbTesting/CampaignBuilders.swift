@@ -25,6 +25,9 @@ public func results(_ stats: JSONValue) -> String {
     return JSONValue.object(o).rendered()
 }
 
+/// The same of a typed report.
+public func results(_ stats: StatsReport) -> String { stats.deterministicTree.rendered() }
+
 /// A config tree of a multi-route campaign with `extra` sections.
 public func multi(_ extra: [String: JSONValue]) -> JSONValue {
     var o: [String: JSONValue] = ["engine": ["mode": "multi", "multi_symbol_enabled": true]]

@@ -16,7 +16,7 @@ public final class InMemoryCampaignStore: CampaignStore {
         var decisions = Keyed<DecisionRecord>()
         var checkpoint: CampaignCheckpoint?
         var checkpointSavedAtNs: Int64 = 0
-        var stats: JSONValue?
+        var stats: StatsReport?
     }
 
     /// Records in first-seen order, replaced in place by id.
@@ -108,7 +108,7 @@ public final class InMemoryCampaignStore: CampaignStore {
         try state.withLock { (s: inout State) throws(StoreError) in try s.saveCheckpoint(checkpoint, events: events) }
     }
 
-    public func finishCampaign(_ record: CampaignRecord, events: [CampaignEvent], stats: JSONValue?) throws {
+    public func finishCampaign(_ record: CampaignRecord, events: [CampaignEvent], stats: StatsReport?) throws {
         try state.withLock { (s: inout State) throws(StoreError) in
             try s.append(campaignId: record.id, events: events)
             if let stats { s.campaigns[record.id]!.stats = stats }
@@ -118,10 +118,10 @@ public final class InMemoryCampaignStore: CampaignStore {
     }
 
     public func interruptCampaign(_ record: CampaignRecord, checkpoint: CampaignCheckpoint?, events: [CampaignEvent],
-                                  stats: JSONValue) throws {
+                                  stats: StatsReport?) throws {
         try state.withLock { (s: inout State) throws(StoreError) in
             if let checkpoint { try s.saveCheckpoint(checkpoint, events: events) } else { try s.append(campaignId: record.id, events: events) }
-            s.campaigns[record.id]!.stats = stats
+            if let stats { s.campaigns[record.id]!.stats = stats }
             s.campaigns[record.id]!.record = record
         }
     }
@@ -147,14 +147,14 @@ public final class InMemoryCampaignStore: CampaignStore {
 
     public func latestCheckpoint(campaignId: String) -> CampaignCheckpoint? { state.withLock { $0.campaigns[campaignId]?.checkpoint } }
 
-    public func saveStats(campaignId: String, stats: JSONValue) throws {
+    public func saveStats(campaignId: String, stats: StatsReport) throws {
         try state.withLock { (s: inout State) throws(StoreError) in
             guard s.campaigns[campaignId] != nil else { throw StoreError(.notFound, "no campaign \(campaignId)") }
             s.campaigns[campaignId]!.stats = stats
         }
     }
 
-    public func stats(campaignId: String) -> JSONValue? { state.withLock { $0.campaigns[campaignId]?.stats } }
+    public func stats(campaignId: String) -> StatsReport? { state.withLock { $0.campaigns[campaignId]?.stats } }
 
     public func listTrades(campaignId: String, symbol: String?, limit: Int, cursor: String?) throws -> Page<TradeRecord> {
         let items = state.withLock { $0.campaigns[campaignId]?.trades.items ?? [] }

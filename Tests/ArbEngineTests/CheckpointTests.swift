@@ -32,7 +32,7 @@ extension CampaignSuites {
         let resumed = try await Campaign(config: config, recorder: resumedRecorder).resume(from: restored)
 
         #expect(results(resumed.stats) == results(full.stats))
-        #expect(int(full.stats.at("trades.opened")) > 20)
+        #expect((full.stats.trades.opened) > 20)
         // The resumed run produced exactly the fills the full run made after the cut: none lost, none repeated.
         let after = fullRecorder.snapshot.fills.filter { $0.timeNs >= cut.timeNs }
         #expect(!after.isEmpty)
@@ -93,17 +93,17 @@ extension CampaignSuites {
         let resumedRecorder = MemoryRecorder(keepRecords: true)
         let resumed = try await Campaign(config: config, recorder: resumedRecorder).resume(from: cut)
         #expect(resumed.status == .completed && resumed.stopReason == .runtime)
-        let runtime = double(resumed.stats["runtime_seconds"])
+        let runtime = resumed.stats.runtimeSeconds
         #expect(runtime >= 3 && runtime < 3.3)
-        for (symbol, route) in resumed.stats["per_symbol"]?.objectValue ?? [:] {
-            #expect(int(route["iterations"]) == 30, "\(symbol)")
+        for (symbol, route) in resumed.stats.perSymbol {
+            #expect(route.iterations == 30, "\(symbol)")
         }
         // Trades continue the numbering; no fill is recorded twice.
         let trades = firstRecorder.snapshot.trades.map(\.id) + resumedRecorder.snapshot.trades.map(\.id)
         #expect(!trades.isEmpty)
         let fills = firstRecorder.snapshot.fills.map(\.id) + resumedRecorder.snapshot.fills.map(\.id)
         #expect(Set(fills).count == fills.count)
-        #expect(int(resumed.stats.at("trades.opened")) == Set(trades).count)
+        #expect((resumed.stats.trades.opened) == Set(trades).count)
     }
 }
 }

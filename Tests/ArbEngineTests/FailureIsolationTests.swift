@@ -51,11 +51,11 @@ extension CampaignSuites {
             "universe": ["top_n": 3], "session": ["clock": "simulated", "max_runtime_seconds": 120],
         ]), sources: BreakingFactory(route: 1, afterSeconds: 30))
         let s = result.stats
-        #expect(s["status"] == "completed" && s["stop_reason"] == "runtime")
-        let failed = s["failed_routes"]!.arrayValue!
-        #expect(failed.count == 1 && failed[0]["symbol"] == "ETHUSDT")
-        #expect(failed[0]["error"]!.stringValue!.contains("non-positive price"))
-        let eth = int(s.at("per_symbol.ETHUSDT.iterations")), btc = int(s.at("per_symbol.BTCUSDT.iterations"))
+        #expect(s.status == "completed" && s.stopReason == "runtime")
+        let failed = s.failedRoutes
+        #expect(failed.count == 1 && failed[0].symbol == "ETHUSDT")
+        #expect(failed[0].error.contains("non-positive price"))
+        let eth = (s.perSymbol["ETHUSDT"]?.iterations ?? -1), btc = (s.perSymbol["BTCUSDT"]?.iterations ?? -1)
         #expect(eth > 100 && btc > 3 * eth)  // ETH stopped at 30 s, BTC went on to 120 s
     }
 
@@ -64,8 +64,8 @@ extension CampaignSuites {
             "engine": ["mode": "multi", "multi_symbol_enabled": true, "per_symbol_isolation": false],
             "universe": ["top_n": 3], "session": ["clock": "simulated", "max_runtime_seconds": 120],
         ], sources: BreakingFactory(route: 1, afterSeconds: 30))
-        #expect(result.stats["status"] == "failed" && result.stats["stop_reason"] == "route_failed")
-        #expect(double(result.stats["runtime_seconds"]) < 31)
+        #expect(result.stats.status == "failed" && result.stats.stopReason == "route_failed")
+        #expect(result.stats.runtimeSeconds < 31)
     }
 
     @Test func realtimeRoutesAreIsolatedToo() async throws {
@@ -74,9 +74,9 @@ extension CampaignSuites {
             "session": ["clock": "realtime", "max_runtime_seconds": 1.5],
         ]), sources: BreakingFactory(route: 0, afterSeconds: 0.3))
         let s = result.stats
-        #expect(s["status"] == "completed")
-        #expect(s["failed_routes"]!.arrayValue!.map { $0["symbol"] } == ["BTCUSDT"])
-        #expect(int(s.at("per_symbol.ETHUSDT.iterations")) > int(s.at("per_symbol.BTCUSDT.iterations")))
+        #expect(s.status == "completed")
+        #expect(s.failedRoutes.map(\.symbol) == ["BTCUSDT"])
+        #expect((s.perSymbol["ETHUSDT"]?.iterations ?? -1) > (s.perSymbol["BTCUSDT"]?.iterations ?? -1))
     }
 }
 }

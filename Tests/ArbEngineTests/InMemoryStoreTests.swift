@@ -44,7 +44,7 @@ extension CampaignSuites {
             seen += page.items.map(\.id)
             cursor = page.nextCursor
         } while cursor != nil
-        #expect(seen == c.trades.map(\.id) && seen.count == int(result.stats.at("trades.opened")))
+        #expect(seen == c.trades.map(\.id) && seen.count == result.stats.trades.opened)
         #expect(Set(seen).count == seen.count)
         let eth = try store.listTrades(campaignId: "c", symbol: "ETHUSDT", limit: 1000, cursor: nil)
         #expect(!eth.items.isEmpty && eth.items.allSatisfy { $0.route == "ETHUSDT" })
@@ -54,7 +54,7 @@ extension CampaignSuites {
         let rejected = try store.listDecisions(campaignId: "c", filter: DecisionFilter(outcome: .rejected), limit: 1000, cursor: nil)
         #expect(!rejected.items.isEmpty && rejected.items.allSatisfy { $0.outcome == .rejected && $0.tier != nil })
         let folded = rejected.items.reduce(0) { $0 + $1.count }
-        let counted = result.stats.at("decisions.rejected")!.objectValue!.values.flatMap { $0.objectValue!.values }.reduce(0) { $0 + int($1) }
+        let counted = result.stats.decisions.rejected.values.flatMap(\.values).reduce(0, +)
         #expect(folded == counted)
         let symbolTier = try store.listDecisions(campaignId: "c", filter: DecisionFilter(tier: .symbol), limit: 1000, cursor: nil)
         #expect(symbolTier.items.allSatisfy { $0.tier == .symbol })

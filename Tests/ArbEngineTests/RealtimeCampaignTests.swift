@@ -14,16 +14,16 @@ extension CampaignSuites {
             "session": ["clock": "realtime", "max_runtime_seconds": 2],
         ]))
         let s = result.stats
-        #expect(s["status"] == "completed" && s["stop_reason"] == "runtime")
+        #expect(s.status == "completed" && s.stopReason == "runtime")
         // Ended by the runtime limit, not before; how close to 2 s is measured by the CI smoke, not here.
-        #expect(double(s["runtime_seconds"]) >= 2 && double(s["runtime_seconds"]) < 10)
-        #expect(int(s.at("trades.opened")) > 0)
+        #expect(s.runtimeSeconds >= 2 && s.runtimeSeconds < 10)
+        #expect(s.trades.opened > 0)
         #expect(recorder.snapshot.fills.count > 0)
-        #expect(int(s.at("performance.tick_to_decision_us.count")) > 0)
-        #expect(double(s.at("performance.loop_latency_us.overall.p99")) > 0)
-        #expect(s.at("balances.reconciled") == .bool(true))
+        #expect(s.performance.tickToDecisionUs?.count ?? 0 > 0)
+        #expect((s.performance.loopLatencyUs["overall"] ?? nil)?.p99 ?? 0 > 0)
+        #expect(s.balances.reconciled)
         // flatten_on_stop (default true): nothing left open.
-        #expect(s["per_symbol"]!.objectValue!.values.allSatisfy { $0["position"] == .null })
+        #expect(s.perSymbol.values.allSatisfy { $0.position == nil })
     }
 
     @Test func realtimeLegsWaitForTheirLatency() async throws {
@@ -37,7 +37,7 @@ extension CampaignSuites {
         let fills = Dictionary(uniqueKeysWithValues: c.fills.map { ($0.id, $0) })
         // Legs still in flight when the campaign ends are delivered by its flatten; every other leg waits out its
         // venue's latency.
-        let endNs = try #require(UTCTime.parse(result.stats["end_time"]!.stringValue!)) - 5_000_000
+        let endNs = try #require(UTCTime.parse(result.stats.endTime)) - 5_000_000
         var checked = 0
         for t in c.trades {
             for f in t.fillIds.compactMap({ fills[$0] }) where f.role == .entry && f.timeNs < endNs {
@@ -46,15 +46,15 @@ extension CampaignSuites {
             }
         }
         #expect(checked > 0)
-        #expect(result.stats.at("balances.reconciled") == .bool(true))
+        #expect(result.stats.balances.reconciled)
     }
 
     @Test func intervalPacedRoutesEvaluateOncePerTick() async throws {
         let (result, _) = try await runCampaign(multi([
             "universe": ["top_n": 2], "session": ["clock": "realtime", "max_runtime_seconds": 1, "loop_interval_ms": 100],
         ]))
-        for (_, v) in result.stats["per_symbol"]!.objectValue! { #expect(int(v["iterations"]) == 10) }
-        #expect(result.stats.at("performance.tick_to_decision_us") == .null)
+        for (_, v) in result.stats.perSymbol { #expect(v.iterations == 10) }
+        #expect(result.stats.performance.tickToDecisionUs == nil)
     }
 
     @Test func stopRequestEndsGracefully() async throws {
@@ -69,8 +69,8 @@ extension CampaignSuites {
         }
         let result = try await campaign.run()
         #expect(result.status == .stopped && result.stopReason == .requested)
-        #expect(double(result.stats["runtime_seconds"]) < 30)
-        #expect(result.stats["per_symbol"]!.objectValue!.values.allSatisfy { $0["position"] == .null })
+        #expect(result.stats.runtimeSeconds < 30)
+        #expect(result.stats.perSymbol.values.allSatisfy { $0.position == nil })
     }
 }
 }

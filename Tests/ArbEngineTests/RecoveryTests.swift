@@ -117,7 +117,7 @@ extension CampaignSuites {
                 try await store.createCampaign(r)
                 r.status = status
                 r.finishedAtNs = status.isFinished ? now - age : nil
-                if status.isFinished { try await store.finishCampaign(r, events: [], stats: ["status": .string(status.rawValue)]) } else { try await store.updateCampaign(r) }
+                if status.isFinished { try await store.finishCampaign(r, events: [], stats: nil) } else { try await store.updateCampaign(r) }
             }
         }
         let serve = try await offPool { try ServeProcess.start(["--data-dir", dir, "--retain-days", "2"]) }

@@ -9,6 +9,8 @@ import Synchronization
 import Testing
 
 /// Stats without `performance` and `market_data` (which names the source): what a replay must reproduce.
+func replayResults(_ stats: StatsReport) -> String { replayResults(stats.tree) }
+
 func replayResults(_ stats: JSONValue) -> String {
     guard case .object(var o) = stats else { return "" }
     o["performance"] = nil
@@ -136,9 +138,9 @@ extension CampaignSuites {
         }
         let (tardis, _) = try await runCampaign(Self.replay(tardisFiles, format: "tardis"))
         let (ours, _) = try await runCampaign(Self.replay(jsonlFiles))
-        #expect(int(tardis.stats.at("trades.opened")) >= 5)
-        #expect(int(tardis.stats.at("market_data.rows")) == books.count)
-        #expect(int(tardis.stats.at("market_data.files")) == 7)
+        #expect(tardis.stats.trades.opened >= 5)
+        #expect(tardis.stats.marketData.rows == books.count)
+        #expect(tardis.stats.marketData.files == 7)
         #expect(replayResults(tardis.stats) == replayResults(ours.stats))
     }
 
@@ -156,7 +158,7 @@ extension CampaignSuites {
         let restored = try JSONDecoder().decode(CampaignCheckpoint.self, from: JSONEncoder().encode(cut))
         let resumedRecorder = MemoryRecorder(keepRecords: true)
         let resumed = try await Campaign(config: config, recorder: resumedRecorder).resume(from: restored)
-        #expect(int(full.stats.at("trades.opened")) >= 5)
+        #expect(full.stats.trades.opened >= 5)
         #expect(results(resumed.stats) == results(full.stats))  // market_data counts continue too
         #expect(resumedRecorder.snapshot.fills == fullRecorder.snapshot.fills.filter { $0.timeNs >= cut.timeNs })
     }
@@ -174,19 +176,19 @@ extension CampaignSuites {
         var live = 0
         for _ in 0..<100 where live == 0 {
             try await Task.sleep(for: .milliseconds(20))
-            live = int(campaign.liveStats()?.at("market_data.rows"))
+            live = campaign.liveStats()?.marketData.rows ?? 0
         }
         #expect(live > 0)
         let result = try await running.value
-        #expect(int(result.stats.at("market_data.rows")) > live)
+        #expect(result.stats.marketData.rows ?? 0 > live)
         #expect(result.stopReason == .endOfData && result.status == .completed)
-        let runtime = double(result.stats["runtime_seconds"])
+        let runtime = result.stats.runtimeSeconds
         #expect(runtime >= 60 && runtime < 62)
-        #expect(result.stats["start_time"]?.stringValue == "2026-01-01T00:00:00.000Z")
+        #expect(result.stats.startTime == "2026-01-01T00:00:00.000Z")
         // Far below the 60 s the market took; only a proof that the clock ran faster, not a timing measure.
-        #expect(double(result.stats.at("performance.wall_seconds")) < 30)
+        #expect(result.stats.performance.wallSeconds < 30)
         #expect(!recorder.snapshot.decisions.isEmpty)
-        #expect(int(result.stats.at("performance.book_updates")) > 3_000)
+        #expect(result.stats.performance.bookUpdates > 3_000)
     }
 
     /// Over HTTP: `arbitrage serve` runs a replay campaign to the end of its data; a replay of a missing file
@@ -294,9 +296,9 @@ extension CampaignSuites {
         #expect(stale.firstTimeNs >= s + 11_000_000_000 && stale.lastTimeNs < s + 20_100_000_000)
         let entry = try #require(decisions.first { $0.kind == .entry && $0.outcome == .allowed })
         #expect(entry.firstTimeNs >= s + 20_000_000_000 && entry.firstTimeNs < s + 20_300_000_000)
-        #expect(int(result.stats.at("trades.opened")) >= 1)
+        #expect(result.stats.trades.opened >= 1)
         // The campaign started when all three books had been seen (20 ms in); the end mark at 30 s comes first.
-        #expect(result.stopReason == .endOfData && double(result.stats["runtime_seconds"]) == 29.98)
+        #expect(result.stopReason == .endOfData && result.stats.runtimeSeconds == 29.98)
     }
 
     /// A leg the paper venue refuses is recorded, not dropped: the Binance buy leg of an entry, 200 ms on its way,
@@ -338,10 +340,10 @@ extension CampaignSuites {
         // The lone Upbit leg was bought back: the trade is aborted and the accounts reconcile.
         let aborted = recorder.snapshot.trades.filter { $0.status == .aborted }
         #expect(!aborted.isEmpty && aborted.allSatisfy { $0.fillIds.count == 2 })
-        #expect(result.stats.at("balances.reconciled") == .bool(true))
+        #expect(result.stats.balances.reconciled)
         // Counted in the stats, by tier and reason and by venue.
-        #expect(int(result.stats.at("decisions.rejected.execution.insufficient_balance")) == refused.count)
-        #expect(int(result.stats.at("trades.legs_rejected.binance.insufficient_balance")) == refused.count)
+        #expect((result.stats.decisions.rejected["execution"]?["insufficient_balance"] ?? -1) == refused.count)
+        #expect((result.stats.trades.legsRejected["binance"]?["insufficient_balance"] ?? -1) == refused.count)
         // And in the metrics.
         var text = MetricsText()
         CampaignMetrics.render([CampaignProbe(id: "jump", kernel: result.kernel, startNs: s, nowNs: s + 3_000_000_000)], into: &text)

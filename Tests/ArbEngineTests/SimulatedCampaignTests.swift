@@ -21,23 +21,23 @@ extension CampaignSuites {
         let (first, recorder) = try await runCampaign(Self.fiftyRoutesOneHour)
         let (second, _) = try await runCampaign(Self.fiftyRoutesOneHour)
         let s = first.stats
-        #expect(s["status"] == "completed" && s["stop_reason"] == "runtime")
-        #expect(double(s["runtime_seconds"]) == 3600)
-        #expect(int(s["num_symbols"]) == 50)
+        #expect(s.status == "completed" && s.stopReason == "runtime")
+        #expect(s.runtimeSeconds == 3600)
+        #expect(s.numSymbols == 50 && s.symbols.count == 50)
         #expect(results(first.stats) == results(second.stats))
-        #expect(first.stats["performance"] != nil)
+        #expect(first.stats.performance.iterations > 0)
         // Trades and risk decisions really happened, on most routes.
-        let traded = s["per_symbol"]!.objectValue!.values.filter { int($0["trades"]) > 0 }.count
+        let traded = s.perSymbol.values.filter { $0.trades > 0 }.count
         #expect(traded >= 40)
-        #expect(int(s.at("decisions.allowed.entry.edge")) > 100)
-        #expect((s.at("decisions.rejected")?.objectValue ?? [:]).isEmpty == false)
-        #expect(s.at("balances.reconciled") == .bool(true))
-        #expect(double(s.at("risk_stats.portfolio.peak_allocated_capital")) <= 50_000)
+        #expect(s.decisions.allowed["entry"]?["edge"] ?? 0 > 100)
+        #expect(!s.decisions.rejected.isEmpty)
+        #expect(s.balances.reconciled)
+        #expect(s.riskStats.portfolio.peakAllocatedCapital <= 50_000)
         // The recorded trades add up to the reported PnL.
         let closed = recorder.snapshot.trades.filter { $0.status != .open }
         let sum = closed.reduce(Fixed.zero) { $0 + ($1.realizedPnlUSD ?? .zero) }
-        #expect(abs(sum.double - double(s.at("pnl.realized_usd"))) < 1e-6)
-        #expect(s.at("pnl.equity_curve")!.arrayValue!.count > 400)
+        #expect(abs(sum.double - s.pnl.realizedUSD) < 1e-6)
+        #expect(s.pnl.equityCurve.count > 400)
     }
 
     @Test func anotherSeedGivesOtherResults() async throws {
@@ -62,9 +62,9 @@ extension CampaignSuites {
         ])
         let (result, recorder) = try await runCampaign(config)
         let s = result.stats
-        #expect(double(s.at("risk_stats.portfolio.peak_allocated_capital")) <= 1_500)
-        #expect(double(s.at("risk_stats.portfolio.peak_allocated_capital")) > 1_000)
-        #expect(int(s.at("decisions.rejected.portfolio.total_capital")) > 0)
+        #expect(s.riskStats.portfolio.peakAllocatedCapital <= 1_500)
+        #expect(s.riskStats.portfolio.peakAllocatedCapital > 1_000)
+        #expect(s.decisions.rejected["portfolio"]?["total_capital"] ?? 0 > 0)
         // Replaying the trade log: committed notional of concurrently open pairs never tops the capital.
         var events: [(Int64, Double)] = []
         for t in recorder.snapshot.trades where t.status != .aborted {
@@ -80,17 +80,17 @@ extension CampaignSuites {
 
     @Test func singleModeRunsExactlyTheFirstRoute() async throws {
         let (result, _) = try await runCampaign(["universe": ["top_n": 10], "session": ["clock": "simulated", "max_runtime_seconds": 60]])
-        #expect(result.stats["symbols"] == ["BTCUSDT"])
-        #expect(result.stats["per_symbol"]?.objectValue?.keys.sorted() == ["BTCUSDT"])
+        #expect(result.stats.symbols == ["BTCUSDT"])
+        #expect(result.stats.perSymbol.keys.sorted() == ["BTCUSDT"])
     }
 
     @Test func iterationLimitIsPerRoute() async throws {
         let (result, _) = try await runCampaign(multi([
             "universe": ["top_n": 4], "session": ["clock": "simulated", "max_runtime_seconds": 3600, "max_iterations": 250],
         ]))
-        #expect(result.stats["stop_reason"] == "iterations")
-        #expect(result.stats["status"] == "completed")
-        for (_, v) in result.stats["per_symbol"]!.objectValue! { #expect(int(v["iterations"]) == 250) }
+        #expect(result.stats.stopReason == "iterations")
+        #expect(result.stats.status == "completed")
+        for (_, v) in result.stats.perSymbol { #expect(v.iterations == 250) }
     }
 
     @Test func loopIntervalGivesOneEvaluationPerTick() async throws {
@@ -98,7 +98,7 @@ extension CampaignSuites {
         let (result, _) = try await runCampaign(multi([
             "universe": ["top_n": 3], "session": ["clock": "simulated", "max_runtime_seconds": 120, "loop_interval_ms": 500],
         ]))
-        for (_, v) in result.stats["per_symbol"]!.objectValue! { #expect(int(v["iterations"]) == 240) }
+        for (_, v) in result.stats.perSymbol { #expect(v.iterations == 240) }
     }
 
     @Test func emergencyStopUnwindsAndStops() async throws {
@@ -109,13 +109,13 @@ extension CampaignSuites {
             "session": ["clock": "simulated", "max_runtime_seconds": 600, "flatten_on_stop": false],
         ]))
         let s = result.stats
-        #expect(s["status"] == "stopped" && s["stop_reason"] == "emergency_stop")
-        #expect(double(s["runtime_seconds"]) < 600)
-        #expect(s.at("risk_stats.global.emergency_stopped") == .bool(true))
+        #expect(s.status == "stopped" && s.stopReason == "emergency_stop")
+        #expect(s.runtimeSeconds < 600)
+        #expect(s.riskStats.global.emergencyStopped)
         // Unwound even though flatten_on_stop is off.
-        #expect(s["per_symbol"]!.objectValue!.values.allSatisfy { $0["position"] == .null })
+        #expect(s.perSymbol.values.allSatisfy { $0.position == nil })
         #expect(recorder.snapshot.trades.contains { $0.exitReason == "emergency_stop" })
-        #expect(double(s.at("risk_stats.global.total_exposure_usd")) == 0)
+        #expect(s.riskStats.global.totalExposureUSD == 0)
     }
 
     @Test func legsFillAfterEachVenuesLatency() async throws {
@@ -133,8 +133,8 @@ extension CampaignSuites {
                 #expect(f.timeNs - t.entry.timeNs == (f.venue == .upbit ? 250_000_000 : 80_000_000))
             }
         }
-        #expect(result.stats.at("balances.reconciled") == .bool(true))
-        #expect(result.stats["per_symbol"]!.objectValue!.values.allSatisfy { $0["position"] == .null })
+        #expect(result.stats.balances.reconciled)
+        #expect(result.stats.perSymbol.values.allSatisfy { $0.position == nil })
     }
 
     @Test func ledgerReconcilesFromTheFillLogOverManySeeds() async throws {
@@ -150,8 +150,8 @@ extension CampaignSuites {
             #expect(fills.count > 20)
             for venue in Venue.allCases {
                 var expected: [String: Fixed] = [:]
-                for (asset, v) in s.at("balances.\(venue.rawValue)")!.objectValue! {
-                    expected[asset] = Fixed(v["initial"]!.stringValue!)!
+                for (asset, v) in s.balances.venues[venue.rawValue]! {
+                    expected[asset] = Fixed(v.initial)!
                 }
                 for f in fills where f.venue == venue {
                     let base = String(f.market.hasPrefix("KRW-") ? f.market.dropFirst(4) : f.market.dropLast(4))
@@ -159,7 +159,7 @@ extension CampaignSuites {
                     expected[venue.quoteAsset, default: .zero] += f.quoteFlow
                 }
                 for (asset, amount) in expected {
-                    #expect(Fixed(s.at("balances.\(venue.rawValue).\(asset).final")!.stringValue!) == amount, "seed \(seed) \(venue) \(asset)")
+                    #expect(Fixed(s.balances.venues[venue.rawValue]![asset]!.final) == amount, "seed \(seed) \(venue) \(asset)")
                 }
             }
             // Every trade's PnL is the sum of its own fills, fees included.

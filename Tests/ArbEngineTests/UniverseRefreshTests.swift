@@ -86,15 +86,15 @@ extension CampaignSuites {
             taken.withLock { $0.append(cp) }
         }
         let stats = full.stats
-        let changes = (stats.at("universe.changes")?.arrayValue ?? []).map {
-            "\(double($0["t"])) \($0["symbol"]?.stringValue ?? "") \($0["change"]?.stringValue ?? "")"
+        let changes = stats.universe.changes.map {
+            "\($0.t) \($0.symbol) \($0.change)"
         }
         #expect(changes == ["60.0 SOLUSDT left", "60.0 DOGEUSDT joined", "240.0 DOGEUSDT left", "240.0 SOLUSDT rejoined"])
-        #expect(stats["symbols"] == ["BTCUSDT", "ETHUSDT", "SOLUSDT", "DOGEUSDT"])
-        #expect(stats.at("universe.active") == ["BTCUSDT", "ETHUSDT", "SOLUSDT"])
-        #expect(int(stats.at("universe.capacity")) == 3 * 4 + 16)
-        #expect(stats.at("per_symbol.DOGEUSDT.active") == .bool(false) && stats.at("per_symbol.SOLUSDT.active") == .bool(true))
-        #expect(int(stats.at("performance.universe_refreshes")) == 6)
+        #expect(stats.symbols == ["BTCUSDT", "ETHUSDT", "SOLUSDT", "DOGEUSDT"])
+        #expect(stats.universe.active == ["BTCUSDT", "ETHUSDT", "SOLUSDT"])
+        #expect(stats.universe.capacity == 3 * 4 + 16)
+        #expect(stats.perSymbol["DOGEUSDT"]?.active == false && stats.perSymbol["SOLUSDT"]?.active == true)
+        #expect(stats.performance.universeRefreshes == 6)
 
         // Entries: DOGE only while it was in the universe, SOL never while it was out; both traded.
         let s = startNs
@@ -108,10 +108,10 @@ extension CampaignSuites {
         let exits = recorder.snapshot.decisions.filter { $0.kind == .exit && $0.outcome == .allowed && $0.reason == "universe_exit" }
         #expect(exits.map(\.route) == ["SOLUSDT", "DOGEUSDT"])
         #expect(exits.map { ($0.firstTimeNs - s) / 1_000_000_000 } == [60, 240])
-        #expect(stats.at("per_symbol.DOGEUSDT.position") == .null)
-        let dogeInitial = Double(stats.at("balances.binance.DOGE.initial")?.stringValue ?? "") ?? 0
+        #expect(stats.perSymbol["DOGEUSDT"] != nil && stats.perSymbol["DOGEUSDT"]?.position == nil)
+        let dogeInitial = Double(stats.balances.venues["binance"]?["DOGE"]?.initial ?? "") ?? 0
         #expect(dogeInitial == (1_000 / 0.2).rounded(.down))
-        #expect(stats.at("balances.reconciled") == .bool(true))
+        #expect(stats.balances.reconciled)
 
         // Resumed from a checkpoint between the two changes (the file as it was then): the same end.
         let checkpoints = taken.withLock { $0 }
@@ -132,9 +132,9 @@ extension CampaignSuites {
         let full = try await Campaign(config: config).run { cp in
             if cp.timeNs - startNs == 50_000_000_000 { try? "{ broken".write(toFile: path, atomically: true, encoding: .utf8) }
         }
-        #expect(full.stats.at("universe.changes") == .array([]))
-        #expect(full.stats.at("universe.active") == ["BTCUSDT", "ETHUSDT", "SOLUSDT"])
-        #expect(int(full.stats.at("performance.universe_refresh_failures")) == 3)
+        #expect(full.stats.universe.changes.isEmpty)
+        #expect(full.stats.universe.active == ["BTCUSDT", "ETHUSDT", "SOLUSDT"])
+        #expect(full.stats.performance.universeRefreshFailures == 3)
         #expect(full.status == .completed)
     }
 
@@ -170,10 +170,10 @@ extension CampaignSuites {
         let kinds = result.kernel.universeChanges.map { "\($0.route) \($0.kind.rawValue)" }
         #expect(kinds == ["SOLUSDT left", "DOGEUSDT joined"])
         let joined = try #require(result.kernel.universeChanges.last).timeNs
-        #expect(int(result.stats.at("per_symbol.DOGEUSDT.iterations")) > 100)
+        #expect((result.stats.perSymbol["DOGEUSDT"]?.iterations ?? -1) > 100)
         #expect(recorder.snapshot.decisions.contains { $0.route == "DOGEUSDT" && $0.kind == .entry && $0.outcome == .allowed && $0.firstTimeNs >= joined })
         // The rows before the join were skipped as not traded; the rest of DOGE's were stored.
-        #expect(int(result.stats.at("market_data.skipped_rows")) > 0 && int(result.stats.at("market_data.bad_rows")) == 0)
+        #expect(result.stats.marketData.skippedRows ?? 0 > 0 && result.stats.marketData.badRows == 0)
     }
 
     /// On the wall clock: the file rewritten while the campaign runs; the joined route gets its books and its
@@ -190,11 +190,11 @@ extension CampaignSuites {
         let result = try await campaign.run()
         try await rewrite.value
         let stats = result.stats
-        let changes = (stats.at("universe.changes")?.arrayValue ?? []).map { "\($0["symbol"]?.stringValue ?? "") \($0["change"]?.stringValue ?? "")" }
+        let changes = stats.universe.changes.map { "\($0.symbol) \($0.change)" }
         #expect(changes == ["SOLUSDT left", "DOGEUSDT joined"])
-        let joinedAt = double(stats.at("universe.changes")?.arrayValue?.last?["t"])
+        let joinedAt = stats.universe.changes.last?.t ?? .nan
         #expect(joinedAt >= 1.2)
-        #expect(int(stats.at("per_symbol.DOGEUSDT.iterations")) > 10)
+        #expect((stats.perSymbol["DOGEUSDT"]?.iterations ?? -1) > 10)
         let decisions = recorder.snapshot.decisions
         let solLeft = try #require(result.kernel.universeChanges.first { $0.route == "SOLUSDT" }).timeNs
         #expect(!decisions.contains { $0.route == "SOLUSDT" && $0.kind == .entry && $0.outcome == .allowed && $0.firstTimeNs > solLeft })
@@ -202,7 +202,7 @@ extension CampaignSuites {
         // SOL held a pair when it left: it unwound at its next evaluation.
         let unwind = try #require(decisions.first { $0.route == "SOLUSDT" && $0.kind == .exit && $0.outcome == .allowed })
         #expect(unwind.reason == "universe_exit" && unwind.firstTimeNs >= solLeft)
-        #expect(stats.at("balances.reconciled") == .bool(true))
+        #expect(stats.balances.reconciled)
     }
 }
 }

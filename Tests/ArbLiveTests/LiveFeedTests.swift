@@ -325,7 +325,7 @@ final class Harness: @unchecked Sendable {
         try await quiet.value
         #expect(result.status == CampaignStatus.completed && result.stopReason == StopReason.runtime)
         let decisions = recorder.snapshot.decisions
-        let start = UTCTime.parse(result.stats["start_time"]?.stringValue ?? "") ?? 0
+        let start = UTCTime.parse(result.stats.startTime) ?? 0
         // Rejections while Binance was quiet (a leg may also be stale for a moment at the very start, while
         // the first books of one exchange wait for the other's).
         let stale = decisions.filter {
@@ -338,8 +338,8 @@ final class Harness: @unchecked Sendable {
         let entries = decisions.filter { $0.kind == .entry && $0.outcome == .allowed }.map(\.firstTimeNs)
         #expect(entries.contains { $0 < firstStale }, "entries before Binance went quiet")
         #expect(entries.contains { $0 > lastStale }, "entries after Binance came back")
-        #expect(int(result.stats.at("trades.opened")) >= 2)
-        #expect(result.stats.at("market_data.source")?.stringValue == "live")
+        #expect(result.stats.trades.opened >= 2)
+        #expect(result.stats.marketData.source == "live")
         #expect(hub.status.binance.reconnects.load(ordering: .relaxed) == 0)
         // The campaign let go of the feeds when it ended.
         #expect(await eventually(5) { ex.binance.openConnections.isEmpty })
@@ -397,7 +397,7 @@ final class Harness: @unchecked Sendable {
         #expect(decisions.contains { $0.route == "DOGEUSDT" && $0.firstTimeNs >= joined })
         let left = try #require(result.kernel.universeChanges.first).timeNs
         #expect(!decisions.contains { $0.route == "ETHUSDT" && $0.firstTimeNs > left })
-        #expect(result.stats.at("universe.active") == ["BTCUSDT", "DOGEUSDT"])
+        #expect(result.stats.universe.active == ["BTCUSDT", "DOGEUSDT"])
     }
 }
 
@@ -450,7 +450,7 @@ struct SyntheticMarketStub: ScheduledMarketSource {
         ])
         let result = try await Campaign(config: replay).run()
         #expect(result.stopReason == StopReason.endOfData)
-        #expect(int(result.stats.at("market_data.rows")) == int(parsed["books"]))
-        #expect(int(result.stats.at("market_data.bad_rows")) == 0)
+        #expect(result.stats.marketData.rows == int(parsed["books"]))
+        #expect(result.stats.marketData.badRows == 0)
     }
 }

@@ -58,14 +58,14 @@ import Testing
             trades += page.items
             cursor = page.nextCursor
         } while cursor != nil
-        #expect(trades.count == Int(stats.at("trades.opened")?.intValue ?? -1))
+        #expect(trades.count == stats.trades.opened)
         #expect(Set(trades.map(\.id)).count == trades.count)
         #expect(trades.map(\.id) == trades.map(\.id).sorted())  // entry order
         #expect(trades.allSatisfy { $0.status != .open })  // the closing version replaced the opening one in place
         let eth = try store.listTrades(campaignId: "c", symbol: "ETHUSDT", limit: 1000, cursor: nil).items
         #expect(!eth.isEmpty && eth.allSatisfy { $0.route == "ETHUSDT" })
         let rejected = try store.listDecisions(campaignId: "c", filter: DecisionFilter(outcome: .rejected), limit: 1000, cursor: nil).items
-        let counted = stats.at("decisions.rejected")!.objectValue!.values.flatMap { $0.objectValue!.values }.reduce(0) { $0 + Int($1.intValue!) }
+        let counted = stats.decisions.rejected.values.flatMap(\.values).reduce(0, +)
         #expect(rejected.reduce(0) { $0 + $1.count } == counted)
         let symbolTier = try store.listDecisions(campaignId: "c", filter: DecisionFilter(tier: .symbol), limit: 1000, cursor: nil).items
         #expect(!symbolTier.isEmpty && symbolTier.allSatisfy { $0.tier == .symbol })
@@ -124,7 +124,7 @@ import Testing
         #expect(try store.campaign(id: id)?.checkpoint?.sequence == checkpoint.sequence)
         #expect(try await store.markRunningInterrupted() == [id])
         #expect(try store.campaign(id: id)?.status == .interrupted)
-        try await store.finishCampaign(record(id, .completed), events: [], stats: ["done": true])
+        try await store.finishCampaign(record(id, .completed), events: [], stats: nil)
         let finished = try store.campaign(id: id)
         #expect(finished?.status == .completed && finished?.checkpoint == nil)
         try await store.deleteCampaign(id: id)
@@ -146,7 +146,7 @@ import Testing
     }
 
     /// A short simulated campaign's events and stats.
-    static func campaignEvents() async throws -> ([CampaignEvent], JSONValue) {
+    static func campaignEvents() async throws -> ([CampaignEvent], StatsReport) {
         let config = try CampaignConfig.parse(["universe": ["top_n": 3], "engine": ["mode": "multi", "multi_symbol_enabled": true],
                                                "strategy": ["entry_threshold_bps": -10],
                                                "session": ["clock": "simulated", "max_runtime_seconds": 300]])

@@ -25,7 +25,7 @@ public protocol CampaignOperations: Sendable {
     // MARK: Records
 
     /// Live while running, final after.
-    func stats(id: String) throws(ServiceError) -> JSONValue
+    func stats(id: String) throws(ServiceError) -> StatsReport
     func trades(id: String, symbol: String?, limit: Int, cursor: String?) throws(ServiceError) -> Page<TradeRecord>
     /// A page of trades as their stored JSON (the wire form is this with snake_case keys).
     func tradesJSON(id: String, symbol: String?, limit: Int, cursor: String?) throws(ServiceError) -> Page<JSONValue>

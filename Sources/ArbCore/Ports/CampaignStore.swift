@@ -100,18 +100,18 @@ public protocol CampaignStore: Sendable {
     func saveCheckpoint(_ checkpoint: CampaignCheckpoint, events: [CampaignEvent]) async throws
     /// Ends a campaign in one transaction: the events since its last checkpoint, its final stats and its record;
     /// the checkpoint, no longer needed, goes.
-    func finishCampaign(_ record: CampaignRecord, events: [CampaignEvent], stats: JSONValue?) async throws
+    func finishCampaign(_ record: CampaignRecord, events: [CampaignEvent], stats: StatsReport?) async throws
     /// Leaves a campaign `interrupted` in one transaction: its last checkpoint with the events up to it, its
     /// stats so far and its record.
     func interruptCampaign(_ record: CampaignRecord, checkpoint: CampaignCheckpoint?, events: [CampaignEvent],
-                           stats: JSONValue) async throws
+                           stats: StatsReport?) async throws
     /// Marks campaigns left `running` by a previous process as `interrupted`; returns their ids.
     func markRunningInterrupted() async throws -> [String]
     /// Deletes finished campaigns that ended before `finishedBeforeNs` (wall clock); returns their ids.
     func pruneFinished(finishedBeforeNs: Int64) async throws -> [String]
     func latestCheckpoint(campaignId: String) throws -> CampaignCheckpoint?
-    func saveStats(campaignId: String, stats: JSONValue) async throws
-    func stats(campaignId: String) throws -> JSONValue?
+    func saveStats(campaignId: String, stats: StatsReport) async throws
+    func stats(campaignId: String) throws -> StatsReport?
 
     func listTrades(campaignId: String, symbol: String?, limit: Int, cursor: String?) throws -> Page<TradeRecord>
     func listDecisions(campaignId: String, filter: DecisionFilter, limit: Int, cursor: String?) throws -> Page<DecisionRecord>

@@ -144,7 +144,7 @@ public actor CampaignManager {
             // checkpoint has seen.
             let sink: Campaign.CheckpointSink = { cp in writer.submit(cp, events: recorder.drain()) }
             var final = record
-            var stats: JSONValue?
+            var stats: StatsReport?
             do {
                 let result = if let checkpoint {
                     try await campaign.resume(from: checkpoint, checkpoints: sink)
@@ -162,7 +162,7 @@ public actor CampaignManager {
             // The config in force (PATCHed while it ran) and how it ended.
             final.config = campaign.currentConfig.tree
             if final.status == .interrupted {
-                await writer.end(.interrupted(final, stats ?? .object([:])), events: recorder.drain())
+                await writer.end(.interrupted(final, stats), events: recorder.drain())
             } else {
                 final.finishedAtNs = MonotonicClock.wallNanoseconds()
                 await writer.end(.finished(final, stats), events: recorder.drain())
@@ -241,7 +241,7 @@ public actor CampaignManager {
     public nonisolated func isPaused(id: String) -> Bool? { running.withLock { $0[id] }?.isPaused }
 
     /// Live stats while running, the final stats after.
-    public nonisolated func stats(id: String) throws(ServiceError) -> JSONValue {
+    public nonisolated func stats(id: String) throws(ServiceError) -> StatsReport {
         if let campaign = running.withLock({ $0[id] }), let stats = campaign.liveStats() { return stats }
         _ = try campaign(id: id)
         return try found("campaign \(id) has no stats yet") { try store.stats(campaignId: id) }

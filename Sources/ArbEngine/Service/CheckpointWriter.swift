@@ -46,9 +46,9 @@ public final class StoreHealth: Sendable {
 final class CheckpointWriter: Sendable {
     enum Ending: Sendable {
         /// The campaign ended: its record, final stats (none when it failed before running).
-        case finished(CampaignRecord, JSONValue?)
+        case finished(CampaignRecord, StatsReport?)
         /// The service shut down under it: its record and stats so far; the last checkpoint is queued before.
-        case interrupted(CampaignRecord, JSONValue)
+        case interrupted(CampaignRecord, StatsReport?)
     }
 
     private struct Queue {

@@ -1,0 +1,107 @@
+import ArbCore
+import Testing
+
+@Suite struct JSONTreeTests {
+    struct Inner: Codable, Equatable {
+        var price: Fixed
+        var note: String?
+    }
+
+    struct Outer: Codable, Equatable {
+        var name: String
+        var count: Int
+        var small: UInt8
+        var big: Int64
+        var ratio: Double
+        var flag: Bool
+        var tags: [String]
+        var inner: Inner
+        var byKey: [String: Inner?]
+        var nested: [[Int]]
+        var missing: Int?
+    }
+
+    static let value = Outer(
+        name: "a \"quoted\" name", count: -3, small: 200, big: 9_007_199_254_740_993, ratio: 0.125, flag: true,
+        tags: ["x", "y"], inner: Inner(price: Fixed("1.50")!, note: nil),
+        byKey: ["b": Inner(price: Fixed("-0.00000001")!, note: "n"), "a": nil], nested: [[1, 2], [], [3]], missing: nil)
+
+    @Test func encodesToTheTreeItsKeysName() throws {
+        let tree = try JSONTree.encode(Self.value)
+        #expect(tree["name"] == "a \"quoted\" name" && tree["count"] == -3 && tree["small"] == 200)
+        #expect(tree["big"] == .int(9_007_199_254_740_993) && tree["ratio"] == 0.125 && tree["flag"] == true)
+        #expect(tree["tags"] == ["x", "y"] && tree["nested"] == [[1, 2], [], [3]])
+        // Fixed writes its exact decimal; a nil optional is a null that is there.
+        #expect(tree.at("inner.price") == "1.5" && tree["inner"]?.objectValue?["note"] == .null)
+        #expect(tree["missing"] == .null && tree.objectValue?.keys.contains("missing") == true)
+        #expect(tree.at("byKey.a") == .null && tree.at("byKey.b.price") == "-0.00000001")
+        #expect(tree.rendered(pretty: false).hasPrefix(#"{"big":9007199254740993,"byKey":{"a":null,"b":{"note":"n","price":"-0.00000001"}}"#))
+    }
+
+    @Test func decodesBackToTheSameValue() throws {
+        let tree = try JSONTree.encode(Self.value)
+        #expect(try JSONTree.decode(Outer.self, from: tree) == Self.value)
+        // Through text too: numbers come back as the parser reads them (2.0 as an integer).
+        let reparsed = try JSONValue(parsing: tree.rendered())
+        #expect(try JSONTree.decode(Outer.self, from: reparsed) == Self.value)
+        var doubled = tree.objectValue!
+        doubled["count"] = .double(-3.0)
+        doubled["missing"] = nil
+        #expect(try JSONTree.decode(Outer.self, from: .object(doubled)) == Self.value)
+    }
+
+    @Test func refusalsNameThePathAndTheType() throws {
+        var tree = try JSONTree.encode(Self.value).objectValue!
+        tree["small"] = 300
+        #expect(throws: DecodingError.self) { try JSONTree.decode(Outer.self, from: .object(tree)) }
+        tree["small"] = 1
+        tree["inner"] = ["price": "1.5x"]
+        do {
+            _ = try JSONTree.decode(Outer.self, from: .object(tree))
+            Issue.record("a bad decimal decoded")
+        } catch let DecodingError.dataCorrupted(context) {
+            #expect(context.codingPath.map(\.stringValue) == ["inner", "price"])
+        }
+        tree["inner"] = ["note": "n"]
+        do {
+            _ = try JSONTree.decode(Outer.self, from: .object(tree))
+            Issue.record("a missing key decoded")
+        } catch let DecodingError.keyNotFound(key, context) {
+            #expect(key.stringValue == "price" && context.codingPath.map(\.stringValue) == ["inner"])
+        }
+        tree["inner"] = ["price": "1"]
+        tree["tags"] = ["x", 2]
+        do {
+            _ = try JSONTree.decode(Outer.self, from: .object(tree))
+            Issue.record("a number decoded as a string")
+        } catch let DecodingError.typeMismatch(_, context) {
+            #expect(context.codingPath.map(\.stringValue) == ["tags", "1"])
+            #expect(context.debugDescription.contains("found integer"))
+        }
+    }
+
+    @Test func anIntegerTooWideForJSONIsRefused() {
+        struct Wide: Encodable { var v: UInt64 }
+        #expect(throws: EncodingError.self) { try JSONTree.encode(Wide(v: .max)) }
+        #expect((try? JSONTree.encode(Wide(v: 7)))?["v"] == 7)
+    }
+
+    @Test func statsStoredBeforeRefusedLegsWereCountedStillRead() throws {
+        let report = StatsReport.Trades(opened: 3, executed: 2, legsRejected: ["binance": ["no_book": 1]])
+        var tree = try JSONTree.encode(report).objectValue!
+        #expect(tree["legs_rejected"] == ["binance": ["no_book": 1]])
+        tree["legs_rejected"] = nil
+        #expect(try JSONTree.decode(StatsReport.Trades.self, from: .object(tree)) ==
+                StatsReport.Trades(opened: 3, executed: 2, legsRejected: [:]))
+    }
+
+    @Test func balancesPutVenuesBesideReconciled() throws {
+        let balances = StatsReport.Balances(venues: ["upbit": ["KRW": .init(initial: "1", final: "2", fees: "0")], "binance": [:]],
+                                            reconciled: true)
+        let tree = try JSONTree.encode(balances)
+        #expect(tree == ["upbit": ["KRW": ["initial": "1", "final": "2", "fees": "0"]], "binance": [:], "reconciled": true])
+        #expect(try JSONTree.decode(StatsReport.Balances.self, from: tree) == balances)
+        // Market data counts are left out where there are none.
+        #expect(try JSONTree.encode(StatsReport.MarketData(source: "synthetic")) == ["source": "synthetic"])
+    }
+}
