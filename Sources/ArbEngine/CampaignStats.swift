@@ -40,7 +40,7 @@ struct CampaignStats {
             allocations[key] = r.allocationUSD.double
             caps[key] = risk.limits.symbolCapUSD
             realized += route.realizedPnlUSD.double
-            unrealized += route.unrealizedPnlUSD
+            unrealized += route.counts.unrealizedPnlUSD
             perSymbol[key] = Self.perSymbol(route, active: worker.isActive)
             if worker.done, let failure = worker.failure { failed.append(.init(symbol: key, error: failure)) }
         }
@@ -78,8 +78,9 @@ struct CampaignStats {
                 tradeId: pair.trade.id, direction: pair.direction.rawValue, quantity: pair.quantity.description,
                 entryTime: UTCTime.format(pair.entryTimeNs), committedUSD: pair.trade.committedUSD.double)
         }
-        return .init(iterations: route.iterations, trades: route.trades, realizedPnlUSD: route.realizedPnlUSD.double,
-                     unrealizedPnlUSD: route.unrealizedPnlUSD, premiumBps: route.premiumBps, position: position, active: active)
+        let c = route.counts
+        return .init(iterations: c.iterations, trades: c.trades, realizedPnlUSD: route.realizedPnlUSD.double,
+                     unrealizedPnlUSD: c.unrealizedPnlUSD, premiumBps: c.premiumBps, position: position, active: active)
     }
 
     /// Decision counts by outcome, then tier (kind for allowances), then reason.

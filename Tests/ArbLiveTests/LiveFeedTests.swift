@@ -315,8 +315,10 @@ final class Harness: @unchecked Sendable {
         let recorder = MemoryRecorder(keepRecords: true)
         let campaign = try Campaign(config: config, recorder: recorder,
                                     sources: StandardSourceFactory(live: LiveSourceFactory(hub: hub)))
+        // Timed from the campaign's start (priming waits for the first books, longer on a loaded machine).
         let quiet = Task {
-            try await Task.sleep(for: .milliseconds(2000))
+            while campaign.liveStats() == nil { try await Task.sleep(for: .milliseconds(10)) }
+            try await Task.sleep(for: .milliseconds(1500))
             ex.binance.setSilent(true)
             try await Task.sleep(for: .milliseconds(1500))
             ex.binance.setSilent(false)

@@ -84,17 +84,18 @@ public final class RouteWorker: @unchecked Sendable {
     /// The route as readers on other threads may see it at any time.
     public var summary: RouteSummary {
         let f = fills.withLock { $0 }
-        return RouteSummary(
-            iterations: iterationCount.load(ordering: .relaxed), trades: f.trades, sellABuyBTrades: f.sellABuyBTrades,
-            realizedPnlUSD: f.realizedPnlUSD,
-            unrealizedPnlUSD: Double(bitPattern: unrealizedBits.load(ordering: .relaxed)),
-            premiumBps: Double(bitPattern: premiumBits.load(ordering: .relaxed)), position: f.position)
+        return RouteSummary(counts: counts(trades: f.trades, sellABuyB: f.sellABuyBTrades, realized: f.realizedPnlUSD),
+                            realizedPnlUSD: f.realizedPnlUSD, position: f.position)
     }
 
     /// The summary's numbers without the open pair (no strings to copy: what a metrics scrape reads per route).
     public var counts: RouteCounts {
         let (trades, sellABuyB, realized) = fills.withLock { ($0.trades, $0.sellABuyBTrades, $0.realizedPnlUSD) }
-        return RouteCounts(
+        return counts(trades: trades, sellABuyB: sellABuyB, realized: realized)
+    }
+
+    private func counts(trades: Int, sellABuyB: Int, realized: Fixed) -> RouteCounts {
+        RouteCounts(
             iterations: iterationCount.load(ordering: .relaxed), trades: trades, sellABuyBTrades: sellABuyB,
             realizedPnlUSD: realized.double, unrealizedPnlUSD: Double(bitPattern: unrealizedBits.load(ordering: .relaxed)),
             premiumBps: Double(bitPattern: premiumBits.load(ordering: .relaxed)))
@@ -111,13 +112,10 @@ public struct RouteCounts: Sendable, Equatable {
     public var premiumBps: Double
 }
 
-/// A route's progress as published to other threads (stats and the API read this, never the engine).
+/// A route's progress as published to other threads (stats and the API read this, never the engine): its
+/// numbers, its realized PnL exact, and its open pair.
 public struct RouteSummary: Sendable, Equatable {
-    public var iterations: Int
-    public var trades: Int
-    public var sellABuyBTrades: Int
+    public var counts: RouteCounts
     public var realizedPnlUSD: Fixed
-    public var unrealizedPnlUSD: Double
-    public var premiumBps: Double
     public var position: OpenPair?
 }

@@ -18,10 +18,7 @@ struct MemoryTrimService: Service {
     }
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
-            _ = cmalloc_trim()
-        }
+        await repeatUntilShutdown(every: interval, immediately: false) { _ = cmalloc_trim() }
         logger.info("memory trimmer stopped")
     }
 }

@@ -11,7 +11,7 @@ struct RetentionService: Service {
     let logger: Logger
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+        await repeatUntilShutdown(every: interval, immediately: true) {
             do {
                 let removed = try await manager.prune(olderThanDays: days)
                 if !removed.isEmpty {
@@ -21,7 +21,6 @@ struct RetentionService: Service {
             } catch {
                 logger.error("cannot prune finished campaigns", metadata: ["error": "\(error)"])
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
         logger.info("retention pruner stopped")
     }
