@@ -98,6 +98,13 @@ import Testing
         let realtime: JSONValue = ["universe": ["top_n": 1000], "engine": ["mode": "multi", "multi_symbol_enabled": true],
                                    "market_data": ["updates_per_second": 500]]
         do { _ = try CampaignConfig.parse(realtime) } catch { #expect(error.issues.map(\.field) == ["market_data.updates_per_second"]) }
+        // A rate so small its interval overflows the clock (schemathesis sent 1.4e-45) is refused before it runs.
+        do {
+            _ = try CampaignConfig.parse(["market_data": ["updates_per_second": 1.401298464324817e-45]])
+            Issue.record("a denormal update rate was accepted")
+        } catch {
+            #expect(error.issues.map(\.field) == ["market_data.updates_per_second"])
+        }
         // The SPEC's scale runs fit: 1,000 routes × 10 updates/s realtime, and a day of 200 routes simulated.
         _ = try CampaignConfig.parse(["universe": ["top_n": 1000], "engine": ["mode": "multi", "multi_symbol_enabled": true]])
         _ = try CampaignConfig.parse(["universe": ["top_n": 200], "engine": ["mode": "multi", "multi_symbol_enabled": true],

@@ -80,6 +80,13 @@ import Testing
         }
     }
 
+    @Test func aNonFiniteNumberComesBackAsNaN() throws {
+        struct Gauge: Codable { var v: Double }
+        let text = try JSONTree.encode(Gauge(v: .infinity)).rendered(pretty: false)
+        #expect(text == #"{"v":null}"#)
+        #expect(try JSONTree.decode(Gauge.self, from: JSONValue(parsing: text)).v.isNaN)
+    }
+
     @Test func anIntegerTooWideForJSONIsRefused() {
         struct Wide: Encodable { var v: UInt64 }
         #expect(throws: EncodingError.self) { try JSONTree.encode(Wide(v: .max)) }

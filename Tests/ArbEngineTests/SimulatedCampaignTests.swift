@@ -40,6 +40,16 @@ extension CampaignSuites {
         #expect(s.pnl.equityCurve.count > 400)
     }
 
+    /// The slowest synthetic market the schema allows (one book per market every 1,000 s, jittered) runs to its end.
+    @Test func theSlowestSyntheticMarketRuns() async throws {
+        let (result, _) = try await runCampaign(multi([
+            "universe": ["top_n": 2], "market_data": ["updates_per_second": 0.001],
+            "session": ["clock": "simulated", "max_runtime_seconds": 7200],
+        ]))
+        #expect(result.stats.status == "completed" && result.stats.runtimeSeconds == 7200)
+        #expect(result.stats.performance.bookUpdates < 100)
+    }
+
     @Test func anotherSeedGivesOtherResults() async throws {
         let base = multi(["universe": ["top_n": 3], "session": ["clock": "simulated", "max_runtime_seconds": 300]])
         var other = base.objectValue!

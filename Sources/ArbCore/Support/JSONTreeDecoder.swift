@@ -1,6 +1,7 @@
 extension JSONTree {
     /// Decodes a `Decodable` value from a `JSONValue` tree (stored stats read back, bodies parsed by `JSONParser`).
-    /// A missing key or a `null` decodes as `nil` for an optional; numbers convert when exact (`3.0` is an `Int`).
+    /// A missing key or a `null` decodes as `nil` for an optional, a `null` as NaN for a `Double` (the renderer's
+    /// non-finite numbers); numbers convert when exact (`3.0` is an `Int`).
     public static func decode<T: Decodable>(_ type: T.Type, from tree: JSONValue) throws -> T {
         try TreeDecoder(value: tree, codingPath: []).decodeValue(type)
     }
@@ -32,7 +33,12 @@ struct TreeDecoder: Decoder {
         if T.self == JSONValue.self { return value as! T }
         if T.self == String.self { guard let s = value.stringValue else { throw mismatch(type) }; return s as! T }
         if T.self == Bool.self { guard let b = value.boolValue else { throw mismatch(type) }; return b as! T }
-        if T.self == Double.self { guard let d = value.doubleValue else { throw mismatch(type) }; return d as! T }
+        if T.self == Double.self {
+            // The renderer writes a non-finite number as null; it reads back as NaN.
+            if value.isNull { return Double.nan as! T }
+            guard let d = value.doubleValue else { throw mismatch(type) }
+            return d as! T
+        }
         if T.self == Int.self { guard let i = value.intValue else { throw mismatch(type) }; return Int(i) as! T }
         if T.self == Int64.self { guard let i = value.intValue else { throw mismatch(type) }; return i as! T }
         if T.self == Float.self { guard let d = value.doubleValue else { throw mismatch(type) }; return Float(d) as! T }
