@@ -105,6 +105,31 @@ extension CampaignSuites {
         #expect(Set(fills).count == fills.count)
         #expect((resumed.stats.trades.opened) == Set(trades).count)
     }
+
+    /// A checkpoint written by the release before venues became data (two venues, fields named after them) reads
+    /// and resumes: its open pairs, balances and numbering carry on. Its config was cut to 8 s so the resume runs 2 s.
+    @Test func aCheckpointOfTheTwoVenueReleaseResumes() async throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+        let data = try Data(contentsOf: fixtures.appendingPathComponent("checkpoint-two-venues.json"))
+        let checkpoint = try JSONDecoder().decode(CampaignCheckpoint.self, from: data)
+        let configText = try String(contentsOf: fixtures.appendingPathComponent("checkpoint-two-venues-config.json"), encoding: .utf8)
+        let config = try CampaignConfig.parse(try JSONValue(parsing: configText))
+        #expect(checkpoint.kernel.routes.map(\.key) == ["BTCUSDT", "ETHUSDT"])
+        #expect(checkpoint.kernel.paper.balance(.upbit, "KRW") != checkpoint.kernel.paper.account(.upbit).initial["KRW"])
+        let openBefore = checkpoint.kernel.engines.compactMap(\.position?.trade.id)
+        #expect(!openBefore.isEmpty)
+
+        let recorder = MemoryRecorder(keepRecords: true)
+        let resumed = try await Campaign(config: config, recorder: recorder).resume(from: checkpoint)
+        #expect(resumed.status == .completed && resumed.stopReason == .runtime)
+        #expect(resumed.stats.runtimeSeconds >= 8 && resumed.stats.runtimeSeconds < 8.5)
+        #expect(resumed.stats.balances.reconciled)
+        #expect(resumed.stats.balances.venues.keys.sorted() == ["binance", "upbit"])
+        // The pairs open at the cut were unwound at the end (flatten_on_stop), under their own ids.
+        let closed = Set(recorder.snapshot.trades.filter { $0.status == .closed }.map(\.id))
+        #expect(openBefore.allSatisfy(closed.contains))
+        #expect(resumed.stats.perSymbol.values.allSatisfy { $0.position == nil })
+    }
 }
 }
 
