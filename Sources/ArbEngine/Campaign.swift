@@ -293,8 +293,8 @@ public final class Campaign: Sendable {
         }
         if !missing.isEmpty {
             let names = missing.sorted().prefix(5).map { m -> String in
-                guard let (route, venue) = layout.route(ofMarket: m) else { return "KRW-USDT" }
-                return venue == .upbit ? routes[route].upbitMarket : routes[route].binanceMarket
+                guard let (route, leg) = layout.route(ofMarket: m) else { return "KRW-USDT" }
+                return routes[route].market(leg)
             }
             if source.isLive {
                 throw ConfigError(field: "market_data.source",
@@ -309,9 +309,10 @@ public final class Campaign: Sendable {
         case .fixed(let rate): fxRate = rate.double
         case .book: fxRate = store.read(layout.fxMarket).mid
         }
-        let paper = DefaultBalances.make(routes: routes, store: store, layout: layout, fx: fxRate, limits: config.risk,
+        let paper = DefaultBalances.make(venues: config.venues, routes: routes, store: store, layout: layout, fx: fxRate, limits: config.risk,
                                          overrides: config.initialBalances)
-        let coordinator = RiskCoordinator(limits: config.risk, routeKeys: routes.map(\.key), recorder: recorder)
+        let coordinator = RiskCoordinator(limits: config.risk, routeKeys: routes.map(\.key), routeVenues: routes.map(\.venues),
+                                          recorder: recorder)
         let kernel = CampaignKernel(routes: routes, store: store, coordinator: coordinator, paper: paper,
                                     params: config.strategy, fxSource: config.marketData.fxSource, recorder: recorder,
                                     latencyMs: config.latencyMs, capacity: capacity)

@@ -51,7 +51,7 @@ struct CampaignStats {
             engineMode: config.engine.mode.rawValue, clock: config.session.clock.rawValue, status: status.rawValue,
             stopReason: stopReason?.rawValue, failedRoutes: failed,
             riskStats: Self.riskStats(risk, symbols: symbolsRisk, allocations: allocations, caps: caps),
-            perSymbol: perSymbol, decisions: Self.decisions(risk), balances: Self.balances(kernel.paperExchange),
+            perSymbol: perSymbol, decisions: Self.decisions(risk), balances: Self.balances(kernel.paperExchange, venues: config.venues),
             pnl: .init(realizedUSD: realized, unrealizedUSD: unrealized, equityCurve: curve),
             trades: .init(opened: kernel.tradesOpened, executed: risk.tradesExecuted, legsRejected: risk.legRejections ?? [:]),
             marketData: marketData(), performance: performance())
@@ -97,13 +97,12 @@ struct CampaignStats {
         return decisions
     }
 
-    /// Every venue's assets (initial, final, fees) and whether every account reconciles exactly.
-    static func balances(_ paper: PaperExchange) -> StatsReport.Balances {
+    /// The campaign's venues' assets (initial, final, fees) and whether every account reconciles exactly.
+    static func balances(_ paper: PaperExchange, venues campaignVenues: [Venue]) -> StatsReport.Balances {
         var venues: [String: [String: StatsReport.Balances.Asset]] = [:]
-        var reconciled = true
-        for venue in Venue.allCases {
+        let reconciled = Venue.allCases.allSatisfy { paper.account($0).discrepancies().isEmpty }
+        for venue in campaignVenues {
             let account = paper.account(venue)
-            reconciled = reconciled && account.discrepancies().isEmpty
             var assets: [String: StatsReport.Balances.Asset] = [:]
             for asset in Set(account.initial.keys).union(account.balances.keys) {
                 assets[asset] = .init(initial: (account.initial[asset] ?? .zero).description,

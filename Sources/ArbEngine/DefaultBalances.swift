@@ -1,27 +1,29 @@
 import ArbCore
 
-/// Initial paper balances (SPEC §2): each exchange gets quote cash worth `total_capital_usd / 2` (KRW at the
-/// first fx), and per route base inventory worth `max_position_size_usd` on each exchange at the first mid;
-/// `paper.initial_balances` overrides any asset it names.
+/// Initial paper balances (SPEC §2): each of the campaign's venues gets quote cash worth `total_capital_usd / 2`
+/// (KRW at the first fx), and per route base inventory worth `max_position_size_usd` on each leg's venue at the
+/// first mid; `paper.initial_balances` overrides any asset it names.
 public enum DefaultBalances {
-    public static func make(routes: [Route], store: SnapshotStore, layout: MarketLayout, fx: Double,
+    public static func make(venues: [Venue], routes: [Route], store: SnapshotStore, layout: MarketLayout, fx: Double,
                             limits: RiskLimits, overrides: [Venue: [String: Fixed]]) -> PaperExchange {
-        var upbit: [String: Fixed] = ["KRW": Fixed(limits.totalCapitalUSD / 2 * fx, rounding: .down)]
-        var binance: [String: Fixed] = ["USDT": Fixed(limits.totalCapitalUSD / 2, rounding: .down)]
+        var balances = PerVenue<[String: Fixed]>(repeating: [:])
+        for venue in venues {
+            let usd = limits.totalCapitalUSD / 2
+            balances[venue][venue.quoteAsset] = Fixed(venue.isKRW ? usd * fx : usd, rounding: .down)
+        }
         for route in routes {
-            let a = store.read(layout.market(route: route.index, venue: .upbit))
-            let b = store.read(layout.market(route: route.index, venue: .binance))
-            if !a.isEmpty {
-                upbit[route.base] = Fixed(limits.maxPositionSizeUSD / (a.mid / fx), rounding: .down)
-                    .rounded(toMultipleOf: route.upbit.step, .down)
-            }
-            if !b.isEmpty {
-                binance[route.base] = Fixed(limits.maxPositionSizeUSD / b.mid, rounding: .down)
-                    .rounded(toMultipleOf: route.binance.step, .down)
+            for leg in Leg.allCases {
+                let venue = route.venues[leg]
+                let book = store.read(layout.market(route: route.index, leg: leg))
+                guard !book.isEmpty else { continue }
+                let midUSD = venue.isKRW ? book.mid / fx : book.mid
+                balances[venue][route.base] = Fixed(limits.maxPositionSizeUSD / midUSD, rounding: .down)
+                    .rounded(toMultipleOf: route.instruments[leg].step, .down)
             }
         }
-        for (asset, amount) in overrides[.upbit] ?? [:] { upbit[asset] = amount }
-        for (asset, amount) in overrides[.binance] ?? [:] { binance[asset] = amount }
-        return PaperExchange(upbit: upbit, binance: binance)
+        for venue in venues {
+            for (asset, amount) in overrides[venue] ?? [:] { balances[venue][asset] = amount }
+        }
+        return PaperExchange(balances: balances)
     }
 }

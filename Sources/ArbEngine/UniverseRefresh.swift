@@ -105,12 +105,13 @@ final class UniverseRefresh: Sendable {
     /// price (as the starting routes get at their first mids), unless `paper.initial_balances` names the asset.
     func inventory(_ m: UniverseMember) -> [Venue: Fixed] {
         var out: [Venue: Fixed] = [:]
-        for venue in [Venue.upbit, .binance] {
+        for leg in Leg.allCases {
+            let venue = m.route.venues[leg]
             if let override = config.initialBalances[venue]?[m.route.base] {
                 out[venue] = override
             } else if m.referencePriceUSD > 0 {
                 out[venue] = Fixed(config.risk.maxPositionSizeUSD / m.referencePriceUSD, rounding: .down)
-                    .rounded(toMultipleOf: m.route.instrument(on: venue).step, .down)
+                    .rounded(toMultipleOf: m.route.instruments[leg].step, .down)
             }
         }
         return out

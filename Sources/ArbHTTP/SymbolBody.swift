@@ -86,8 +86,8 @@ struct UniverseMemberBody: Encodable, Sendable {
         base = m.route.base
         quoteVolumeUSD = m.quoteVolumeUSD
         referencePriceUSD = m.referencePriceUSD
-        upbit = InstrumentBody(m.route.upbit, market: m.route.upbitMarket)
-        binance = InstrumentBody(m.route.binance, market: m.route.binanceMarket)
+        upbit = InstrumentBody(m.route.instruments.a, market: m.route.market(.a))
+        binance = InstrumentBody(m.route.instruments.b, market: m.route.market(.b))
         self.active = active
     }
 

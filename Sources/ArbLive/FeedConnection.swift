@@ -211,6 +211,9 @@ final class FeedConnection: Sendable {
             guard !all.isEmpty else { return }
             send(ws, UpbitMessages.subscribe(all, depth: settings.upbitDepth, format: settings.upbitFormat,
                                              ticket: "arbitrage-\(UUID().uuidString.prefix(8))"), replaceable: true)
+        default:
+            // The hub opens connections only for venues with a live adapter.
+            logger.error("feed: no live adapter for \(venue.rawValue)")
         }
     }
 

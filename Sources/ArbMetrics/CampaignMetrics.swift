@@ -49,11 +49,11 @@ public enum CampaignMetrics {
             let directions: [MetricsText.LabelSet]
             let venues: [MetricsText.LabelSet]
 
-            init(campaign: String, symbol: String) {
+            init(campaign: String, symbol: String, venues legs: PerLeg<Venue>) {
                 let base = MetricsText.LabelSet([("campaign", campaign), ("symbol", symbol)])
                 self.base = base
                 directions = [Direction.sellABuyB, .buyASellB].map { base.adding("direction", $0.rawValue) }
-                venues = Venue.allCases.map { base.adding("exchange", $0.rawValue) }
+                venues = legs.values.map { base.adding("exchange", $0.rawValue) }
             }
         }
 
@@ -83,7 +83,8 @@ public enum CampaignMetrics {
         for (p, probe) in probes.enumerated() {
             for (i, worker) in tables[p].enumerated() {
                 let key = probe.id + "\u{1F}" + worker.route.key
-                let entry = cached.removeValue(forKey: key) ?? LabelCache.Entry(campaign: probe.id, symbol: worker.route.key)
+                let entry = cached.removeValue(forKey: key) ?? LabelCache.Entry(campaign: probe.id, symbol: worker.route.key,
+                                                                                               venues: worker.route.venues)
                 kept[key] = entry
                 routes.append(Route(campaign: probe.id, symbol: worker.route.key, summary: worker.counts, worker: worker,
                                     index: i, probe: probe, risk: risks[p], labels: entry))
@@ -122,10 +123,10 @@ public enum CampaignMetrics {
         text.family("arbitrage_market_data_age_seconds", "gauge", "Age of the newest book of each leg on the campaign clock.")
         let marketDataAge = Array("arbitrage_market_data_age_seconds".utf8)
         for r in routes {
-            for (v, venue) in Venue.allCases.enumerated() {
-                let top = r.probe.kernel.store.top(r.probe.kernel.layout.market(route: r.index, venue: venue))  // a small copy under the slot's lock
+            for leg in Leg.allCases {
+                let top = r.probe.kernel.store.top(r.probe.kernel.layout.market(route: r.index, leg: leg))  // a small copy under the slot's lock
                 let age = top.sequence == 0 ? 0 : Double(r.probe.nowNs - top.receiveTimeNs) / 1e9
-                text.sample(marketDataAge, r.venueLabels[v], age)
+                text.sample(marketDataAge, r.venueLabels[leg.rawValue], age)
             }
         }
         text.family("arbitrage_loop_latency_seconds", "histogram", "Evaluation start to decision done, risk and paper fill included.")
@@ -174,11 +175,16 @@ public enum CampaignMetrics {
         }
         text.family("arbitrage_market_data_updates_total", "counter", "Book updates stored, per exchange (Upbit includes KRW-USDT).")
         for probe in probes {
-            var counts = PerVenue(repeating: 0.0)
+            // The fx book is Upbit's; the campaign's venues are those of its fx and its routes.
+            var counts = PerVenue<Double?>(repeating: nil)
+            counts[.upbit] = 0
+            let workers = probe.kernel.workers
             for m in 0..<probe.kernel.store.marketCount {
-                counts[probe.kernel.layout.route(ofMarket: m)?.venue ?? .upbit] += Double(probe.kernel.store.sequence(m))
+                let venue = probe.kernel.layout.route(ofMarket: m).flatMap { $0.route < workers.count ? workers[$0.route].route.venues[$0.leg] : nil } ?? .upbit
+                counts[venue] = (counts[venue] ?? 0) + Double(probe.kernel.store.sequence(m))
             }
             for (venue, count) in counts.pairs {
+                guard let count else { continue }
                 text.sample("arbitrage_market_data_updates_total", [("campaign", probe.id), ("exchange", venue.rawValue)], count)
             }
         }

@@ -20,7 +20,7 @@ import Testing
         #expect(c.session.clock == .realtime && c.session.maxRuntimeSeconds == 60)
         #expect(c.risk.maxSymbolAllocationPct == 0.30 && c.risk.circuitBreakerConsecutiveLosses == 3)
         #expect(c.risk.circuitBreakerHaltSeconds == 300)
-        #expect(c.strategy.upbitTakerBps == 5 && c.strategy.binanceTakerBps == 10)
+        #expect(c.strategy.takerBps(.upbit) == 5 && c.strategy.takerBps(.binance) == 10)
         #expect(c.marketData.fxSource == .book)
         #expect(c.risk.maxDataAgeMs == 450)  // 3 × 1.5 × 1000 / 10 updates a second
         #expect(c.session.startTimeNs == UTCTime.parse("2026-01-01T00:00:00Z"))

@@ -56,7 +56,7 @@ import Testing
         #expect(route.commonStep == Fixed("0.001"))
         #expect(Route.base(ofSymbol: "BTCUSDT") == "BTC")
         #expect(Route.base(ofSymbol: "USDT") == nil)
-        #expect(route.upbitMarket == "KRW-SOL")
+        #expect(route.market(.a) == "KRW-SOL")
     }
 
     @Test func utcTimeRoundTrips() {

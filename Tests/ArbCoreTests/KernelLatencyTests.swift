@@ -44,7 +44,7 @@ import Testing
         let k = kernel(latencyMs: [0, 50], log: log)
         // Upbit fills at once; the Binance leg is due 50 ms later.
         #expect(try k.evaluate(route: 0, nowNs: 0) == 50_000_000)
-        #expect(k.workers[0].pending?.executed[.upbit] == true && k.workers[0].pending?.executed[.binance] == false)
+        #expect(k.workers[0].pending?.executed[.a] == true && k.workers[0].pending?.executed[.b] == false)
         #expect(log.fills.isEmpty)  // fills are recorded once the pair completes
         // Meanwhile Binance's ask thins out to 0.0015 BTC.
         k.store.write(2) { $0 = book(bids: [("99990", "1")], asks: [("100020", "0.0015")], time: 40_000_000, sequence: 2) }
@@ -67,7 +67,7 @@ import Testing
         let paper = k.paperExchange
         #expect(paper.balance(.upbit, "BTC") == Fixed("0.0985"))
         #expect(paper.balance(.binance, "BTC") == Fixed("0.1015"))
-        #expect(paper.upbit.discrepancies().isEmpty && paper.binance.discrepancies().isEmpty)
+        #expect(paper.account(.upbit).discrepancies().isEmpty && paper.account(.binance).discrepancies().isEmpty)
         // The coordinator keeps only what the pair holds: 0.0015 × 100,020 rounded up.
         #expect(k.coordinator.snapshot().totalAllocatedUSD == Fixed("150.03"))
     }

@@ -60,15 +60,15 @@ import Testing
         // Entry Sell-A/Buy-B: A sold 0.005 but B bought 0.003 → pair 0.003, buy 0.002 back on Upbit.
         let p = LegPairing(direction: .sellABuyB, filledA: Fixed("0.005")!, filledB: Fixed("0.003")!, unwinding: false)
         #expect(p.pairQuantity == Fixed("0.003"))
-        #expect(p.correction == .init(venue: .upbit, side: .buy, quantity: Fixed("0.002")!))
+        #expect(p.correction == .init(leg: .a, side: .buy, quantity: Fixed("0.002")!))
         // Exit of Buy-A/Sell-B: A sold 0.001 of 0.004, B bought 0.004 → sell 0.003 back on Binance.
         let q = LegPairing(direction: .buyASellB, filledA: Fixed("0.001")!, filledB: Fixed("0.004")!, unwinding: true)
         #expect(q.pairQuantity == Fixed("0.001"))
-        #expect(q.correction == .init(venue: .binance, side: .sell, quantity: Fixed("0.003")!))
+        #expect(q.correction == .init(leg: .b, side: .sell, quantity: Fixed("0.003")!))
         // A leg that did not fill: reverse the other whole.
         let r = LegPairing(direction: .sellABuyB, filledA: .zero, filledB: Fixed("0.002")!, unwinding: false)
         #expect(r.pairQuantity == .zero)
-        #expect(r.correction == .init(venue: .binance, side: .sell, quantity: Fixed("0.002")!))
+        #expect(r.correction == .init(leg: .b, side: .sell, quantity: Fixed("0.002")!))
         #expect(LegPairing(direction: .sellABuyB, filledA: Fixed(1), filledB: Fixed(1), unwinding: false).correction == nil)
     }
 
@@ -98,7 +98,7 @@ import Testing
                 let o = MarketOrder(venue: venue, route: btcRoute, tradeId: "T", role: .entry, side: rng.unit() < 0.5 ? .buy : .sell,
                                     quantity: qty, feeBps: Fixed(venue == .upbit ? 5 : 10), fx: Fixed(1400), timeNs: 0)
                 _ = ex.execute(o, against: book)
-                #expect(ex.upbit.discrepancies().isEmpty && ex.binance.discrepancies().isEmpty)
+                #expect(ex.account(.upbit).discrepancies().isEmpty && ex.account(.binance).discrepancies().isEmpty)
                 #expect(ex.balance(.upbit, "KRW").raw >= 0 && ex.balance(.binance, "USDT").raw >= 0)
                 #expect(ex.balance(.upbit, "BTC").raw >= 0 && ex.balance(.binance, "BTC").raw >= 0)
             }

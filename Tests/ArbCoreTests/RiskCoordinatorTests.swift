@@ -80,8 +80,7 @@ import Testing
     @Test func portfolioAllocationsNeverExceedCapitalWith25RoutesAt30Percent() {
         let c = coordinator(RiskLimits(maxTotalExposureUSD: 1e6, totalCapitalUSD: 2_000, maxSymbolAllocationPct: 0.3,
                                        maxPositionSizeUSD: 1e6,
-                                       upbit: .init(maxExposureUSD: 1e6, maxOrdersPerSecond: 1000),
-                                       binance: .init(maxExposureUSD: 1e6, maxOrdersPerSecond: 1000)), routes: 25)
+                                       exchanges: PerVenue(repeating: .init(maxExposureUSD: 1e6, maxOrdersPerSecond: 1000))), routes: 25)
         var reasons: [RiskReason] = []
         for route in 0..<25 {
             let v = c.requestEntry(request(route: route, usd: 600))
@@ -153,14 +152,15 @@ import Testing
     // MARK: Exchange
 
     @Test func exchangeMaxExposure() {
-        let c = coordinator(RiskLimits(maxSymbolAllocationPct: 1, upbit: .init(maxExposureUSD: 250, maxOrdersPerSecond: 100)))
+        let c = coordinator(RiskLimits(maxSymbolAllocationPct: 1,
+                                       exchanges: PerVenue(.standard, except: [.upbit: .init(maxExposureUSD: 250, maxOrdersPerSecond: 100)])))
         #expect(allowed(c.requestEntry(request(route: 0))) != nil)
         #expect(allowed(c.requestEntry(request(route: 1)))?.0 == Fixed("0.5"))
         #expect(rejection(c.requestEntry(request(route: 2))) == .maxExposure)
     }
 
     @Test func exchangeMaxOrdersPerSecond() {
-        let c = coordinator(RiskLimits(binance: .init(maxExposureUSD: 1e6, maxOrdersPerSecond: 2)))
+        let c = coordinator(RiskLimits(exchanges: PerVenue(.standard, except: [.binance: .init(maxExposureUSD: 1e6, maxOrdersPerSecond: 2)])))
         #expect(allowed(c.requestEntry(request(route: 0, at: 0))) != nil)
         #expect(allowed(c.requestEntry(request(route: 1, at: 100_000_000))) != nil)
         #expect(rejection(c.requestEntry(request(route: 2, at: 200_000_000))) == .maxOrdersPerSecond)

@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct RouteEngineTests {
     let params = StrategyParams(entryThresholdBps: 30, exitThresholdBps: 0, maxHoldSeconds: 60, orderNotionalUSD: 200,
-                                maxSlippageBps: 10, upbitTakerBps: 5, binanceTakerBps: 10)
+                                maxSlippageBps: 10, takerBps: PerVenue(0, except: [.upbit: 5, .binance: 10]))
 
     // Upbit BTC 141,400,000 bid at fx 1,400 is 101,000 USD against a 100,000 Binance ask: +100 bps.
     var premiumBooks: (BookSnapshot, BookSnapshot) {

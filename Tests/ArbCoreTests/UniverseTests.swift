@@ -38,7 +38,7 @@ import Testing
         let members = try UniverseResolver.resolve(c.universe, engine: c.engine, listing: listing)
         #expect(members.map(\.route.key) == ["XRPUSDT", "BTCUSDT"])
         #expect(members.map(\.route.index) == [0, 1])
-        #expect(members[0].route.upbitMarket == "KRW-XRP")
+        #expect(members[0].route.market(.a) == "KRW-XRP")
         let bad = try config(["universe": ["mode": "FIXED_LIST", "whitelist": ["BTCUSDT", "BNBUSDT"]]])
         #expect(throws: ConfigError(field: "universe.whitelist[1]", "BNBUSDT is not listed on both exchanges")) {
             try UniverseResolver.resolve(bad.universe, engine: bad.engine, listing: listing)

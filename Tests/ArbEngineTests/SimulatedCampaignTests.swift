@@ -158,7 +158,7 @@ extension CampaignSuites {
             let s = result.stats
             let fills = recorder.snapshot.fills
             #expect(fills.count > 20)
-            for venue in Venue.allCases {
+            for venue in [Venue.upbit, .binance] {
                 var expected: [String: Fixed] = [:]
                 for (asset, v) in s.balances.venues[venue.rawValue]! {
                     expected[asset] = Fixed(v.initial)!

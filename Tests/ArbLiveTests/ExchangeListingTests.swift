@@ -98,12 +98,12 @@ final class FakeREST: @unchecked Sendable {
         #expect(members.map(\.route.key) == ["BTCUSDT", "ETHUSDT", "DOGEUSDT", "SOLUSDT"])
         let btc = members[0]
         #expect(btc.quoteVolumeUSD == 5_000_000_000.5 && btc.referencePriceUSD == 100_000)
-        #expect(btc.route.binance == Instrument(tick: Fixed("0.01")!, step: Fixed("0.00001")!, minNotional: Fixed(5)))
-        #expect(btc.route.upbit == Instrument(tick: Fixed(1000), step: Fixed(raw: 1), minNotional: Fixed(5000)))
-        #expect(members[1].route.upbit.tick == Fixed(1000))  // 4,250,000 KRW
-        #expect(members[2].route.upbit.tick == Fixed(1) && members[2].route.binance.step == Fixed(1))  // DOGE: 301 KRW
-        #expect(members[2].route.binance.minNotional == Fixed(5))  // no NOTIONAL filter: the default
-        #expect(members[3].route.upbit.tick == Fixed(100))  // 212,000 KRW
+        #expect(btc.route.instruments.b == Instrument(tick: Fixed("0.01")!, step: Fixed("0.00001")!, minNotional: Fixed(5)))
+        #expect(btc.route.instruments.a == Instrument(tick: Fixed(1000), step: Fixed(raw: 1), minNotional: Fixed(5000)))
+        #expect(members[1].route.instruments.a.tick == Fixed(1000))  // 4,250,000 KRW
+        #expect(members[2].route.instruments.a.tick == Fixed(1) && members[2].route.instruments.b.step == Fixed(1))  // DOGE: 301 KRW
+        #expect(members[2].route.instruments.b.minNotional == Fixed(5))  // no NOTIONAL filter: the default
+        #expect(members[3].route.instruments.a.tick == Fixed(100))  // 212,000 KRW
         let paths = Set(rest.log.seen.withLock { $0.map(\.path) })
         #expect(paths == ["/api/v3/ticker/24hr", "/api/v3/exchangeInfo", "/v1/market/all", "/v1/ticker/all"])
         #expect(rest.log.seen.withLock { $0.allSatisfy { $0.headers["origin"] == nil } })

@@ -60,9 +60,9 @@ import ArbCore
         let layout = MarketLayout(routeCount: 10)
         _ = trace(&market, store: store, seconds: 60)
         for route in m.map(\.route) {
-            for venue in Venue.allCases {
-                let s = store.read(layout.market(route: route.index, venue: venue))
-                let inst = route.instrument(on: venue)
+            for leg in Leg.allCases {
+                let s = store.read(layout.market(route: route.index, leg: leg))
+                let inst = route.instrument(leg)
                 #expect(s.bids.count >= 15 && s.asks.count >= 15)
                 #expect(s.bids.prices[0] < s.asks.prices[0])
                 for i in 0..<s.bids.count {

@@ -10,8 +10,8 @@ extension CampaignKernel {
                                                      priceB: p.priceB, params: params) }
         let request = EntryRequest(
             route: index, direction: p.direction, quantity: p.quantity, step: route.commonStep, priceA: p.priceA,
-            priceB: p.priceB, minNotionalA: route.upbit.minNotional.double,
-            minNotionalB: route.binance.minNotional.double, balanceRoom: room,
+            priceB: p.priceB, minNotionalA: route.instruments.a.minNotional.double,
+            minNotionalB: route.instruments.b.minNotional.double, balanceRoom: room,
             data: dataCheck(a, b, fx: fx, nowNs: nowNs), netEdgeBps: p.netEdgeBps, timeNs: nowNs)
         guard case .allowed(let quantity, let reserved, let decisionId) = coordinator.requestEntry(request) else { return nil }
         let audit = TradeAudit(
@@ -20,7 +20,7 @@ extension CampaignKernel {
             timeNs: nowNs, decisionId: decisionId)
         worker.pending = PendingLegs(
             kind: .entry, tradeId: nextTradeId(), direction: p.direction, quantity: quantity,
-            dueNs: latencyNs.map { nowNs + $0 }, executed: PerVenue(repeating: false), fills: PerVenue(repeating: nil),
+            dueNs: dueNs(route, nowNs), executed: PerLeg(repeating: false), fills: PerLeg(repeating: nil),
             audit: audit, reservedUSD: reserved, exitReason: nil)
         return deliver(route: index, nowNs: nowNs, books: (a, b))
     }
@@ -41,7 +41,7 @@ extension CampaignKernel {
             slippageBps: p.bestUnwindEdgeBps - p.unwindEdgeBps, feesUSD: .zero, timeNs: nowNs, decisionId: decisionId)
         worker.pending = PendingLegs(
             kind: .exit, tradeId: trade.id, direction: trade.direction, quantity: trade.quantity,
-            dueNs: latencyNs.map { nowNs + $0 }, executed: PerVenue(repeating: false), fills: PerVenue(repeating: nil),
+            dueNs: dueNs(worker.route, nowNs), executed: PerLeg(repeating: false), fills: PerLeg(repeating: nil),
             audit: audit, reservedUSD: .zero, exitReason: p.reason)
         return deliver(route: index, nowNs: nowNs, books: (a, b))
     }
@@ -57,13 +57,13 @@ extension CampaignKernel {
         guard var p = worker.pending else { return nil }
         let route = worker.route
         let params = worker.engine.params
-        for venue in Venue.allCases {
-            guard !p.executed[venue], force || p.dueNs[venue] <= nowNs else { continue }
-            let book = books.map { venue == .upbit ? $0.0 : $0.1 } ?? store.read(layout.market(route: index, venue: venue))
-            let order = marketOrder(route, venue, p.side(on: venue), p.quantity, p.tradeId,
+        for leg in Leg.allCases {
+            guard !p.executed[leg], force || p.dueNs[leg] <= nowNs else { continue }
+            let book = books.map { leg == .a ? $0.0 : $0.1 } ?? store.read(layout.market(route: index, leg: leg))
+            let order = marketOrder(route, leg, p.side(on: leg), p.quantity, p.tradeId,
                                     p.kind == .entry ? .entry : .exit, params, nowNs)
-            p.fills[venue] = execute(order, against: book, route: index, p)
-            p.executed[venue] = true
+            p.fills[leg] = execute(order, against: book, route: index, p)
+            p.executed[leg] = true
         }
         guard p.executed.values.allSatisfy({ $0 }) else {
             worker.pending = p
@@ -71,11 +71,11 @@ extension CampaignKernel {
         }
         worker.pending = nil
         var fills = p.fills.values.compactMap { $0 }
-        let pairing = LegPairing(direction: p.direction, filledA: p.fills[.upbit]?.quantity ?? .zero,
-                                 filledB: p.fills[.binance]?.quantity ?? .zero, unwinding: p.kind == .exit)
+        let pairing = LegPairing(direction: p.direction, filledA: p.fills.a?.quantity ?? .zero,
+                                 filledB: p.fills.b?.quantity ?? .zero, unwinding: p.kind == .exit)
         if let c = pairing.correction {
-            let book = books.map { c.venue == .upbit ? $0.0 : $0.1 } ?? store.read(layout.market(route: index, venue: c.venue))
-            let order = marketOrder(route, c.venue, c.side, c.quantity, p.tradeId, .correction, params, nowNs)
+            let book = books.map { c.leg == .a ? $0.0 : $0.1 } ?? store.read(layout.market(route: index, leg: c.leg))
+            let order = marketOrder(route, c.leg, c.side, c.quantity, p.tradeId, .correction, params, nowNs)
             if let f = execute(order, against: book, route: index, p) { fills.append(f) }
         }
         for f in fills { recorder.record(.fill(f)) }
@@ -109,7 +109,7 @@ extension CampaignKernel {
             id: p.tradeId, route: worker.route.key, direction: p.direction, status: .open, quantity: pairQuantity,
             entry: audit, exit: nil, exitReason: nil, holdSeconds: nil, committedUSD: .zero, fillIds: fills.map(\.id),
             cashFlowUSD: cash, feesUSD: fees, realizedPnlUSD: nil)
-        if pairQuantity.isPositive, let priceB = p.fills[.binance]?.price {
+        if pairQuantity.isPositive, let priceB = p.fills.b?.price {
             trade.committedUSD = coordinator.commitEntry(route: index, reservedUSD: p.reservedUSD,
                                                          filledUSD: pairQuantity.multiplied(by: priceB, rounding: .up))
             worker.engine.opened(trade)
@@ -149,10 +149,15 @@ extension CampaignKernel {
         if !fills.isEmpty { recorder.record(.trade(trade)) }
     }
 
-    private func marketOrder(_ route: Route, _ venue: Venue, _ side: Side, _ quantity: Fixed, _ tradeId: String,
+    private func marketOrder(_ route: Route, _ leg: Leg, _ side: Side, _ quantity: Fixed, _ tradeId: String,
                              _ role: FillRole, _ params: StrategyParams, _ nowNs: Int64) -> MarketOrder {
-        MarketOrder(venue: venue, route: route, tradeId: tradeId, role: role, side: side, quantity: quantity,
-                    feeBps: Fixed(params.takerBps(venue)), fx: currentFx.fixed, timeNs: nowNs)
+        MarketOrder(venue: route.venues[leg], route: route, tradeId: tradeId, role: role, side: side, quantity: quantity,
+                    feeBps: Fixed(params.takerBps(route, leg)), fx: currentFx.fixed, timeNs: nowNs)
+    }
+
+    /// When each leg of an order sent now reaches its venue.
+    private func dueNs(_ route: Route, _ nowNs: Int64) -> PerLeg<Int64> {
+        PerLeg { nowNs + latencyNs[route.venues[$0]] }
     }
 
     /// The largest quantity the accounts can take for an entry: inventory for the sell leg, cash (fee included)
@@ -161,13 +166,14 @@ extension CampaignKernel {
                             params: StrategyParams) -> Fixed {
         let inventory: Fixed
         let cashUnits: Double
+        let a = route.venues.a, b = route.venues.b
         switch direction {
         case .sellABuyB:
-            inventory = ex.balance(.upbit, route.base)
-            cashUnits = ex.balance(.binance, "USDT").double / (priceB * (1 + params.binanceTakerBps / 1e4))
+            inventory = ex.balance(a, route.base)
+            cashUnits = ex.balance(b, b.quoteAsset).double / (priceB * (1 + params.takerBps(b) / 1e4))
         case .buyASellB:
-            inventory = ex.balance(.binance, route.base)
-            cashUnits = ex.balance(.upbit, "KRW").double / (priceA * (1 + params.upbitTakerBps / 1e4))
+            inventory = ex.balance(b, route.base)
+            cashUnits = ex.balance(a, a.quoteAsset).double / (priceA * (1 + params.takerBps(a) / 1e4))
         }
         // A hair under the exact cash room, so Double rounding never turns into a rejected buy.
         let cash = Fixed(Swift.max(0, cashUnits * (1 - 1e-9)), rounding: .down)

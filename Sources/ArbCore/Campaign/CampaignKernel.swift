@@ -13,8 +13,7 @@ public final class CampaignKernel: Sendable {
     public let fxSource: FxSource
     let paper: Mutex<PaperExchange>
     let recorder: any CampaignRecorder
-    /// Simulated order latency per venue (Upbit, Binance), in ns.
-    /// Each venue's simulated order latency.
+    /// Each venue's simulated order latency, in ns.
     public let latencyNs: PerVenue<Int64>
     private let table: RouteTable
     /// Serializes joins; holds the universe's history.
@@ -72,7 +71,7 @@ public final class CampaignKernel: Sendable {
             let (version, current) = params.withLock { ($0.version, $0.params) }
             let worker = RouteWorker(engine: RouteEngine(route: route, params: current))
             worker.paramsVersion = version
-            coordinator.addRoute(key: route.key)
+            coordinator.addRoute(key: route.key, venues: route.venues)
             paper.withLock { p in
                 for (venue, amount) in inventory.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where amount > .zero {
                     p.deposit(venue, route.base, amount)
@@ -163,7 +162,7 @@ public final class CampaignKernel: Sendable {
         if !active && worker.engine.isHolding && !worker.isWaiting {
             flatten(route: index, reason: "universe_exit", nowNs: nowNs)
         }
-        let marketA = layout.market(route: index, venue: .upbit), marketB = layout.market(route: index, venue: .binance)
+        let marketA = layout.market(route: index, leg: .a), marketB = layout.market(route: index, leg: .b)
         let fx = currentFx
         let allowEntries = entriesAllowed && active && !isPaused && !coordinator.isEmergencyStopped
         if worker.engine.quickLook(a: store.top(marketA), b: store.top(marketB), fx: fx, nowNs: nowNs,
@@ -200,8 +199,8 @@ public final class CampaignKernel: Sendable {
         let worker = self.worker(index)
         if worker.isWaiting { deliver(route: index, nowNs: nowNs, force: true) }
         guard worker.engine.isHolding else { return true }
-        let a = store.read(layout.market(route: index, venue: .upbit))
-        let b = store.read(layout.market(route: index, venue: .binance))
+        let a = store.read(layout.market(route: index, leg: .a))
+        let b = store.read(layout.market(route: index, leg: .b))
         let fx = currentFx
         if case .exit(let proposal) = worker.engine.forcedExit(reason: reason, a: a, b: b, fx: fx, nowNs: nowNs) {
             if exit(index, proposal, a: a, b: b, fx: fx, nowNs: nowNs) != nil {

@@ -113,7 +113,8 @@ extension CampaignKernel {
         let capacity = Swift.max(state.routeCapacity, state.routes.count)
         let store = SnapshotStore(marketCount: MarketLayout.marketCount(routes: capacity))
         for (i, book) in state.books.enumerated() { store.restore(i, book) }
-        let coordinator = RiskCoordinator(state: state.risk, routeKeys: state.routes.map(\.key), recorder: recorder)
+        let coordinator = RiskCoordinator(state: state.risk, routeKeys: state.routes.map(\.key),
+                                          routeVenues: state.routes.map(\.venues), recorder: recorder)
         self.init(routes: state.routes, store: store, coordinator: coordinator, paper: state.paper, params: state.params,
                   fxSource: fxSource, recorder: recorder, tradeCount: state.tradeCount, latencyMs: latencyMs,
                   capacity: capacity)

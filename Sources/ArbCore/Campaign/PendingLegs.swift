@@ -9,10 +9,10 @@ public struct PendingLegs: Sendable, Codable, Equatable {
     public var direction: Direction
     public var quantity: Fixed
     /// When each leg reaches its venue.
-    public var dueNs: PerVenue<Int64>
-    public var executed: PerVenue<Bool>
+    public var dueNs: PerLeg<Int64>
+    public var executed: PerLeg<Bool>
     /// Each leg's fill; nil until executed, or when the venue rejected it.
-    public var fills: PerVenue<Fill?>
+    public var fills: PerLeg<Fill?>
     /// The decision's audit trail (fees are filled in when the legs complete).
     public var audit: TradeAudit
     /// Entry: the notional the risk coordinator reserved.
@@ -22,11 +22,11 @@ public struct PendingLegs: Sendable, Codable, Equatable {
 
     /// The next leg still on its way, if any.
     public var nextDueNs: Int64? {
-        Venue.allCases.filter { !executed[$0] }.map { dueNs[$0] }.min()
+        Leg.allCases.filter { !executed[$0] }.map { dueNs[$0] }.min()
     }
 
-    /// The side leg `venue` trades: the entry side, or its opposite when unwinding.
-    public func side(on venue: Venue) -> Side {
-        kind == .entry ? direction.entrySide(on: venue) : direction.entrySide(on: venue).opposite
+    /// The side `leg` trades: the entry side, or its opposite when unwinding.
+    public func side(on leg: Leg) -> Side {
+        kind == .entry ? direction.entrySide(on: leg) : direction.entrySide(on: leg).opposite
     }
 }

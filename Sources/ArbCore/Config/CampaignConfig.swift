@@ -106,6 +106,8 @@ public struct CampaignConfig: Sendable, Equatable {
     public var session: SessionConfig
     public var marketData: MarketDataConfig
     public var strategy: StrategyParams
+    /// The venues the campaign trades on, in registry order (each gets an account with quote cash).
+    public var venues: [Venue] = [.upbit, .binance]
     /// `paper.initial_balances.{upbit,binance}`: asset → amount.
     public var initialBalances: [Venue: [String: Fixed]]
     /// `paper.latency_ms.{upbit,binance}`.
@@ -158,7 +160,8 @@ public struct CampaignConfig: Sendable, Equatable {
             circuitBreakerHaltSeconds: d(g + "circuit_breaker_halt_seconds"),
             maxDataAgeMs: configuredAge ?? (s("market_data.source") == "synthetic"
                 ? MarketDataConfig.derivedMaxAgeMs(updatesPerSecond: ups) : MarketDataConfig.recordedMaxAgeMs),
-            fxBandPct: d(g + "fx_band_pct"), upbit: exchange("upbit"), binance: exchange("binance"))
+            fxBandPct: d(g + "fx_band_pct"),
+            exchanges: PerVenue { $0 == .upbit || $0 == .binance ? exchange($0.rawValue) : .standard })
         session = SessionConfig(
             clock: .init(rawValue: s("session.clock"))!, maxRuntimeSeconds: d("session.max_runtime_seconds"),
             loopIntervalMs: d("session.loop_interval_ms"), maxIterations: t.at("session.max_iterations")?.intValue.map { Int($0) },
@@ -184,8 +187,8 @@ public struct CampaignConfig: Sendable, Equatable {
         strategy = StrategyParams(
             entryThresholdBps: d("strategy.entry_threshold_bps"), exitThresholdBps: d("strategy.exit_threshold_bps"),
             maxHoldSeconds: d("strategy.max_hold_seconds"), orderNotionalUSD: d("strategy.order_notional_usd"),
-            maxSlippageBps: d("strategy.max_slippage_bps"), upbitTakerBps: d("fees.upbit_taker_bps"),
-            binanceTakerBps: d("fees.binance_taker_bps"))
+            maxSlippageBps: d("strategy.max_slippage_bps"),
+            takerBps: PerVenue { $0 == .upbit || $0 == .binance ? d("fees.\($0.rawValue)_taker_bps") : $0.info.takerBps })
         var balances: [Venue: [String: Fixed]] = [:]
         for venue in Venue.allCases {
             let entries = t.at("paper.initial_balances.\(venue.rawValue)")?.objectValue ?? [:]

@@ -18,10 +18,9 @@ public final class FeedCounters: Sendable {
 
 /// The process's live feeds, per exchange.
 public final class FeedStatus: Sendable {
-    public let upbit = FeedCounters()
-    public let binance = FeedCounters()
+    private let counters = PerVenue { _ in FeedCounters() }
 
     public init() {}
 
-    public subscript(venue: Venue) -> FeedCounters { venue == .upbit ? upbit : binance }
+    public subscript(venue: Venue) -> FeedCounters { counters[venue] }
 }

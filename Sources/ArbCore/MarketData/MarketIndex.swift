@@ -1,6 +1,6 @@
 /// Where a market lives in a campaign's snapshot store.
 ///
-/// The `KRW-USDT` book (fx) is market 0; route `i` has its Upbit book at `1 + 2i` and its Binance book at
+/// The `KRW-USDT` book (fx) is market 0; route `i` has its leg A book at `1 + 2i` and its leg B book at
 /// `2 + 2i`. Indexes do not depend on how many routes there are, so routes joining a running campaign
 /// (`universe.refresh_seconds`) take the next slots without moving anything.
 public struct MarketLayout: Sendable, Hashable {
@@ -17,16 +17,16 @@ public struct MarketLayout: Sendable, Hashable {
     /// Markets a store needs for `routes` routes, the fx book included.
     public static func marketCount(routes: Int) -> Int { routes * 2 + 1 }
 
-    @inlinable public func market(route: Int, venue: Venue) -> Int { Self.market(route: route, venue: venue) }
+    @inlinable public func market(route: Int, leg: Leg) -> Int { Self.market(route: route, leg: leg) }
 
-    @inlinable public static func market(route: Int, venue: Venue) -> Int { 1 + route * 2 + (venue == .upbit ? 0 : 1) }
+    @inlinable public static func market(route: Int, leg: Leg) -> Int { 1 + route * 2 + leg.rawValue }
 
     /// The route of a book market (not the fx market).
     @inlinable public static func route(ofBookMarket market: Int) -> Int { (market - 1) >> 1 }
 
-    /// The route and venue of a book market; nil for the fx market.
-    @inlinable public func route(ofMarket market: Int) -> (route: Int, venue: Venue)? {
+    /// The route and leg of a book market; nil for the fx market.
+    @inlinable public func route(ofMarket market: Int) -> (route: Int, leg: Leg)? {
         guard market > 0 else { return nil }
-        return ((market - 1) >> 1, market & 1 == 1 ? .upbit : .binance)
+        return ((market - 1) >> 1, market & 1 == 1 ? .a : .b)
     }
 }

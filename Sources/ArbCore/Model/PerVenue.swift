@@ -1,6 +1,7 @@
-/// One value per venue, indexed by the venue: the one place per-venue state lives, instead of pairs of fields or
-/// arrays indexed by a `venue == .upbit ? 0 : 1` of their own. Encoded as an array in `Venue.allCases` order
-/// (what checkpoints held before it existed, so they still read).
+/// One value per registered venue, indexed by the venue: the one place per-venue state lives, instead of pairs of
+/// fields or arrays indexed by a venue test of their own. Encoded as an array in registry order; an array written
+/// when fewer venues were registered (the two-venue release wrote `[upbit, binance]`) reads back with the later
+/// venues empty.
 public struct PerVenue<Value> {
     public private(set) var values: [Value]
 
@@ -13,12 +14,17 @@ public struct PerVenue<Value> {
         values = Array(repeating: value, count: Venue.allCases.count)
     }
 
+    /// `value` on every venue but those `overrides` names.
+    public init(_ value: Value, except overrides: [Venue: Value]) {
+        values = Venue.allCases.map { overrides[$0] ?? value }
+    }
+
     public subscript(venue: Venue) -> Value {
         @inline(__always) get { values[venue.index] }
         @inline(__always) set { values[venue.index] = newValue }
     }
 
-    /// Every venue with its value, in `Venue.allCases` order.
+    /// Every venue with its value, in registry order.
     public var pairs: Zip2Sequence<[Venue], [Value]> { zip(Venue.allCases, values) }
 
     public func map<T>(_ transform: (Value) throws -> T) rethrows -> PerVenue<T> {
@@ -31,13 +37,27 @@ public struct PerVenue<Value> {
 extension PerVenue: Sendable where Value: Sendable {}
 extension PerVenue: Equatable where Value: Equatable {}
 
-extension PerVenue: Codable where Value: Codable {
+/// A value a venue's slot holds before anything happened on that venue (what a venue missing from an older
+/// checkpoint reads as).
+public protocol VenueSlot {
+    static func empty(for venue: Venue) -> Self
+}
+
+extension Int: VenueSlot { public static func empty(for venue: Venue) -> Int { 0 } }
+extension Int64: VenueSlot { public static func empty(for venue: Venue) -> Int64 { 0 } }
+extension Bool: VenueSlot { public static func empty(for venue: Venue) -> Bool { false } }
+extension Fixed: VenueSlot { public static func empty(for venue: Venue) -> Fixed { .zero } }
+extension Dictionary: VenueSlot { public static func empty(for venue: Venue) -> Self { [:] } }
+extension Optional: VenueSlot { public static func empty(for venue: Venue) -> Self { nil } }
+
+extension PerVenue: Codable where Value: Codable & VenueSlot {
     public init(from decoder: any Decoder) throws {
-        let values = try decoder.singleValueContainer().decode([Value].self)
-        guard values.count == Venue.allCases.count else {
+        var values = try decoder.singleValueContainer().decode([Value].self)
+        guard values.count >= 2, values.count <= Venue.allCases.count else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
                                                     debugDescription: "\(values.count) values for \(Venue.allCases.count) venues"))
         }
+        for venue in Venue.allCases.dropFirst(values.count) { values.append(.empty(for: venue)) }
         self.init(values: values)
     }
 

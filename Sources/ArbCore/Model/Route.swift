@@ -1,36 +1,56 @@
-/// One base asset traded on both exchanges: `BTCUSDT` on Binance against `KRW-BTC` on Upbit.
-/// The Binance form is the route's key everywhere (stats, URLs, metric labels).
-public struct Route: Sendable, Hashable, Codable {
+/// One base asset on an ordered pair of venues: leg A on the first, leg B on the second (SPEC §8). The seed's pair
+/// is Upbit (A) against Binance (B), keyed by the Binance-form symbol alone (`BTCUSDT`); any other pair adds the
+/// venues (`BTCUSDT@bithumb-okx`). The key is the route's name everywhere (stats, URLs, metric labels).
+public struct Route: Sendable, Hashable {
     /// Position in the campaign's universe; indexes per-route storage.
     public var index: Int
-    /// `BTCUSDT`.
+    /// `BTCUSDT` or `BTCUSDT@bithumb-okx`.
     public var key: String
     /// `BTC`.
     public var base: String
-    public var upbit: Instrument
-    public var binance: Instrument
+    /// The venue of each leg.
+    public var venues: PerLeg<Venue>
+    /// Each leg's trading rules.
+    public var instruments: PerLeg<Instrument>
 
-    public init(index: Int, key: String, base: String, upbit: Instrument, binance: Instrument) {
+    public init(index: Int, key: String, base: String, venues: PerLeg<Venue>, instruments: PerLeg<Instrument>) {
         self.index = index
         self.key = key
         self.base = base
-        self.upbit = upbit
-        self.binance = binance
+        self.venues = venues
+        self.instruments = instruments
     }
 
-    /// `KRW-BTC`.
-    public var upbitMarket: String { "KRW-" + base }
-    /// `BTCUSDT`.
-    public var binanceMarket: String { key }
+    /// A route on the seed's pair, Upbit against Binance.
+    public init(index: Int, key: String, base: String, upbit: Instrument, binance: Instrument) {
+        self.init(index: index, key: key, base: base, venues: Self.seedPair, instruments: PerLeg(a: upbit, b: binance))
+    }
 
-    public func instrument(on venue: Venue) -> Instrument { venue == .upbit ? upbit : binance }
-    public func market(on venue: Venue) -> String { venue == .upbit ? upbitMarket : binanceMarket }
+    /// The seed's pair: Upbit (A, KRW) against Binance (B, USDT).
+    public static let seedPair = PerLeg(a: Venue.upbit, b: Venue.binance)
+
+    /// The key of `base` on `venues`: the Binance-form symbol, with `@a-b` unless it is the seed's pair.
+    public static func key(base: String, venues: PerLeg<Venue>) -> String {
+        let symbol = base + "USDT"
+        return venues == seedPair ? symbol : "\(symbol)@\(venues.a.rawValue)-\(venues.b.rawValue)"
+    }
+
+    @inline(__always) public func venue(_ leg: Leg) -> Venue { venues[leg] }
+    @inline(__always) public func instrument(_ leg: Leg) -> Instrument { instruments[leg] }
+    /// The leg's market as its venue names it: `KRW-BTC`, `BTCUSDT`, `BTC-USDT`.
+    public func market(_ leg: Leg) -> String { venues[leg].info.market(base: base) }
+
+    /// The leg a venue trades, nil when the route does not trade there.
+    public func leg(on venue: Venue) -> Leg? { venues.a == venue ? .a : venues.b == venue ? .b : nil }
+
+    /// Whether the legs quote in different currencies (a KRW venue against a USDT one), so prices convert by fx.
+    public var crossQuote: Bool { venues.a.quoteAsset != venues.b.quoteAsset }
 
     /// The quantity step both legs can honour: the least common multiple of the two steps.
     public var commonStep: Fixed {
-        let a = upbit.step.raw, b = binance.step.raw
-        guard a > 0 else { return binance.step }
-        guard b > 0 else { return upbit.step }
+        let a = instruments.a.step.raw, b = instruments.b.step.raw
+        guard a > 0 else { return instruments.b.step }
+        guard b > 0 else { return instruments.a.step }
         var x = a, y = b
         while y != 0 { (x, y) = (y, x % y) }
         return Fixed(raw: a / x * b)
@@ -40,5 +60,33 @@ public struct Route: Sendable, Hashable, Codable {
     public static func base(ofSymbol symbol: String, quote: String = "USDT") -> String? {
         guard symbol.hasSuffix(quote), symbol.count > quote.count else { return nil }
         return String(symbol.dropLast(quote.count))
+    }
+}
+
+extension Route: Codable {
+    enum CodingKeys: String, CodingKey { case index, key, base, venues, instruments, upbit, binance }
+
+    /// Reads both shapes: `venues` and `instruments` per leg, and the two-venue release's `upbit` and `binance`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        index = try c.decode(Int.self, forKey: .index)
+        key = try c.decode(String.self, forKey: .key)
+        base = try c.decode(String.self, forKey: .base)
+        if let venues = try c.decodeIfPresent(PerLeg<Venue>.self, forKey: .venues) {
+            self.venues = venues
+            instruments = try c.decode(PerLeg<Instrument>.self, forKey: .instruments)
+        } else {
+            venues = Self.seedPair
+            instruments = PerLeg(a: try c.decode(Instrument.self, forKey: .upbit), b: try c.decode(Instrument.self, forKey: .binance))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(index, forKey: .index)
+        try c.encode(key, forKey: .key)
+        try c.encode(base, forKey: .base)
+        try c.encode(venues, forKey: .venues)
+        try c.encode(instruments, forKey: .instruments)
     }
 }

@@ -1,6 +1,8 @@
 /// Balances of one venue's paper account, per asset, with the totals that make them reconcile:
 /// `initial + flows − fees == balance` for every asset, exactly (integer fixed point).
-public struct Account: Sendable, Codable, Equatable {
+public struct Account: Sendable, Codable, Equatable, VenueSlot {
+    public static func empty(for venue: Venue) -> Account { Account(venue: venue, initial: [:]) }
+
     public let venue: Venue
     public private(set) var initial: [String: Fixed]
     public private(set) var balances: [String: Fixed]

@@ -37,9 +37,9 @@ public struct Fill: Sendable, Codable, Equatable {
 
     /// `quoteFlow` in USD(T): KRW converted at this fill's fx, rounded half to even.
     public var usdFlow: Fixed {
-        venue == .upbit ? quoteFlow.divided(by: fx) : quoteFlow
+        venue.isKRW ? quoteFlow.divided(by: fx) : quoteFlow
     }
 
     /// Fee in USD(T).
-    public var feeUSD: Fixed { venue == .upbit ? fee.divided(by: fx) : fee }
+    public var feeUSD: Fixed { venue.isKRW ? fee.divided(by: fx) : fee }
 }

@@ -32,28 +32,32 @@ public struct MarketOrder: Sendable {
     }
 }
 
-/// Paper accounts of both venues and their market-order matching: an order walks the levels of the snapshot it
+/// Paper accounts of every venue and their market-order matching: an order walks the levels of the snapshot it
 /// hits (VWAP fill, partial when depth runs out) and pays the taker fee in quote currency. There is no cap on the
-/// number of trades. Order and fill ids are per-venue sequences, so the same order flow gives the same ids.
-public struct PaperExchange: Sendable, Codable, Equatable {
-    public private(set) var upbit: Account
-    public private(set) var binance: Account
+/// number of trades. Order and fill ids are per-venue sequences, so the same order flow gives the same ids. One
+/// account per venue: every route on a venue draws on the same balances.
+public struct PaperExchange: Sendable, Equatable {
+    public private(set) var accounts: PerVenue<Account>
     private var orderCount: PerVenue<Int>
     private var fillCount: PerVenue<Int>
 
-    public init(upbit: [String: Fixed], binance: [String: Fixed]) {
-        self.upbit = Account(venue: .upbit, initial: upbit)
-        self.binance = Account(venue: .binance, initial: binance)
+    public init(balances: PerVenue<[String: Fixed]>) {
+        accounts = PerVenue { Account(venue: $0, initial: balances[$0]) }
         orderCount = PerVenue(repeating: 0)
         fillCount = PerVenue(repeating: 0)
     }
 
-    /// Inventory for a route joining a running campaign, counted as initial balance.
-    public mutating func deposit(_ venue: Venue, _ asset: String, _ amount: Fixed) {
-        if venue == .upbit { upbit.deposit(asset, amount) } else { binance.deposit(asset, amount) }
+    /// Accounts on the seed's two venues only.
+    public init(upbit: [String: Fixed], binance: [String: Fixed]) {
+        self.init(balances: PerVenue { $0 == .upbit ? upbit : $0 == .binance ? binance : [:] })
     }
 
-    public func account(_ venue: Venue) -> Account { venue == .upbit ? upbit : binance }
+    /// Inventory for a route joining a running campaign, counted as initial balance.
+    public mutating func deposit(_ venue: Venue, _ asset: String, _ amount: Fixed) {
+        accounts[venue].deposit(asset, amount)
+    }
+
+    @inline(__always) public func account(_ venue: Venue) -> Account { accounts[venue] }
 
     public func balance(_ venue: Venue, _ asset: String) -> Fixed { account(venue).balance(asset) }
 
@@ -63,7 +67,8 @@ public struct PaperExchange: Sendable, Codable, Equatable {
         let orderId = "\(order.venue.idPrefix)-O\(Self.pad(orderCount[order.venue]))"
         let side = book.liquidity(for: order.side)
         guard !side.isEmpty else { return .failure(.noBook) }
-        let instrument = order.route.instrument(on: order.venue)
+        guard let leg = order.route.leg(on: order.venue) else { return .failure(.noBook) }
+        let instrument = order.route.instrument(leg)
         if order.quantity.multiplied(by: side.best) < instrument.minNotional || order.quantity.isZero {
             return .failure(.belowMinNotional)
         }
@@ -80,16 +85,40 @@ public struct PaperExchange: Sendable, Codable, Equatable {
         fillCount[order.venue] += 1
         let fill = Fill(
             id: "\(order.venue.idPrefix)-F\(Self.pad(fillCount[order.venue]))", orderId: orderId, venue: order.venue,
-            market: order.route.market(on: order.venue), route: order.route.key, tradeId: order.tradeId,
+            market: order.route.market(leg), route: order.route.key, tradeId: order.tradeId,
             role: order.role, side: order.side, requested: order.quantity, quantity: walk.filled,
             price: walk.vwap, notional: walk.notional, fee: fee, fx: order.fx, timeNs: order.timeNs,
             bookSequence: book.sequence)
-        if order.venue == .upbit { upbit.apply(fill, base: order.route.base) } else { binance.apply(fill, base: order.route.base) }
+        accounts[order.venue].apply(fill, base: order.route.base)
         return .success(fill)
     }
 
     static func pad(_ n: Int) -> String {
         let s = String(n)
         return s.count >= 7 ? s : String(repeating: "0", count: 7 - s.count) + s
+    }
+}
+
+extension PaperExchange: Codable {
+    enum CodingKeys: String, CodingKey { case accounts, orderCount, fillCount, upbit, binance }
+
+    /// Reads both shapes: accounts per venue, and the two-venue release's `upbit` and `binance`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        if let accounts = try c.decodeIfPresent(PerVenue<Account>.self, forKey: .accounts) {
+            self.accounts = accounts
+        } else {
+            let upbit = try c.decode(Account.self, forKey: .upbit), binance = try c.decode(Account.self, forKey: .binance)
+            accounts = PerVenue { $0 == .upbit ? upbit : $0 == .binance ? binance : .empty(for: $0) }
+        }
+        orderCount = try c.decode(PerVenue<Int>.self, forKey: .orderCount)
+        fillCount = try c.decode(PerVenue<Int>.self, forKey: .fillCount)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(accounts, forKey: .accounts)
+        try c.encode(orderCount, forKey: .orderCount)
+        try c.encode(fillCount, forKey: .fillCount)
     }
 }

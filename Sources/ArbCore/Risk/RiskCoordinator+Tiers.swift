@@ -7,7 +7,7 @@ extension RiskCoordinator {
 
     /// Runs an entry through every tier in order, shrinking the quantity to each limit's room, and reserves the
     /// allowance. A limit whose room leaves less than a valid order rejects with its reason.
-    static func judge(_ r: EntryRequest, _ s: inout RiskState) -> Judgement {
+    static func judge(_ r: EntryRequest, venues: PerLeg<Venue>, _ s: inout RiskState) -> Judgement {
         let L = s.limits
         var qty = r.quantity
         let usdPerUnit = r.priceB
@@ -59,9 +59,9 @@ extension RiskCoordinator {
             return .rejected(Rejection(reason: .maxPositionSize, value: route.allocationUSD.double, limit: L.maxPositionSizeUSD))
         }
         // Data
-        if let rejected = dataTier(r.data, s) { return .rejected(rejected) }
+        if let rejected = dataTier(r.data, venues: venues, s) { return .rejected(rejected) }
         // Exchange
-        for venue in Venue.allCases {
+        for venue in venues.values {
             let limit = L.exchange(venue)
             if !clamp(limit.maxExposureUSD - s.venueExposureUSD[venue].double) {
                 return .rejected(Rejection(reason: .maxExposure, value: s.venueExposureUSD[venue].double,
@@ -76,30 +76,30 @@ extension RiskCoordinator {
             if !r.fitsMinimums(qty) { return .rejected(Rejection(reason: .inventoryExhausted, value: r.balanceRoom.double)) }
         }
         let reserved = cost(qty)
-        reserve(reserved, route: r.route, timeNs: r.timeNs, &s)
+        reserve(reserved, route: r.route, venues: venues, timeNs: r.timeNs, &s)
         return .allowed(quantity: qty, reservedUSD: reserved)
     }
 
     /// Books an allowed entry's notional against every limit it was judged by, and its orders on both venues.
-    private static func reserve(_ usd: Fixed, route: Int, timeNs: Int64, _ s: inout RiskState) {
+    private static func reserve(_ usd: Fixed, route: Int, venues: PerLeg<Venue>, timeNs: Int64, _ s: inout RiskState) {
         s.totalExposureUSD += usd
-        for venue in Venue.allCases { s.venueExposureUSD[venue] += usd }
+        for venue in venues.values { s.venueExposureUSD[venue] += usd }
         s.routes[route].allocationUSD += usd
         s.routes[route].openPairs += 1
         s.totalAllocatedUSD += usd
         s.peakAllocatedUSD = Swift.max(s.peakAllocatedUSD, s.totalAllocatedUSD)
-        for venue in Venue.allCases { s.orderWindows[venue].add(timeNs) }
+        for venue in venues.values { s.orderWindows[venue].add(timeNs) }
     }
 
     /// The data tier: crossed books, stale legs, stale fx, fx outside its band.
-    static func dataTier(_ d: DataCheck, _ s: RiskState) -> Rejection? {
+    static func dataTier(_ d: DataCheck, venues: PerLeg<Venue>, _ s: RiskState) -> Rejection? {
         let L = s.limits
-        if d.crossedA || d.crossedB { return Rejection(reason: .crossedBook, venue: d.crossedA ? .upbit : .binance) }
+        if d.crossedA || d.crossedB { return Rejection(reason: .crossedBook, venue: d.crossedA ? venues.a : venues.b) }
         if d.ageAMs > L.maxDataAgeMs {
-            return Rejection(reason: .staleLeg, value: d.ageAMs, limit: L.maxDataAgeMs, venue: .upbit)
+            return Rejection(reason: .staleLeg, value: d.ageAMs, limit: L.maxDataAgeMs, venue: venues.a)
         }
         if d.ageBMs > L.maxDataAgeMs {
-            return Rejection(reason: .staleLeg, value: d.ageBMs, limit: L.maxDataAgeMs, venue: .binance)
+            return Rejection(reason: .staleLeg, value: d.ageBMs, limit: L.maxDataAgeMs, venue: venues.b)
         }
         if let fxAge = d.fxAgeMs, fxAge > L.maxDataAgeMs {
             return Rejection(reason: .staleFx, value: fxAge, limit: L.maxDataAgeMs)
@@ -110,9 +110,9 @@ extension RiskCoordinator {
         return nil
     }
 
-    static func release(_ s: inout RiskState, route: Int, usd: Fixed, closePair: Bool) {
+    static func release(_ s: inout RiskState, route: Int, venues: PerLeg<Venue>, usd: Fixed, closePair: Bool) {
         s.totalExposureUSD -= usd
-        for venue in Venue.allCases { s.venueExposureUSD[venue] -= usd }
+        for venue in venues.values { s.venueExposureUSD[venue] -= usd }
         s.routes[route].allocationUSD -= usd
         s.totalAllocatedUSD -= usd
         if closePair { s.routes[route].openPairs -= 1 }

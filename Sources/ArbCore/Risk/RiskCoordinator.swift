@@ -9,27 +9,34 @@ public final class RiskCoordinator: Sendable {
     private let state: Mutex<RiskState>
     private let stopped = Atomic<Bool>(false)
     private let recorder: any CampaignRecorder
-    /// Route keys by route index; read and appended only while `state` is locked.
+    /// Route keys and venues by route index; read and appended only while `state` is locked.
     private nonisolated(unsafe) var routeKeys: [String]
+    private nonisolated(unsafe) var routeVenues: [PerLeg<Venue>]
 
-    public init(limits: RiskLimits, routeKeys: [String], recorder: any CampaignRecorder = NullRecorder()) {
+    /// `routeVenues` defaults to the seed's pair for every route.
+    public init(limits: RiskLimits, routeKeys: [String], routeVenues: [PerLeg<Venue>]? = nil,
+                recorder: any CampaignRecorder = NullRecorder()) {
         self.state = Mutex(RiskState(limits: limits, routeCount: routeKeys.count))
         self.routeKeys = routeKeys
+        self.routeVenues = routeVenues ?? routeKeys.map { _ in Route.seedPair }
         self.recorder = recorder
     }
 
     /// Restores a checkpointed state.
-    public init(state: RiskState, routeKeys: [String], recorder: any CampaignRecorder = NullRecorder()) {
+    public init(state: RiskState, routeKeys: [String], routeVenues: [PerLeg<Venue>]? = nil,
+                recorder: any CampaignRecorder = NullRecorder()) {
         self.state = Mutex(state)
         self.routeKeys = routeKeys
+        self.routeVenues = routeVenues ?? routeKeys.map { _ in Route.seedPair }
         self.recorder = recorder
         self.stopped.store(state.emergencyStopped, ordering: .relaxed)
     }
 
     /// Gives a route joining the campaign (`universe.refresh_seconds`) its slot, at the next index.
-    public func addRoute(key: String) {
+    public func addRoute(key: String, venues: PerLeg<Venue> = Route.seedPair) {
         state.withLock { s in
             routeKeys.append(key)
+            routeVenues.append(venues)
             s.routes.append(RouteRiskState())
             s.openRejections.append(nil)
         }
@@ -55,7 +62,7 @@ public final class RiskCoordinator: Sendable {
     /// `releaseEntry` or `recordClose`.
     public func requestEntry(_ request: EntryRequest) -> EntryVerdict {
         state.withLock { s -> EntryVerdict in
-            switch Self.judge(request, &s) {
+            switch Self.judge(request, venues: routeVenues[request.route], &s) {
             case .allowed(let qty, let reserved):
                 let id = nextDecisionId(&s)
                 countAllowed(&s, .entry, reason: "edge")
@@ -81,7 +88,7 @@ public final class RiskCoordinator: Sendable {
         state.withLock { s in
             let committed = Swift.min(reservedUSD, filledUSD)
             let excess = reservedUSD - committed
-            Self.release(&s, route: route, usd: excess, closePair: false)
+            Self.release(&s, route: route, venues: routeVenues[route], usd: excess, closePair: false)
             s.tradesExecuted += 1
             s.routes[route].tradesExecuted += 1
             return committed
@@ -91,7 +98,7 @@ public final class RiskCoordinator: Sendable {
     /// Gives back a reservation whose entry did not become a pair, booking what reversing a lone leg cost.
     public func releaseEntry(route: Int, reservedUSD: Fixed, realizedUSD: Fixed = .zero, timeNs: Int64) {
         state.withLock { s in
-            Self.release(&s, route: route, usd: reservedUSD, closePair: true)
+            Self.release(&s, route: route, venues: routeVenues[route], usd: reservedUSD, closePair: true)
             Self.rollDay(&s, timeNs)
             s.realizedUSD += realizedUSD
             s.realizedTodayUSD += realizedUSD
@@ -105,7 +112,7 @@ public final class RiskCoordinator: Sendable {
     public func requestExit(route: Int, direction: Direction, quantity: Fixed, reason: String, data: DataCheck,
                             edgeBps: Double, timeNs: Int64) -> ExitVerdict {
         state.withLock { s -> ExitVerdict in
-            if let rejected = Self.dataTier(data, s) {
+            if let rejected = Self.dataTier(data, venues: routeVenues[route], s) {
                 let detail = record(rejected, &s, route: route, kind: .exit, direction: direction, quantity: quantity,
                                     edge: edgeBps, now: timeNs)
                 return .rejected(rejected.reason, detail: detail)
@@ -125,7 +132,7 @@ public final class RiskCoordinator: Sendable {
     /// Books a closed pair: frees its allocation, adds its PnL, starts the cooldown and feeds the circuit breaker.
     public func recordClose(route: Int, committedUSD: Fixed, realizedUSD: Fixed, timeNs: Int64) {
         state.withLock { s in
-            Self.release(&s, route: route, usd: committedUSD, closePair: true)
+            Self.release(&s, route: route, venues: routeVenues[route], usd: committedUSD, closePair: true)
             Self.rollDay(&s, timeNs)
             s.realizedUSD += realizedUSD
             s.realizedTodayUSD += realizedUSD

@@ -3,6 +3,9 @@ public struct ExchangeLimits: Sendable, Codable, Equatable {
     public var maxExposureUSD: Double
     public var maxOrdersPerSecond: Int
 
+    /// What a venue allows when the config says nothing of it.
+    public static let standard = ExchangeLimits(maxExposureUSD: 10_000, maxOrdersPerSecond: 50)
+
     public init(maxExposureUSD: Double, maxOrdersPerSecond: Int) {
         self.maxExposureUSD = maxExposureUSD
         self.maxOrdersPerSecond = maxOrdersPerSecond
@@ -10,7 +13,7 @@ public struct ExchangeLimits: Sendable, Codable, Equatable {
 }
 
 /// Every limit of the risk tiers (`multi_symbol_risk_guard`), adjustable while a campaign runs.
-public struct RiskLimits: Sendable, Codable, Equatable {
+public struct RiskLimits: Sendable, Equatable {
     // Global
     public var maxTotalExposureUSD: Double
     public var maxDailyLossUSD: Double
@@ -28,16 +31,14 @@ public struct RiskLimits: Sendable, Codable, Equatable {
     public var maxDataAgeMs: Double
     public var fxBandPct: Double
     // Exchange
-    public var upbit: ExchangeLimits
-    public var binance: ExchangeLimits
+    public var exchanges: PerVenue<ExchangeLimits>
 
     public init(
         maxTotalExposureUSD: Double = 10_000, maxDailyLossUSD: Double = 1_000, emergencyStopLossUSD: Double = 2_000,
         totalCapitalUSD: Double = 10_000, maxSymbolAllocationPct: Double = 0.30, maxPositionSizeUSD: Double = 1_000,
         maxPositionCount: Int = 1, cooldownSeconds: Double = 30, circuitBreakerConsecutiveLosses: Int = 3,
         circuitBreakerHaltSeconds: Double = 300, maxDataAgeMs: Double = 3_000, fxBandPct: Double = 0.02,
-        upbit: ExchangeLimits = ExchangeLimits(maxExposureUSD: 10_000, maxOrdersPerSecond: 50),
-        binance: ExchangeLimits = ExchangeLimits(maxExposureUSD: 10_000, maxOrdersPerSecond: 50)
+        exchanges: PerVenue<ExchangeLimits> = PerVenue(repeating: .standard)
     ) {
         self.maxTotalExposureUSD = maxTotalExposureUSD
         self.maxDailyLossUSD = maxDailyLossUSD
@@ -51,12 +52,58 @@ public struct RiskLimits: Sendable, Codable, Equatable {
         self.circuitBreakerHaltSeconds = circuitBreakerHaltSeconds
         self.maxDataAgeMs = maxDataAgeMs
         self.fxBandPct = fxBandPct
-        self.upbit = upbit
-        self.binance = binance
+        self.exchanges = exchanges
     }
 
-    public func exchange(_ venue: Venue) -> ExchangeLimits { venue == .upbit ? upbit : binance }
+    @inline(__always) public func exchange(_ venue: Venue) -> ExchangeLimits { exchanges[venue] }
 
     /// Each symbol's allocation cap: pct × capital.
     public var symbolCapUSD: Double { maxSymbolAllocationPct * totalCapitalUSD }
+}
+
+extension RiskLimits: Codable {
+    enum CodingKeys: String, CodingKey {
+        case maxTotalExposureUSD, maxDailyLossUSD, emergencyStopLossUSD, totalCapitalUSD, maxSymbolAllocationPct
+        case maxPositionSizeUSD, maxPositionCount, cooldownSeconds, circuitBreakerConsecutiveLosses
+        case circuitBreakerHaltSeconds, maxDataAgeMs, fxBandPct, exchanges, upbit, binance
+    }
+
+    /// Reads both shapes: limits per venue, and the two-venue release's `upbit` and `binance` (the other venues
+    /// then take the standard limits).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        maxTotalExposureUSD = try c.decode(Double.self, forKey: .maxTotalExposureUSD)
+        maxDailyLossUSD = try c.decode(Double.self, forKey: .maxDailyLossUSD)
+        emergencyStopLossUSD = try c.decode(Double.self, forKey: .emergencyStopLossUSD)
+        totalCapitalUSD = try c.decode(Double.self, forKey: .totalCapitalUSD)
+        maxSymbolAllocationPct = try c.decode(Double.self, forKey: .maxSymbolAllocationPct)
+        maxPositionSizeUSD = try c.decode(Double.self, forKey: .maxPositionSizeUSD)
+        maxPositionCount = try c.decode(Int.self, forKey: .maxPositionCount)
+        cooldownSeconds = try c.decode(Double.self, forKey: .cooldownSeconds)
+        circuitBreakerConsecutiveLosses = try c.decode(Int.self, forKey: .circuitBreakerConsecutiveLosses)
+        circuitBreakerHaltSeconds = try c.decode(Double.self, forKey: .circuitBreakerHaltSeconds)
+        maxDataAgeMs = try c.decode(Double.self, forKey: .maxDataAgeMs)
+        fxBandPct = try c.decode(Double.self, forKey: .fxBandPct)
+        var limits = try c.decodeIfPresent([ExchangeLimits].self, forKey: .exchanges)
+            ?? [try c.decode(ExchangeLimits.self, forKey: .upbit), try c.decode(ExchangeLimits.self, forKey: .binance)]
+        while limits.count < Venue.allCases.count { limits.append(.standard) }
+        exchanges = PerVenue { limits[$0.index] }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(maxTotalExposureUSD, forKey: .maxTotalExposureUSD)
+        try c.encode(maxDailyLossUSD, forKey: .maxDailyLossUSD)
+        try c.encode(emergencyStopLossUSD, forKey: .emergencyStopLossUSD)
+        try c.encode(totalCapitalUSD, forKey: .totalCapitalUSD)
+        try c.encode(maxSymbolAllocationPct, forKey: .maxSymbolAllocationPct)
+        try c.encode(maxPositionSizeUSD, forKey: .maxPositionSizeUSD)
+        try c.encode(maxPositionCount, forKey: .maxPositionCount)
+        try c.encode(cooldownSeconds, forKey: .cooldownSeconds)
+        try c.encode(circuitBreakerConsecutiveLosses, forKey: .circuitBreakerConsecutiveLosses)
+        try c.encode(circuitBreakerHaltSeconds, forKey: .circuitBreakerHaltSeconds)
+        try c.encode(maxDataAgeMs, forKey: .maxDataAgeMs)
+        try c.encode(fxBandPct, forKey: .fxBandPct)
+        try c.encode(exchanges.values, forKey: .exchanges)
+    }
 }

@@ -13,7 +13,9 @@ public struct RouteRiskState: Sendable, Codable, Equatable {
 }
 
 /// Order timestamps of one venue within the last second (for `max_orders_per_second`).
-public struct OrderWindow: Sendable, Codable, Equatable {
+public struct OrderWindow: Sendable, Codable, Equatable, VenueSlot {
+    public static func empty(for venue: Venue) -> OrderWindow { OrderWindow() }
+
     private var times: [Int64] = []
 
     public mutating func count(at now: Int64) -> Int {

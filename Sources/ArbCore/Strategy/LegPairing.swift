@@ -4,7 +4,7 @@
 public struct LegPairing: Sendable, Equatable {
     /// The order that brings the larger leg back.
     public struct Correction: Sendable, Equatable {
-        public var venue: Venue
+        public var leg: Leg
         public var side: Side
         public var quantity: Fixed
     }
@@ -16,8 +16,8 @@ public struct LegPairing: Sendable, Equatable {
     public init(direction: Direction, filledA: Fixed, filledB: Fixed, unwinding: Bool) {
         pairQuantity = Swift.min(filledA, filledB)
         guard filledA != filledB else { correction = nil; return }
-        let venue: Venue = filledA > filledB ? .upbit : .binance
-        let traded = unwinding ? direction.entrySide(on: venue).opposite : direction.entrySide(on: venue)
-        correction = Correction(venue: venue, side: traded.opposite, quantity: filledA > filledB ? filledA - filledB : filledB - filledA)
+        let leg: Leg = filledA > filledB ? .a : .b
+        let traded = unwinding ? direction.entrySide(on: leg).opposite : direction.entrySide(on: leg)
+        correction = Correction(leg: leg, side: traded.opposite, quantity: filledA > filledB ? filledA - filledB : filledB - filledA)
     }
 }

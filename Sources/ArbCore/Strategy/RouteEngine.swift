@@ -58,7 +58,7 @@ public struct RouteEngine: Sendable, Codable, Equatable {
     public private(set) var realizedPnlUSD = Fixed.zero
     public private(set) var unrealizedPnlUSD = 0.0
     public private(set) var premiumBps = 0.0
-    /// Sequences of the Upbit and Binance snapshots the last evaluation saw.
+    /// Sequences of the A and B snapshots the last evaluation saw.
     public private(set) var lastSequenceA: UInt64 = 0
     public private(set) var lastSequenceB: UInt64 = 0
 
@@ -73,7 +73,7 @@ public struct RouteEngine: Sendable, Codable, Equatable {
         iterations += 1
         if a.isEmpty || b.isEmpty || fx.rate <= 0 { return .none }
         guard a.bids.prices[0] > 0, a.asks.prices[0] > 0, b.bids.prices[0] > 0, b.asks.prices[0] > 0 else {
-            throw RouteFailure("non-positive price in \(route.key) book (upbit seq \(a.sequence), binance seq \(b.sequence))")
+            throw RouteFailure("non-positive price in \(route.key) book (\(route.venues.a) seq \(a.sequence), \(route.venues.b) seq \(b.sequence))")
         }
         lastSequenceA = a.sequence
         lastSequenceB = b.sequence
@@ -122,7 +122,8 @@ public struct RouteEngine: Sendable, Codable, Equatable {
         lastSequenceA = a.sequence
         lastSequenceB = b.sequence
         premiumBps = Edge.premium(midA: a.mid, midB: b.mid, fx: fx.rate)
-        unrealizedPnlUSD = Self.markToUnwind(pair, priceA: priceA, priceB: priceB, fx: fx.rate, params: params)
+        unrealizedPnlUSD = Self.markToUnwind(pair, priceA: priceA, priceB: priceB, fx: fx.rate,
+                                             feeA: params.takerBps(route, .a), feeB: params.takerBps(route, .b))
         return true
     }
 
@@ -151,10 +152,10 @@ public struct RouteEngine: Sendable, Codable, Equatable {
         let quantity = Fixed(wanted, rounding: .down).rounded(toMultipleOf: route.commonStep, .down)
         guard quantity.isPositive, let priceA = sideA.vwap(quantity.double), let priceB = sideB.vwap(quantity.double)
         else { return .none }
-        guard quantity.double * priceA >= route.upbit.minNotional.double,
-              quantity.double * priceB >= route.binance.minNotional.double else { return .none }
+        guard quantity.double * priceA >= route.instruments.a.minNotional.double,
+              quantity.double * priceB >= route.instruments.b.minNotional.double else { return .none }
         let gross = Edge.entry(direction, priceA: priceA, priceB: priceB, fx: fx)
-        let net = gross - p.feesBps
+        let net = gross - p.feesBps(route)
         guard net >= p.entryThresholdBps else { return .none }
         return .enter(EntryProposal(
             direction: direction, quantity: quantity, priceA: priceA, priceB: priceB, bestEdgeBps: bestEdge,
@@ -173,7 +174,8 @@ public struct RouteEngine: Sendable, Codable, Equatable {
         let priceB = sideB.vwap(q) ?? Double(sideB.prices[sideB.count - 1]) / 1e8
         let unwind = Edge.unwind(pair.direction, priceA: priceA, priceB: priceB, fx: fx)
         let bestUnwind = Edge.unwind(pair.direction, priceA: bestA, priceB: bestB, fx: fx)
-        unrealizedPnlUSD = Self.markToUnwind(pair, priceA: priceA, priceB: priceB, fx: fx, params: params)
+        unrealizedPnlUSD = Self.markToUnwind(pair, priceA: priceA, priceB: priceB, fx: fx,
+                                             feeA: params.takerBps(route, .a), feeB: params.takerBps(route, .b))
         guard let reason = forced ?? exitReason(pair, unwindEdgeBps: unwind, nowNs: nowNs) else { return .none }
         return .exit(ExitProposal(reason: reason, quantity: pair.quantity, unwindEdgeBps: unwind,
                                   bestUnwindEdgeBps: bestUnwind))
@@ -182,7 +184,7 @@ public struct RouteEngine: Sendable, Codable, Equatable {
     /// Whether an entry could clear the threshold: the edge at size is never better than at best prices.
     @inline(__always)
     func clearsEntryThreshold(bestEdgeBps: Double) -> Bool {
-        bestEdgeBps - params.feesBps >= params.entryThresholdBps
+        bestEdgeBps - params.feesBps(route) >= params.entryThresholdBps
     }
 
     /// Why an open pair should be unwound now, if it should: its unwind edge reached the exit threshold, or it
@@ -195,9 +197,10 @@ public struct RouteEngine: Sendable, Codable, Equatable {
     }
 
     /// Unrealized PnL of `pair`: its cash flows so far plus what unwinding at these prices would bring, fees included.
-    static func markToUnwind(_ pair: OpenPair, priceA: Double, priceB: Double, fx: Double, params: StrategyParams) -> Double {
+    static func markToUnwind(_ pair: OpenPair, priceA: Double, priceB: Double, fx: Double, feeA feeBpsA: Double,
+                             feeB feeBpsB: Double) -> Double {
         let q = pair.quantity.double
-        let feeA = params.upbitTakerBps / 1e4, feeB = params.binanceTakerBps / 1e4
+        let feeA = feeBpsA / 1e4, feeB = feeBpsB / 1e4
         let unwindFlow: Double
         switch pair.direction {
         case .sellABuyB:  // buy A, sell B

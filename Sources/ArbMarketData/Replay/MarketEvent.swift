@@ -65,8 +65,7 @@ public struct MarketNames: Sendable {
         layout = MarketLayout(routeCount: routes.count)
         var names: [(venue: Venue, symbol: String)] = [(.upbit, Self.fxSymbol)]
         for route in routes {
-            names.append((.upbit, route.upbitMarket))
-            names.append((.binance, route.binanceMarket))
+            for leg in Leg.allCases { names.append((route.venues[leg], route.market(leg))) }
         }
         self.names = names
         var indexes = PerVenue<[String: Int]>(repeating: [:])
@@ -88,9 +87,10 @@ public struct MarketNames: Sendable {
         var added: [(market: Int, venue: Venue, symbol: String)] = []
         for route in routes {
             precondition(route.index == layout.routeCount, "routes join at the next index")
-            for venue in Venue.allCases {
-                let market = layout.market(route: route.index, venue: venue)
-                let symbol = route.market(on: venue)
+            for leg in Leg.allCases {
+                let venue = route.venues[leg]
+                let market = layout.market(route: route.index, leg: leg)
+                let symbol = route.market(leg)
                 names.append((venue, symbol))
                 indexes[venue][symbol] = market
                 added.append((market, venue, symbol))

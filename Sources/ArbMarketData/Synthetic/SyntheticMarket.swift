@@ -129,8 +129,8 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
             assets.append(Self.asset(m, startNs: nowNs, rng: Xoshiro256(seed: master.next())))
             markets.append(contentsOf: Self.marketStates(m, master: &master))
             layout = MarketLayout(routeCount: routes.count)
-            for venue in [Venue.upbit, .binance] {
-                let market = layout.market(route: m.route.index, venue: venue)
+            for leg in Leg.allCases {
+                let market = layout.market(route: m.route.index, leg: leg)
                 heap.insert(Event(timeNs: nowNs, order: Int32(market), market: Int32(market)))
             }
         }
@@ -176,25 +176,26 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
         let market = Int(event.market)
         let t = event.timeNs
         var state = markets[market]
-        // The fx process moves only when a book that shows it is drawn (Upbit's and KRW-USDT): a geometric walk
-        // taken in one step or in several has the same law, and Binance books skip a draw.
-        if let (_, venue) = layout.route(ofMarket: market), venue == .binance {} else { evolveFx(to: t) }
+        // The fx process moves only when a book that shows it is drawn (a KRW venue's and KRW-USDT): a geometric
+        // walk taken in one step or in several has the same law, and USDT books skip a draw.
+        let book = layout.route(ofMarket: market).map { (route: $0.route, venue: routes[$0.route].venues[$0.leg], leg: $0.leg) }
+        if let book, !book.venue.isKRW {} else { evolveFx(to: t) }
         let fxRate = fx.rate
-        if let (route, venue) = layout.route(ofMarket: market) {
+        if let (route, venue, leg) = book {
             evolve(route, to: t)
             let asset = assets[route]
             let noise = 1 + state.rng.gaussian() * Self.venueNoiseBps / 1e4
-            let instrument = routes[route].instrument(on: venue)
+            let instrument = routes[route].instrument(leg)
             let mid: Double
             let priceUSD: Double
-            if venue == .upbit {
+            if venue.isKRW {
                 mid = asset.midUSD * fxRate * (1 + asset.premiumBps / 1e4) * noise
                 priceUSD = mid / fxRate
             } else {
                 mid = asset.midUSD * noise
                 priceUSD = mid
             }
-            let levels = venue == .upbit ? 15 : 20
+            let levels = venue.info.bookLevels
             store.write(market) { snap in
                 Self.build(&snap, mid: mid, instrument: instrument, spreadBps: state.spreadBps, levels: levels,
                            unitsPerLevel: asset.depthUSD / priceUSD, rng: &state.rng)
