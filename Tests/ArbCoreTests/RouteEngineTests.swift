@@ -119,3 +119,60 @@ func openTrade(_ direction: Direction, quantity: String, at time: Int64, cash: D
                        entry: audit, exit: nil, exitReason: nil, holdSeconds: nil, committedUSD: Fixed(200), fillIds: [],
                        cashFlowUSD: Fixed(cash), feesUSD: .zero, realizedPnlUSD: nil)
 }
+
+/// Routes on other venue pairs: each leg's price counts in USD by its own quote, so same-quote pairs need no fx.
+@Suite struct VenuePairRouteTests {
+    static let inst = Instrument(tick: Fixed("0.01")!, step: Fixed("0.00001")!, minNotional: Fixed(1))
+    static let krwInst = Instrument(tick: Fixed(1000), step: Fixed("0.00000001")!, minNotional: Fixed(5000))
+    let params = StrategyParams(entryThresholdBps: 30, orderNotionalUSD: 200, maxSlippageBps: 10,
+                                takerBps: PerVenue(0, except: [.okx: 10, .bybit: 10, .upbit: 5, .bithumb: 25]))
+
+    func route(_ a: Venue, _ b: Venue) -> Route {
+        Route(index: 0, key: Route.key(base: "BTC", venues: PerLeg(a: a, b: b)), base: "BTC", venues: PerLeg(a: a, b: b),
+              instruments: PerLeg(a: a.isKRW ? Self.krwInst : Self.inst, b: b.isKRW ? Self.krwInst : Self.inst))
+    }
+
+    @Test func aUSDTPairTradesADislocationWithoutAnyFx() throws {
+        var engine = RouteEngine(route: route(.okx, .bybit), params: params)
+        // OKX bids 100,500 against Bybit's 100,000 ask: +50 bps, 30 after fees; no fx rate at all (0).
+        let a = book(bids: [("100500", "1")], asks: [("100510", "1")])
+        let b = book(bids: [("99990", "1")], asks: [("100000", "1")])
+        let noFx = FxQuote(rate: 0, fixed: .zero, timeNs: 0, sequence: 0)
+        guard case .enter(let p) = try engine.evaluate(a: a, b: b, fx: noFx, nowNs: 0, entriesAllowed: true) else {
+            Issue.record("expected an entry"); return
+        }
+        #expect(p.direction == .sellABuyB && abs(p.grossEdgeBps - 50) < 1e-9 && abs(p.netEdgeBps - 30) < 1e-9)
+        #expect(abs(engine.premiumBps - Edge.premium(midA: 100_505, midB: 99_995, fxA: 1, fxB: 1)) < 1e-9)
+    }
+
+    @Test func aKRWPairsEdgeDoesNotMoveWithFx() throws {
+        let a = book(bids: [("141400000", "1")], asks: [("141500000", "1")])
+        let b = book(bids: [("140000000", "1")], asks: [("140100000", "1")])
+        var edges: [Double] = []
+        for rate in ["1300", "1400", "1500"] {
+            var engine = RouteEngine(route: route(.upbit, .bithumb), params: params)
+            guard case .enter(let p) = try engine.evaluate(a: a, b: b, fx: fx(rate), nowNs: 0, entriesAllowed: true) else {
+                Issue.record("expected an entry at \(rate)"); return
+            }
+            edges.append(p.grossEdgeBps)
+            // The size is the notional in USD at that fx: 200 USD of BTC at 140,100,000 KRW / fx.
+            #expect(p.quantity == Fixed(200 / (140_100_000 / Double(rate)!), rounding: .down).rounded(toMultipleOf: Fixed("0.00000001")!, .down))
+        }
+        // (141,400,000 − 140,100,000) / 140,100,000: the same whatever the fx.
+        for e in edges { #expect(abs(e - 1_300_000 / 140_100_000 * 1e4) < 1e-6) }
+    }
+
+    @Test func aCrossQuotePairOnOtherVenuesPricesAsTheSeedsPairDoes() throws {
+        let a = book(bids: [("141400000", "1")], asks: [("141500000", "1")])
+        let b = book(bids: [("99990", "1")], asks: [("100000", "1")])
+        var seed = RouteEngine(route: route(.upbit, .binance), params: params)
+        var other = RouteEngine(route: route(.bithumb, .okx), params: params)
+        guard case .enter(let s) = try seed.evaluate(a: a, b: b, fx: fx("1400"), nowNs: 0, entriesAllowed: true),
+              case .enter(let o) = try other.evaluate(a: a, b: b, fx: fx("1400"), nowNs: 0, entriesAllowed: true) else {
+            Issue.record("expected entries"); return
+        }
+        #expect(s.grossEdgeBps == o.grossEdgeBps && s.quantity == o.quantity)
+        // Fees differ by venue: Upbit 5 + Binance 0 here against Bithumb 25 + OKX 10.
+        #expect(abs((s.netEdgeBps - o.netEdgeBps) - 30) < 1e-9)
+    }
+}

@@ -8,11 +8,12 @@ extension CampaignKernel {
         let params = worker.engine.params
         let room = paper.withLock { Self.balanceRoom($0, route: route, direction: p.direction, priceA: p.priceA,
                                                      priceB: p.priceB, params: params) }
-        let request = EntryRequest(
+        var request = EntryRequest(
             route: index, direction: p.direction, quantity: p.quantity, step: route.commonStep, priceA: p.priceA,
             priceB: p.priceB, minNotionalA: route.instruments.a.minNotional.double,
             minNotionalB: route.instruments.b.minNotional.double, balanceRoom: room,
-            data: dataCheck(a, b, fx: fx, nowNs: nowNs), netEdgeBps: p.netEdgeBps, timeNs: nowNs)
+            data: dataCheck(a, b, fx: fx, route: route, nowNs: nowNs), netEdgeBps: p.netEdgeBps, timeNs: nowNs)
+        request.fxB = route.divisors(fx: fx.rate).b
         guard case .allowed(let quantity, let reserved, let decisionId) = coordinator.requestEntry(request) else { return nil }
         let audit = TradeAudit(
             upbitSequence: a.sequence, binanceSequence: b.sequence, fxSequence: fx.sequence, fx: fx.fixed,
@@ -33,7 +34,7 @@ extension CampaignKernel {
         guard let trade = worker.engine.position?.trade else { return nil }
         let verdict = coordinator.requestExit(
             route: index, direction: trade.direction, quantity: trade.quantity, reason: p.reason,
-            data: dataCheck(a, b, fx: fx, nowNs: nowNs), edgeBps: p.unwindEdgeBps, timeNs: nowNs)
+            data: dataCheck(a, b, fx: fx, route: worker.route, nowNs: nowNs), edgeBps: p.unwindEdgeBps, timeNs: nowNs)
         guard case .allowed(let decisionId) = verdict else { return nil }
         let audit = TradeAudit(
             upbitSequence: a.sequence, binanceSequence: b.sequence, fxSequence: fx.sequence, fx: fx.fixed,
@@ -109,9 +110,10 @@ extension CampaignKernel {
             id: p.tradeId, route: worker.route.key, direction: p.direction, status: .open, quantity: pairQuantity,
             entry: audit, exit: nil, exitReason: nil, holdSeconds: nil, committedUSD: .zero, fillIds: fills.map(\.id),
             cashFlowUSD: cash, feesUSD: fees, realizedPnlUSD: nil)
-        if pairQuantity.isPositive, let priceB = p.fills.b?.price {
-            trade.committedUSD = coordinator.commitEntry(route: index, reservedUSD: p.reservedUSD,
-                                                         filledUSD: pairQuantity.multiplied(by: priceB, rounding: .up))
+        if pairQuantity.isPositive, let fillB = p.fills.b {
+            var filledUSD = pairQuantity.multiplied(by: fillB.price, rounding: .up)
+            if worker.route.krwLegs.b { filledUSD = filledUSD.divided(by: fillB.fx) }
+            trade.committedUSD = coordinator.commitEntry(route: index, reservedUSD: p.reservedUSD, filledUSD: filledUSD)
             worker.engine.opened(trade)
         } else {
             trade.status = .aborted

@@ -210,11 +210,12 @@ public final class CampaignKernel: Sendable {
         return !worker.engine.isHolding
     }
 
-    func dataCheck(_ a: BookSnapshot, _ b: BookSnapshot, fx: FxQuote, nowNs: Int64) -> DataCheck {
+    /// What the data tier judges; a route with no KRW leg (USDT–USDT) has no fx to be stale or out of its band.
+    func dataCheck(_ a: BookSnapshot, _ b: BookSnapshot, fx: FxQuote, route: Route, nowNs: Int64) -> DataCheck {
         DataCheck(
             ageAMs: Double(nowNs - a.receiveTimeNs) / 1e6, ageBMs: Double(nowNs - b.receiveTimeNs) / 1e6,
-            fxAgeMs: fxSource == .book ? Double(nowNs - fx.timeNs) / 1e6 : nil,
-            crossedA: a.isCrossed, crossedB: b.isCrossed, fxRate: fx.rate)
+            fxAgeMs: fxSource == .book && route.needsFx ? Double(nowNs - fx.timeNs) / 1e6 : nil,
+            crossedA: a.isCrossed, crossedB: b.isCrossed, fxRate: route.needsFx ? fx.rate : nil)
     }
 
     func nextTradeId() -> String {

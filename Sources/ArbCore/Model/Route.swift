@@ -9,7 +9,9 @@ public struct Route: Sendable, Hashable {
     /// `BTC`.
     public var base: String
     /// The venue of each leg.
-    public var venues: PerLeg<Venue>
+    public let venues: PerLeg<Venue>
+    /// Whether each leg quotes in KRW (its prices convert to USD at the route's fx).
+    public let krwLegs: PerLeg<Bool>
     /// Each leg's trading rules.
     public var instruments: PerLeg<Instrument>
 
@@ -18,6 +20,7 @@ public struct Route: Sendable, Hashable {
         self.key = key
         self.base = base
         self.venues = venues
+        self.krwLegs = venues.map(\.isKRW)
         self.instruments = instruments
     }
 
@@ -43,8 +46,17 @@ public struct Route: Sendable, Hashable {
     /// The leg a venue trades, nil when the route does not trade there.
     public func leg(on venue: Venue) -> Leg? { venues.a == venue ? .a : venues.b == venue ? .b : nil }
 
-    /// Whether the legs quote in different currencies (a KRW venue against a USDT one), so prices convert by fx.
-    public var crossQuote: Bool { venues.a.quoteAsset != venues.b.quoteAsset }
+    /// Whether the legs quote in different currencies (a KRW venue against a USDT one), so the edge moves with fx.
+    public var crossQuote: Bool { krwLegs.a != krwLegs.b }
+
+    /// Whether any leg quotes in KRW, so the route needs an fx rate at all.
+    public var needsFx: Bool { krwLegs.a || krwLegs.b }
+
+    /// What each leg's quote price is divided by to be in USD at `fx` KRW per USDT: `fx` on a KRW leg, 1 on a
+    /// USDT leg.
+    @inline(__always) public func divisors(fx: Double) -> (a: Double, b: Double) {
+        (krwLegs.a ? fx : 1, krwLegs.b ? fx : 1)
+    }
 
     /// The quantity step both legs can honour: the least common multiple of the two steps.
     public var commonStep: Fixed {
@@ -72,13 +84,16 @@ extension Route: Codable {
         index = try c.decode(Int.self, forKey: .index)
         key = try c.decode(String.self, forKey: .key)
         base = try c.decode(String.self, forKey: .base)
-        if let venues = try c.decodeIfPresent(PerLeg<Venue>.self, forKey: .venues) {
-            self.venues = venues
+        let venues: PerLeg<Venue>
+        if let pair = try c.decodeIfPresent(PerLeg<Venue>.self, forKey: .venues) {
+            venues = pair
             instruments = try c.decode(PerLeg<Instrument>.self, forKey: .instruments)
         } else {
             venues = Self.seedPair
             instruments = PerLeg(a: try c.decode(Instrument.self, forKey: .upbit), b: try c.decode(Instrument.self, forKey: .binance))
         }
+        self.venues = venues
+        krwLegs = venues.map(\.isKRW)
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -8,6 +8,8 @@ public struct VenueInfo: Sendable {
     public let name: String
     /// `KRW` or `USDT`.
     public let quote: String
+    /// Whether the quote is KRW (kept as a flag: the hot path asks it).
+    public var krw: Bool { quote == "KRW" }
     /// How the venue writes a market of a base asset.
     public let naming: MarketNaming
     /// One letter of order and fill ids (`U-O0000001`), unique per venue.

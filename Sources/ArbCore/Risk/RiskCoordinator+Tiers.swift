@@ -10,7 +10,7 @@ extension RiskCoordinator {
     static func judge(_ r: EntryRequest, venues: PerLeg<Venue>, _ s: inout RiskState) -> Judgement {
         let L = s.limits
         var qty = r.quantity
-        let usdPerUnit = r.priceB
+        let usdPerUnit = r.priceB / r.fxB
 
         /// USD a quantity commits: rounded up, so the sum of commitments never exceeds a limit it was checked against.
         func cost(_ q: Fixed) -> Fixed { Fixed(q.double * usdPerUnit, rounding: .up) }
@@ -104,8 +104,8 @@ extension RiskCoordinator {
         if let fxAge = d.fxAgeMs, fxAge > L.maxDataAgeMs {
             return Rejection(reason: .staleFx, value: fxAge, limit: L.maxDataAgeMs)
         }
-        if let median = s.fx.median, median > 0, abs(d.fxRate - median) / median > L.fxBandPct {
-            return Rejection(reason: .fxBand, value: d.fxRate, limit: median)
+        if let rate = d.fxRate, let median = s.fx.median, median > 0, abs(rate - median) / median > L.fxBandPct {
+            return Rejection(reason: .fxBand, value: rate, limit: median)
         }
         return nil
     }

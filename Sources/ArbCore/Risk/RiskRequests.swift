@@ -6,9 +6,10 @@ public struct DataCheck: Sendable, Equatable {
     public var fxAgeMs: Double?
     public var crossedA: Bool
     public var crossedB: Bool
-    public var fxRate: Double
+    /// The rate the route priced with; nil for a route with no KRW leg.
+    public var fxRate: Double?
 
-    public init(ageAMs: Double, ageBMs: Double, fxAgeMs: Double?, crossedA: Bool, crossedB: Bool, fxRate: Double) {
+    public init(ageAMs: Double, ageBMs: Double, fxAgeMs: Double?, crossedA: Bool, crossedB: Bool, fxRate: Double?) {
         self.ageAMs = ageAMs
         self.ageBMs = ageBMs
         self.fxAgeMs = fxAgeMs
@@ -25,9 +26,12 @@ public struct EntryRequest: Sendable {
     /// Wanted quantity, already a multiple of `step` (order notional, depth within slippage).
     public var quantity: Fixed
     public var step: Fixed
-    /// Upbit price per unit at size (KRW) and Binance price per unit at size (USDT ≈ USD).
+    /// Each leg's price per unit at size, in its venue's quote currency.
     public var priceA: Double
     public var priceB: Double
+    /// What leg B's price is divided by to be in USD (the route's fx on a KRW leg, 1 on a USDT leg): limits are
+    /// counted in USD of leg B's notional.
+    public var fxB: Double = 1
     public var minNotionalA: Double
     public var minNotionalB: Double
     /// Largest quantity both accounts can take (inventory for the sell leg, cash for the buy leg).

@@ -71,18 +71,19 @@ public struct RouteEngine: Sendable, Codable, Equatable {
     public mutating func evaluate(a: BookSnapshot, b: BookSnapshot, fx: FxQuote, nowNs: Int64,
                                   entriesAllowed: Bool) throws(RouteFailure) -> RouteAction {
         iterations += 1
-        if a.isEmpty || b.isEmpty || fx.rate <= 0 { return .none }
+        if a.isEmpty || b.isEmpty || route.needsFx && fx.rate <= 0 { return .none }
         guard a.bids.prices[0] > 0, a.asks.prices[0] > 0, b.bids.prices[0] > 0, b.asks.prices[0] > 0 else {
             throw RouteFailure("non-positive price in \(route.key) book (\(route.venues.a) seq \(a.sequence), \(route.venues.b) seq \(b.sequence))")
         }
         lastSequenceA = a.sequence
         lastSequenceB = b.sequence
-        premiumBps = Edge.premium(midA: a.mid, midB: b.mid, fx: fx.rate)
+        let d = route.divisors(fx: fx.rate)
+        premiumBps = Edge.premium(midA: a.mid, midB: b.mid, fxA: d.a, fxB: d.b)
         if let pair = position {
-            return exitCheck(pair, a: a, b: b, fx: fx.rate, nowNs: nowNs, forced: nil)
+            return exitCheck(pair, a: a, b: b, fx: d, nowNs: nowNs, forced: nil)
         }
         guard entriesAllowed else { return .none }
-        return entryCheck(a: a, b: b, fx: fx.rate)
+        return entryCheck(a: a, b: b, fx: d)
     }
 
     /// A first look from the best prices alone, which settles most evaluations without copying the books.
@@ -90,39 +91,41 @@ public struct RouteEngine: Sendable, Codable, Equatable {
     /// books are needed: a pair is open, the best-price edge clears the entry threshold, or a price is invalid.
     public mutating func quickLook(a: BookTop, b: BookTop, fx: FxQuote, nowNs: Int64, entriesAllowed: Bool) -> Bool {
         if isHolding { return quickHold(a: a, b: b, fx: fx, nowNs: nowNs) }
-        if a.isEmpty || b.isEmpty || fx.rate <= 0 {
+        if a.isEmpty || b.isEmpty || route.needsFx && fx.rate <= 0 {
             iterations += 1
             return true
         }
         guard a.bid > 0, a.ask > 0, b.bid > 0, b.ask > 0 else { return false }
+        let d = route.divisors(fx: fx.rate)
         if entriesAllowed {
-            let best = Swift.max(Edge.sellABuyB(bidA: a.bestBid, askB: b.bestAsk, fx: fx.rate),
-                                 Edge.buyASellB(askA: a.bestAsk, bidB: b.bestBid, fx: fx.rate))
+            let best = Swift.max(Edge.sellABuyB(bidA: a.bestBid, askB: b.bestAsk, fxA: d.a, fxB: d.b),
+                                 Edge.buyASellB(askA: a.bestAsk, bidB: b.bestBid, fxA: d.a, fxB: d.b))
             if clearsEntryThreshold(bestEdgeBps: best) { return false }
         }
         iterations += 1
         lastSequenceA = a.sequence
         lastSequenceB = b.sequence
-        premiumBps = Edge.premium(midA: a.mid, midB: b.mid, fx: fx.rate)
+        premiumBps = Edge.premium(midA: a.mid, midB: b.mid, fxA: d.a, fxB: d.b)
         return true
     }
 
     /// The open pair's check from best prices, when its whole quantity fits in the best level of both unwind sides
     /// (so the prices at size are the best prices): marks it, and settles the evaluation unless it should exit.
     private mutating func quickHold(a: BookTop, b: BookTop, fx: FxQuote, nowNs: Int64) -> Bool {
-        guard let pair = position, !a.isEmpty, !b.isEmpty, fx.rate > 0, a.bid > 0, a.ask > 0, b.bid > 0, b.ask > 0
-        else { return false }
+        guard let pair = position, !a.isEmpty, !b.isEmpty, !route.needsFx || fx.rate > 0, a.bid > 0, a.ask > 0, b.bid > 0,
+              b.ask > 0 else { return false }
+        let d = route.divisors(fx: fx.rate)
         let q = pair.quantity.raw
         let (priceA, qtyA, priceB, qtyB) = pair.direction == .sellABuyB
             ? (a.bestAsk, a.askQuantity, b.bestBid, b.bidQuantity) : (a.bestBid, a.bidQuantity, b.bestAsk, b.askQuantity)
         guard q <= qtyA, q <= qtyB else { return false }
-        let unwind = Edge.unwind(pair.direction, priceA: priceA, priceB: priceB, fx: fx.rate)
+        let unwind = Edge.unwind(pair.direction, priceA: priceA, priceB: priceB, fxA: d.a, fxB: d.b)
         if exitReason(pair, unwindEdgeBps: unwind, nowNs: nowNs) != nil { return false }
         iterations += 1
         lastSequenceA = a.sequence
         lastSequenceB = b.sequence
-        premiumBps = Edge.premium(midA: a.mid, midB: b.mid, fx: fx.rate)
-        unrealizedPnlUSD = Self.markToUnwind(pair, priceA: priceA, priceB: priceB, fx: fx.rate,
+        premiumBps = Edge.premium(midA: a.mid, midB: b.mid, fxA: d.a, fxB: d.b)
+        unrealizedPnlUSD = Self.markToUnwind(pair, priceA: priceA, priceB: priceB, fx: d,
                                              feeA: params.takerBps(route, .a), feeB: params.takerBps(route, .b))
         return true
     }
@@ -130,14 +133,14 @@ public struct RouteEngine: Sendable, Codable, Equatable {
     /// The exit an open pair would take now, whatever its edge (stop, flatten, emergency).
     public mutating func forcedExit(reason: String, a: BookSnapshot, b: BookSnapshot,
                                     fx: FxQuote, nowNs: Int64) -> RouteAction {
-        guard let pair = position, !a.isEmpty, !b.isEmpty, fx.rate > 0 else { return .none }
-        return exitCheck(pair, a: a, b: b, fx: fx.rate, nowNs: nowNs, forced: reason)
+        guard let pair = position, !a.isEmpty, !b.isEmpty, !route.needsFx || fx.rate > 0 else { return .none }
+        return exitCheck(pair, a: a, b: b, fx: route.divisors(fx: fx.rate), nowNs: nowNs, forced: reason)
     }
 
-    private func entryCheck(a: BookSnapshot, b: BookSnapshot, fx: Double) -> RouteAction {
+    private func entryCheck(a: BookSnapshot, b: BookSnapshot, fx: (a: Double, b: Double)) -> RouteAction {
         let p = params
-        let sellEdge = Edge.sellABuyB(bidA: a.bestBid, askB: b.bestAsk, fx: fx)
-        let buyEdge = Edge.buyASellB(askA: a.bestAsk, bidB: b.bestBid, fx: fx)
+        let sellEdge = Edge.sellABuyB(bidA: a.bestBid, askB: b.bestAsk, fxA: fx.a, fxB: fx.b)
+        let buyEdge = Edge.buyASellB(askA: a.bestAsk, bidB: b.bestBid, fxA: fx.a, fxB: fx.b)
         let direction: Direction = sellEdge >= buyEdge ? .sellABuyB : .buyASellB
         let bestEdge = Swift.max(sellEdge, buyEdge)
         // The edge at size is never better than at best prices: most evaluations stop here.
@@ -146,7 +149,7 @@ public struct RouteEngine: Sendable, Codable, Equatable {
         let sideB = direction == .sellABuyB ? b.asks : b.bids
         let legBudget = p.maxSlippageBps / 2
         let wanted = Swift.min(
-            p.orderNotionalUSD / (direction == .sellABuyB ? b.bestAsk : b.bestBid),
+            p.orderNotionalUSD / ((direction == .sellABuyB ? b.bestAsk : b.bestBid) / fx.b),
             sideA.quantityWithin(bps: legBudget, isAsk: direction == .buyASellB),
             sideB.quantityWithin(bps: legBudget, isAsk: direction == .sellABuyB))
         let quantity = Fixed(wanted, rounding: .down).rounded(toMultipleOf: route.commonStep, .down)
@@ -154,7 +157,7 @@ public struct RouteEngine: Sendable, Codable, Equatable {
         else { return .none }
         guard quantity.double * priceA >= route.instruments.a.minNotional.double,
               quantity.double * priceB >= route.instruments.b.minNotional.double else { return .none }
-        let gross = Edge.entry(direction, priceA: priceA, priceB: priceB, fx: fx)
+        let gross = Edge.entry(direction, priceA: priceA, priceB: priceB, fxA: fx.a, fxB: fx.b)
         let net = gross - p.feesBps(route)
         guard net >= p.entryThresholdBps else { return .none }
         return .enter(EntryProposal(
@@ -163,7 +166,7 @@ public struct RouteEngine: Sendable, Codable, Equatable {
     }
 
     private mutating func exitCheck(_ pair: OpenPair, a: BookSnapshot, b: BookSnapshot,
-                                    fx: Double, nowNs: Int64, forced: String?) -> RouteAction {
+                                    fx: (a: Double, b: Double), nowNs: Int64, forced: String?) -> RouteAction {
         let q = pair.quantity.double
         // Unwind legs: a Sell-A/Buy-B pair buys A back at the asks and sells B at the bids.
         let sideA = pair.direction == .sellABuyB ? a.asks : a.bids
@@ -172,8 +175,8 @@ public struct RouteEngine: Sendable, Codable, Equatable {
         // Beyond the visible depth, mark the remainder at the last level (a conservative mark).
         let priceA = sideA.vwap(q) ?? Double(sideA.prices[sideA.count - 1]) / 1e8
         let priceB = sideB.vwap(q) ?? Double(sideB.prices[sideB.count - 1]) / 1e8
-        let unwind = Edge.unwind(pair.direction, priceA: priceA, priceB: priceB, fx: fx)
-        let bestUnwind = Edge.unwind(pair.direction, priceA: bestA, priceB: bestB, fx: fx)
+        let unwind = Edge.unwind(pair.direction, priceA: priceA, priceB: priceB, fxA: fx.a, fxB: fx.b)
+        let bestUnwind = Edge.unwind(pair.direction, priceA: bestA, priceB: bestB, fxA: fx.a, fxB: fx.b)
         unrealizedPnlUSD = Self.markToUnwind(pair, priceA: priceA, priceB: priceB, fx: fx,
                                              feeA: params.takerBps(route, .a), feeB: params.takerBps(route, .b))
         guard let reason = forced ?? exitReason(pair, unwindEdgeBps: unwind, nowNs: nowNs) else { return .none }
@@ -197,16 +200,19 @@ public struct RouteEngine: Sendable, Codable, Equatable {
     }
 
     /// Unrealized PnL of `pair`: its cash flows so far plus what unwinding at these prices would bring, fees included.
-    static func markToUnwind(_ pair: OpenPair, priceA: Double, priceB: Double, fx: Double, feeA feeBpsA: Double,
+    static func markToUnwind(_ pair: OpenPair, priceA: Double, priceB: Double, fx: (a: Double, b: Double), feeA feeBpsA: Double,
                              feeB feeBpsB: Double) -> Double {
         let q = pair.quantity.double
         let feeA = feeBpsA / 1e4, feeB = feeBpsB / 1e4
         let unwindFlow: Double
+        let fxA: Double = fx.a, fxB: Double = fx.b
         switch pair.direction {
         case .sellABuyB:  // buy A, sell B
-            unwindFlow = -q * priceA * (1 + feeA) / fx + q * priceB * (1 - feeB)
+            let legA: Double = -q * priceA * (1 + feeA) / fxA
+            unwindFlow = legA + q * priceB * (1 - feeB) / fxB
         case .buyASellB:  // sell A, buy B
-            unwindFlow = q * priceA * (1 - feeA) / fx - q * priceB * (1 + feeB)
+            let legA: Double = q * priceA * (1 - feeA) / fxA
+            unwindFlow = legA - q * priceB * (1 + feeB) / fxB
         }
         return pair.trade.cashFlowUSD.double + unwindFlow
     }
