@@ -156,7 +156,10 @@ public struct ControlAPI: Sendable {
     /// A campaign's stats, trades (JSON or CSV) and decisions.
     static func registerRecords(_ r: inout Router, manager: any CampaignOperations) {
         r.add("GET", "/campaigns/{id}/stats") { _, p in
-            answer { (try manager.stats(id: p["id"]), []) }
+            switch serviceResult({ try manager.statsJSON(id: p["id"]) }) {
+            case .success(let body): return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: body)
+            case .failure(let error): return problem(error)
+            }
         }
         r.add("GET", "/campaigns/{id}/trades") { request, p in
             if (request.header("Accept") ?? "").contains("text/csv") {
@@ -227,7 +230,8 @@ public struct ControlAPI: Sendable {
         case .success(let (value, headers)):
             guard let value else { return HTTPResponse(status: status, headers: headers) }
             do {
-                return JSONBody.response(try JSONTree.encode(value), status: status, headers: headers)
+                return HTTPResponse(status: status, headers: [("Content-Type", "application/json")] + headers,
+                                    body: try JSONTree.renderedBytes(value))
             } catch {
                 return Self.problem(.unavailable("the response could not be written: \(error)"))
             }

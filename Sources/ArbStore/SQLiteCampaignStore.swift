@@ -247,7 +247,7 @@ public final class SQLiteCampaignStore: CampaignStore {
 
     /// Stats are stored as their compact wire text, so a read answers what a live `/stats` would have.
     static func statsBody(_ stats: StatsReport) throws -> String {
-        try JSONTree.encode(stats).rendered(pretty: false)
+        String(decoding: try JSONTree.renderedBytes(stats), as: UTF8.self)
     }
 
     static func saveStats(_ campaign: String, _ body: String, _ db: Database) throws {
@@ -266,6 +266,14 @@ public final class SQLiteCampaignStore: CampaignStore {
     public func saveStats(campaignId: String, stats: StatsReport) async throws {
         let body = try Self.statsBody(stats)
         try await write { db in try Self.saveStats(campaignId, body, db) }
+    }
+
+    public func statsJSON(campaignId: String) throws -> [UInt8]? {
+        let body = try read { db in
+            try String.fetchOne(db, sql: "SELECT body FROM stats WHERE campaign = ?", arguments: [campaignId])
+        }
+        guard let body, body != "{}" else { return nil }
+        return Array(body.utf8)
     }
 
     public func stats(campaignId: String) throws -> StatsReport? {

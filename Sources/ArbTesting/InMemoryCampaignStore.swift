@@ -156,6 +156,10 @@ public final class InMemoryCampaignStore: CampaignStore {
 
     public func stats(campaignId: String) -> StatsReport? { state.withLock { $0.campaigns[campaignId]?.stats } }
 
+    public func statsJSON(campaignId: String) throws -> [UInt8]? {
+        try stats(campaignId: campaignId).map { try JSONTree.encode($0).renderedBytes() }
+    }
+
     public func listTrades(campaignId: String, symbol: String?, limit: Int, cursor: String?) throws -> Page<TradeRecord> {
         let items = state.withLock { $0.campaigns[campaignId]?.trades.items ?? [] }
         return try Paging.page(items, limit: limit, cursor: cursor) { symbol == nil || $0.route == symbol }

@@ -38,6 +38,22 @@ import Testing
         #expect(tree.rendered(pretty: false).hasPrefix(#"{"big":9007199254740993,"byKey":{"a":null,"b":{"note":"n","price":"-0.00000001"}}"#))
     }
 
+    @Test func writtenStraightAsTheRendererWritesTheTree() throws {
+        #expect(try JSONTree.renderedBytes(Self.value) == JSONTree.encode(Self.value).renderedBytes())
+        struct Twice: Encodable {
+            enum K: String, CodingKey { case b, a }
+            func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: K.self)
+                try c.encode(1, forKey: .b)
+                try c.encode([String: Int](), forKey: .a)
+                try c.encode(2, forKey: .b)
+            }
+        }
+        // Keys sorted, a key written twice keeps its last value, in both forms.
+        #expect(String(decoding: try JSONTree.renderedBytes(Twice()), as: UTF8.self) == #"{"a":{},"b":2}"#)
+        #expect(try JSONTree.encode(Twice()).rendered(pretty: false) == #"{"a":{},"b":2}"#)
+    }
+
     @Test func decodesBackToTheSameValue() throws {
         let tree = try JSONTree.encode(Self.value)
         #expect(try JSONTree.decode(Outer.self, from: tree) == Self.value)

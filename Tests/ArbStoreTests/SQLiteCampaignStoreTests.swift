@@ -72,6 +72,9 @@ import Testing
         let fills = try store.listFills(campaignId: "c", limit: 1000, cursor: nil).items
         #expect(fills.count == events.filter { if case .fill = $0 { return true }; return false }.count)
         #expect(try store.stats(campaignId: "c") == stats)
+        // The wire form is the stored text itself: it reads back to the same report.
+        let text = try #require(try store.statsJSON(campaignId: "c"))
+        #expect(try JSONTree.decode(StatsReport.self, from: try JSONValue(parsing: text)) == stats)
 
         try await store.deleteCampaign(id: "c")
         #expect(try store.campaign(id: "c") == nil)

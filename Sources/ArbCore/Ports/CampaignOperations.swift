@@ -26,6 +26,8 @@ public protocol CampaignOperations: Sendable {
 
     /// Live while running, final after.
     func stats(id: String) throws(ServiceError) -> StatsReport
+    /// The same as the wire's compact JSON.
+    func statsJSON(id: String) throws(ServiceError) -> [UInt8]
     func trades(id: String, symbol: String?, limit: Int, cursor: String?) throws(ServiceError) -> Page<TradeRecord>
     /// A page of trades as their stored JSON (the wire form is this with snake_case keys).
     func tradesJSON(id: String, symbol: String?, limit: Int, cursor: String?) throws(ServiceError) -> Page<JSONValue>

@@ -112,6 +112,8 @@ public protocol CampaignStore: Sendable {
     func latestCheckpoint(campaignId: String) throws -> CampaignCheckpoint?
     func saveStats(campaignId: String, stats: StatsReport) async throws
     func stats(campaignId: String) throws -> StatsReport?
+    /// The stored stats as compact JSON, as `JSONTree` and the renderer write a report.
+    func statsJSON(campaignId: String) throws -> [UInt8]?
 
     func listTrades(campaignId: String, symbol: String?, limit: Int, cursor: String?) throws -> Page<TradeRecord>
     func listDecisions(campaignId: String, filter: DecisionFilter, limit: Int, cursor: String?) throws -> Page<DecisionRecord>

@@ -7,19 +7,44 @@
 public enum JSONTree {
     public static func encode<T: Encodable>(_ value: T) throws -> JSONValue {
         let root = TreeNode()
-        try root.store(value, codingPath: [])
+        try root.store(value)
         return root.value
+    }
+
+    /// `value` as compact JSON text, the bytes `encode(value).renderedBytes()` gives, written straight from the
+    /// encoded members (no tree of dictionaries to build, hash and sort again).
+    public static func renderedBytes<T: Encodable>(_ value: T) throws -> [UInt8] {
+        let root = TreeNode()
+        try root.store(value)
+        var out: [UInt8] = []
+        out.reserveCapacity(4_096)
+        root.write(into: &out)
+        return out
     }
 }
 
-/// One node of the tree under construction: a reference, so nested containers can fill it after the call that
-/// made them returns.
+/// One container of the tree under construction: a reference, so nested containers can fill it after the call
+/// that made them returns. Primitives are stored in place; only nested containers get a node of their own.
 final class TreeNode {
+    enum Slot {
+        case value(JSONValue)
+        case node(TreeNode)
+
+        var value: JSONValue {
+            switch self {
+            case .value(let v): return v
+            case .node(let n): return n.value
+            }
+        }
+    }
+
     private enum Content {
         case empty
         case scalar(JSONValue)
-        case object([String: TreeNode])
-        case array([TreeNode])
+        /// Members in the order they were encoded (a key written twice keeps its last value): no hashing until
+        /// the tree is built, once.
+        case object([(String, Slot)])
+        case array([Slot])
     }
 
     private var content: Content = .empty
@@ -28,61 +53,125 @@ final class TreeNode {
         switch content {
         case .empty: return .object([:])
         case .scalar(let v): return v
-        case .object(let o): return .object(o.mapValues(\.value))
+        case .object(let members):
+            var o: [String: JSONValue] = [:]
+            o.reserveCapacity(members.count)
+            for (key, slot) in members { o[key] = slot.value }
+            return .object(o)
         case .array(let a): return .array(a.map(\.value))
         }
     }
 
     func set(_ v: JSONValue) { content = .scalar(v) }
 
-    func child(_ key: String) -> TreeNode {
-        let node = TreeNode()
+    /// Compact JSON as the renderer writes it: object members sorted by key (the last of a key written twice).
+    func write(into out: inout [UInt8]) {
+        switch content {
+        case .empty: out.append(contentsOf: "{}".utf8)
+        case .scalar(let v): v.write(into: &out, indent: -1)
+        case .object(let members):
+            if members.isEmpty { out.append(contentsOf: "{}".utf8); return }
+            let sorted = members.enumerated().sorted { $0.element.0 != $1.element.0 ? $0.element.0 < $1.element.0 : $0.offset < $1.offset }
+            out.append(UInt8(ascii: "{"))
+            var first = true
+            for (i, member) in sorted.enumerated() {
+                if i + 1 < sorted.count, sorted[i + 1].element.0 == member.element.0 { continue }
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                JSONValue.escape(member.element.0, into: &out)
+                out.append(UInt8(ascii: ":"))
+                Self.write(member.element.1, into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        case .array(let items):
+            if items.isEmpty { out.append(contentsOf: "[]".utf8); return }
+            out.append(UInt8(ascii: "["))
+            for (i, item) in items.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                Self.write(item, into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        }
+    }
+
+    private static func write(_ slot: Slot, into out: inout [UInt8]) {
+        switch slot {
+        case .value(let v): v.write(into: &out, indent: -1)
+        case .node(let n): n.write(into: &out)
+        }
+    }
+
+    func put(_ key: String, _ slot: Slot) {
         if case .object(var o) = content {
             content = .empty // one owner while the dictionary is changed
-            o[key] = node
+            o.append((key, slot))
             content = .object(o)
         } else {
-            content = .object([key: node])
+            content = .object([(key, slot)])
         }
-        return node
     }
 
-    func makeObject() { if case .object = content {} else { content = .object([:]) } }
-    func makeArray() { if case .array = content {} else { content = .array([]) } }
-
-    func append() -> TreeNode {
-        let node = TreeNode()
+    func append(_ slot: Slot) {
         if case .array(var a) = content {
             content = .empty
-            a.append(node)
+            a.append(slot)
             content = .array(a)
         } else {
-            content = .array([node])
+            content = .array([slot])
         }
+    }
+
+    func child(_ key: String) -> TreeNode {
+        let node = TreeNode()
+        put(key, .node(node))
         return node
     }
+
+    func appendChild() -> TreeNode {
+        let node = TreeNode()
+        append(.node(node))
+        return node
+    }
+
+    func makeObject() { if case .object = content {} else { content = .object([]) } }
+    func makeArray() { if case .array = content {} else { content = .array([]) } }
 
     var count: Int { if case .array(let a) = content { return a.count }; return 0 }
 
-    /// Primitives and trees go in as they are; anything else encodes itself into this node.
-    func store<T: Encodable>(_ v: T, codingPath: [any CodingKey]) throws {
-        switch v {
-        case let x as JSONValue: set(x)
-        case let x as String: set(.string(x))
-        case let x as Bool: set(.bool(x))
-        case let x as Int: set(.int(Int64(x)))
-        case let x as Int64: set(.int(x))
-        case let x as Double: set(.double(x))
-        case let x as Float: set(.double(Double(x)))
+    /// `v` as a slot: a primitive in place, anything else encoded into a node of its own.
+    static func slot<T: Encodable>(_ v: T) throws -> Slot {
+        if let p = try primitive(v) { return .value(p) }
+        let node = TreeNode()
+        try v.encode(to: TreeEncoder(node: node))
+        return .node(node)
+    }
+
+    /// Encodes `v` into this node.
+    func store<T: Encodable>(_ v: T) throws {
+        if let p = try Self.primitive(v) { set(p) } else { try v.encode(to: TreeEncoder(node: self)) }
+    }
+
+    /// Primitives and trees as they are; nil for anything that encodes itself. Types are told apart by their
+    /// metatypes (a comparison) before any dynamic cast (which costs far more).
+    @inline(__always)
+    static func primitive<T: Encodable>(_ v: T) throws -> JSONValue? {
+        let t = T.self
+        if t == String.self { return .string(unsafeBitCast(v, to: String.self)) }
+        if t == Double.self { return .double(unsafeBitCast(v, to: Double.self)) }
+        if t == Int.self { return .int(Int64(unsafeBitCast(v, to: Int.self))) }
+        if t == Bool.self { return .bool(unsafeBitCast(v, to: Bool.self)) }
+        if t == JSONValue.self { return (v as! JSONValue) }
+        if t == Int64.self { return .int(unsafeBitCast(v, to: Int64.self)) }
+        if t == Float.self { return .double(Double(unsafeBitCast(v, to: Float.self))) }
         // Every other integer type, here: the containers' defaults route them to this method, and encoding one
         // through its own `encode(to:)` would come straight back.
-        case let x as any FixedWidthInteger:
+        if t is any FixedWidthInteger.Type, let x = v as? any FixedWidthInteger {
             guard let i = Int64(exactly: x) else {
-                throw EncodingError.invalidValue(x, .init(codingPath: codingPath, debugDescription: "\(x) does not fit a JSON integer"))
+                throw EncodingError.invalidValue(x, .init(codingPath: [], debugDescription: "\(x) does not fit a JSON integer"))
             }
-            set(.int(i))
-        default: try v.encode(to: TreeEncoder(node: self, codingPath: codingPath))
+            return .int(i)
         }
+        return nil
     }
 }
 
@@ -93,32 +182,32 @@ struct TreeKey: CodingKey {
     init(intValue: Int) { self.stringValue = String(intValue); self.intValue = intValue }
 }
 
+/// The encoders keep no coding path (`codingPath` is empty): building one is an array per value, and the only
+/// encoding error, an integer too wide for JSON, names the value instead.
 struct TreeEncoder: Encoder {
     let node: TreeNode
-    var codingPath: [any CodingKey]
+    var codingPath: [any CodingKey] { [] }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
         node.makeObject()
-        return KeyedEncodingContainer(KeyedTreeEncoder<Key>(node: node, codingPath: codingPath))
+        return KeyedEncodingContainer(KeyedTreeEncoder<Key>(node: node))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
         node.makeArray()
-        return UnkeyedTreeEncoder(node: node, codingPath: codingPath)
+        return UnkeyedTreeEncoder(node: node)
     }
 
-    func singleValueContainer() -> any SingleValueEncodingContainer { SingleTreeEncoder(node: node, codingPath: codingPath) }
+    func singleValueContainer() -> any SingleValueEncodingContainer { SingleTreeEncoder(node: node) }
 }
 
 struct KeyedTreeEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let node: TreeNode
-    var codingPath: [any CodingKey]
+    var codingPath: [any CodingKey] { [] }
 
-    mutating func encodeNil(forKey key: Key) throws { node.child(key.stringValue).set(.null) }
-    mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        try node.child(key.stringValue).store(value, codingPath: codingPath + [key])
-    }
+    mutating func encodeNil(forKey key: Key) throws { node.put(key.stringValue, .value(.null)) }
+    mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws { node.put(key.stringValue, try TreeNode.slot(value)) }
     mutating func encodeIfPresent<T: Encodable>(_ value: T?, forKey key: Key) throws {
         if let value { try encode(value, forKey: key) } else { try encodeNil(forKey: key) }
     }
@@ -132,58 +221,46 @@ struct KeyedTreeEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
         -> KeyedEncodingContainer<NestedKey> {
         let child = node.child(key.stringValue)
         child.makeObject()
-        return KeyedEncodingContainer(KeyedTreeEncoder<NestedKey>(node: child, codingPath: codingPath + [key]))
+        return KeyedEncodingContainer(KeyedTreeEncoder<NestedKey>(node: child))
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
         let child = node.child(key.stringValue)
         child.makeArray()
-        return UnkeyedTreeEncoder(node: child, codingPath: codingPath + [key])
+        return UnkeyedTreeEncoder(node: child)
     }
 
-    mutating func superEncoder() -> any Encoder { TreeEncoder(node: node.child("super"), codingPath: codingPath) }
-    mutating func superEncoder(forKey key: Key) -> any Encoder {
-        TreeEncoder(node: node.child(key.stringValue), codingPath: codingPath + [key])
-    }
+    mutating func superEncoder() -> any Encoder { TreeEncoder(node: node.child("super")) }
+    mutating func superEncoder(forKey key: Key) -> any Encoder { TreeEncoder(node: node.child(key.stringValue)) }
 }
 
 struct UnkeyedTreeEncoder: UnkeyedEncodingContainer {
     let node: TreeNode
-    var codingPath: [any CodingKey]
+    var codingPath: [any CodingKey] { [] }
     var count: Int { node.count }
 
-    private var nextPath: [any CodingKey] { codingPath + [TreeKey(intValue: count)] }
-
-    mutating func encodeNil() throws { node.append().set(.null) }
-    mutating func encode<T: Encodable>(_ value: T) throws {
-        let path = nextPath
-        try node.append().store(value, codingPath: path)
-    }
+    mutating func encodeNil() throws { node.append(.value(.null)) }
+    mutating func encode<T: Encodable>(_ value: T) throws { node.append(try TreeNode.slot(value)) }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
-        let path = nextPath
-        let child = node.append()
+        let child = node.appendChild()
         child.makeObject()
-        return KeyedEncodingContainer(KeyedTreeEncoder<NestedKey>(node: child, codingPath: path))
+        return KeyedEncodingContainer(KeyedTreeEncoder<NestedKey>(node: child))
     }
 
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
-        let path = nextPath
-        let child = node.append()
+        let child = node.appendChild()
         child.makeArray()
-        return UnkeyedTreeEncoder(node: child, codingPath: path)
+        return UnkeyedTreeEncoder(node: child)
     }
 
-    mutating func superEncoder() -> any Encoder {
-        let path = nextPath
-        return TreeEncoder(node: node.append(), codingPath: path)
-    }
+    mutating func superEncoder() -> any Encoder { TreeEncoder(node: node.appendChild()) }
 }
 
 struct SingleTreeEncoder: SingleValueEncodingContainer {
     let node: TreeNode
-    var codingPath: [any CodingKey]
+    var codingPath: [any CodingKey] { [] }
 
     mutating func encodeNil() throws { node.set(.null) }
-    mutating func encode<T: Encodable>(_ value: T) throws { try node.store(value, codingPath: codingPath) }
+    mutating func encode<T: Encodable>(_ value: T) throws { try node.store(value) }
 }

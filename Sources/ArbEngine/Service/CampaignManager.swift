@@ -247,6 +247,16 @@ public actor CampaignManager {
         return try found("campaign \(id) has no stats yet") { try store.stats(campaignId: id) }
     }
 
+    /// The stats as their wire JSON: a running campaign's encoded now, a finished one's as stored (the store keeps
+    /// the report's compact text, so it is sent without being decoded and encoded again).
+    public nonisolated func statsJSON(id: String) throws(ServiceError) -> [UInt8] {
+        if let campaign = running.withLock({ $0[id] }), let stats = campaign.liveStats() {
+            do { return try JSONTree.renderedBytes(stats) } catch { throw .unavailable("\(error)") }
+        }
+        _ = try campaign(id: id)
+        return try found("campaign \(id) has no stats yet") { try store.statsJSON(campaignId: id) }
+    }
+
     public nonisolated func trades(id: String, symbol: String?, limit: Int, cursor: String?) throws(ServiceError) -> Page<TradeRecord> {
         try listing(id) { try store.listTrades(campaignId: id, symbol: symbol, limit: limit, cursor: cursor) }
     }
