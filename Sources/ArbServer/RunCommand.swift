@@ -60,7 +60,9 @@ struct RunCommand: AsyncParsableCommand {
         await reporter.finish()
         interrupts.cancel()
 
-        print(result.stats.tree.rendered(pretty: !compact))
+        // Compact stats are written straight from the report; indented ones go through the tree.
+        let text = compact ? (try? JSONTree.renderedBytes(result.stats)).map { String(decoding: $0, as: UTF8.self) } : nil
+        print(text ?? result.stats.tree.rendered(pretty: !compact))
         logger.info("campaign finished", metadata: [
             "status": "\(result.status.rawValue)", "stop_reason": "\(result.stopReason.rawValue)",
         ])
