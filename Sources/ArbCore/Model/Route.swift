@@ -32,11 +32,13 @@ public struct Route: Sendable, Hashable {
     /// The seed's pair: Upbit (A, KRW) against Binance (B, USDT).
     public static let seedPair = PerLeg(a: Venue.upbit, b: Venue.binance)
 
-    /// The key of `base` on `venues`: the Binance-form symbol, with `@a-b` unless it is the seed's pair.
-    public static func key(base: String, venues: PerLeg<Venue>) -> String {
-        let symbol = base + "USDT"
-        return venues == seedPair ? symbol : "\(symbol)@\(venues.a.rawValue)-\(venues.b.rawValue)"
+    /// The key of an asset on `venues`: its Binance-form symbol (`BTCUSDT`), with `@a-b` unless it is the seed's pair.
+    public static func key(symbol: String, venues: PerLeg<Venue>) -> String {
+        venues == seedPair ? symbol : "\(symbol)@\(venues.a.rawValue)-\(venues.b.rawValue)"
     }
+
+    /// The key of `base` on `venues`.
+    public static func key(base: String, venues: PerLeg<Venue>) -> String { key(symbol: base + "USDT", venues: venues) }
 
     @inline(__always) public func venue(_ leg: Leg) -> Venue { venues[leg] }
     @inline(__always) public func instrument(_ leg: Leg) -> Instrument { instruments[leg] }

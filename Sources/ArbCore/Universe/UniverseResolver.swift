@@ -11,14 +11,16 @@ public enum UniverseResolver {
         return stablecoins.contains(base)
     }
 
-    /// The universe, in trading order. `single` engine mode keeps only the first route.
-    public static func resolve(_ config: UniverseConfig, engine: EngineConfig,
-                               listing: [ListingEntry]) throws(ConfigError) -> [UniverseMember] {
+    /// The universe, in trading order: the chosen assets in rank order, each on every pair of `pairs` that lists it
+    /// (in the order of `pairs`). `single` engine mode keeps only the first route.
+    public static func resolve(_ config: UniverseConfig, engine: EngineConfig, listing: [ListingEntry],
+                               pairs: [PerLeg<Venue>] = [Route.seedPair]) throws(ConfigError) -> [UniverseMember] {
         let blacklist = Set(config.blacklist)
         var bySymbol: [String: ListingEntry] = [:]
         for entry in listing { bySymbol[entry.symbol] = entry }
+        func listed(_ e: ListingEntry) -> Bool { pairs.contains { e.instruments(on: $0) != nil } }
         func eligible(_ e: ListingEntry) -> Bool {
-            e.upbit != nil && e.binance != nil && e.symbol.hasSuffix(config.baseQuote)
+            listed(e) && e.symbol.hasSuffix(config.baseQuote)
                 && !blacklist.contains(e.symbol) && !(config.excludeStablecoins && isStablecoin(e.symbol))
         }
         var chosen: [ListingEntry]
@@ -33,8 +35,9 @@ public enum UniverseResolver {
             var seen = Set<String>()
             var issues: [ConfigIssue] = []
             for (i, symbol) in config.whitelist.enumerated() where seen.insert(symbol).inserted {
-                guard let entry = bySymbol[symbol], entry.upbit != nil, entry.binance != nil else {
-                    issues.append(ConfigIssue(field: "universe.whitelist[\(i)]", message: "\(symbol) is not listed on both exchanges"))
+                guard let entry = bySymbol[symbol], listed(entry) else {
+                    let pairsText = pairs == [Route.seedPair] ? "both exchanges" : "both venues of any of the campaign's pairs"
+                    issues.append(ConfigIssue(field: "universe.whitelist[\(i)]", message: "\(symbol) is not listed on \(pairsText)"))
                     continue
                 }
                 if eligible(entry) { chosen.append(entry) }
@@ -45,11 +48,16 @@ public enum UniverseResolver {
             throw ConfigError(field: config.mode == .topN ? "universe.top_n" : "universe.whitelist",
                               "the universe resolved to no route (blacklist and stablecoin exclusion applied)")
         }
-        if engine.mode == .single { chosen = [chosen[0]] }
-        return chosen.enumerated().map { i, e in
-            UniverseMember(
-                route: Route(index: i, key: e.symbol, base: e.base, upbit: e.upbit!, binance: e.binance!),
-                quoteVolumeUSD: e.quoteVolumeUSD, referencePriceUSD: e.referencePriceUSD)
+        var members: [UniverseMember] = []
+        for e in chosen {
+            for pair in pairs {
+                guard let instruments = e.instruments(on: pair) else { continue }
+                let route = Route(index: members.count, key: Route.key(symbol: e.symbol, venues: pair), base: e.base,
+                                  venues: pair, instruments: instruments)
+                members.append(UniverseMember(route: route, quoteVolumeUSD: e.quoteVolumeUSD, referencePriceUSD: e.referencePriceUSD))
+            }
         }
+        if engine.mode == .single { members = [members[0]] }
+        return members
     }
 }
