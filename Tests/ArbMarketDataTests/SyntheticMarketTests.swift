@@ -108,3 +108,35 @@ import ArbCore
         #expect(store.sequence(1) == 0)
     }
 }
+
+@Suite struct SyntheticListingTests {
+    /// Five venues, not every asset on every venue, each venue's rules in its own form.
+    @Test func theListingCarriesEveryVenueWithItsRules() throws {
+        let listing = Dictionary(uniqueKeysWithValues: SyntheticListing.realistic.map { ($0.base, $0) })
+        let btc = try #require(listing["BTC"])
+        #expect(Venue.allCases.allSatisfy { btc.instruments[$0] != nil })
+        #expect(btc.instruments[.bithumb] == btc.instruments[.upbit])
+        #expect(btc.instruments[.okx]?.step == Fixed("0.000001") && btc.instruments[.okx]?.minNotional == Fixed(1))
+        #expect(btc.instruments[.bybit]?.minNotional == Fixed(5) && btc.instruments[.bybit]?.tick == btc.instruments[.binance]?.tick)
+        #expect(btc.usdtVolumes[.binance] == 1_500e6 && btc.usdtVolumes[.okx] == 525e6 && btc.usdtVolumes[.bybit] == 450e6)
+        #expect(btc.usdtVolumes[.upbit] == 0 && btc.usdtVolumes[.bithumb] == 0)
+        #expect(listing["SEI"]?.instruments[.bithumb] == nil && listing["SEI"]?.instruments[.okx] == nil)
+        #expect(listing["LTC"]?.instruments[.bithumb] != nil && listing["LTC"]?.instruments[.upbit] == nil)
+        #expect(listing["IMX"]?.instruments[.bybit] == nil && listing["BORA"]?.instruments[.bithumb] != nil)
+        // Generated symbols trade everywhere.
+        let syn = try #require(SyntheticListing.listing(symbolCount: 41).last)
+        #expect(syn.base == "SYN0001" && Venue.allCases.allSatisfy { syn.instruments[$0] != nil })
+    }
+
+    /// `TOP_N` ranks by the 24h volume summed over the pairs' USDT venues; KRW volume does not count.
+    @Test func topNRanksBySummedUSDTVolume() throws {
+        let config = try CampaignConfig.parse(["universe": ["top_n": 3], "engine": ["mode": "multi", "multi_symbol_enabled": true]])
+        let listing = SyntheticListing.realistic
+        let seed = try UniverseResolver.resolve(config.universe, engine: config.engine, listing: listing)
+        #expect(seed.map(\.route.key) == ["BTCUSDT", "ETHUSDT", "SOLUSDT"] && seed[0].quoteVolumeUSD == 1_500e6)
+        let okxBybit = try UniverseResolver.resolve(config.universe, engine: config.engine, listing: listing,
+                                                    pairs: [PerLeg(a: .okx, b: .bybit)])
+        #expect(okxBybit.map(\.route.key) == ["BTCUSDT@okx-bybit", "ETHUSDT@okx-bybit", "SOLUSDT@okx-bybit"])
+        #expect(okxBybit[0].quoteVolumeUSD == 525e6 + 450e6)
+    }
+}

@@ -19,6 +19,9 @@ public enum UniverseResolver {
         var bySymbol: [String: ListingEntry] = [:]
         for entry in listing { bySymbol[entry.symbol] = entry }
         func listed(_ e: ListingEntry) -> Bool { pairs.contains { e.instruments(on: $0) != nil } }
+        let venues = Venue.allCases.filter { v in pairs.contains { $0.a == v || $0.b == v } }
+        var volume: [String: Double] = [:]
+        for e in listing { volume[e.symbol] = e.volumeUSD(over: venues) }
         func eligible(_ e: ListingEntry) -> Bool {
             listed(e) && e.symbol.hasSuffix(config.baseQuote)
                 && !blacklist.contains(e.symbol) && !(config.excludeStablecoins && isStablecoin(e.symbol))
@@ -27,7 +30,8 @@ public enum UniverseResolver {
         switch config.mode {
         case .topN:
             chosen = listing.filter(eligible).sorted {
-                $0.quoteVolumeUSD != $1.quoteVolumeUSD ? $0.quoteVolumeUSD > $1.quoteVolumeUSD : $0.symbol < $1.symbol
+                let (x, y) = (volume[$0.symbol]!, volume[$1.symbol]!)
+                return x != y ? x > y : $0.symbol < $1.symbol
             }
             if chosen.count > config.topN { chosen.removeLast(chosen.count - config.topN) }
         case .fixedList:
@@ -54,7 +58,7 @@ public enum UniverseResolver {
                 guard let instruments = e.instruments(on: pair) else { continue }
                 let route = Route(index: members.count, key: Route.key(symbol: e.symbol, venues: pair), base: e.base,
                                   venues: pair, instruments: instruments)
-                members.append(UniverseMember(route: route, quoteVolumeUSD: e.quoteVolumeUSD, referencePriceUSD: e.referencePriceUSD))
+                members.append(UniverseMember(route: route, quoteVolumeUSD: volume[e.symbol]!, referencePriceUSD: e.referencePriceUSD))
             }
         }
         if engine.mode == .single { members = [members[0]] }

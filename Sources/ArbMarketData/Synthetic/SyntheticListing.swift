@@ -5,6 +5,12 @@ import ArbCore
 ///
 /// Prices and volumes are rounded figures of the kind both exchanges showed in 2025. Binance lists BNB and TON
 /// but Upbit's KRW market does not; BORA is on Upbit only; USDC and FDUSD are stablecoins.
+///
+/// The other venues list most of the same assets, not all: Bithumb what Upbit lists but SEI and ONDO, and LTC
+/// besides; OKX what Binance lists but FDUSD and SEI; Bybit what Binance lists but IMX and ALGO. OKX trades about
+/// 35 % of Binance's volume of an asset and Bybit 30 %. Their rules follow their documented forms: Bithumb
+/// Upbit's KRW tick bands and 5,000 KRW minimum, OKX Binance's tick with a tenth of its step and no minimum beyond
+/// 1 USDT, Bybit Binance's tick and step and a 5 USDT minimum order.
 public enum SyntheticListing {
     /// KRW per USDT the listing's Upbit ticks were chosen at.
     static let referenceFx = 1_400.0
@@ -87,13 +93,31 @@ public enum SyntheticListing {
         return p
     }
 
+    static let notOnBithumb: Set<String> = ["SEI", "ONDO"]
+    static let onBithumbBesides: Set<String> = ["LTC"]
+    static let notOnOKX: Set<String> = ["FDUSD", "SEI"]
+    static let notOnBybit: Set<String> = ["IMX", "ALGO"]
+
     static func entry(base: String, price: Double, volume: Double, binanceTick: Fixed, binanceStep: Fixed,
                       onUpbit: Bool, onBinance: Bool) -> ListingEntry {
-        let upbit = Instrument(tick: UpbitTickTable.tick(forPrice: price * referenceFx),
-                               step: Fixed(raw: 1), minNotional: Fixed(5_000))
+        let krw = Instrument(tick: UpbitTickTable.tick(forPrice: price * referenceFx),
+                             step: Fixed(raw: 1), minNotional: Fixed(5_000))
         let binance = Instrument(tick: binanceTick, step: binanceStep, minNotional: Fixed(5))
-        return ListingEntry(symbol: base + "USDT", base: base, quoteVolumeUSD: volume, referencePriceUSD: price,
-                            upbit: onUpbit ? upbit : nil, binance: onBinance ? binance : nil)
+        let okxStep = Swift.max(Fixed(raw: 1), Fixed(raw: binanceStep.raw / 10))
+        let okx = Instrument(tick: binanceTick, step: okxStep, minNotional: Fixed(1))
+        let bybit = Instrument(tick: binanceTick, step: binanceStep, minNotional: Fixed(5))
+        let onBithumb = (onUpbit && !notOnBithumb.contains(base)) || onBithumbBesides.contains(base)
+        let onOKX = onBinance && !notOnOKX.contains(base)
+        let onBybit = onBinance && !notOnBybit.contains(base)
+        var instruments = PerVenue<Instrument?>(repeating: nil)
+        var volumes = PerVenue(repeating: 0.0)
+        if onUpbit { instruments[.upbit] = krw }
+        if onBithumb { instruments[.bithumb] = krw }
+        if onBinance { (instruments[.binance], volumes[.binance]) = (binance, volume) }
+        if onOKX { (instruments[.okx], volumes[.okx]) = (okx, volume * 35 / 100) }
+        if onBybit { (instruments[.bybit], volumes[.bybit]) = (bybit, volume * 30 / 100) }
+        return ListingEntry(symbol: base + "USDT", base: base, usdtVolumes: volumes, referencePriceUSD: price,
+                            instruments: instruments)
     }
 
     /// The fx book's market: Upbit `KRW-USDT`.
