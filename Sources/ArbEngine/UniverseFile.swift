@@ -19,6 +19,22 @@ public enum UniverseFile {
         var reference_price_usd: Double
         var upbit: Rules?
         var binance: Rules?
+        var bithumb: Rules?
+        var okx: Rules?
+        var bybit: Rules?
+        /// 24h volume on the USDT venues other than Binance (`okx`, `bybit`); Binance's is `quote_volume_usd`.
+        var volumes_usd: [String: Double]?
+
+        func rules(_ venue: Venue) -> Rules? {
+            switch venue {
+            case .upbit: return upbit
+            case .binance: return binance
+            case .bithumb: return bithumb
+            case .okx: return okx
+            case .bybit: return bybit
+            default: return nil
+            }
+        }
     }
 
     public static func load(path: String) throws(ConfigError) -> [ListingEntry] {
@@ -44,9 +60,18 @@ public enum UniverseFile {
                 else { throw ConfigError(field: "\(field).\(venue)", "tick, step and min_notional must be positive decimals") }
                 return Instrument(tick: tick, step: step, minNotional: min)
             }
-            result.append(ListingEntry(symbol: e.symbol, base: base, quoteVolumeUSD: e.quote_volume_usd,
-                                       referencePriceUSD: e.reference_price_usd, upbit: try rules(e.upbit, "upbit"),
-                                       binance: try rules(e.binance, "binance")))
+            var instruments = PerVenue<Instrument?>(repeating: nil)
+            for venue in Venue.allCases { instruments[venue] = try rules(e.rules(venue), venue.rawValue) }
+            var volumes = PerVenue(0, except: [.binance: e.quote_volume_usd])
+            for (name, volume) in e.volumes_usd ?? [:] {
+                guard let venue = Venue(rawValue: name), !venue.isKRW, venue != .binance, volume >= 0 else {
+                    throw ConfigError(field: "\(field).volumes_usd.\(name)",
+                                      "volumes_usd names the USDT venues other than Binance (okx, bybit), each ≥ 0")
+                }
+                volumes[venue] = volume
+            }
+            result.append(ListingEntry(symbol: e.symbol, base: base, usdtVolumes: volumes,
+                                       referencePriceUSD: e.reference_price_usd, instruments: instruments))
         }
         return result
     }

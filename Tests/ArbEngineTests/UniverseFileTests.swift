@@ -30,6 +30,29 @@ extension CampaignSuites {
         #expect(result.stats.balances.reconciled)
     }
 
+    /// The file carries every venue: each venue's rules, and the other USDT venues' volumes.
+    @Test func aUniverseFileCarriesEveryVenue() throws {
+        let path = try temporaryFile("universe.json", """
+        {"symbols": [{"symbol": "XYZUSDT", "quote_volume_usd": 0, "reference_price_usd": 3,
+          "bithumb": {"tick": "1", "step": "0.00000001", "min_notional": "5000"},
+          "okx": {"tick": "0.001", "step": "0.0001", "min_notional": "1"},
+          "bybit": {"tick": "0.001", "step": "0.01", "min_notional": "5"},
+          "volumes_usd": {"okx": 700, "bybit": 300}}]}
+        """)
+        let entry = try #require(try UniverseFile.load(path: path).first)
+        #expect(entry.instruments[.upbit] == nil && entry.instruments[.binance] == nil)
+        #expect(entry.instruments[.okx] == Instrument(tick: Fixed("0.001")!, step: Fixed("0.0001")!, minNotional: Fixed(1)))
+        #expect(entry.instruments[.bithumb]?.minNotional == Fixed(5000) && entry.instruments[.bybit]?.step == Fixed("0.01"))
+        #expect(entry.volumeUSD(over: [.okx, .bybit]) == 1000 && entry.volumeUSD(over: [.binance]) == 0)
+        let bad = try temporaryFile("bad.json", """
+        {"symbols": [{"symbol": "XYZUSDT", "quote_volume_usd": 0, "reference_price_usd": 3, "volumes_usd": {"upbit": 5}}]}
+        """)
+        #expect(throws: ConfigError(field: "universe.file: symbols[0].volumes_usd.upbit",
+                                    "volumes_usd names the USDT venues other than Binance (okx, bybit), each ≥ 0")) {
+            try UniverseFile.load(path: bad)
+        }
+    }
+
     @Test(arguments: [
         ("{\"symbols\": [{\"symbol\": \"BTCUSDT\"}]}", "missing"),
         ("not json", "not a universe file"),
