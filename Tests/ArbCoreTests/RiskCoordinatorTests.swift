@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import ArbCore
 
@@ -150,6 +151,22 @@ import Testing
     }
 
     // MARK: Exchange
+
+    /// Order windows hold the last second only, and only on the venues a route trades: a long run's exits neither
+    /// grow the risk state (and every checkpoint with it) nor touch the other venues.
+    @Test func orderWindowsStayBoundedAndOnTheRoutesVenues() throws {
+        let c = coordinator(RiskLimits())
+        for i in 0..<5_000 {
+            _ = c.requestExit(route: 0, direction: .sellABuyB, quantity: Fixed(1), reason: "max_hold", data: fresh,
+                              edgeBps: 0, timeNs: Int64(i) * 10_000_000)
+        }
+        let state = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(c.snapshot())) as? [String: Any]
+        let windows = try #require(state?["orderWindows"] as? [[String: Any]])
+        let sizes = windows.map { ($0["times"] as? [Any])?.count ?? 0 }
+        #expect(sizes.count == Venue.allCases.count)
+        #expect(sizes[Venue.upbit.index] <= 101 && sizes[Venue.binance.index] <= 101 && sizes[Venue.upbit.index] > 0)
+        #expect(sizes[Venue.okx.index] == 0 && sizes[Venue.bithumb.index] == 0 && sizes[Venue.bybit.index] == 0)
+    }
 
     @Test func exchangeMaxExposure() {
         let c = coordinator(RiskLimits(maxSymbolAllocationPct: 1,

@@ -117,7 +117,7 @@ public final class RiskCoordinator: Sendable {
                                     edge: edgeBps, now: timeNs)
                 return .rejected(rejected.reason, detail: detail)
             }
-            for venue in Venue.allCases { s.orderWindows[venue].add(timeNs) }
+            for venue in routeVenues[route].values { s.orderWindows[venue].add(timeNs) }
             let id = nextDecisionId(&s)
             countAllowed(&s, .exit, reason: reason)
             emit(DecisionRecord(

@@ -26,7 +26,10 @@ public struct OrderWindow: Sendable, Codable, Equatable, VenueSlot {
         return times.count
     }
 
+    /// Records orders sent at `now`, dropping those a second older (so a venue's window stays bounded even when
+    /// nothing asks its count).
     public mutating func add(_ now: Int64, orders: Int = 1) {
+        _ = count(at: now)
         for _ in 0..<orders { times.append(now) }
     }
 }
