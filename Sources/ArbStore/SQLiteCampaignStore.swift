@@ -272,17 +272,13 @@ public final class SQLiteCampaignStore: CampaignStore {
         let body = try read { db in
             try String.fetchOne(db, sql: "SELECT body FROM stats WHERE campaign = ?", arguments: [campaignId])
         }
+        // An interrupted campaign that never primed was once stored with `{}`: no stats.
         guard let body, body != "{}" else { return nil }
         return Array(body.utf8)
     }
 
     public func stats(campaignId: String) throws -> StatsReport? {
-        let body = try read { db in
-            try String.fetchOne(db, sql: "SELECT body FROM stats WHERE campaign = ?", arguments: [campaignId])
-        }
-        // An interrupted campaign that never primed was once stored with `{}`: no stats.
-        guard let body, body != "{}" else { return nil }
-        return try JSONTree.decode(StatsReport.self, from: try JSONValue(parsing: body))
+        try statsJSON(campaignId: campaignId).map { try JSONTree.decode(StatsReport.self, from: try JSONValue(parsing: $0)) }
     }
 
     /// `PRAGMA integrity_check` ("ok" when the file is sound).

@@ -14,6 +14,13 @@ public struct PerVenue<Value> {
         values = Array(repeating: value, count: Venue.allCases.count)
     }
 
+    /// `values` in registry order, as written when fewer venues were registered: the venues past them take
+    /// `fill(venue)`. Nil when there are more values than venues or fewer than the two-venue release wrote.
+    public init?(padding values: [Value], with fill: (Venue) -> Value) {
+        guard values.count >= 2, values.count <= Venue.allCases.count else { return nil }
+        self.values = values + Venue.allCases.dropFirst(values.count).map(fill)
+    }
+
     /// `value` on every venue but those `overrides` names.
     public init(_ value: Value, except overrides: [Venue: Value]) {
         values = Venue.allCases.map { overrides[$0] ?? value }
@@ -52,13 +59,12 @@ extension Optional: VenueSlot { public static func empty(for venue: Venue) -> Se
 
 extension PerVenue: Codable where Value: Codable & VenueSlot {
     public init(from decoder: any Decoder) throws {
-        var values = try decoder.singleValueContainer().decode([Value].self)
-        guard values.count >= 2, values.count <= Venue.allCases.count else {
+        let values = try decoder.singleValueContainer().decode([Value].self)
+        guard let padded = PerVenue(padding: values, with: Value.empty) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
                                                     debugDescription: "\(values.count) values for \(Venue.allCases.count) venues"))
         }
-        for venue in Venue.allCases.dropFirst(values.count) { values.append(.empty(for: venue)) }
-        self.init(values: values)
+        self = padded
     }
 
     public func encode(to encoder: any Encoder) throws {

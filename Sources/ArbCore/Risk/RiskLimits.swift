@@ -84,10 +84,12 @@ extension RiskLimits: Codable {
         circuitBreakerHaltSeconds = try c.decode(Double.self, forKey: .circuitBreakerHaltSeconds)
         maxDataAgeMs = try c.decode(Double.self, forKey: .maxDataAgeMs)
         fxBandPct = try c.decode(Double.self, forKey: .fxBandPct)
-        var limits = try c.decodeIfPresent([ExchangeLimits].self, forKey: .exchanges)
+        let limits = try c.decodeIfPresent([ExchangeLimits].self, forKey: .exchanges)
             ?? [try c.decode(ExchangeLimits.self, forKey: .upbit), try c.decode(ExchangeLimits.self, forKey: .binance)]
-        while limits.count < Venue.allCases.count { limits.append(.standard) }
-        exchanges = PerVenue { limits[$0.index] }
+        guard let perVenue = PerVenue(padding: limits, with: { _ in .standard }) else {
+            throw DecodingError.dataCorruptedError(forKey: .exchanges, in: c, debugDescription: "\(limits.count) limits for \(Venue.allCases.count) venues")
+        }
+        exchanges = perVenue
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -46,10 +46,12 @@ extension StrategyParams: Codable {
         maxHoldSeconds = try c.decode(Double.self, forKey: .maxHoldSeconds)
         orderNotionalUSD = try c.decode(Double.self, forKey: .orderNotionalUSD)
         maxSlippageBps = try c.decode(Double.self, forKey: .maxSlippageBps)
-        var fees = try c.decodeIfPresent([Double].self, forKey: .takerBps)
+        let fees = try c.decodeIfPresent([Double].self, forKey: .takerBps)
             ?? [try c.decode(Double.self, forKey: .upbitTakerBps), try c.decode(Double.self, forKey: .binanceTakerBps)]
-        for venue in Venue.allCases.dropFirst(fees.count) { fees.append(venue.info.takerBps) }
-        takerBps = PerVenue { fees[$0.index] }
+        guard let perVenue = PerVenue(padding: fees, with: { $0.info.takerBps }) else {
+            throw DecodingError.dataCorruptedError(forKey: .takerBps, in: c, debugDescription: "\(fees.count) fees for \(Venue.allCases.count) venues")
+        }
+        takerBps = perVenue
     }
 
     public func encode(to encoder: any Encoder) throws {
