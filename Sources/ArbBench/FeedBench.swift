@@ -24,7 +24,7 @@ struct FeedBench {
             Route(index: i, key: b + "USDT", base: b, upbit: Instrument(tick: Fixed(1), step: Fixed(raw: 1), minNotional: Fixed(5000)),
                   binance: Instrument(tick: Fixed("0.01")!, step: Fixed("0.001")!, minNotional: Fixed(5)))
         }
-        let names = MarketNames(routes: routes, includeFx: true)
+        let names = MarketMap(venues: [.upbit, .binance], routes: routes)
         var rows: [Row] = []
         rows.append(measure("Binance depth20@100ms (JSON, 20 levels)", Self.messages(bases) { b, n in Self.binanceDepth(b, n) }) {
             Self.live(.binance, try BinanceMessages.parse($0), names: names, $1, $2)
@@ -77,7 +77,7 @@ struct FeedBench {
         return Row(format: format, messages: count, bytes: bytes, seconds: Double(MonotonicClock.nanoseconds() - start) / 1e9)
     }
 
-    static func live(_ venue: Venue, _ message: FeedMessage, names: MarketNames, _ queue: BookQueue, _ store: SnapshotStore) {
+    static func live(_ venue: Venue, _ message: FeedMessage, names: MarketMap, _ queue: BookQueue, _ store: SnapshotStore) {
         guard case .book(let symbol, let time, let bids, let asks) = message, let m = names.index(venue, symbol) else { return }
         queue.push(market: m, MarketEvent(venue: venue, symbol: symbol, timeNs: 1, exchangeTimeNs: time ?? 1, bids: bids, asks: asks))
         if let p = queue.pop() { p.event.write(into: store, market: p.market, receiveTimeNs: p.event.timeNs) }

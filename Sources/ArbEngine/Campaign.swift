@@ -274,11 +274,10 @@ public final class Campaign: Sendable {
     /// the kernel over them.
     private func prime<Source: ScheduledMarketSource>(_ source: inout Source) async throws(ConfigError) -> (CampaignKernel, startNs: Int64) {
         let routes = members.map(\.route)
-        let layout = MarketLayout(routeCount: routes.count)
+        let map = MarketMap(config: config, routes: routes)
         let capacity = config.universe.routeCapacity(startingWith: routes.count)
-        let store = SnapshotStore(marketCount: MarketLayout.marketCount(routes: capacity))
-        var missing = Set(1..<layout.marketCount)
-        if config.marketData.fxSource == .book { missing.insert(layout.fxMarket) }
+        let store = SnapshotStore(marketCount: MarketMap.capacity(venues: config.venues, routes: capacity))
+        var missing = Set(map.readMarkets)
         var startNs = Int64.min
         let deadline = MonotonicClock.nanoseconds() + Self.firstBooksTimeoutNs
         while !missing.isEmpty {
@@ -292,10 +291,7 @@ public final class Campaign: Sendable {
             await source.waitForEvent(timeoutNs: Int64(deadline - now))
         }
         if !missing.isEmpty {
-            let names = missing.sorted().prefix(5).map { m -> String in
-                guard let (route, leg) = layout.route(ofMarket: m) else { return "KRW-USDT" }
-                return routes[route].market(leg)
-            }
+            let names = missing.sorted().prefix(5).map { map.keys[$0].symbol }
             if source.isLive {
                 throw ConfigError(field: "market_data.source",
                                   "no book from the live feeds within \(Self.firstBooksTimeoutNs / 1_000_000_000) s for \(names.joined(separator: ", "))\(missing.count > 5 ? " and \(missing.count - 5) more" : "")")
@@ -304,18 +300,19 @@ public final class Campaign: Sendable {
                               "the data ends before every book has been seen (none for \(names.joined(separator: ", ")))")
         }
         while let t = source.nextTimeNs, t == startNs { _ = source.emit(into: store) }
-        let fxRate: Double
-        switch config.marketData.fxSource {
-        case .fixed(let rate): fxRate = rate.double
-        case .book: fxRate = store.read(layout.fxMarket).mid
+        let fx = PerVenue { venue -> Double in
+            switch config.marketData.fxSource {
+            case .fixed(let rate): return rate.double
+            case .book: return map.fxMarkets[venue].map { store.read($0).mid } ?? 1
+            }
         }
-        let paper = DefaultBalances.make(venues: config.venues, routes: routes, store: store, layout: layout, fx: fxRate, limits: config.risk,
-                                         overrides: config.initialBalances)
+        let paper = DefaultBalances.make(venues: config.venues, routes: routes, store: store, map: map, fx: fx,
+                                         limits: config.risk, overrides: config.initialBalances)
         let coordinator = RiskCoordinator(limits: config.risk, routeKeys: routes.map(\.key), routeVenues: routes.map(\.venues),
                                           recorder: recorder)
         let kernel = CampaignKernel(routes: routes, store: store, coordinator: coordinator, paper: paper,
                                     params: config.strategy, fxSource: config.marketData.fxSource, recorder: recorder,
-                                    latencyMs: config.latencyMs, capacity: capacity)
+                                    latencyMs: config.latencyMs, capacity: capacity, venues: config.venues)
         kernel.fxBookUpdated()
         return (kernel, startNs)
     }

@@ -1,22 +1,22 @@
 import ArbCore
 
 /// Initial paper balances (SPEC §2): each of the campaign's venues gets quote cash worth `total_capital_usd / 2`
-/// (KRW at the first fx), and per route base inventory worth `max_position_size_usd` on each leg's venue at the
+/// (KRW at its own first fx), and per route base inventory worth `max_position_size_usd` on each leg's venue at the
 /// first mid; `paper.initial_balances` overrides any asset it names.
 public enum DefaultBalances {
-    public static func make(venues: [Venue], routes: [Route], store: SnapshotStore, layout: MarketLayout, fx: Double,
+    public static func make(venues: [Venue], routes: [Route], store: SnapshotStore, map: MarketMap, fx: PerVenue<Double>,
                             limits: RiskLimits, overrides: [Venue: [String: Fixed]]) -> PaperExchange {
         var balances = PerVenue<[String: Fixed]>(repeating: [:])
         for venue in venues {
             let usd = limits.totalCapitalUSD / 2
-            balances[venue][venue.quoteAsset] = Fixed(venue.isKRW ? usd * fx : usd, rounding: .down)
+            balances[venue][venue.quoteAsset] = Fixed(venue.isKRW ? usd * fx[venue] : usd, rounding: .down)
         }
         for route in routes {
             for leg in Leg.allCases {
                 let venue = route.venues[leg]
-                let book = store.read(layout.market(route: route.index, leg: leg))
+                let book = store.read(map.routes[route.index][leg])
                 guard !book.isEmpty else { continue }
-                let midUSD = venue.isKRW ? book.mid / fx : book.mid
+                let midUSD = venue.isKRW ? book.mid / fx[route.fxVenue ?? venue] : book.mid
                 balances[venue][route.base] = Fixed(limits.maxPositionSizeUSD / midUSD, rounding: .down)
                     .rounded(toMultipleOf: route.instruments[leg].step, .down)
             }

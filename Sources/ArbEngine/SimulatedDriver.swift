@@ -22,7 +22,8 @@ struct SimulatedDriver: Sendable {
 
     func run<Source: ScheduledMarketSource>(source: inout Source) -> DriverOutcome {
         var run = CampaignRun(plan: plan, routes: kernel.routeTally, resume: resume.map { ($0.driver, $0.timeNs) })
-        let fxMarket = kernel.layout.fxMarket
+        // Which routes read each market; joins add to it.
+        var map = kernel.marketMap
         var equity = resume?.driver.equity ?? []
         var updates = resume?.driver.bookUpdates ?? 0
         // Order legs in flight, by the time they reach their venue.
@@ -59,17 +60,20 @@ struct SimulatedDriver: Sendable {
                 control.setElapsed(t - startNs)
             case .refresh(let t):
                 let joined = refreshUniverse(at: t, source: &source)
-                if joined > 0 { run.handle(.routes(run.routes.joining(joined))) }
+                if joined > 0 {
+                    map = kernel.marketMap
+                    run.handle(.routes(run.routes.joining(joined)))
+                }
             case .deliver(let t):
                 let due = dues.removeMin()
                 if let next = kernel.deliver(route: due.route, nowNs: t) { dues.insert(Due(timeNs: next, route: due.route)) }
             case .book(let t):
                 let market = source.emit(into: kernel.store)
                 updates += 1
-                if market == fxMarket {
-                    kernel.fxBookUpdated()
-                } else if plan.tickIntervalNs == nil, evaluate(MarketLayout.route(ofBookMarket: market), t) {
-                    continue loop
+                if let venue = map.fxVenue(ofMarket: market) {
+                    kernel.fxBookUpdated(venue)
+                } else if plan.tickIntervalNs == nil {
+                    for route in map.readers[market] where evaluate(route, t) { continue loop }
                 }
             case .tick(let t):
                 for i in 0..<kernel.routeCount where evaluate(i, t) { continue loop }

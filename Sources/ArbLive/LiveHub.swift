@@ -32,11 +32,11 @@ public final class LiveHub: Sendable {
 
     /// Subscribes the markets `names` maps (each venue's symbols) for `queue`; the subscription ends when the
     /// returned token is released or cancelled.
-    public func subscribe(names: MarketNames, settings: LiveConfig, queue: BookQueue) -> LiveSubscription {
+    public func subscribe(names: MarketMap, settings: LiveConfig, queue: BookQueue) -> LiveSubscription {
         let id = nextID.add(1, ordering: .relaxed).newValue
         var byVenue: [Venue: [(symbol: String, market: Int)]] = [:]
-        for (market, name) in names.names.enumerated() where names.index(name.venue, name.symbol) == market {
-            byVenue[name.venue, default: []].append((name.symbol, market))
+        for market in names.readMarkets {
+            byVenue[names.keys[market].venue, default: []].append((names.keys[market].symbol, market))
         }
         var groups: [FeedGroup] = []
         for venue in Venue.allCases {

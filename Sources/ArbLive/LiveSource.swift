@@ -6,7 +6,7 @@ import ArbMarketData
 /// time the campaign was down).
 public struct LiveSource: ScheduledMarketSource {
     let subscription: LiveSubscription
-    var names: MarketNames
+    var names: MarketMap
     /// Wall clock minus campaign clock.
     let offsetNs: Int64
     /// Receive time of the last book emitted.
@@ -35,8 +35,8 @@ public struct LiveSource: ScheduledMarketSource {
     /// the ones there are full).
     public mutating func addRoutes(_ members: [UniverseMember], nowNs: Int64) throws(ConfigError) {
         let added = names.add(members.map(\.route))
-        subscription.queue.grow(marketCount: names.layout.marketCount)
-        subscription.add(added.map { ($0.venue, $0.symbol, $0.market) })
+        subscription.queue.grow(marketCount: names.count)
+        subscription.add(added.map { (names.keys[$0].venue, names.keys[$0].symbol, $0) })
     }
 }
 
@@ -64,8 +64,8 @@ public struct LiveSourceFactory: MarketSourceFactory {
 
     public func makeSource(members: [UniverseMember], config: CampaignConfig,
                            startNs: Int64) throws(ConfigError) -> any ScheduledMarketSource {
-        let names = MarketNames(members: members, config: config)
-        let queue = BookQueue(marketCount: names.layout.marketCount)
+        let names = MarketMap(config: config, routes: members.map(\.route))
+        let queue = BookQueue(marketCount: names.count)
         let subscription = hub.subscribe(names: names, settings: config.marketData.live, queue: queue)
         return LiveSource(subscription: subscription, names: names, offsetNs: MonotonicClock.wallNanoseconds() - startNs)
     }

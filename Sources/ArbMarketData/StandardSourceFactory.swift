@@ -26,7 +26,7 @@ public struct StandardSourceFactory: MarketSourceFactory {
         case .replay:
             let replay = config.marketData.replay
             do {
-                return try ReplaySource(paths: replay.files, format: Self.format(replay), names: MarketNames(members: members, config: config), logger: logger)
+                return try ReplaySource(paths: replay.files, format: Self.format(replay), names: MarketMap(config: config, routes: members.map(\.route)), logger: logger)
             } catch {
                 throw Self.configError(error, files: replay.files)
             }
@@ -43,7 +43,7 @@ public struct StandardSourceFactory: MarketSourceFactory {
             return try SyntheticSourceFactory().restoreSource(members: members, config: config, startNs: startNs, state: state)
         case .replay:
             let replay = config.marketData.replay
-            return try ReplaySource(paths: replay.files, format: Self.format(replay), names: MarketNames(members: members, config: config),
+            return try ReplaySource(paths: replay.files, format: Self.format(replay), names: MarketMap(config: config, routes: members.map(\.route)),
                                     logger: logger, state: state)
         case .live:
             guard let live else { throw Self.noLive }
@@ -65,7 +65,7 @@ public struct StandardSourceFactory: MarketSourceFactory {
             throw Self.configError(error, files: replay.files)
         }
         let markets = perFile.reduce(into: Set<String>()) { $0.formUnion($1) }
-        if config.marketData.fxSource == .book, !markets.contains(MarketEvent.key(.upbit, MarketNames.fxSymbol)) {
+        if config.marketData.fxSource == .book, !markets.contains(MarketEvent.key(.upbit, MarketMap.fxSymbol)) {
             throw ConfigError(field: "market_data.replay.files",
                               "no KRW-USDT book in the files; add a recording of Upbit's KRW-USDT or set market_data.fx.source: fixed")
         }

@@ -124,7 +124,7 @@ public enum CampaignMetrics {
         let marketDataAge = Array("arbitrage_market_data_age_seconds".utf8)
         for r in routes {
             for leg in Leg.allCases {
-                let top = r.probe.kernel.store.top(r.probe.kernel.layout.market(route: r.index, leg: leg))  // a small copy under the slot's lock
+                let top = r.probe.kernel.store.top(r.worker.markets[leg])  // a small copy under the slot's lock
                 let age = top.sequence == 0 ? 0 : Double(r.probe.nowNs - top.receiveTimeNs) / 1e9
                 text.sample(marketDataAge, r.venueLabels[leg.rawValue], age)
             }
@@ -173,15 +173,13 @@ public enum CampaignMetrics {
             let age = probe.kernel.fxSource == .book ? Double(probe.nowNs - fx.timeNs) / 1e9 : 0
             text.sample("arbitrage_fx_age_seconds", [("campaign", probe.id)], age)
         }
-        text.family("arbitrage_market_data_updates_total", "counter", "Book updates stored, per exchange (Upbit includes KRW-USDT).")
+        text.family("arbitrage_market_data_updates_total", "counter", "Book updates stored, per exchange (a KRW venue's include its KRW-USDT).")
         for probe in probes {
-            // The fx book is Upbit's; the campaign's venues are those of its fx and its routes.
             var counts = PerVenue<Double?>(repeating: nil)
-            counts[.upbit] = 0
-            let workers = probe.kernel.workers
-            for m in 0..<probe.kernel.store.marketCount {
-                let venue = probe.kernel.layout.route(ofMarket: m).flatMap { $0.route < workers.count ? workers[$0.route].route.venues[$0.leg] : nil } ?? .upbit
-                counts[venue] = (counts[venue] ?? 0) + Double(probe.kernel.store.sequence(m))
+            for venue in probe.kernel.venues { counts[venue] = 0 }
+            let map = probe.kernel.marketMap
+            for (m, key) in map.keys.enumerated() {
+                counts[key.venue] = (counts[key.venue] ?? 0) + Double(probe.kernel.store.sequence(m))
             }
             for (venue, count) in counts.pairs {
                 guard let count else { continue }

@@ -54,9 +54,8 @@ struct RecordCommand: AsyncParsableCommand {
             ConfigFailure.report(error)
             throw ExitCode(2)
         }
-        let includeFx = parsed.marketData.fxSource == .book
-        let names = MarketNames(members: campaign.members, config: parsed)
-        let store = SnapshotStore(marketCount: names.layout.marketCount)
+        let names = MarketMap(config: parsed, routes: campaign.members.map(\.route))
+        let store = SnapshotStore(marketCount: names.count)
         let startNs: Int64
         if source.isLive {
             startNs = MonotonicClock.wallNanoseconds()
@@ -94,7 +93,7 @@ struct RecordCommand: AsyncParsableCommand {
             try recorder.finish(endNs: end)
             let summary: JSONValue = [
                 "file": .string(out), "books": .int(Int64(recorder.books)), "bytes": .int(Int64(recorder.writer.bytesWritten)),
-                "markets": .int(Int64(names.layout.marketCount - (includeFx ? 0 : 1))),
+                "markets": .int(Int64(names.readMarkets.count)),
                 "start_time": .string(UTCTime.format(startNs)), "end_time": .string(UTCTime.format(end)),
             ]
             print(summary.rendered(pretty: false))

@@ -30,7 +30,7 @@ struct BreakingFactory: MarketSourceFactory {
 
     func makeSource(members: [UniverseMember], config: CampaignConfig, startNs: Int64) throws(ConfigError) -> any ScheduledMarketSource {
         let inner = try SyntheticSourceFactory().makeSource(members: members, config: config, startNs: startNs) as! SyntheticMarket
-        return BreakingSource(inner: inner, brokenMarket: MarketLayout(routeCount: members.count).market(route: route, leg: .a),
+        return BreakingSource(inner: inner, brokenMarket: MarketMap(config: config, routes: members.map(\.route)).routes[route].a,
                               breakAtNs: startNs + Int64(afterSeconds * 1e9))
     }
 

@@ -84,7 +84,7 @@ final class Harness: @unchecked Sendable {
     let ex: FakeExchanges
     let hub = LiveHub()
     var source: any ScheduledMarketSource
-    let names: MarketNames
+    let names: MarketMap
     let store: SnapshotStore
 
     private init(ex: FakeExchanges, settings: LiveConfig) throws {
@@ -94,8 +94,8 @@ final class Harness: @unchecked Sendable {
                                                    listing: SyntheticListing.listing(symbolCount: 0))
         source = try LiveSourceFactory(hub: hub).makeSource(members: members, config: config,
                                                             startNs: MonotonicClock.wallNanoseconds())
-        names = MarketNames(routes: members.map(\.route), includeFx: true)
-        store = SnapshotStore(marketCount: names.layout.marketCount)
+        names = MarketMap(venues: [.upbit, .binance], routes: members.map(\.route))
+        store = SnapshotStore(marketCount: names.count)
     }
 
     static func started(_ settings: (FakeExchanges) -> LiveConfig) async throws -> Harness {
@@ -122,15 +122,15 @@ final class Harness: @unchecked Sendable {
     }
 
     func source(_ ex: FakeExchanges, _ settings: LiveConfig, hub: LiveHub,
-                whitelist: [String] = ["BTCUSDT", "ETHUSDT", "SOLUSDT"]) throws -> (any ScheduledMarketSource, MarketNames, SnapshotStore) {
+                whitelist: [String] = ["BTCUSDT", "ETHUSDT", "SOLUSDT"]) throws -> (any ScheduledMarketSource, MarketMap, SnapshotStore) {
         let config = try CampaignConfig.parse(ex.config(settings, extra: [
             "session": ["clock": "realtime"],
             "universe": ["mode": "FIXED_LIST", "whitelist": .array(whitelist.map { .string($0) })],
         ]))
         let m = try members(config)
         let source = try LiveSourceFactory(hub: hub).makeSource(members: m, config: config, startNs: MonotonicClock.wallNanoseconds())
-        let names = MarketNames(routes: m.map(\.route), includeFx: true)
-        return (source, names, SnapshotStore(marketCount: names.layout.marketCount))
+        let names = MarketMap(venues: [.upbit, .binance], routes: m.map(\.route))
+        return (source, names, SnapshotStore(marketCount: names.count))
     }
 
     @Test func everySubscribedSymbolReachesTheStoreWithoutAnOriginHeader() async throws {
@@ -138,7 +138,7 @@ final class Harness: @unchecked Sendable {
         defer { h.shutdown() }
         let (ex, hub, store) = (h.ex, h.hub, h.store)
         let names = h.names
-        for market in 0..<7 { #expect(store.sequence(market) > 0, "no book for \(names.names[market])") }
+        for market in 0..<7 { #expect(store.sequence(market) > 0, "no book for \(names.keys[market])") }
         // Binance BTC: 20 levels around 100,000; Upbit KRW-BTC: 15 levels around 140,000,000; fx around 1,400.
         let btc = store.read(2)
         #expect(btc.bids.count == 20 && btc.asks.count == 20 && abs(btc.mid - 100_000) < 10)

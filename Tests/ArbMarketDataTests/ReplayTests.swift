@@ -220,7 +220,7 @@ func parseRow(_ text: String, _ kind: TardisCSV.Kind) throws -> MarketEvent {
             Self.tardisQuote("upbit", "KRW-ETH", 3_500, bid: "5000000", ask: "5001000"),  // not traded: skipped
             Self.tardisQuote("upbit", "KRW-USDT", 4_000, bid: "1399", ask: "1400"),
         ].joined(separator: "\n"), dir, "upbit.csv")
-        let names = MarketNames(routes: Self.routes, includeFx: true)
+        let names = MarketMap(venues: [.upbit, .binance], routes: Self.routes)
         var source = try ReplaySource(paths: [upbit, binance], format: .tardis, names: names, logger: LogCapture().logger)
         let store = SnapshotStore(marketCount: 3)
         var order: [(Int64, Int, Int64)] = []
@@ -251,7 +251,7 @@ func parseRow(_ text: String, _ kind: TardisCSV.Kind) throws -> MarketEvent {
         ]
         let path = try write(lines.joined(separator: "\n") + "\n", dir, "bad.jsonl")
         let capture = LogCapture()
-        var source = try ReplaySource(paths: [path], format: .jsonl, names: MarketNames(routes: Self.routes, includeFx: false),
+        var source = try ReplaySource(paths: [path], format: .jsonl, names: MarketMap(venues: [.upbit, .binance], routes: Self.routes, includesFx: false),
                                       logger: capture.logger)
         let store = SnapshotStore(marketCount: 3)
         var times: [Int64] = []
@@ -278,7 +278,7 @@ func parseRow(_ text: String, _ kind: TardisCSV.Kind) throws -> MarketEvent {
         let gz = dir.appendingPathComponent("a.jsonl.gz").path
         #expect(try runTool("/bin/sh", ["-c", "gzip -c '\(a)' > '\(gz)'"]).0 == 0)
         for path in [a, gz] {
-            let names = MarketNames(routes: Self.routes, includeFx: false)
+            let names = MarketMap(venues: [.upbit, .binance], routes: Self.routes, includesFx: false)
             var full = try ReplaySource(paths: [path], format: .jsonl, names: names, logger: LogCapture().logger)
             let store = SnapshotStore(marketCount: 3)
             var all: [(Int64, Int64)] = []

@@ -57,11 +57,11 @@ import ArbCore
         let m = try members(10)
         var market = market(m)
         let store = SnapshotStore(marketCount: 21)
-        let layout = MarketLayout(routeCount: 10)
+        let layout = MarketMap(venues: [.upbit, .binance], routes: m.map(\.route))
         _ = trace(&market, store: store, seconds: 60)
         for route in m.map(\.route) {
             for leg in Leg.allCases {
-                let s = store.read(layout.market(route: route.index, leg: leg))
+                let s = store.read(layout.routes[route.index][leg])
                 let inst = route.instrument(leg)
                 #expect(s.bids.count >= 15 && s.asks.count >= 15)
                 #expect(s.bids.prices[0] < s.asks.prices[0])
@@ -73,7 +73,7 @@ import ArbCore
                 for i in 1..<s.asks.count { #expect(s.asks.prices[i] > s.asks.prices[i - 1]) }
             }
         }
-        let fxBook = store.read(layout.fxMarket)
+        let fxBook = store.read(layout.fxMarkets[.upbit]!)
         #expect(abs(fxBook.mid - 1400) < 20)
     }
 

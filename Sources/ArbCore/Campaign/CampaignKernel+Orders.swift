@@ -60,7 +60,7 @@ extension CampaignKernel {
         let params = worker.engine.params
         for leg in Leg.allCases {
             guard !p.executed[leg], force || p.dueNs[leg] <= nowNs else { continue }
-            let book = books.map { leg == .a ? $0.0 : $0.1 } ?? store.read(layout.market(route: index, leg: leg))
+            let book = books.map { leg == .a ? $0.0 : $0.1 } ?? store.read(worker.markets[leg])
             let order = marketOrder(route, leg, p.side(on: leg), p.quantity, p.tradeId,
                                     p.kind == .entry ? .entry : .exit, params, nowNs)
             p.fills[leg] = execute(order, against: book, route: index, p)
@@ -75,7 +75,7 @@ extension CampaignKernel {
         let pairing = LegPairing(direction: p.direction, filledA: p.fills.a?.quantity ?? .zero,
                                  filledB: p.fills.b?.quantity ?? .zero, unwinding: p.kind == .exit)
         if let c = pairing.correction {
-            let book = books.map { c.leg == .a ? $0.0 : $0.1 } ?? store.read(layout.market(route: index, leg: c.leg))
+            let book = books.map { c.leg == .a ? $0.0 : $0.1 } ?? store.read(worker.markets[c.leg])
             let order = marketOrder(route, c.leg, c.side, c.quantity, p.tradeId, .correction, params, nowNs)
             if let f = execute(order, against: book, route: index, p) { fills.append(f) }
         }
@@ -154,7 +154,7 @@ extension CampaignKernel {
     private func marketOrder(_ route: Route, _ leg: Leg, _ side: Side, _ quantity: Fixed, _ tradeId: String,
                              _ role: FillRole, _ params: StrategyParams, _ nowNs: Int64) -> MarketOrder {
         MarketOrder(venue: route.venues[leg], route: route, tradeId: tradeId, role: role, side: side, quantity: quantity,
-                    feeBps: Fixed(params.takerBps(route, leg)), fx: currentFx.fixed, timeNs: nowNs)
+                    feeBps: Fixed(params.takerBps(route, leg)), fx: fx(for: route).fixed, timeNs: nowNs)
     }
 
     /// When each leg of an order sent now reaches its venue.

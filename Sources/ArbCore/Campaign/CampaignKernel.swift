@@ -7,8 +7,9 @@ import Synchronization
 /// Safe to call concurrently for *different* routes (the realtime driver runs one task per route); a route's
 /// own state is touched only by the caller that drives it.
 public final class CampaignKernel: Sendable {
-    public let layout: MarketLayout
     public let store: SnapshotStore
+    /// The campaign's venues, in config order.
+    public let venues: [Venue]
     public let coordinator: RiskCoordinator
     public let fxSource: FxSource
     let paper: Mutex<PaperExchange>
@@ -18,34 +19,49 @@ public final class CampaignKernel: Sendable {
     private let table: RouteTable
     /// Serializes joins; holds the universe's history.
     private let universe = Mutex<[UniverseChange]>([])
-    private let fx = Mutex(FxQuote(rate: 0, fixed: .zero, timeNs: 0, sequence: 0))
+    /// Where each market is; grows as routes join (under `universe`'s lock).
+    private let map: Mutex<MarketMap>
+    /// Each KRW venue's `KRW-USDT` market (fixed for the campaign's life).
+    private let fxMarkets: PerVenue<Int?>
+    private let fx = Mutex(PerVenue(repeating: FxQuote.none))
     private let params: Mutex<(version: Int, params: StrategyParams)>
     private let paramsVersion = Atomic<Int>(0)
     private let paused = Atomic<Bool>(false)
     private let tradeCount: Mutex<Int>
 
-    /// A kernel over `routes` (indexed 0, 1, …) with room for `capacity` routes in all (`store` must hold
-    /// their markets); nil capacity = no room to grow.
+    /// A kernel over `routes` (indexed 0, 1, …) on `venues`, with room for `capacity` routes in all (`store` must
+    /// hold their markets, laid out as `MarketMap` lays them); nil capacity = no room to grow.
     public init(routes: [Route], store: SnapshotStore, coordinator: RiskCoordinator, paper: PaperExchange,
                 params: StrategyParams, fxSource: FxSource, recorder: any CampaignRecorder, tradeCount: Int = 0,
-                latencyMs: [Double] = [0, 0], capacity: Int? = nil) {
+                latencyMs: [Double] = [0, 0], capacity: Int? = nil, venues: [Venue] = [.upbit, .binance]) {
         let capacity = Swift.max(capacity ?? routes.count, routes.count)
-        precondition(store.marketCount >= MarketLayout.marketCount(routes: capacity), "store too small for the route capacity")
+        precondition(store.marketCount >= MarketMap.capacity(venues: venues, routes: capacity),
+                     "store too small for the route capacity")
         self.latencyNs = PerVenue { Int64((latencyMs.indices.contains($0.index) ? latencyMs[$0.index] : 0) * 1e6) }
-        self.layout = MarketLayout(routeCount: capacity)
+        self.venues = venues
+        let map = MarketMap(venues: venues, routes: routes, includesFx: fxSource == .book)
+        self.map = Mutex(map)
+        self.fxMarkets = map.fxMarkets
         self.store = store
         self.coordinator = coordinator
         self.table = RouteTable(capacity: capacity)
-        for route in routes { _ = table.append(RouteWorker(engine: RouteEngine(route: route, params: params))) }
+        for route in routes {
+            _ = table.append(RouteWorker(engine: RouteEngine(route: route, params: params), markets: map.routes[route.index]))
+        }
         self.fxSource = fxSource
         self.paper = Mutex(paper)
         self.recorder = recorder
         self.params = Mutex((0, params))
         self.tradeCount = Mutex(tradeCount)
         if case .fixed(let rate) = fxSource {
-            fx.withLock { $0 = FxQuote(rate: rate.double, fixed: rate, timeNs: 0, sequence: 0) }
+            fx.withLock { quotes in
+                for venue in venues where venue.isKRW { quotes[venue] = FxQuote(rate: rate.double, fixed: rate, timeNs: 0, sequence: 0) }
+            }
         }
     }
+
+    /// Where each market of the routes so far is, and which routes read it.
+    public var marketMap: MarketMap { map.withLock { $0 } }
 
     /// The routes so far, by index (later joins do not change a view already taken).
     public var workers: RouteWorkers { table.list() }
@@ -69,7 +85,11 @@ public final class CampaignKernel: Sendable {
         universe.withLock { log -> Bool in
             guard table.count < table.capacity, route.index == table.count else { return false }
             let (version, current) = params.withLock { ($0.version, $0.params) }
-            let worker = RouteWorker(engine: RouteEngine(route: route, params: current))
+            let markets = map.withLock { m -> RouteMarkets in
+                m.add([route])
+                return m.routes[route.index]
+            }
+            let worker = RouteWorker(engine: RouteEngine(route: route, params: current), markets: markets)
             worker.paramsVersion = version
             coordinator.addRoute(key: route.key, venues: route.venues)
             paper.withLock { p in
@@ -120,18 +140,40 @@ public final class CampaignKernel: Sendable {
     /// safe from any thread).
     public func requestFlatten(route index: Int) { worker(index).requestFlatten() }
 
-    public var currentFx: FxQuote { fx.withLock { $0 } }
+    /// The fx of the campaign's first KRW venue (the seed's Upbit); `FxQuote.none` without one.
+    public var currentFx: FxQuote {
+        guard let venue = venues.first(where: \.isKRW) else { return .none }
+        return fx(venue)
+    }
 
-    func restoreFx(_ quote: FxQuote) { fx.withLock { $0 = quote } }
+    /// `venue`'s KRW per USDT now (`FxQuote.none` for a USDT venue).
+    public func fx(_ venue: Venue) -> FxQuote { fx.withLock { $0[venue] } }
 
-    /// Call after the fx book changed: recomputes the rate and feeds the fx band's history.
+    /// The fx a route prices with: its fx venue's (`Route.fxVenue`); `FxQuote.unit` when both legs quote in USDT.
+    @inline(__always)
+    public func fx(for route: Route) -> FxQuote {
+        guard let venue = route.fxVenue else { return .unit }
+        return fx.withLock { $0[venue] }
+    }
+
+    /// Every venue's fx now.
+    var fxQuotes: PerVenue<FxQuote> { fx.withLock { $0 } }
+
+    func restoreFx(_ quotes: PerVenue<FxQuote>) { fx.withLock { $0 = quotes } }
+
+    /// Call after every fx book changed (the campaign's first books).
     public func fxBookUpdated() {
-        guard fxSource == .book else { return }
-        let book = store.read(layout.fxMarket)
+        for venue in venues where venue.isKRW { fxBookUpdated(venue) }
+    }
+
+    /// Call after `venue`'s fx book changed: recomputes its rate and feeds its fx band's history.
+    public func fxBookUpdated(_ venue: Venue) {
+        guard fxSource == .book, let market = fxMarkets[venue] else { return }
+        let book = store.read(market)
         guard !book.isEmpty else { return }
         let quote = FxQuote(rate: book.mid, fixed: book.midFixed, timeNs: book.receiveTimeNs, sequence: book.sequence)
-        fx.withLock { $0 = quote }
-        coordinator.observeFx(quote.rate)
+        fx.withLock { $0[venue] = quote }
+        coordinator.observeFx(quote.rate, venue: venue)
     }
 
     // MARK: Evaluation
@@ -162,8 +204,8 @@ public final class CampaignKernel: Sendable {
         if !active && worker.engine.isHolding && !worker.isWaiting {
             flatten(route: index, reason: "universe_exit", nowNs: nowNs)
         }
-        let marketA = layout.market(route: index, leg: .a), marketB = layout.market(route: index, leg: .b)
-        let fx = currentFx
+        let marketA = worker.markets.a, marketB = worker.markets.b
+        let fx = self.fx(for: worker.route)
         let allowEntries = entriesAllowed && active && !isPaused && !coordinator.isEmergencyStopped
         if worker.engine.quickLook(a: store.top(marketA), b: store.top(marketB), fx: fx, nowNs: nowNs,
                                    entriesAllowed: allowEntries) {
@@ -199,9 +241,9 @@ public final class CampaignKernel: Sendable {
         let worker = self.worker(index)
         if worker.isWaiting { deliver(route: index, nowNs: nowNs, force: true) }
         guard worker.engine.isHolding else { return true }
-        let a = store.read(layout.market(route: index, leg: .a))
-        let b = store.read(layout.market(route: index, leg: .b))
-        let fx = currentFx
+        let a = store.read(worker.markets.a)
+        let b = store.read(worker.markets.b)
+        let fx = self.fx(for: worker.route)
         if case .exit(let proposal) = worker.engine.forcedExit(reason: reason, a: a, b: b, fx: fx, nowNs: nowNs) {
             if exit(index, proposal, a: a, b: b, fx: fx, nowNs: nowNs) != nil {
                 deliver(route: index, nowNs: nowNs, force: true)
@@ -215,7 +257,7 @@ public final class CampaignKernel: Sendable {
         DataCheck(
             ageAMs: Double(nowNs - a.receiveTimeNs) / 1e6, ageBMs: Double(nowNs - b.receiveTimeNs) / 1e6,
             fxAgeMs: fxSource == .book && route.needsFx ? Double(nowNs - fx.timeNs) / 1e6 : nil,
-            crossedA: a.isCrossed, crossedB: b.isCrossed, fxRate: route.needsFx ? fx.rate : nil)
+            crossedA: a.isCrossed, crossedB: b.isCrossed, fxRate: route.needsFx ? fx.rate : nil, fxVenue: route.fxVenue)
     }
 
     func nextTradeId() -> String {

@@ -15,9 +15,31 @@ public struct KernelState: Sendable, Codable, Equatable {
     public var tradeCount: Int
     public var params: StrategyParams
     public var paused: Bool
-    public var fx: FxQuote
-    /// The store's newest snapshot of every market of the routes so far (fx first).
+    /// Each KRW venue's fx.
+    public var fx: FxQuotes
+    /// The store's newest snapshot of every market of the routes so far, by `MarketMap` index (fx first).
     public var books: [BookSnapshot]
+    /// The campaign's venues; nil in checkpoints of the two-venue release (Upbit and Binance).
+    public var venues: [Venue]?
+}
+
+/// Each KRW venue's fx in a checkpoint. Those of the two-venue release hold one quote (Upbit's), read into
+/// Upbit's slot.
+public struct FxQuotes: Sendable, Codable, Equatable {
+    public var byVenue: PerVenue<FxQuote>
+
+    public init(_ byVenue: PerVenue<FxQuote>) { self.byVenue = byVenue }
+
+    public init(from decoder: any Decoder) throws {
+        if let single = try? FxQuote(from: decoder) {
+            byVenue = PerVenue(repeating: .none)
+            byVenue[.upbit] = single
+        } else {
+            byVenue = try PerVenue(from: decoder)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws { try byVenue.encode(to: encoder) }
 }
 
 /// Where a driver was when it checkpointed.
@@ -103,21 +125,22 @@ extension CampaignKernel {
             universe: universeChanges,
             engines: workers.map(\.engine), failures: workers.map(\.failure), done: workers.map(\.done),
             pending: workers.map(\.pending), risk: coordinator.snapshot(), paper: paperExchange,
-            tradeCount: tradesOpened, params: strategyParams, paused: isPaused, fx: currentFx,
-            books: (0..<MarketLayout.marketCount(routes: workers.count)).map { store.read($0) })
+            tradeCount: tradesOpened, params: strategyParams, paused: isPaused, fx: FxQuotes(fxQuotes),
+            books: (0..<marketMap.count).map { store.read($0) }, venues: venues)
     }
 
     /// A kernel continuing from `state`, its route table included.
     public convenience init(restoring state: KernelState, fxSource: FxSource, recorder: any CampaignRecorder,
                             latencyMs: [Double] = [0, 0]) {
         let capacity = Swift.max(state.routeCapacity, state.routes.count)
-        let store = SnapshotStore(marketCount: MarketLayout.marketCount(routes: capacity))
+        let venues = state.venues ?? [.upbit, .binance]
+        let store = SnapshotStore(marketCount: MarketMap.capacity(venues: venues, routes: capacity))
         for (i, book) in state.books.enumerated() { store.restore(i, book) }
         let coordinator = RiskCoordinator(state: state.risk, routeKeys: state.routes.map(\.key),
                                           routeVenues: state.routes.map(\.venues), recorder: recorder)
         self.init(routes: state.routes, store: store, coordinator: coordinator, paper: state.paper, params: state.params,
                   fxSource: fxSource, recorder: recorder, tradeCount: state.tradeCount, latencyMs: latencyMs,
-                  capacity: capacity)
+                  capacity: capacity, venues: venues)
         for (i, worker) in workers.enumerated() {
             worker.engine = state.engines[i]
             worker.iterationCount.store(state.engines[i].iterations, ordering: .relaxed)
@@ -129,6 +152,6 @@ extension CampaignKernel {
         }
         restoreUniverse(state.universe)
         setPaused(state.paused)
-        restoreFx(state.fx)
+        restoreFx(state.fx.byVenue)
     }
 }

@@ -53,9 +53,13 @@ public final class RouteWorker: @unchecked Sendable {
         set { activeFlag.store(newValue, ordering: .relaxed) }
     }
 
-    public init(engine: RouteEngine) {
+    /// The store's markets of the route's legs.
+    public let markets: RouteMarkets
+
+    public init(engine: RouteEngine, markets: RouteMarkets) {
         self.engine = engine
         self.route = engine.route
+        self.markets = markets
         publishFills()
     }
 

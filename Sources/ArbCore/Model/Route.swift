@@ -54,6 +54,11 @@ public struct Route: Sendable, Hashable {
     /// Whether any leg quotes in KRW, so the route needs an fx rate at all.
     public var needsFx: Bool { krwLegs.a || krwLegs.b }
 
+    /// The KRW venue whose `KRW-USDT` rate converts the route's KRW legs: the KRW leg's venue on a cross-quote
+    /// pair, leg A's on a KRW–KRW pair (one rate for both legs, so the edge between them is pure KRW); nil when
+    /// both legs quote in USDT.
+    public var fxVenue: Venue? { krwLegs.a ? venues.a : krwLegs.b ? venues.b : nil }
+
     /// What each leg's quote price is divided by to be in USD at `fx` KRW per USDT: `fx` on a KRW leg, 1 on a
     /// USDT leg.
     @inline(__always) public func divisors(fx: Double) -> (a: Double, b: Double) {

@@ -20,20 +20,22 @@ public struct VenueInfo: Sendable {
     public let bookLevels: Int
     /// The exchange id of Tardis.dev recordings; nil when Tardis does not record the venue.
     public let tardisExchange: String?
+    /// The venue's typical spread against the seed's two venues' (the synthetic market draws its spreads with it).
+    public let spreadScale: Double
 
     /// The registry, in `Venue.index` order. Upbit and Binance keep indexes 0 and 1: checkpoints of the
     /// two-venue release hold their per-venue arrays in that order.
     public static let all: [VenueInfo] = [
         VenueInfo(name: "upbit", quote: "KRW", naming: .quoteDashBase, idPrefix: "U", takerBps: 5, bookLevels: 15,
-                  tardisExchange: "upbit"),
+                  tardisExchange: "upbit", spreadScale: 1),
         VenueInfo(name: "binance", quote: "USDT", naming: .baseQuote, idPrefix: "B", takerBps: 10, bookLevels: 20,
-                  tardisExchange: "binance"),
+                  tardisExchange: "binance", spreadScale: 1),
         VenueInfo(name: "bithumb", quote: "KRW", naming: .quoteDashBase, idPrefix: "H", takerBps: 25, bookLevels: 15,
-                  tardisExchange: nil),
+                  tardisExchange: nil, spreadScale: 1.4),
         VenueInfo(name: "okx", quote: "USDT", naming: .baseDashQuote, idPrefix: "O", takerBps: 10, bookLevels: 5,
-                  tardisExchange: "okex"),
+                  tardisExchange: "okex", spreadScale: 1.1),
         VenueInfo(name: "bybit", quote: "USDT", naming: .baseQuote, idPrefix: "Y", takerBps: 10, bookLevels: 50,
-                  tardisExchange: "bybit-spot"),
+                  tardisExchange: "bybit-spot", spreadScale: 1.2),
     ]
 
     /// The market of `base` on this venue: `KRW-BTC`, `BTCUSDT`, `BTC-USDT`.

@@ -104,7 +104,8 @@ extension RiskCoordinator {
         if let fxAge = d.fxAgeMs, fxAge > L.maxDataAgeMs {
             return Rejection(reason: .staleFx, value: fxAge, limit: L.maxDataAgeMs)
         }
-        if let rate = d.fxRate, let median = s.fx.median, median > 0, abs(rate - median) / median > L.fxBandPct {
+        if let rate = d.fxRate, let fxVenue = d.fxVenue, let median = s.fx[fxVenue].median, median > 0,
+           abs(rate - median) / median > L.fxBandPct {
             return Rejection(reason: .fxBand, value: rate, limit: median)
         }
         return nil

@@ -53,8 +53,8 @@ public final class RiskCoordinator: Sendable {
     /// Replaces the limits; open pairs keep what they hold, new proposals meet the new limits.
     public func updateLimits(_ limits: RiskLimits) { state.withLock { $0.limits = limits } }
 
-    /// Adds an fx observation to the history the fx band is measured against.
-    public func observeFx(_ rate: Double) { state.withLock { $0.fx.add(rate) } }
+    /// Adds an fx observation of `venue`'s to the history its fx band is measured against.
+    public func observeFx(_ rate: Double, venue: Venue = .upbit) { state.withLock { $0.fx[venue].add(rate) } }
 
     // MARK: Entries
 

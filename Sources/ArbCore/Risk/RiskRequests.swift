@@ -8,14 +8,18 @@ public struct DataCheck: Sendable, Equatable {
     public var crossedB: Bool
     /// The rate the route priced with; nil for a route with no KRW leg.
     public var fxRate: Double?
+    /// The KRW venue whose fx that rate is (its band is measured against that venue's history).
+    public var fxVenue: Venue?
 
-    public init(ageAMs: Double, ageBMs: Double, fxAgeMs: Double?, crossedA: Bool, crossedB: Bool, fxRate: Double?) {
+    public init(ageAMs: Double, ageBMs: Double, fxAgeMs: Double?, crossedA: Bool, crossedB: Bool, fxRate: Double?,
+                fxVenue: Venue? = .upbit) {
         self.ageAMs = ageAMs
         self.ageBMs = ageBMs
         self.fxAgeMs = fxAgeMs
         self.crossedA = crossedA
         self.crossedB = crossedB
         self.fxRate = fxRate
+        self.fxVenue = fxRate == nil ? nil : fxVenue
     }
 }
 

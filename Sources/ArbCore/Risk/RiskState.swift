@@ -35,7 +35,9 @@ public struct OrderWindow: Sendable, Codable, Equatable, VenueSlot {
 }
 
 /// Recent fx rates, for the data tier's band around their median.
-public struct FxHistory: Sendable, Codable, Equatable {
+public struct FxHistory: Sendable, Codable, Equatable, VenueSlot {
+    public static func empty(for venue: Venue) -> FxHistory { FxHistory() }
+
     public static let capacity = 64
     private var samples: [Double] = []
     private var next = 0
@@ -69,7 +71,8 @@ public struct RiskState: Sendable, Codable, Equatable {
     public var maxDailyLossSeenUSD = 0.0
     public var emergencyStopped = false
     public var orderWindows = PerVenue(repeating: OrderWindow())
-    public var fx = FxHistory()
+    /// Each KRW venue's recent fx rates.
+    public var fx = FxHistories()
     public var decisionCount = 0
     public var tradesExecuted = 0
     public var tradesRejected = 0
@@ -114,4 +117,28 @@ public struct RiskState: Sendable, Codable, Equatable {
     public mutating func recomputeUnrealized() {
         unrealizedUSD = routes.reduce(0) { $0 + $1.unrealizedUSD }
     }
+}
+
+/// Each KRW venue's fx history. Checkpoints of the two-venue release hold one history (Upbit's), read into
+/// Upbit's slot.
+public struct FxHistories: Sendable, Codable, Equatable {
+    public var byVenue = PerVenue(repeating: FxHistory())
+
+    public init() {}
+
+    public subscript(venue: Venue) -> FxHistory {
+        get { byVenue[venue] }
+        set { byVenue[venue] = newValue }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        if let single = try? FxHistory(from: decoder) {
+            byVenue = PerVenue(repeating: FxHistory())
+            byVenue[.upbit] = single
+        } else {
+            byVenue = try PerVenue(from: decoder)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws { try byVenue.encode(to: encoder) }
 }

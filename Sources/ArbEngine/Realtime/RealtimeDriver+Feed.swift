@@ -10,9 +10,12 @@ extension RealtimeDriver {
         var source = source
         let interval = onCheckpoint == nil ? nil : plan.checkpointIntervalNs
         var nextCheckpoint = interval == nil ? Int64.max : firstCheckpointNs
+        // Which routes read each market; joins add to it.
+        var map = kernel.marketMap
         while !state.stopping.load(ordering: .relaxed) {
             if let joins = state.takeJoining() {
                 let added = state.gate.exclusive { refresh.applyJoins(joins, kernel: kernel, source: &source, nowNs: clock.now()) }
+                map = kernel.marketMap
                 state.reportJoined(added)
             }
             let now = clock.now()
@@ -28,7 +31,7 @@ extension RealtimeDriver {
                 await idle(&source, wait: Swift.min(t, nextCheckpoint) - now, live: next == nil && source.isLive)
                 continue
             }
-            emit(&source, state)
+            emit(&source, map, state)
         }
         // Only an interrupted run hands on its source (a thousand routes' state takes milliseconds to encode).
         if control.interruptRequested {
@@ -57,17 +60,16 @@ extension RealtimeDriver {
         }
     }
 
-    /// Writes the source's next book into the store and, event-driven, evaluates its route.
-    private func emit<Source: ScheduledMarketSource>(_ source: inout Source, _ state: RealtimeRunState) {
-        let fxMarket = kernel.layout.fxMarket
+    /// Writes the source's next book into the store and, event-driven, evaluates the routes that read it.
+    private func emit<Source: ScheduledMarketSource>(_ source: inout Source, _ map: MarketMap, _ state: RealtimeRunState) {
         let market = state.gate.shared { () -> Int in
             let market = source.emit(into: kernel.store)
-            if market == fxMarket { kernel.fxBookUpdated() }
+            if let venue = map.fxVenue(ofMarket: market) { kernel.fxBookUpdated(venue) }
             return market
         }
         state.updates.add(1, ordering: .relaxed)
-        if market != fxMarket && plan.tickIntervalNs == nil {
-            evaluateInline(MarketLayout.route(ofBookMarket: market), state)
+        if map.fxVenue(ofMarket: market) == nil && plan.tickIntervalNs == nil {
+            for route in map.readers[market] { evaluateInline(route, state) }
         }
     }
 

@@ -104,26 +104,23 @@ public final class LineFileWriter {
 /// Records a source's stream as JSONL (`MarketJSONL`): after each book the source writes into the store, the
 /// book as stored.
 public struct MarketRecorder {
-    public let names: MarketNames
+    public let names: MarketMap
     public let writer: LineFileWriter
     /// Books written.
     public private(set) var books = 0
 
     /// Opens `path` (gzip when it ends in `.gz`) and writes the header.
-    public init(path: String, names: MarketNames, source: String, extra: [(String, String)]) throws(MarketFileError) {
+    public init(path: String, names: MarketMap, source: String, extra: [(String, String)]) throws(MarketFileError) {
         self.names = names
         writer = try LineFileWriter(path: path, gzip: path.hasSuffix(".gz"))
-        var markets: [(venue: Venue, symbol: String)] = []
-        for i in 0..<names.names.count where names.index(names.names[i].venue, names.names[i].symbol) == i {
-            markets.append(names.names[i])
-        }
+        let markets = names.readMarkets.map { (venue: names.keys[$0].venue, symbol: names.keys[$0].symbol) }
         try writer.write(line: MarketJSONL.header(source: source, markets: markets, extra: extra))
     }
 
     /// Writes market `market`'s newest book from `store`.
     public mutating func record(market: Int, from store: SnapshotStore) throws(MarketFileError) {
         let snapshot = store.read(market)
-        let name = names.names[market]
+        let name = names.keys[market]
         let event = MarketEvent(venue: name.venue, symbol: name.symbol, timeNs: snapshot.receiveTimeNs,
                                 exchangeTimeNs: snapshot.exchangeTimeNs, bids: snapshot.bids, asks: snapshot.asks)
         try writer.write { MarketJSONL.appendBook(event, to: &$0) }

@@ -66,19 +66,19 @@ public struct ReplaySource: ScheduledMarketSource, @unchecked Sendable {
         var skippedRows: Int
     }
 
-    private(set) var names: MarketNames
+    private(set) var names: MarketMap
     let logger: Logger
     private let files: [File]
     private var heap = Heap<Key>()
     public let counters: MarketSourceCounters?
 
     /// Opens `paths` and reads each file's first book.
-    public init(paths: [String], format: Format, names: MarketNames, logger: Logger) throws(MarketFileError) {
+    public init(paths: [String], format: Format, names: MarketMap, logger: Logger) throws(MarketFileError) {
         try self.init(paths: paths, format: format, names: names, logger: logger, state: nil)
     }
 
     /// Opens `paths` and continues where a checkpoint's `state` left them.
-    public init(paths: [String], format: Format, names: MarketNames, logger: Logger, state: [UInt8]) throws {
+    public init(paths: [String], format: Format, names: MarketMap, logger: Logger, state: [UInt8]) throws {
         let decoded = try JSONDecoder().decode(State.self, from: Data(state))
         guard decoded.files.count == paths.count else {
             throw MarketFileError(path: paths.first ?? "", "checkpoint of \(decoded.files.count) files does not match the \(paths.count) configured")
@@ -86,7 +86,7 @@ public struct ReplaySource: ScheduledMarketSource, @unchecked Sendable {
         try self.init(paths: paths, format: format, names: names, logger: logger, state: decoded)
     }
 
-    private init(paths: [String], format: Format, names: MarketNames, logger: Logger, state: State?) throws(MarketFileError) {
+    private init(paths: [String], format: Format, names: MarketMap, logger: Logger, state: State?) throws(MarketFileError) {
         self.names = names
         self.logger = logger
         var files: [File] = []

@@ -6,13 +6,17 @@ import Darwin
 import ArbCore
 import Foundation
 
-/// The embedded synthetic market (SPEC §3.2.1): deterministic from `seed`.
+/// The embedded synthetic market (SPEC §3.2.1, §8): deterministic from `seed`.
 ///
-/// Per base asset a random-walk USD mid and a mean-reverting Upbit premium with occasional jumps; per market
-/// (each exchange × symbol, and `KRW-USDT`) its own noise, a jittered spread and 15 (Upbit) or 20 (Binance)
-/// levels on the instrument's tick and step grid. Each market updates `updatesPerSecond` times a second on
-/// average, at jittered intervals with random phases, so updates never come in aligned bursts (except the
-/// initial snapshot of every market at the start, as a feed's first message would be).
+/// Per base asset a random-walk USD mid and a mean-reverting KRW premium with occasional jumps, shared by every
+/// venue that lists it; per market (each venue × symbol, and each KRW venue's `KRW-USDT`) its own noise, a
+/// jittered spread scaled by the venue's (`VenueInfo.spreadScale`) and as many levels as the venue's feed gives,
+/// on the instrument's tick and step grid. Upbit carries the premium and Binance the USD mid as they are; every
+/// other venue adds its own deviation, a fast mean-reverting walk with occasional short-lived dislocations (KRW
+/// venues a few bps around the premium, USDT venues a few bps around Binance), so routes between two venues of one
+/// quote trade too. Each market updates `updatesPerSecond` times a second on average, at jittered intervals with
+/// random phases, so updates never come in aligned bursts (except the initial snapshot of every market at the
+/// start, as a feed's first message would be).
 ///
 /// Processes evolve lazily to the time of each event, so the stream depends only on the seed and event order,
 /// which is the same whichever driver pulls it.
@@ -22,15 +26,19 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
         public var updatesPerSecond: Double
         public var fxStart: Double
         public var startNs: Int64
-        /// Whether to generate the `KRW-USDT` book (false with a fixed fx rate).
+        /// Whether to generate the `KRW-USDT` books (false with a fixed fx rate).
         public var includeFx: Bool
+        /// The campaign's venues (each KRW venue gets a `KRW-USDT` book).
+        public var venues: [Venue]
 
-        public init(seed: UInt64, updatesPerSecond: Double, fxStart: Double, startNs: Int64, includeFx: Bool) {
+        public init(seed: UInt64, updatesPerSecond: Double, fxStart: Double, startNs: Int64, includeFx: Bool,
+                    venues: [Venue] = [.upbit, .binance]) {
             self.seed = seed
             self.updatesPerSecond = updatesPerSecond
             self.fxStart = fxStart
             self.startNs = startNs
             self.includeFx = includeFx
+            self.venues = venues
         }
     }
 
@@ -50,14 +58,23 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
         var rng: Xoshiro256
     }
 
+    /// A venue's own move away from the reference venue of its quote (Upbit's premium, Binance's mid), in bps.
+    struct Deviation: Sendable, Codable, Equatable {
+        var bps: Double
+        var lastNs: Int64
+        var rng: Xoshiro256
+    }
+
     struct MarketState: Sendable, Codable, Equatable {
         var rng: Xoshiro256
         var spreadBps: Double
+        /// Nil on the reference venues (their books keep the seed's draws) and on fx books.
+        var deviation: Deviation?
     }
 
     struct Event: Comparable, Sendable, Codable {
         var timeNs: Int64
-        /// Tie-break: the fx market first, then by market index.
+        /// Tie-break: the fx markets first, then by market index.
         var order: Int32
         var market: Int32
         static func < (a: Event, b: Event) -> Bool { a.timeNs != b.timeNs ? a.timeNs < b.timeNs : a.order < b.order }
@@ -70,34 +87,73 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
     static let jumpRange = 60.0...140.0
     static let fxVolPerSqrtSecond = 3e-5
     static let venueNoiseBps = 1.5
+    // A non-reference venue's deviation: reversion (1/s), stationary deviation (bps) per quote, dislocations.
+    static let deviationReversion = 1.0 / 8
+    static let deviationBps = (krw: 8.0, usdt: 3.0)
+    static let dislocationRate = 1.0 / 90
+    static let dislocationRange = (krw: 50.0...120.0, usdt: 40.0...90.0)
+    /// A KRW venue's `KRW-USDT` mid against the shared rate, at most this many bps away (fixed per venue and seed).
+    static let fxOffsetBps = 4.0
 
-    public private(set) var routes: [Route]
-    public private(set) var layout: MarketLayout
+    public private(set) var map: MarketMap
     public let settings: Settings
     private let meanIntervalNs: Double
+    /// One per base asset, in order of first appearance.
     private var assets: [Asset]
+    private var assetIndex: [String: Int] = [:]
     private var fx: FxProcess
+    /// By market index.
     private var markets: [MarketState]
-    private var heap: EventQueue<Event>
+    /// By market index: its asset (-1 for fx books) and its instrument.
+    private var marketAsset: [Int32] = []
+    private var instruments: [Instrument] = []
+    private var heap = EventQueue<Event>([])
 
     /// A market over `members` (the resolved universe, in route order).
     public init(members: [UniverseMember], settings: Settings) {
-        self.routes = members.map(\.route)
-        self.layout = MarketLayout(routeCount: members.count)
+        let map = MarketMap(venues: settings.venues, routes: members.map(\.route), includesFx: settings.includeFx)
+        self.map = map
         self.settings = settings
         self.meanIntervalNs = 1e9 / settings.updatesPerSecond
         var master = Xoshiro256(seed: settings.seed)
-        assets = members.map { Self.asset($0, startNs: settings.startNs, rng: Xoshiro256(seed: master.next())) }
+        assets = []
+        for m in members where assetIndex[m.route.base] == nil {
+            assetIndex[m.route.base] = assets.count
+            assets.append(Self.asset(m, startNs: settings.startNs, rng: Xoshiro256(seed: master.next())))
+        }
         fx = FxProcess(rate: settings.fxStart, lastNs: settings.startNs, rng: Xoshiro256(seed: master.next()))
-        var states: [MarketState] = []
-        for m in members { states.append(contentsOf: Self.marketStates(m, master: &master)) }
-        // The fx market's generator is drawn last but its book is market 0.
-        states.insert(MarketState(rng: Xoshiro256(seed: master.next()), spreadBps: 3), at: MarketLayout.fxMarket)
-        markets = states
-        heap = EventQueue([])
-        let fxIndex = layout.fxMarket
-        for market in 0..<layout.marketCount where market != fxIndex || settings.includeFx {
-            heap.insert(Event(timeNs: settings.startNs, order: market == fxIndex ? -1 : Int32(market), market: Int32(market)))
+        let fxCount = map.count - map.routes.reduce(into: Set<Int>()) { $0.insert($1.a); $0.insert($1.b) }.count
+        markets = []
+        marketAsset = Array(repeating: -1, count: fxCount)
+        instruments = Array(repeating: SyntheticListing.fxInstrument, count: fxCount)
+        appendBooks(members, master: &master)
+        // The fx markets' generators are drawn last but their books come first.
+        let fxStates = (0..<fxCount).map { _ in MarketState(rng: Xoshiro256(seed: master.next()), spreadBps: 3) }
+        markets.insert(contentsOf: fxStates, at: 0)
+        var heap = EventQueue<Event>([])
+        for market in 0..<map.count where map.isRead(market) {
+            let order = map.fxVenue(ofMarket: market) != nil ? Int32(market - fxCount) : Int32(market)
+            heap.insert(Event(timeNs: settings.startNs, order: order, market: Int32(market)))
+        }
+        self.heap = heap
+    }
+
+    /// The generators of the members' book markets not made yet, drawn from `master` in market order, each from
+    /// the first member that reads it.
+    private mutating func appendBooks(_ members: [UniverseMember], master: inout Xoshiro256) {
+        for m in members {
+            for leg in Leg.allCases {
+                let market = map.routes[m.route.index][leg]
+                guard market == marketAsset.count else { continue }
+                let venue = m.route.venues[leg]
+                // The spread is drawn from a copy: the book's generator starts where the market's seed put it.
+                let rng = Xoshiro256(seed: master.next())
+                var draw = rng
+                let spread = Self.spreadBase(m) * (0.8 + 0.4 * draw.unit()) * venue.info.spreadScale
+                markets.append(MarketState(rng: rng, spreadBps: spread, deviation: deviation(venue, m.route.base)))
+                marketAsset.append(Int32(assetIndex[m.route.base]!))
+                instruments.append(m.route.instrument(leg))
+            }
         }
     }
 
@@ -110,27 +166,39 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
             depthUSD: Swift.min(80_000, Swift.max(3_000, m.quoteVolumeUSD / 20_000)), lastNs: startNs, rng: rng)
     }
 
-    /// The Upbit and Binance markets of `m`.
-    static func marketStates(_ m: UniverseMember, master: inout Xoshiro256) -> [MarketState] {
-        let base = Swift.min(15, Swift.max(1, 3e4 / Swift.max(1, m.quoteVolumeUSD).squareRoot()))
-        return (0..<2).map { _ in
-            var rng = Xoshiro256(seed: master.next())
-            return MarketState(rng: rng, spreadBps: base * (0.8 + 0.4 * rng.unit()))
-        }
+    /// The typical spread of a member's markets, in bps: wider for thinner assets.
+    static func spreadBase(_ m: UniverseMember) -> Double {
+        Swift.min(15, Swift.max(1, 3e4 / Swift.max(1, m.quoteVolumeUSD).squareRoot()))
+    }
+
+    /// A non-reference venue's deviation process for `base`, seeded by the campaign seed, venue and asset (so the
+    /// reference venues' draws stay the seed's); nil on Upbit and Binance.
+    private func deviation(_ venue: Venue, _ base: String) -> Deviation? {
+        guard venue != .upbit && venue != .binance else { return nil }
+        var rng = Xoshiro256(seed: settings.seed ^ Self.fnv1a(venue.rawValue + ":" + base))
+        let sd = venue.isKRW ? Self.deviationBps.krw : Self.deviationBps.usdt
+        return Deviation(bps: sd * rng.gaussian(), lastNs: settings.startNs, rng: rng)
+    }
+
+    /// A KRW venue's fx mid against the shared rate (Upbit's is the rate itself).
+    private func fxFactor(_ venue: Venue) -> Double {
+        guard venue != .upbit else { return 1 }
+        var rng = Xoshiro256(seed: settings.seed ^ Self.fnv1a("fx:" + venue.rawValue))
+        return 1 + Self.fxOffsetBps * (2 * rng.unit() - 1) / 1e4
     }
 
     /// Routes joining the campaign: their processes start at `nowNs` from the listing's reference price, seeded
-    /// by the campaign seed and the symbol (so a run and its resume generate the same books), first books now.
+    /// by the campaign seed and the route (so a run and its resume generate the same books), first books now.
     public mutating func addRoutes(_ members: [UniverseMember], nowNs: Int64) throws(ConfigError) {
         for m in members {
-            precondition(m.route.index == routes.count, "routes join at the next index")
             var master = Xoshiro256(seed: settings.seed ^ Self.fnv1a(m.route.key))
-            routes.append(m.route)
-            assets.append(Self.asset(m, startNs: nowNs, rng: Xoshiro256(seed: master.next())))
-            markets.append(contentsOf: Self.marketStates(m, master: &master))
-            layout = MarketLayout(routeCount: routes.count)
-            for leg in Leg.allCases {
-                let market = layout.market(route: m.route.index, leg: leg)
+            if assetIndex[m.route.base] == nil {
+                assetIndex[m.route.base] = assets.count
+                assets.append(Self.asset(m, startNs: nowNs, rng: Xoshiro256(seed: master.next())))
+            }
+            let added = map.add([m.route])
+            appendBooks([m], master: &master)
+            for market in added {
                 heap.insert(Event(timeNs: nowNs, order: Int32(market), market: Int32(market)))
             }
         }
@@ -162,7 +230,7 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
         self.init(members: members, settings: settings)
         let state = try JSONDecoder().decode(State.self, from: Data(bytes))
         guard state.assets.count == assets.count, state.markets.count == markets.count else {
-            throw StoreError(.invalidState, "checkpoint of \(state.assets.count) routes does not fit a market of \(assets.count)")
+            throw StoreError(.invalidState, "checkpoint of \(state.assets.count) assets and \(state.markets.count) markets does not fit a market of \(assets.count) and \(markets.count)")
         }
         assets = state.assets
         fx = state.fx
@@ -176,35 +244,41 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
         let market = Int(event.market)
         let t = event.timeNs
         var state = markets[market]
+        let venue = map.keys[market].venue
         // The fx process moves only when a book that shows it is drawn (a KRW venue's and KRW-USDT): a geometric
         // walk taken in one step or in several has the same law, and USDT books skip a draw.
-        let book = layout.route(ofMarket: market).map { (route: $0.route, venue: routes[$0.route].venues[$0.leg], leg: $0.leg) }
-        if let book, !book.venue.isKRW {} else { evolveFx(to: t) }
+        if venue.isKRW { evolveFx(to: t) }
         let fxRate = fx.rate
-        if let (route, venue, leg) = book {
-            evolve(route, to: t)
-            let asset = assets[route]
+        let assetIndex = Int(marketAsset[market])
+        if assetIndex >= 0 {
+            evolve(assetIndex, to: t)
+            let asset = assets[assetIndex]
             let noise = 1 + state.rng.gaussian() * Self.venueNoiseBps / 1e4
-            let instrument = routes[route].instrument(leg)
+            let deviation = state.deviation.map { Self.evolve($0, venue: venue, to: t) }
+            state.deviation = deviation
             let mid: Double
             let priceUSD: Double
             if venue.isKRW {
-                mid = asset.midUSD * fxRate * (1 + asset.premiumBps / 1e4) * noise
+                let premium = deviation.map { asset.premiumBps + $0.bps } ?? asset.premiumBps
+                mid = asset.midUSD * fxRate * (1 + premium / 1e4) * noise
                 priceUSD = mid / fxRate
             } else {
-                mid = asset.midUSD * noise
+                mid = deviation.map { asset.midUSD * (1 + $0.bps / 1e4) * noise } ?? asset.midUSD * noise
                 priceUSD = mid
             }
+            let instrument = instruments[market]
             let levels = venue.info.bookLevels
             store.write(market) { snap in
-                Self.build(&snap, mid: mid, instrument: instrument, spreadBps: state.spreadBps, levels: levels,
-                           unitsPerLevel: asset.depthUSD / priceUSD, rng: &state.rng)
+                Self.build(&snap, mid: mid, instrument: instrument,
+                           spreadBps: state.spreadBps, levels: levels, unitsPerLevel: asset.depthUSD / priceUSD,
+                           rng: &state.rng)
                 snap.exchangeTimeNs = t
                 snap.receiveTimeNs = t
             }
         } else {
+            let mid = venue == .upbit ? fxRate : fxRate * fxFactor(venue)
             store.write(market) { snap in
-                Self.build(&snap, mid: fxRate, instrument: SyntheticListing.fxInstrument, spreadBps: state.spreadBps,
+                Self.build(&snap, mid: mid, instrument: SyntheticListing.fxInstrument, spreadBps: state.spreadBps,
                            levels: 15, unitsPerLevel: 200_000, rng: &state.rng)
                 snap.exchangeTimeNs = t
                 snap.receiveTimeNs = t
@@ -214,6 +288,23 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
         markets[market] = state
         heap.replaceMin(with: Event(timeNs: t + Swift.max(1, interval), order: event.order, market: event.market))
         return market
+    }
+
+    /// A deviation moved to `t`: mean reversion to zero, noise, and now and then a dislocation.
+    static func evolve(_ d: Deviation, venue: Venue, to t: Int64) -> Deviation {
+        var d = d
+        let dt = Double(t - d.lastNs) / 1e9
+        guard dt > 0 else { return d }
+        let decay = exp(-deviationReversion * dt)
+        let sd = venue.isKRW ? deviationBps.krw : deviationBps.usdt
+        d.bps = d.bps * decay + sd * (1 - decay * decay).squareRoot() * d.rng.gaussian()
+        if d.rng.unit() < 1 - exp(-dislocationRate * dt) {
+            let range = venue.isKRW ? dislocationRange.krw : dislocationRange.usdt
+            let size = range.lowerBound + (range.upperBound - range.lowerBound) * d.rng.unit()
+            d.bps += d.rng.unit() < 0.5 ? size : -size
+        }
+        d.lastNs = t
+        return d
     }
 
     private mutating func evolve(_ i: Int, to t: Int64) {

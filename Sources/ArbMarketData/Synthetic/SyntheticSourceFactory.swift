@@ -20,6 +20,7 @@ public struct SyntheticSourceFactory: MarketSourceFactory {
 
     func settings(_ config: CampaignConfig, _ startNs: Int64) -> SyntheticMarket.Settings {
         .init(seed: config.marketData.seed, updatesPerSecond: config.marketData.updatesPerSecond,
-              fxStart: config.marketData.fxStart, startNs: startNs, includeFx: config.marketData.fxSource == .book)
+              fxStart: config.marketData.fxStart, startNs: startNs, includeFx: config.marketData.fxSource == .book,
+              venues: config.venues)
     }
 }
