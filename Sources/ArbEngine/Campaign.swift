@@ -23,7 +23,8 @@ public final class Campaign: Sendable {
         self.recorder = recorder
         self.sources = sources
         members = try UniverseResolver.resolve(config.universe, engine: config.engine,
-                                               listing: sources.availableListing(Self.listing(config: config, sources: sources), config: config))
+                                               listing: sources.availableListing(Self.listing(config: config, sources: sources), config: config),
+                                               pairs: config.routePairs)
         var logger = Logger(label: "arbitrage.universe")
         logger[metadataKey: "campaign"] = "\(id)"
         refresh = UniverseRefresh(config: config, sources: sources, logger: logger, members: members)

@@ -59,7 +59,8 @@ final class UniverseRefresh: Sendable {
             try await sources.prepare(config: config)
             let listing = try Campaign.listing(config: config, sources: sources)
             let resolved = try UniverseResolver.resolve(config.universe, engine: config.engine,
-                                                        listing: sources.availableListing(listing, config: config))
+                                                        listing: sources.availableListing(listing, config: config),
+                                                        pairs: config.routePairs)
             counts.withLock { $0.done += 1 }
             facts.withLock { f in for m in resolved { f[m.route.key] = m } }
             let workers = kernel.workers

@@ -51,8 +51,8 @@ public struct StandardSourceFactory: MarketSourceFactory {
         }
     }
 
-    /// Replay: the routes whose Upbit and Binance books are both in the files; fx needs a `KRW-USDT` book
-    /// unless it is fixed.
+    /// Replay: each asset on the venues whose book of it is in the files (so routes are made on the pairs with
+    /// both books); each KRW venue of the campaign's pairs needs its `KRW-USDT` book unless fx is fixed.
     public func availableListing(_ listing: [ListingEntry], config: CampaignConfig) throws(ConfigError) -> [ListingEntry] {
         if config.marketData.source == .live {
             guard let live else { throw Self.noLive }
@@ -65,12 +65,18 @@ public struct StandardSourceFactory: MarketSourceFactory {
             throw Self.configError(error, files: replay.files)
         }
         let markets = perFile.reduce(into: Set<String>()) { $0.formUnion($1) }
-        if config.marketData.fxSource == .book, !markets.contains(MarketEvent.key(.upbit, MarketMap.fxSymbol)) {
+        let pairVenues = Set(config.routePairs.flatMap { [$0.a, $0.b] })
+        for venue in config.venues where venue.isKRW && pairVenues.contains(venue) && config.marketData.fxSource == .book {
+            guard !markets.contains(MarketEvent.key(venue, MarketMap.fxSymbol)) else { continue }
             throw ConfigError(field: "market_data.replay.files",
-                              "no KRW-USDT book in the files; add a recording of Upbit's KRW-USDT or set market_data.fx.source: fixed")
+                              "no KRW-USDT book of \(venue) in the files; add a recording of \(venue)'s KRW-USDT or set market_data.fx.source: fixed")
         }
-        let available = listing.filter {
-            markets.contains(MarketEvent.key(.upbit, "KRW-" + $0.base)) && markets.contains(MarketEvent.key(.binance, $0.symbol))
+        let available = listing.compactMap { entry -> ListingEntry? in
+            var e = entry
+            for venue in Venue.allCases where !markets.contains(MarketEvent.key(venue, venue.info.market(base: e.base))) {
+                e.instruments[venue] = nil
+            }
+            return config.routePairs.contains { e.instruments(on: $0) != nil } ? e : nil
         }
         if available.isEmpty {
             throw ConfigError(field: "market_data.replay.files",

@@ -56,3 +56,64 @@ import Testing
         #expect(Self.route(0, "BTC", .binance, .bybit).fxVenue == nil)
     }
 }
+
+@Suite struct VenueConfigTests {
+    static func issues(_ json: JSONValue) -> [String] {
+        do {
+            _ = try CampaignConfig.parse(json)
+            return []
+        } catch { return error.issues.map { "\($0.field): \($0.message)" } }
+    }
+
+    @Test func venuesAndPairsMustAgree() {
+        #expect(Self.issues(["venues": ["upbit", "binance", "upbit"]]).contains { $0.hasPrefix("venues[2]: upbit is listed twice") })
+        #expect(Self.issues(["routes": ["pairs": ["upbit-okx"]]]).contains { $0.hasPrefix("routes.pairs[0]: okx is not in venues") })
+        #expect(Self.issues(["venues": ["binance", "okx"]]).contains { $0.hasPrefix("venues: no KRW venue against a USDT venue") })
+        #expect(Self.issues(["routes": ["pairs": ["upbit-binance", "upbit-binance"]]]).contains { $0.contains("listed twice") })
+        #expect(Self.issues(["routes": ["pairs": ["binance-upbit"]]]).isEmpty)
+        #expect(!Self.issues(["routes": ["pairs": ["upbit-upbit"]]]).isEmpty)
+        #expect(Self.issues(["venues": ["binance", "okx"], "routes": ["pairs": ["okx-binance"]]]).isEmpty)
+    }
+
+    @Test func venueSettingsOverrideTheSeedsKeysWhichStillWork() throws {
+        let legacy = try CampaignConfig.parse([
+            "fees": ["upbit_taker_bps": 7], "paper": ["latency_ms": ["binance": 40], "initial_balances": ["upbit": ["BTC": 2]]],
+            "multi_symbol_risk_guard": ["exchange": ["binance": ["max_exposure_usd": 3000]]],
+        ])
+        #expect(legacy.strategy.takerBps[.upbit] == 7 && legacy.latencyMs[Venue.binance.index] == 40)
+        #expect(legacy.risk.exchanges[.binance].maxExposureUSD == 3000 && legacy.initialBalances[.upbit]?["BTC"] == Fixed(2))
+        let both = try CampaignConfig.parse([
+            "venues": ["upbit", "bithumb", "okx"],
+            "fees": ["upbit_taker_bps": 7],
+            "venue_config": [
+                "upbit": ["taker_bps": 4, "initial_balances": ["ETH": 1]],
+                "bithumb": ["taker_bps": 4, "latency_ms": 30, "max_exposure_usd": 500, "max_orders_per_second": 3],
+            ],
+            "paper": ["initial_balances": ["upbit": ["BTC": 2, "ETH": 5]]],
+        ])
+        #expect(both.strategy.takerBps[.upbit] == 4 && both.strategy.takerBps[.bithumb] == 4)
+        #expect(both.strategy.takerBps[.okx] == Venue.okx.info.takerBps)
+        #expect(both.latencyMs[Venue.bithumb.index] == 30 && both.latencyMs[Venue.okx.index] == 0)
+        #expect(both.risk.exchanges[.bithumb].maxExposureUSD == 500 && both.risk.exchanges[.bithumb].maxOrdersPerSecond == 3)
+        #expect(both.risk.exchanges[.okx] == .standard)
+        #expect(both.initialBalances[.upbit] == ["BTC": Fixed(2), "ETH": Fixed(1)])
+        #expect(both.routePairs.map { "\($0.a)-\($0.b)" } == ["upbit-okx", "bithumb-okx"])
+    }
+
+    @Test func theCapPerAssetKeepsThePairsWithTheMostVolume() throws {
+        let inst = Instrument(tick: Fixed(raw: 1), step: Fixed(raw: 1), minNotional: .zero)
+        let entry = ListingEntry(
+            symbol: "XUSDT", base: "X", usdtVolumes: PerVenue(0, except: [.binance: 5, .okx: 9, .bybit: 1]),
+            referencePriceUSD: 1, instruments: PerVenue(repeating: inst))
+        let pairs = [PerLeg(a: Venue.upbit, b: .binance), PerLeg(a: .upbit, b: .okx), PerLeg(a: .upbit, b: .bybit),
+                     PerLeg(a: .binance, b: .okx)]
+        var universe = CampaignConfig.defaults.universe
+        universe.maxRoutesPerSymbol = 2
+        var engine = CampaignConfig.defaults.engine
+        engine.mode = .multi
+        let members = try UniverseResolver.resolve(universe, engine: engine, listing: [entry], pairs: pairs)
+        // binance–okx (14) and upbit–okx (9) beat upbit–binance (5) and upbit–bybit (1); the order of `pairs` stays.
+        #expect(members.map(\.route.key) == ["XUSDT@upbit-okx", "XUSDT@binance-okx"])
+        #expect(members.map(\.route.index) == [0, 1])
+    }
+}

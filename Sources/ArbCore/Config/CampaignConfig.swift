@@ -12,6 +12,8 @@ public struct UniverseConfig: Sendable, Equatable {
     public var file: String?
     /// Seconds of campaign clock between re-resolutions; 0 = never.
     public var refreshSeconds: Double
+    /// Most routes per asset (the pairs with the most USDT volume for it); nil = every pair that lists it.
+    public var maxRoutesPerSymbol: Int? = nil
 
     /// Routes a campaign starting with `routes` has room for: as many when the universe never changes, else
     /// enough for the routes that may join over its run (slots are never reused).
@@ -106,11 +108,14 @@ public struct CampaignConfig: Sendable, Equatable {
     public var session: SessionConfig
     public var marketData: MarketDataConfig
     public var strategy: StrategyParams
-    /// The venues the campaign trades on, in registry order (each gets an account with quote cash).
+    /// The venues the campaign trades on, in config order (each gets an account with quote cash; the KRW ones'
+    /// `KRW-USDT` books come first in the market map in this order).
     public var venues: [Venue] = [.upbit, .binance]
-    /// `paper.initial_balances.{upbit,binance}`: asset → amount.
+    /// The venue pairs that carry routes, in order (`routes.pairs`, or every KRW × USDT venue of `venues`).
+    public var routePairs: [PerLeg<Venue>] = [Route.seedPair]
+    /// Per venue, asset → amount: `venue_config.<venue>.initial_balances` over `paper.initial_balances`.
     public var initialBalances: [Venue: [String: Fixed]]
-    /// `paper.latency_ms.{upbit,binance}`.
+    /// Each venue's order latency by registry index: `venue_config.<venue>.latency_ms` or `paper.latency_ms`.
     public var latencyMs: [Double]
     /// The normalized tree (defaults filled in), as stored and returned over HTTP.
     public var tree: JSONValue
@@ -140,17 +145,17 @@ public struct CampaignConfig: Sendable, Equatable {
             mode: .init(rawValue: s("universe.mode"))!, topN: i("universe.top_n"), baseQuote: s("universe.base_quote"),
             whitelist: list("universe.whitelist"), blacklist: list("universe.blacklist"),
             excludeStablecoins: b("universe.exclude_stablecoins"), source: .init(rawValue: s("universe.source"))!,
-            file: t.at("universe.file")?.stringValue, refreshSeconds: d("universe.refresh_seconds"))
+            file: t.at("universe.file")?.stringValue, refreshSeconds: d("universe.refresh_seconds"),
+            maxRoutesPerSymbol: t.at("universe.max_routes_per_symbol")?.intValue.map { Int($0) })
+        venues = list("venues").compactMap(Venue.init(rawValue:))
+        routePairs = Self.pairs(t.at("routes.pairs")?.arrayValue?.compactMap(\.stringValue), venues: venues)
         engine = EngineConfig(
             mode: .init(rawValue: s("engine.mode"))!, multiSymbolEnabled: b("engine.multi_symbol_enabled"),
             perSymbolIsolation: b("engine.per_symbol_isolation"))
         let ups = d("market_data.updates_per_second")
         let configuredAge = t.at("market_data.max_data_age_ms")?.doubleValue
         let g = "multi_symbol_risk_guard."
-        func exchange(_ v: String) -> ExchangeLimits {
-            ExchangeLimits(maxExposureUSD: d(g + "exchange.\(v).max_exposure_usd"),
-                           maxOrdersPerSecond: i(g + "exchange.\(v).max_orders_per_second"))
-        }
+        let setting = Self.venueSetting(t)
         risk = RiskLimits(
             maxTotalExposureUSD: d(g + "max_total_exposure_usd"), maxDailyLossUSD: d(g + "max_daily_loss_usd"),
             emergencyStopLossUSD: d(g + "emergency_stop_loss_usd"), totalCapitalUSD: d(g + "total_capital_usd"),
@@ -161,7 +166,13 @@ public struct CampaignConfig: Sendable, Equatable {
             maxDataAgeMs: configuredAge ?? (s("market_data.source") == "synthetic"
                 ? MarketDataConfig.derivedMaxAgeMs(updatesPerSecond: ups) : MarketDataConfig.recordedMaxAgeMs),
             fxBandPct: d(g + "fx_band_pct"),
-            exchanges: PerVenue { $0 == .upbit || $0 == .binance ? exchange($0.rawValue) : .standard })
+            exchanges: PerVenue { venue in
+                let standard = ExchangeLimits.standard
+                return ExchangeLimits(
+                    maxExposureUSD: setting(venue, "max_exposure_usd", g + "exchange.%v.max_exposure_usd") ?? standard.maxExposureUSD,
+                    maxOrdersPerSecond: setting(venue, "max_orders_per_second", g + "exchange.%v.max_orders_per_second")
+                        .map { Int($0) } ?? standard.maxOrdersPerSecond)
+            })
         session = SessionConfig(
             clock: .init(rawValue: s("session.clock"))!, maxRuntimeSeconds: d("session.max_runtime_seconds"),
             loopIntervalMs: d("session.loop_interval_ms"), maxIterations: t.at("session.max_iterations")?.intValue.map { Int($0) },
@@ -188,18 +199,41 @@ public struct CampaignConfig: Sendable, Equatable {
             entryThresholdBps: d("strategy.entry_threshold_bps"), exitThresholdBps: d("strategy.exit_threshold_bps"),
             maxHoldSeconds: d("strategy.max_hold_seconds"), orderNotionalUSD: d("strategy.order_notional_usd"),
             maxSlippageBps: d("strategy.max_slippage_bps"),
-            takerBps: PerVenue { $0 == .upbit || $0 == .binance ? d("fees.\($0.rawValue)_taker_bps") : $0.info.takerBps })
+            takerBps: PerVenue { setting($0, "taker_bps", "fees.%v_taker_bps") ?? $0.info.takerBps })
         var balances: [Venue: [String: Fixed]] = [:]
         for venue in Venue.allCases {
-            let entries = t.at("paper.initial_balances.\(venue.rawValue)")?.objectValue ?? [:]
+            var entries = t.at("paper.initial_balances.\(venue.rawValue)")?.objectValue ?? [:]
+            entries.merge(t.at("venue_config.\(venue.rawValue).initial_balances")?.objectValue ?? [:]) { $1 }
             balances[venue] = entries.mapValues { Fixed($0.doubleValue!, rounding: .down) }
         }
         initialBalances = balances
-        latencyMs = [d("paper.latency_ms.upbit"), d("paper.latency_ms.binance")]
+        latencyMs = Venue.allCases.map { setting($0, "latency_ms", "paper.latency_ms.%v") ?? 0 }
+    }
+
+    /// Reads a venue's setting: `venue_config.<venue>.<key>` when set, else, for Upbit and Binance, the seed's key
+    /// (`legacy` with `%v` standing for the venue).
+    static func venueSetting(_ t: JSONValue) -> (Venue, String, String) -> Double? {
+        { venue, key, legacy in
+            if let value = t.at("venue_config.\(venue.rawValue).\(key)")?.doubleValue { return value }
+            guard venue == .upbit || venue == .binance else { return nil }
+            return t.at(legacy.replacing("%v", with: venue.rawValue))?.doubleValue
+        }
+    }
+
+    /// `routes.pairs` as venue pairs; nil = every KRW venue × every USDT venue of `venues`, in their order.
+    static func pairs(_ names: [String]?, venues: [Venue]) -> [PerLeg<Venue>] {
+        guard let names else {
+            return venues.filter(\.isKRW).flatMap { a in venues.filter { !$0.isKRW }.map { PerLeg(a: a, b: $0) } }
+        }
+        return names.compactMap { name in
+            let parts = name.split(separator: "-").map(String.init)
+            guard parts.count == 2, let a = Venue(rawValue: parts[0]), let b = Venue(rawValue: parts[1]) else { return nil }
+            return PerLeg(a: a, b: b)
+        }
     }
 
     private func crossFieldIssues() -> [ConfigIssue] {
-        var issues: [ConfigIssue] = []
+        var issues: [ConfigIssue] = venueIssues()
         if engine.mode == .multi && !engine.multiSymbolEnabled {
             issues.append(ConfigIssue(field: "engine.multi_symbol_enabled",
                                       message: "engine.mode: multi needs engine.multi_symbol_enabled: true"))
@@ -236,9 +270,11 @@ public struct CampaignConfig: Sendable, Equatable {
                 issues.append(ConfigIssue(field: "market_data.live.reconnect_max_seconds", message: "is below reconnect_min_seconds"))
             }
         }
-        // Bound the work one request can ask for.
-        let routes = Double(engine.mode == .single ? 1 : (universe.mode == .fixedList ? universe.whitelist.count : universe.topN))
-        let rate = (routes * 2 + 1) * marketData.updatesPerSecond
+        // Bound the work one request can ask for (each route's two books at most; shared books only lower it).
+        let assets = Double(universe.mode == .fixedList ? universe.whitelist.count : universe.topN)
+        let perAsset = Double(Swift.min(routePairs.count, universe.maxRoutesPerSymbol ?? routePairs.count))
+        let routes = engine.mode == .single ? 1 : assets * Swift.max(1, perAsset)
+        let rate = (routes * 2 + Double(Set(venues.filter(\.isKRW)).count)) * marketData.updatesPerSecond
         switch session.clock {
         case _ where marketData.source != .synthetic:
             break  // recorded data: the files bound the work
@@ -255,6 +291,32 @@ public struct CampaignConfig: Sendable, Equatable {
         if session.clock == .simulated && routeCheckpoints > Self.maxSimulatedRouteCheckpoints {
             issues.append(ConfigIssue(field: "session.checkpoint_seconds", message:
                 "checkpoints every \(session.checkpointSeconds) s of \(Int(routes)) routes for \(session.maxRuntimeSeconds) s would copy \(Int(routeCheckpoints)) route states; the most is \(Int(Self.maxSimulatedRouteCheckpoints))"))
+        }
+        return issues
+    }
+
+    /// `venues` and `routes.pairs` agree: no venue twice, pairs of two listed venues, at least one pair.
+    private func venueIssues() -> [ConfigIssue] {
+        var issues: [ConfigIssue] = []
+        var seen = Set<Venue>()
+        for (i, venue) in venues.enumerated() where !seen.insert(venue).inserted {
+            issues.append(ConfigIssue(field: "venues[\(i)]", message: "\(venue) is listed twice"))
+        }
+        let named = tree.at("routes.pairs")?.arrayValue
+        var pairsSeen = Set<PerLeg<Venue>>()
+        for (i, pair) in routePairs.enumerated() where named != nil {
+            let field = "routes.pairs[\(i)]"
+            for venue in [pair.a, pair.b] where !seen.contains(venue) {
+                issues.append(ConfigIssue(field: field, message: "\(venue) is not in venues (\(venues.map(\.rawValue).joined(separator: ", ")))"))
+            }
+            if !pairsSeen.insert(pair).inserted {
+                issues.append(ConfigIssue(field: field, message: "\(pair.a)-\(pair.b) is listed twice"))
+            }
+        }
+        if routePairs.isEmpty {
+            issues.append(ConfigIssue(field: named == nil ? "venues" : "routes.pairs", message: named == nil
+                ? "no KRW venue against a USDT venue in venues; name the pairs to trade in routes.pairs"
+                : "at least one pair is needed"))
         }
         return issues
     }

@@ -18,6 +18,34 @@ public enum CampaignSchema {
                     doc: "Initial \(name == "upbit" ? "Upbit" : "Binance") balances per asset, overriding the defaults for the assets named.")
     }
 
+    /// Every registered venue's name, in registry order.
+    static let venueNames = Venue.allCases.map(\.rawValue)
+    /// Every ordered pair of two venues: `upbit-binance`, `bithumb-okx`, ….
+    static let pairNames = Venue.allCases.flatMap { a in Venue.allCases.filter { $0 != a }.map { "\(a.rawValue)-\($0.rawValue)" } }
+
+    /// One venue's settings under `venue_config`; null keys fall back to the seed's keys (Upbit, Binance) or the
+    /// registry's defaults.
+    static func venueSettings(_ venue: Venue) -> SchemaField {
+        let legacy = venue == .upbit || venue == .binance
+        let fallback = legacy ? " null = `fees.\(venue.rawValue)_taker_bps`." : " null = \(SchemaType.format(venue.info.takerBps))."
+        func exchange(_ key: String, _ standard: String) -> String {
+            legacy ? "`multi_symbol_risk_guard.exchange.\(venue.rawValue).\(key)`" : standard
+        }
+        return .section(venue.rawValue, doc: "\(venue.info.name) (\(venue.info.quote) quote).", [
+            SchemaField("taker_bps", .number(min: 0, max: 1_000, exclusiveMin: false), nullable: true,
+                        doc: "Taker fee in bps." + fallback),
+            SchemaField("latency_ms", .number(min: 0, max: 60_000, exclusiveMin: false), nullable: true,
+                        doc: "Simulated order latency." + (legacy ? " null = `paper.latency_ms.\(venue.rawValue)`." : " null = 0.")),
+            SchemaField("max_exposure_usd", usd, nullable: true,
+                        doc: "Exchange tier: most USD notional of open pairs' legs on this venue. null = " + exchange("max_exposure_usd", "10000") + "."),
+            SchemaField("max_orders_per_second", .integer(min: 1, max: 100_000), nullable: true,
+                        doc: "Exchange tier: most orders sent to this venue in any one second. null = " + exchange("max_orders_per_second", "50") + "."),
+            SchemaField("initial_balances", .map(key: .asset, value: .number(min: 0, max: 1e10, exclusiveMin: false), maxEntries: 5_000),
+                        default: .object([:]),
+                        doc: "Initial balances per asset, overriding the defaults (and `paper.initial_balances`) for the assets named."),
+        ])
+    }
+
     /// Rules between fields of one section, as JSON Schema `if`/`then` (the validator checks the same rules in
     /// `CampaignConfig`). What JSON Schema cannot say (whitelisted symbols must be listed on both exchanges, a
     /// universe file must exist and parse, the work budget) is only checked by the service.
@@ -43,10 +71,21 @@ public enum CampaignSchema {
     public static let root: [SchemaField] = [
         SchemaField("name", .string(maxLength: 200), nullable: true, doc: "Campaign name shown in lists."),
         SchemaField("env", .string(maxLength: 64), default: "development", doc: "Informational label (kept from the seed configs)."),
+        SchemaField("venues", .array(.enumeration(venueNames), maxItems: venueNames.count), default: ["upbit", "binance"],
+                    doc: "The venues the campaign trades on (each gets an account; each KRW venue's fx comes from its own `KRW-USDT` book). See docs/venues.md."),
+        .section("routes", doc: "Which venue pairs carry routes.", [
+            SchemaField("pairs", .array(.enumeration(pairNames), maxItems: pairNames.count), nullable: true,
+                        doc: "Ordered pairs `a-b` (leg A on `a`, leg B on `b`), both venues in `venues`. null = every KRW venue × every USDT venue of `venues`, the KRW venue as A; pairs of one quote (`upbit-bithumb`, `binance-okx`) only when named. A route's key is its symbol, with `@a-b` unless the pair is `upbit-binance`."),
+        ]),
+        .section("venue_config", doc: "Per-venue settings; a null key falls back to the seed's key for Upbit and Binance, or the venue's default.",
+                 Venue.allCases.map(venueSettings)),
         .section("universe", doc: "Which routes the campaign trades.", [
             SchemaField("mode", .enumeration(["TOP_N", "FIXED_LIST"]), default: "TOP_N",
                         doc: "`TOP_N`: the highest 24h quote volume routes listed on both exchanges. `FIXED_LIST`: the `whitelist`, in order."),
-            SchemaField("top_n", .integer(min: 1, max: 5_000), default: 10, doc: "How many routes `TOP_N` keeps."),
+            SchemaField("top_n", .integer(min: 1, max: 5_000), default: 10,
+                        doc: "How many assets `TOP_N` keeps, ranked by 24 h USDT volume summed over the campaign's USDT venues; each gets a route on every pair that lists it."),
+            SchemaField("max_routes_per_symbol", .integer(min: 1, max: 20), nullable: true,
+                        doc: "Most routes per asset: the pairs with the most USDT volume for it are kept. null = every pair that lists it."),
             SchemaField("base_quote", .enumeration(["USDT"]), default: "USDT", doc: "Quote asset of the Binance symbols."),
             SchemaField("whitelist", .array(.symbol, maxItems: 5_000), default: [], doc: "Routes of `FIXED_LIST`, in order."),
             SchemaField("blacklist", .array(.symbol, maxItems: 5_000), default: [], doc: "Routes never traded."),

@@ -54,7 +54,7 @@ public enum UniverseResolver {
         }
         var members: [UniverseMember] = []
         for e in chosen {
-            for pair in pairs {
+            for pair in routePairs(e, pairs: pairs, cap: config.maxRoutesPerSymbol) {
                 guard let instruments = e.instruments(on: pair) else { continue }
                 let route = Route(index: members.count, key: Route.key(symbol: e.symbol, venues: pair), base: e.base,
                                   venues: pair, instruments: instruments)
@@ -63,5 +63,15 @@ public enum UniverseResolver {
         }
         if engine.mode == .single { members = [members[0]] }
         return members
+    }
+
+    /// The pairs of `pairs` that list `e`, in their order; with a cap, the `cap` with the most USDT volume for it
+    /// (ties keep the order of `pairs`).
+    static func routePairs(_ e: ListingEntry, pairs: [PerLeg<Venue>], cap: Int?) -> [PerLeg<Venue>] {
+        let listed = pairs.filter { e.instruments(on: $0) != nil }
+        guard let cap, listed.count > cap else { return listed }
+        let volume = { (p: PerLeg<Venue>) in e.usdtVolumes[p.a] + e.usdtVolumes[p.b] }
+        let kept = listed.indices.sorted { volume(listed[$0]) != volume(listed[$1]) ? volume(listed[$0]) > volume(listed[$1]) : $0 < $1 }
+        return kept.prefix(cap).sorted().map { listed[$0] }
     }
 }

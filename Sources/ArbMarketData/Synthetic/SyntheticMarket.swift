@@ -90,7 +90,7 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
     // A non-reference venue's deviation: reversion (1/s), stationary deviation (bps) per quote, dislocations.
     static let deviationReversion = 1.0 / 8
     static let deviationBps = (krw: 8.0, usdt: 3.0)
-    static let dislocationRate = 1.0 / 90
+    static let dislocationRate = 1.0 / 400
     static let dislocationRange = (krw: 50.0...120.0, usdt: 40.0...90.0)
     /// A KRW venue's `KRW-USDT` mid against the shared rate, at most this many bps away (fixed per venue and seed).
     static let fxOffsetBps = 4.0

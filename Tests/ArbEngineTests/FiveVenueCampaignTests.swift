@@ -1,0 +1,65 @@
+import ArbCore
+import ArbEngine
+import ArbTesting
+import ArbMarketData
+import Testing
+
+extension CampaignSuites {
+/// Campaigns over the five venues on the synthetic market: cross-quote and same-quote pairs.
+@Suite struct FiveVenueCampaignTests {
+    static let pairs: [JSONValue] = ["upbit-binance", "bithumb-okx", "upbit-bybit", "upbit-bithumb", "binance-okx", "bybit-okx"]
+    static let twoHours = multi([
+        "venues": ["upbit", "bithumb", "binance", "okx", "bybit"],
+        "routes": ["pairs": .array(pairs)],
+        "universe": ["top_n": 20],
+        "market_data": ["seed": 3, "updates_per_second": 1],
+        "session": ["clock": "simulated", "max_runtime_seconds": 7200],
+    ])
+
+    /// The market pair of a route key: `BTCUSDT` is the seed's pair.
+    static func pair(_ key: String) -> String { key.split(separator: "@").dropFirst().first.map(String.init) ?? "upbit-binance" }
+
+    @Test func fiveVenuesOverTwoHoursTradeEveryPairReconcileAndRepeat() async throws {
+        let (first, recorder) = try await runCampaign(Self.twoHours)
+        let (second, _) = try await runCampaign(Self.twoHours)
+        let s = first.stats
+        #expect(s.status == "completed")
+        #expect(results(first.stats) == results(second.stats))
+        // Every pair carries routes and trades, cross-quote and same-quote alike.
+        var trades: [String: Int] = [:]
+        for (key, route) in s.perSymbol { trades[Self.pair(key), default: 0] += route.trades }
+        for pair in Self.pairs.compactMap(\.stringValue) {
+            #expect((trades[pair] ?? 0) > 5, "\(pair): \(trades[pair] ?? 0) trades")
+        }
+        // Assets not listed on a venue have no route there: SEI is not on Bithumb or OKX.
+        #expect(s.perSymbol.keys.contains { $0.hasPrefix("SEIUSDT@") && ($0.contains("bithumb") || $0.contains("okx")) } == false)
+        // Per venue and asset, balances are initial plus every fill's flows, exactly.
+        #expect(s.balances.reconciled)
+        let fills = recorder.snapshot.fills
+        for venue in Venue.allCases {
+            var expected: [String: Fixed] = [:]
+            for (asset, v) in s.balances.venues[venue.rawValue] ?? [:] { expected[asset] = Fixed(v.initial)! }
+            for f in fills where f.venue == venue {
+                let base = try #require(venue.info.base(ofMarket: f.market))
+                expected[base, default: .zero] += f.side == .buy ? f.quantity : -f.quantity
+                expected[venue.quoteAsset, default: .zero] += f.quoteFlow
+            }
+            #expect(fills.contains { $0.venue == venue }, "no fill on \(venue)")
+            for (asset, amount) in expected {
+                #expect(Fixed(s.balances.venues[venue.rawValue]![asset]!.final) == amount, "\(venue) \(asset)")
+            }
+        }
+        // Same-quote fills convert at their own quote: USDT fills at fx 1, KRW–KRW fills at leg A's fx.
+        let trade = try #require(recorder.snapshot.trades.first { Self.pair($0.route) == "binance-okx" && $0.status == .closed })
+        let byId = Dictionary(grouping: fills, by: \.tradeId)
+        #expect(byId[trade.id]!.allSatisfy { $0.fx == Fixed(1) })
+        #expect(trade.realizedPnlUSD == byId[trade.id]!.reduce(Fixed.zero) { $0 + $1.usdFlow })
+    }
+
+    @Test func theDefaultPairsAreEveryKRWVenueAgainstEveryUSDTVenue() throws {
+        let config = try CampaignConfig.parse(["venues": ["bithumb", "okx", "upbit", "binance"]])
+        #expect(config.routePairs.map { "\($0.a)-\($0.b)" } == ["bithumb-okx", "bithumb-binance", "upbit-okx", "upbit-binance"])
+        #expect(CampaignConfig.defaults.routePairs == [Route.seedPair])
+    }
+}
+}
