@@ -310,7 +310,7 @@ public final class Campaign: Sendable {
         let paper = DefaultBalances.make(venues: config.venues, routes: routes, store: store, map: map, fx: fx,
                                          limits: config.risk, overrides: config.initialBalances)
         let coordinator = RiskCoordinator(limits: config.risk, routeKeys: routes.map(\.key), routeVenues: routes.map(\.venues),
-                                          recorder: recorder)
+                                          routeSymbols: routes.map(\.base), recorder: recorder)
         let kernel = CampaignKernel(routes: routes, store: store, coordinator: coordinator, paper: paper,
                                     params: config.strategy, fxSource: config.marketData.fxSource, recorder: recorder,
                                     latencyMs: config.latencyMs, capacity: capacity, venues: config.venues)

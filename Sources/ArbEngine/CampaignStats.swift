@@ -24,6 +24,7 @@ struct CampaignStats {
         let workers = kernel.workers
         let risk = kernel.coordinator.snapshot()
         let keys = workers.map(\.route.key)
+        let symbolOf = kernel.coordinator.symbolOfRoute
         var symbolsRisk: [String: StatsReport.RiskStats.SymbolRisk] = [:]
         var allocations: [String: Double] = [:]
         var caps: [String: Double] = [:]
@@ -36,7 +37,7 @@ struct CampaignStats {
             let r = risk.routes[i]
             let route = worker.summary
             symbolsRisk[key] = .init(tradesExecuted: r.tradesExecuted, tradesRejected: r.tradesRejected,
-                                     circuitBreakerTriggered: r.breakerTriggered)
+                                     circuitBreakerTriggered: risk.symbols[symbolOf[i]].breakerTriggered || r.breakerTriggered)
             allocations[key] = r.allocationUSD.double
             caps[key] = risk.limits.symbolCapUSD
             realized += route.realizedPnlUSD.double

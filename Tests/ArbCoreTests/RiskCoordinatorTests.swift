@@ -125,9 +125,9 @@ import Testing
         roundTrip(c, pnl: 2, at: 2 * Self.second)  // a win resets the count
         roundTrip(c, pnl: -1, at: 3 * Self.second)
         roundTrip(c, pnl: -1, at: 4 * Self.second)
-        #expect(!c.snapshot().routes[0].breakerTriggered)
+        #expect(!c.snapshot().symbols[0].breakerTriggered)
         roundTrip(c, pnl: -1, at: 5 * Self.second)
-        #expect(c.snapshot().routes[0].breakerTriggered)
+        #expect(c.snapshot().symbols[0].breakerTriggered)
         #expect(rejection(c.requestEntry(request(at: 304 * Self.second))) == .circuitBreaker)
         #expect(allowed(c.requestEntry(request(at: 305 * Self.second))) != nil)
     }

@@ -91,7 +91,7 @@ public final class CampaignKernel: Sendable {
             }
             let worker = RouteWorker(engine: RouteEngine(route: route, params: current), markets: markets)
             worker.paramsVersion = version
-            coordinator.addRoute(key: route.key, venues: route.venues)
+            coordinator.addRoute(key: route.key, venues: route.venues, symbol: route.base)
             paper.withLock { p in
                 for (venue, amount) in inventory.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where amount > .zero {
                     p.deposit(venue, route.base, amount)

@@ -137,7 +137,8 @@ extension CampaignKernel {
         let store = SnapshotStore(marketCount: MarketMap.capacity(venues: venues, routes: capacity))
         for (i, book) in state.books.enumerated() { store.restore(i, book) }
         let coordinator = RiskCoordinator(state: state.risk, routeKeys: state.routes.map(\.key),
-                                          routeVenues: state.routes.map(\.venues), recorder: recorder)
+                                          routeVenues: state.routes.map(\.venues), routeSymbols: state.routes.map(\.base),
+                                          recorder: recorder)
         self.init(routes: state.routes, store: store, coordinator: coordinator, paper: state.paper, params: state.params,
                   fxSource: fxSource, recorder: recorder, tradeCount: state.tradeCount, latencyMs: latencyMs,
                   capacity: capacity, venues: venues)

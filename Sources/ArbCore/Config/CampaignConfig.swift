@@ -173,6 +173,7 @@ public struct CampaignConfig: Sendable, Equatable {
                     maxOrdersPerSecond: setting(venue, "max_orders_per_second", g + "exchange.%v.max_orders_per_second")
                         .map { Int($0) } ?? standard.maxOrdersPerSecond)
             })
+        risk.route = Self.routeLimits(t)
         session = SessionConfig(
             clock: .init(rawValue: s("session.clock"))!, maxRuntimeSeconds: d("session.max_runtime_seconds"),
             loopIntervalMs: d("session.loop_interval_ms"), maxIterations: t.at("session.max_iterations")?.intValue.map { Int($0) },
@@ -208,6 +209,15 @@ public struct CampaignConfig: Sendable, Equatable {
         }
         initialBalances = balances
         latencyMs = Venue.allCases.map { setting($0, "latency_ms", "paper.latency_ms.%v") ?? 0 }
+    }
+
+    /// `multi_symbol_risk_guard.route`.
+    static func routeLimits(_ t: JSONValue) -> RouteLimits {
+        let g = "multi_symbol_risk_guard.route."
+        return RouteLimits(
+            maxPositionSizeUSD: t.at(g + "max_position_size_usd")?.doubleValue, cooldownSeconds: t.at(g + "cooldown_seconds")!.doubleValue!,
+            circuitBreakerConsecutiveLosses: t.at(g + "circuit_breaker_consecutive_losses")?.intValue.map { Int($0) },
+            circuitBreakerHaltSeconds: t.at(g + "circuit_breaker_halt_seconds")!.doubleValue!)
     }
 
     /// Reads a venue's setting: `venue_config.<venue>.<key>` when set, else, for Upbit and Binance, the seed's key

@@ -27,6 +27,9 @@ struct Rejection {
         case .maxExposure: return "\(v) exposure \(money(value)) of \(money(limit))"
         case .maxOrdersPerSecond: return "\(v) at \(Int(limit)) orders/s"
         case .inventoryExhausted: return "balances allow \(Fixed(value, rounding: .down)) units"
+        case .routePositionSize: return "route position \(money(value)) of \(money(limit))"
+        case .routeCooldown: return "route cooldown for \(money(value)) s more"
+        case .routeCircuitBreaker: return "route halted for \(money(value)) s more"
         }
     }
 }

@@ -7,7 +7,7 @@ extension RiskCoordinator {
 
     /// Runs an entry through every tier in order, shrinking the quantity to each limit's room, and reserves the
     /// allowance. A limit whose room leaves less than a valid order rejects with its reason.
-    static func judge(_ r: EntryRequest, venues: PerLeg<Venue>, _ s: inout RiskState) -> Judgement {
+    static func judge(_ r: EntryRequest, venues: PerLeg<Venue>, symbol: Int, _ s: inout RiskState) -> Judgement {
         let L = s.limits
         var qty = r.quantity
         let usdPerUnit = r.priceB / r.fxB
@@ -38,26 +38,27 @@ extension RiskCoordinator {
             return .rejected(Rejection(reason: .maxTotalExposure, value: s.totalExposureUSD.double, limit: L.maxTotalExposureUSD))
         }
         // Portfolio
-        let route = s.routes[r.route]
-        if !clamp(L.symbolCapUSD - route.allocationUSD.double) {
-            return .rejected(Rejection(reason: .symbolAllocation, value: route.allocationUSD.double, limit: L.symbolCapUSD))
+        let route = s.routes[r.route], asset = s.symbols[symbol]
+        if !clamp(L.symbolCapUSD - asset.allocationUSD.double) {
+            return .rejected(Rejection(reason: .symbolAllocation, value: asset.allocationUSD.double, limit: L.symbolCapUSD))
         }
         if !clamp(L.totalCapitalUSD - s.totalAllocatedUSD.double) {
             return .rejected(Rejection(reason: .totalCapital, value: s.totalAllocatedUSD.double, limit: L.totalCapitalUSD))
         }
-        // Symbol
+        // Symbol: the asset across its routes (a route holds one pair at a time, so the count stays the route's).
         if route.openPairs >= L.maxPositionCount {
             return .rejected(Rejection(reason: .maxPositionCount, value: Double(route.openPairs), limit: Double(L.maxPositionCount)))
         }
-        if r.timeNs < route.cooldownUntilNs {
-            return .rejected(Rejection(reason: .cooldown, value: Double(route.cooldownUntilNs - r.timeNs) / 1e9))
+        if r.timeNs < asset.cooldownUntilNs {
+            return .rejected(Rejection(reason: .cooldown, value: Double(asset.cooldownUntilNs - r.timeNs) / 1e9))
         }
-        if r.timeNs < route.breakerUntilNs {
-            return .rejected(Rejection(reason: .circuitBreaker, value: Double(route.breakerUntilNs - r.timeNs) / 1e9))
+        if r.timeNs < asset.breakerUntilNs {
+            return .rejected(Rejection(reason: .circuitBreaker, value: Double(asset.breakerUntilNs - r.timeNs) / 1e9))
         }
-        if !clamp(L.maxPositionSizeUSD - route.allocationUSD.double) {
-            return .rejected(Rejection(reason: .maxPositionSize, value: route.allocationUSD.double, limit: L.maxPositionSizeUSD))
+        if !clamp(L.maxPositionSizeUSD - asset.allocationUSD.double) {
+            return .rejected(Rejection(reason: .maxPositionSize, value: asset.allocationUSD.double, limit: L.maxPositionSizeUSD))
         }
+        if let rejected = routeTier(route, L.route, timeNs: r.timeNs, clamp: clamp) { return .rejected(rejected) }
         // Data
         if let rejected = dataTier(r.data, venues: venues, s) { return .rejected(rejected) }
         // Exchange
@@ -76,19 +77,36 @@ extension RiskCoordinator {
             if !r.fitsMinimums(qty) { return .rejected(Rejection(reason: .inventoryExhausted, value: r.balanceRoom.double)) }
         }
         let reserved = cost(qty)
-        reserve(reserved, route: r.route, venues: venues, timeNs: r.timeNs, &s)
+        reserve(reserved, route: r.route, symbol: symbol, venues: venues, timeNs: r.timeNs, &s)
         return .allowed(quantity: qty, reservedUSD: reserved)
     }
 
     /// Books an allowed entry's notional against every limit it was judged by, and its orders on both venues.
-    private static func reserve(_ usd: Fixed, route: Int, venues: PerLeg<Venue>, timeNs: Int64, _ s: inout RiskState) {
+    private static func reserve(_ usd: Fixed, route: Int, symbol: Int, venues: PerLeg<Venue>, timeNs: Int64,
+                                _ s: inout RiskState) {
         s.totalExposureUSD += usd
         for venue in venues.values { s.venueExposureUSD[venue] += usd }
         s.routes[route].allocationUSD += usd
         s.routes[route].openPairs += 1
+        s.symbols[symbol].allocationUSD += usd
+        s.symbols[symbol].openPairs += 1
         s.totalAllocatedUSD += usd
         s.peakAllocatedUSD = Swift.max(s.peakAllocatedUSD, s.totalAllocatedUSD)
         for venue in venues.values { s.orderWindows[venue].add(timeNs) }
+    }
+
+    /// The route tier: the route's own cooldown, breaker and position size (`clamp` shrinks the quantity to a room).
+    static func routeTier(_ route: RouteRiskState, _ limits: RouteLimits, timeNs: Int64, clamp: (Double) -> Bool) -> Rejection? {
+        if timeNs < route.cooldownUntilNs {
+            return Rejection(reason: .routeCooldown, value: Double(route.cooldownUntilNs - timeNs) / 1e9)
+        }
+        if timeNs < route.breakerUntilNs {
+            return Rejection(reason: .routeCircuitBreaker, value: Double(route.breakerUntilNs - timeNs) / 1e9)
+        }
+        if let most = limits.maxPositionSizeUSD, !clamp(most - route.allocationUSD.double) {
+            return Rejection(reason: .routePositionSize, value: route.allocationUSD.double, limit: most)
+        }
+        return nil
     }
 
     /// The data tier: crossed books, stale legs, stale fx, fx outside its band.
@@ -111,12 +129,16 @@ extension RiskCoordinator {
         return nil
     }
 
-    static func release(_ s: inout RiskState, route: Int, venues: PerLeg<Venue>, usd: Fixed, closePair: Bool) {
+    static func release(_ s: inout RiskState, route: Int, symbol: Int, venues: PerLeg<Venue>, usd: Fixed, closePair: Bool) {
         s.totalExposureUSD -= usd
         for venue in venues.values { s.venueExposureUSD[venue] -= usd }
         s.routes[route].allocationUSD -= usd
+        s.symbols[symbol].allocationUSD -= usd
         s.totalAllocatedUSD -= usd
-        if closePair { s.routes[route].openPairs -= 1 }
+        if closePair {
+            s.routes[route].openPairs -= 1
+            s.symbols[symbol].openPairs -= 1
+        }
     }
 
     static func rollDay(_ s: inout RiskState, _ now: Int64) {

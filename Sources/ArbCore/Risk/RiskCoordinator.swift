@@ -1,7 +1,7 @@
 import Synchronization
 
-/// The layered risk guard shared by every route engine of a campaign: global, portfolio, symbol, data and
-/// exchange tiers, in that order. Safe under concurrent use: each request is judged and its allowance reserved
+/// The layered risk guard shared by every route engine of a campaign: global, portfolio, symbol (an asset across
+/// its routes), route, data and exchange tiers, in that order. Safe under concurrent use: each request is judged and its allowance reserved
 /// in one critical section, so two routes can never both pass a limit that only one fits under.
 ///
 /// Exits are judged by the data tier alone. Every decision is recorded (see `DecisionRecord` for folding).
@@ -12,35 +12,61 @@ public final class RiskCoordinator: Sendable {
     /// Route keys and venues by route index; read and appended only while `state` is locked.
     private nonisolated(unsafe) var routeKeys: [String]
     private nonisolated(unsafe) var routeVenues: [PerLeg<Venue>]
+    /// Each route's asset (an index into `RiskState.symbols`), and the assets by name.
+    private nonisolated(unsafe) var routeSymbol: [Int] = []
+    private nonisolated(unsafe) var symbolIndex: [String: Int] = [:]
 
-    /// `routeVenues` defaults to the seed's pair for every route.
-    public init(limits: RiskLimits, routeKeys: [String], routeVenues: [PerLeg<Venue>]? = nil,
+    /// `routeVenues` defaults to the seed's pair for every route, `routeSymbols` (each route's asset) to each route
+    /// its own.
+    public init(limits: RiskLimits, routeKeys: [String], routeVenues: [PerLeg<Venue>]? = nil, routeSymbols: [String]? = nil,
                 recorder: any CampaignRecorder = NullRecorder()) {
-        self.state = Mutex(RiskState(limits: limits, routeCount: routeKeys.count))
         self.routeKeys = routeKeys
         self.routeVenues = routeVenues ?? routeKeys.map { _ in Route.seedPair }
         self.recorder = recorder
+        let symbols = routeSymbols ?? routeKeys
+        for symbol in symbols { _ = Self.symbol(symbol, &symbolIndex, &routeSymbol) }
+        self.state = Mutex(RiskState(limits: limits, routeCount: routeKeys.count, symbolCount: symbolIndex.count))
     }
 
     /// Restores a checkpointed state.
-    public init(state: RiskState, routeKeys: [String], routeVenues: [PerLeg<Venue>]? = nil,
+    public init(state: RiskState, routeKeys: [String], routeVenues: [PerLeg<Venue>]? = nil, routeSymbols: [String]? = nil,
                 recorder: any CampaignRecorder = NullRecorder()) {
-        self.state = Mutex(state)
         self.routeKeys = routeKeys
         self.routeVenues = routeVenues ?? routeKeys.map { _ in Route.seedPair }
         self.recorder = recorder
+        for symbol in routeSymbols ?? routeKeys { _ = Self.symbol(symbol, &symbolIndex, &routeSymbol) }
+        var state = state
+        if state.symbols.count < symbolIndex.count {
+            state.symbols += Array(repeating: SymbolRiskState(), count: symbolIndex.count - state.symbols.count)
+        }
+        self.state = Mutex(state)
         self.stopped.store(state.emergencyStopped, ordering: .relaxed)
     }
 
+    /// Appends a route of `symbol` to the mapping; true when the asset is new.
+    private static func symbol(_ symbol: String, _ index: inout [String: Int], _ routeSymbol: inout [Int]) -> Bool {
+        if let i = index[symbol] {
+            routeSymbol.append(i)
+            return false
+        }
+        index[symbol] = index.count
+        routeSymbol.append(index.count - 1)
+        return true
+    }
+
     /// Gives a route joining the campaign (`universe.refresh_seconds`) its slot, at the next index.
-    public func addRoute(key: String, venues: PerLeg<Venue> = Route.seedPair) {
+    public func addRoute(key: String, venues: PerLeg<Venue> = Route.seedPair, symbol: String? = nil) {
         state.withLock { s in
             routeKeys.append(key)
             routeVenues.append(venues)
+            if Self.symbol(symbol ?? key, &symbolIndex, &routeSymbol) { s.symbols.append(SymbolRiskState()) }
             s.routes.append(RouteRiskState())
             s.openRejections.append(nil)
         }
     }
+
+    /// The index in `RiskState.symbols` of each route's asset.
+    public var symbolOfRoute: [Int] { state.withLock { _ in routeSymbol } }
 
     /// True once the campaign's loss reached `emergency_stop_loss_usd`.
     public var isEmergencyStopped: Bool { stopped.load(ordering: .relaxed) }
@@ -62,7 +88,7 @@ public final class RiskCoordinator: Sendable {
     /// `releaseEntry` or `recordClose`.
     public func requestEntry(_ request: EntryRequest) -> EntryVerdict {
         state.withLock { s -> EntryVerdict in
-            switch Self.judge(request, venues: routeVenues[request.route], &s) {
+            switch Self.judge(request, venues: routeVenues[request.route], symbol: routeSymbol[request.route], &s) {
             case .allowed(let qty, let reserved):
                 let id = nextDecisionId(&s)
                 countAllowed(&s, .entry, reason: "edge")
@@ -88,7 +114,7 @@ public final class RiskCoordinator: Sendable {
         state.withLock { s in
             let committed = Swift.min(reservedUSD, filledUSD)
             let excess = reservedUSD - committed
-            Self.release(&s, route: route, venues: routeVenues[route], usd: excess, closePair: false)
+            Self.release(&s, route: route, symbol: routeSymbol[route], venues: routeVenues[route], usd: excess, closePair: false)
             s.tradesExecuted += 1
             s.routes[route].tradesExecuted += 1
             return committed
@@ -98,7 +124,7 @@ public final class RiskCoordinator: Sendable {
     /// Gives back a reservation whose entry did not become a pair, booking what reversing a lone leg cost.
     public func releaseEntry(route: Int, reservedUSD: Fixed, realizedUSD: Fixed = .zero, timeNs: Int64) {
         state.withLock { s in
-            Self.release(&s, route: route, venues: routeVenues[route], usd: reservedUSD, closePair: true)
+            Self.release(&s, route: route, symbol: routeSymbol[route], venues: routeVenues[route], usd: reservedUSD, closePair: true)
             Self.rollDay(&s, timeNs)
             s.realizedUSD += realizedUSD
             s.realizedTodayUSD += realizedUSD
@@ -132,22 +158,21 @@ public final class RiskCoordinator: Sendable {
     /// Books a closed pair: frees its allocation, adds its PnL, starts the cooldown and feeds the circuit breaker.
     public func recordClose(route: Int, committedUSD: Fixed, realizedUSD: Fixed, timeNs: Int64) {
         state.withLock { s in
-            Self.release(&s, route: route, venues: routeVenues[route], usd: committedUSD, closePair: true)
+            let symbol = routeSymbol[route]
+            Self.release(&s, route: route, symbol: symbol, venues: routeVenues[route], usd: committedUSD, closePair: true)
             Self.rollDay(&s, timeNs)
             s.realizedUSD += realizedUSD
             s.realizedTodayUSD += realizedUSD
             s.setUnrealized(route: route, 0)
             s.recomputeUnrealized()
-            s.routes[route].cooldownUntilNs = timeNs + Int64(s.limits.cooldownSeconds * 1e9)
-            if realizedUSD.raw < 0 {
-                s.routes[route].consecutiveLosses += 1
-                if s.routes[route].consecutiveLosses >= s.limits.circuitBreakerConsecutiveLosses {
-                    s.routes[route].breakerUntilNs = timeNs + Int64(s.limits.circuitBreakerHaltSeconds * 1e9)
-                    s.routes[route].breakerTriggered = true
-                    s.routes[route].consecutiveLosses = 0
-                }
-            } else {
-                s.routes[route].consecutiveLosses = 0
+            let L = s.limits, loss = realizedUSD.raw < 0
+            // The symbol's cooldown and breaker count every route of the asset; the route's only its own.
+            s.symbols[symbol].cooldownUntilNs = timeNs + Int64(L.cooldownSeconds * 1e9)
+            s.symbols[symbol].count(loss: loss, limit: L.circuitBreakerConsecutiveLosses,
+                                    haltUntilNs: timeNs + Int64(L.circuitBreakerHaltSeconds * 1e9))
+            s.routes[route].cooldownUntilNs = timeNs + Int64(L.route.cooldownSeconds * 1e9)
+            if let limit = L.route.circuitBreakerConsecutiveLosses {
+                s.routes[route].count(loss: loss, limit: limit, haltUntilNs: timeNs + Int64(L.route.circuitBreakerHaltSeconds * 1e9))
             }
             checkLosses(&s)
         }

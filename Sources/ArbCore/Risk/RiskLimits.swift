@@ -32,6 +32,8 @@ public struct RiskLimits: Sendable, Equatable {
     public var fxBandPct: Double
     // Exchange
     public var exchanges: PerVenue<ExchangeLimits>
+    // Route
+    public var route = RouteLimits()
 
     public init(
         maxTotalExposureUSD: Double = 10_000, maxDailyLossUSD: Double = 1_000, emergencyStopLossUSD: Double = 2_000,
@@ -65,7 +67,7 @@ extension RiskLimits: Codable {
     enum CodingKeys: String, CodingKey {
         case maxTotalExposureUSD, maxDailyLossUSD, emergencyStopLossUSD, totalCapitalUSD, maxSymbolAllocationPct
         case maxPositionSizeUSD, maxPositionCount, cooldownSeconds, circuitBreakerConsecutiveLosses
-        case circuitBreakerHaltSeconds, maxDataAgeMs, fxBandPct, exchanges, upbit, binance
+        case circuitBreakerHaltSeconds, maxDataAgeMs, fxBandPct, exchanges, upbit, binance, route
     }
 
     /// Reads both shapes: limits per venue, and the two-venue release's `upbit` and `binance` (the other venues
@@ -90,6 +92,7 @@ extension RiskLimits: Codable {
             throw DecodingError.dataCorruptedError(forKey: .exchanges, in: c, debugDescription: "\(limits.count) limits for \(Venue.allCases.count) venues")
         }
         exchanges = perVenue
+        route = try c.decodeIfPresent(RouteLimits.self, forKey: .route) ?? RouteLimits()
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -107,5 +110,26 @@ extension RiskLimits: Codable {
         try c.encode(maxDataAgeMs, forKey: .maxDataAgeMs)
         try c.encode(fxBandPct, forKey: .fxBandPct)
         try c.encode(exchanges.values, forKey: .exchanges)
+        try c.encode(route, forKey: .route)
+    }
+}
+
+/// The route tier's limits: one route of an asset, on top of the symbol tier's limits of the asset across its
+/// routes. The defaults limit nothing the symbol tier does not (on the seed's pair a route is its symbol).
+public struct RouteLimits: Sendable, Codable, Equatable {
+    /// Most USD notional one route holds; nil = only the symbol's `max_position_size_usd`.
+    public var maxPositionSizeUSD: Double?
+    /// No entry on a route for this long after one of its own closes.
+    public var cooldownSeconds: Double
+    /// This many losing round trips in a row on one route halt its entries; nil = no route breaker.
+    public var circuitBreakerConsecutiveLosses: Int?
+    public var circuitBreakerHaltSeconds: Double
+
+    public init(maxPositionSizeUSD: Double? = nil, cooldownSeconds: Double = 0, circuitBreakerConsecutiveLosses: Int? = nil,
+                circuitBreakerHaltSeconds: Double = 300) {
+        self.maxPositionSizeUSD = maxPositionSizeUSD
+        self.cooldownSeconds = cooldownSeconds
+        self.circuitBreakerConsecutiveLosses = circuitBreakerConsecutiveLosses
+        self.circuitBreakerHaltSeconds = circuitBreakerHaltSeconds
     }
 }

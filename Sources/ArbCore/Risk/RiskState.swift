@@ -1,5 +1,28 @@
-/// Risk state of one route.
-public struct RouteRiskState: Sendable, Codable, Equatable {
+/// A circuit breaker's count: losing round trips in a row, and the halt they caused.
+public protocol CircuitBreakerState {
+    var consecutiveLosses: Int { get set }
+    var breakerUntilNs: Int64 { get set }
+    var breakerTriggered: Bool { get set }
+}
+
+extension CircuitBreakerState {
+    /// Feeds one round trip: `limit` losses in a row halt until `haltUntilNs`.
+    mutating func count(loss: Bool, limit: Int, haltUntilNs: Int64) {
+        guard loss else {
+            consecutiveLosses = 0
+            return
+        }
+        consecutiveLosses += 1
+        if consecutiveLosses >= limit {
+            breakerUntilNs = haltUntilNs
+            breakerTriggered = true
+            consecutiveLosses = 0
+        }
+    }
+}
+
+/// Risk state of one route: its open pair and the route tier's cooldown and breaker.
+public struct RouteRiskState: Sendable, Codable, Equatable, CircuitBreakerState {
     public var openPairs = 0
     /// Notional committed by the route's open pairs (USD, one leg).
     public var allocationUSD = Fixed.zero
@@ -10,6 +33,19 @@ public struct RouteRiskState: Sendable, Codable, Equatable {
     public var tradesExecuted = 0
     public var tradesRejected = 0
     public var unrealizedUSD = 0.0
+}
+
+/// Risk state of one asset across its routes (the symbol tier): what they hold together, its cooldown and breaker.
+public struct SymbolRiskState: Sendable, Codable, Equatable, CircuitBreakerState {
+    public var openPairs = 0
+    /// Notional committed by the open pairs of all the asset's routes (USD, one leg).
+    public var allocationUSD = Fixed.zero
+    public var cooldownUntilNs: Int64 = .min
+    public var consecutiveLosses = 0
+    public var breakerUntilNs: Int64 = .min
+    public var breakerTriggered = false
+
+    public init() {}
 }
 
 /// Order timestamps of one venue within the last second (for `max_orders_per_second`).
@@ -59,6 +95,8 @@ public struct FxHistory: Sendable, Codable, Equatable, VenueSlot {
 public struct RiskState: Sendable, Codable, Equatable {
     public var limits: RiskLimits
     public var routes: [RouteRiskState]
+    /// By asset (in order of first appearance among the routes).
+    public var symbols: [SymbolRiskState] = []
     public var totalExposureUSD = Fixed.zero
     public var venueExposureUSD = PerVenue(repeating: Fixed.zero)
     public var totalAllocatedUSD = Fixed.zero
@@ -99,9 +137,10 @@ public struct RiskState: Sendable, Codable, Equatable {
     /// Each route's latest rejection while identical ones keep folding into it.
     public var openRejections: [DecisionRecord?]
 
-    public init(limits: RiskLimits, routeCount: Int) {
+    public init(limits: RiskLimits, routeCount: Int, symbolCount: Int? = nil) {
         self.limits = limits
         self.routes = Array(repeating: RouteRiskState(), count: routeCount)
+        self.symbols = Array(repeating: SymbolRiskState(), count: symbolCount ?? routeCount)
         self.openRejections = Array(repeating: nil, count: routeCount)
     }
 
@@ -141,4 +180,50 @@ public struct FxHistories: Sendable, Codable, Equatable {
     }
 
     public func encode(to encoder: any Encoder) throws { try byVenue.encode(to: encoder) }
+}
+
+extension RiskState {
+    /// Reads every checkpoint shape: those written before the symbol tier spanned several routes hold one route
+    /// per asset, whose limits were the symbol's, so each route's cooldown, breaker and holdings become its
+    /// asset's; and fewer rejection counts than reasons (the route tier's come last) read as zero.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        limits = try c.decode(RiskLimits.self, forKey: .limits)
+        routes = try c.decode([RouteRiskState].self, forKey: .routes)
+        totalExposureUSD = try c.decode(Fixed.self, forKey: .totalExposureUSD)
+        venueExposureUSD = try c.decode(PerVenue<Fixed>.self, forKey: .venueExposureUSD)
+        totalAllocatedUSD = try c.decode(Fixed.self, forKey: .totalAllocatedUSD)
+        peakAllocatedUSD = try c.decode(Fixed.self, forKey: .peakAllocatedUSD)
+        realizedUSD = try c.decode(Fixed.self, forKey: .realizedUSD)
+        dayIndex = try c.decode(Int64.self, forKey: .dayIndex)
+        realizedTodayUSD = try c.decode(Fixed.self, forKey: .realizedTodayUSD)
+        dailyHaltDay = try c.decode(Int64.self, forKey: .dailyHaltDay)
+        maxDailyLossSeenUSD = try c.decode(Double.self, forKey: .maxDailyLossSeenUSD)
+        emergencyStopped = try c.decode(Bool.self, forKey: .emergencyStopped)
+        orderWindows = try c.decode(PerVenue<OrderWindow>.self, forKey: .orderWindows)
+        fx = try c.decode(FxHistories.self, forKey: .fx)
+        decisionCount = try c.decode(Int.self, forKey: .decisionCount)
+        tradesExecuted = try c.decode(Int.self, forKey: .tradesExecuted)
+        tradesRejected = try c.decode(Int.self, forKey: .tradesRejected)
+        decisionCounts = try c.decode([String: Int].self, forKey: .decisionCounts)
+        let counts = try c.decode([Int].self, forKey: .rejectionCounts)
+        rejectionCounts = counts + Array(repeating: 0, count: Swift.max(0, RiskReason.allCases.count - counts.count))
+        legRejections = try c.decodeIfPresent([String: [String: Int]].self, forKey: .legRejections)
+        openRejections = try c.decode([DecisionRecord?].self, forKey: .openRejections)
+        unrealizedUSD = try c.decode(Double.self, forKey: .unrealizedUSD)
+        if let symbols = try c.decodeIfPresent([SymbolRiskState].self, forKey: .symbols) {
+            self.symbols = symbols
+        } else {
+            symbols = routes.map { r in
+                var s = SymbolRiskState()
+                (s.openPairs, s.allocationUSD, s.cooldownUntilNs) = (r.openPairs, r.allocationUSD, r.cooldownUntilNs)
+                (s.consecutiveLosses, s.breakerUntilNs, s.breakerTriggered) = (r.consecutiveLosses, r.breakerUntilNs, r.breakerTriggered)
+                return s
+            }
+            for i in routes.indices {
+                (routes[i].cooldownUntilNs, routes[i].consecutiveLosses) = (.min, 0)
+                (routes[i].breakerUntilNs, routes[i].breakerTriggered) = (.min, false)
+            }
+        }
+    }
 }

@@ -2,7 +2,7 @@
 /// tiers allowed (`OrderRejection`: a balance spent by another route's leg meanwhile, a book emptied while the
 /// leg was on its way).
 public enum RiskTier: String, Sendable, Codable, CaseIterable {
-    case global, portfolio, symbol, data, exchange, execution
+    case global, portfolio, symbol, route, data, exchange, execution
 }
 
 /// Why a tier rejected (or shrank past the minimum) a proposal.
@@ -28,6 +28,10 @@ public enum RiskReason: String, Sendable, Codable, CaseIterable {
     case maxExposure = "max_exposure"
     case maxOrdersPerSecond = "max_orders_per_second"
     case inventoryExhausted = "inventory_exhausted"
+    // route (last: checkpoints count rejections by ordinal, and those written before the tier have none of these)
+    case routePositionSize = "route_position_size"
+    case routeCooldown = "route_cooldown"
+    case routeCircuitBreaker = "route_circuit_breaker"
 
     public var tier: RiskTier {
         switch self {
@@ -36,6 +40,7 @@ public enum RiskReason: String, Sendable, Codable, CaseIterable {
         case .maxPositionSize, .maxPositionCount, .cooldown, .circuitBreaker: return .symbol
         case .staleLeg, .staleFx, .crossedBook, .fxBand: return .data
         case .maxExposure, .maxOrdersPerSecond, .inventoryExhausted: return .exchange
+        case .routePositionSize, .routeCooldown, .routeCircuitBreaker: return .route
         }
     }
 
@@ -58,6 +63,9 @@ public enum RiskReason: String, Sendable, Codable, CaseIterable {
         case .maxExposure: return 13
         case .maxOrdersPerSecond: return 14
         case .inventoryExhausted: return 15
+        case .routePositionSize: return 16
+        case .routeCooldown: return 17
+        case .routeCircuitBreaker: return 18
         }
     }
 }
