@@ -47,6 +47,52 @@ struct RouteEvaluator: Sendable {
         return Outcome(alive: true, sentLegsDueNs: wasWaiting ? nil : due)
     }
 
+    /// Routes that see the same instant (the readers of one book, or every route at a tick): each decides first,
+    /// then the exits and the routes with nothing to send act in the order given and the entries best-scored
+    /// first (ties by route index), so when the limits leave room for fewer entries than proposed the better
+    /// routes get it, the same way on every run. `handle` takes each route's outcome and returns true to stop.
+    func evaluate(together routes: [Int], nowNs: Int64, entriesAllowed: Bool = true,
+                  handle: (Int, RouteWorker, Outcome) -> Bool) -> Bool {
+        var decided: [(route: Int, worker: RouteWorker, decision: CampaignKernel.Decision, wasWaiting: Bool, cycles: UInt64,
+                       score: Double?)] = []
+        decided.reserveCapacity(routes.count)
+        for route in routes {
+            let worker = kernel.worker(route)
+            if worker.done { continue }
+            let wasWaiting = worker.isWaiting
+            let start = CycleClock.now()
+            do {
+                let decision = try kernel.decide(route: route, worker: worker, nowNs: nowNs, entriesAllowed: entriesAllowed)
+                var score: Double?
+                if case .enter(let p, let a, let b, let fx) = decision {
+                    score = kernel.score(p, a: a, b: b, route: worker.route, fx: fx, nowNs: nowNs)
+                }
+                decided.append((route, worker, decision, wasWaiting, CycleClock.now() &- start, score))
+            } catch {
+                worker.failure = error.description
+                worker.done = true
+                if handle(route, worker, Outcome(alive: isolation)) { return true }
+            }
+        }
+        let order = decided.indices.sorted { x, y in
+            switch (decided[x].score, decided[y].score) {
+            case (nil, nil): return x < y
+            case (nil, _): return true
+            case (_, nil): return false
+            case (let sx?, let sy?): return sx != sy ? sx > sy : decided[x].route < decided[y].route
+            }
+        }
+        for i in order {
+            let d = decided[i]
+            let start = CycleClock.now()
+            let due = kernel.act(route: d.route, d.decision, nowNs: nowNs)
+            let cycles = d.cycles &+ (CycleClock.now() &- start)
+            d.worker.loopLatency.record(nanoseconds: UInt64(Double(cycles) * nanosecondsPerCount))
+            if let maxIterations, d.worker.iterationCount.load(ordering: .relaxed) >= maxIterations { d.worker.done = true }
+            if handle(d.route, d.worker, Outcome(alive: true, sentLegsDueNs: d.wasWaiting ? nil : due)) { return true }
+        }
+        return false
+    }
 }
 
 /// How a driver's run ended.

@@ -32,16 +32,23 @@ struct SimulatedDriver: Sendable {
             if let due = worker.pending?.nextDueNs { dues.insert(Due(timeNs: due, route: i)) }
         }
 
-        /// Evaluates a route; true when the run must stop.
-        func evaluate(_ route: Int, _ t: Int64) -> Bool {
-            let worker = kernel.worker(route)
-            let wasDone = worker.done
-            let outcome = evaluator.evaluate(route, worker: worker, nowNs: t)
+        /// Takes one route's outcome; true when the run must stop.
+        func handle(_ route: Int, _ worker: RouteWorker, _ outcome: RouteEvaluator.Outcome, wasDone: Bool) -> Bool {
             if !outcome.alive { run.handle(.routeFailed); return true }
             if let due = outcome.sentLegsDueNs { dues.insert(Due(timeNs: due, route: route)) }
             guard !wasDone && worker.done else { return false }
             run.handle(.routes(run.routes.finishing(failed: worker.failure != nil)))
             return run.mustStop
+        }
+
+        /// Evaluates the routes that see instant `t`: one alone, several together with their entries in priority
+        /// order (a route done before is skipped, so one done after has just finished). True when the run must stop.
+        func evaluate(_ routes: [Int], _ t: Int64) -> Bool {
+            guard routes.count == 1 else {
+                return evaluator.evaluate(together: routes, nowNs: t) { handle($0, $1, $2, wasDone: false) }
+            }
+            let worker = kernel.worker(routes[0]), wasDone = worker.done
+            return handle(routes[0], worker, evaluator.evaluate(routes[0], worker: worker, nowNs: t), wasDone: wasDone)
         }
 
         var reason: StopReason
@@ -72,11 +79,11 @@ struct SimulatedDriver: Sendable {
                 updates += 1
                 if let venue = map.fxVenue(ofMarket: market) {
                     kernel.fxBookUpdated(venue)
-                } else if plan.tickIntervalNs == nil {
-                    for route in map.readers[market] where evaluate(route, t) { continue loop }
+                } else if plan.tickIntervalNs == nil, evaluate(map.readers[market], t) {
+                    continue loop
                 }
             case .tick(let t):
-                for i in 0..<kernel.routeCount where evaluate(i, t) { continue loop }
+                if evaluate(Array(0..<kernel.routeCount), t) { continue loop }
             }
         }
         let now = run.nowNs

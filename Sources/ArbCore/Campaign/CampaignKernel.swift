@@ -191,6 +191,22 @@ public final class CampaignKernel: Sendable {
     @inline(__always)
     public func evaluate(route index: Int, worker: RouteWorker, nowNs: Int64,
                          entriesAllowed: Bool = true) throws(RouteFailure) -> Int64? {
+        act(route: index, try decide(route: index, worker: worker, nowNs: nowNs, entriesAllowed: entriesAllowed), nowNs: nowNs)
+    }
+
+    /// What one evaluation decided, before it is acted on: routes that see the same instant all decide first, then
+    /// act in priority order (`act`).
+    public enum Decision {
+        /// Nothing to send; the next leg due of an order in flight, if any.
+        case settled(Int64?)
+        case enter(EntryProposal, a: BookSnapshot, b: BookSnapshot, fx: FxQuote)
+        case exit(ExitProposal, a: BookSnapshot, b: BookSnapshot, fx: FxQuote)
+    }
+
+    /// The first half of an evaluation: the route's engine looks at the newest books and says what it wants.
+    @inline(__always)
+    public func decide(route index: Int, worker: RouteWorker, nowNs: Int64,
+                       entriesAllowed: Bool = true) throws(RouteFailure) -> Decision {
         let version = paramsVersion.load(ordering: .acquiring)
         if version != worker.paramsVersion {
             worker.engine.params = params.withLock { $0.params }
@@ -214,7 +230,7 @@ public final class CampaignKernel: Sendable {
             if worker.engine.isHolding {
                 coordinator.updateUnrealized(route: index, usd: worker.engine.unrealizedPnlUSD, timeNs: nowNs)
             }
-            return worker.isWaiting ? worker.pending?.nextDueNs : nil
+            return .settled(worker.isWaiting ? worker.pending?.nextDueNs : nil)
         }
         let a = store.read(marketA)
         let b = store.read(marketB)
@@ -225,12 +241,35 @@ public final class CampaignKernel: Sendable {
             coordinator.updateUnrealized(route: index, usd: worker.engine.unrealizedPnlUSD, timeNs: nowNs)
         }
         // While an order is in flight the route waits for its fills.
-        if worker.isWaiting { return worker.pending?.nextDueNs }
+        if worker.isWaiting { return .settled(worker.pending?.nextDueNs) }
         switch action {
-        case .none: return nil
-        case .enter(let proposal): return enter(index, proposal, a: a, b: b, fx: fx, nowNs: nowNs)
-        case .exit(let proposal): return exit(index, proposal, a: a, b: b, fx: fx, nowNs: nowNs)
+        case .none: return .settled(nil)
+        case .enter(let proposal): return .enter(proposal, a: a, b: b, fx: fx)
+        case .exit(let proposal): return .exit(proposal, a: a, b: b, fx: fx)
         }
+    }
+
+    /// The second half: sends what the route decided (entries through the risk tiers). Returns when the next leg
+    /// of an order in flight reaches its venue, nil when nothing is in flight.
+    @inline(__always)
+    public func act(route index: Int, _ decision: Decision, nowNs: Int64) -> Int64? {
+        switch decision {
+        case .settled(let due): return due
+        case .enter(let proposal, let a, let b, let fx): return enter(index, proposal, a: a, b: b, fx: fx, nowNs: nowNs)
+        case .exit(let proposal, let a, let b, let fx): return exit(index, proposal, a: a, b: b, fx: fx, nowNs: nowNs)
+        }
+    }
+
+    /// How strongly an entry deserves the room the limits have left, when several routes propose at one instant
+    /// (SPEC §8): its net edge at size, scaled by how much of the wanted notional the books hold within the
+    /// slippage budget, less up to 10 bps as its older leg nears the data tier's age limit.
+    public func score(_ p: EntryProposal, a: BookSnapshot, b: BookSnapshot, route: Route, fx: FxQuote, nowNs: Int64) -> Double {
+        let params = strategyParams
+        let usd = p.quantity.double * p.priceB / route.divisors(fx: fx.rate).b
+        let depth = params.orderNotionalUSD > 0 ? Swift.min(1, usd / params.orderNotionalUSD) : 1
+        let age = Double(nowNs - Swift.min(a.receiveTimeNs, b.receiveTimeNs)) / 1e6
+        let limit = coordinator.limits.maxDataAgeMs
+        return p.netEdgeBps * depth - 10 * Swift.min(1, Swift.max(0, age) / Swift.max(limit, 1))
     }
 
     /// Unwinds route `index`'s open pair now, whatever its edge (`campaign_end`, `flatten`, `emergency_stop`).
