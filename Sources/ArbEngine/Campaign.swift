@@ -32,11 +32,14 @@ public final class Campaign: Sendable {
 
     /// The listing the universe is resolved from (the live one as `sources.prepare` last fetched it).
     static func listing(config: CampaignConfig, sources: any MarketSourceFactory) throws(ConfigError) -> [ListingEntry] {
+        let listing: [ListingEntry]
         switch config.universe.source {
-        case .synthetic: return try sources.syntheticListing(config: config)
-        case .file: return try UniverseFile.load(path: config.universe.file ?? "")
-        case .live: return try sources.liveListing(config: config)
+        case .synthetic: listing = try sources.syntheticListing(config: config)
+        case .file: listing = try UniverseFile.load(path: config.universe.file ?? "")
+        case .live: listing = try sources.liveListing(config: config)
         }
+        guard config.marketData.source == .replay, let path = config.marketData.replay.instruments else { return listing }
+        return UniverseFile.merge(listing, try UniverseFile.load(path: path, field: "market_data.replay.instruments"))
     }
 
     let refresh: UniverseRefresh

@@ -37,18 +37,19 @@ public enum UniverseFile {
         }
     }
 
-    public static func load(path: String) throws(ConfigError) -> [ListingEntry] {
+    /// The listing in the file at `path`; errors name `field`, the config key that named the file.
+    public static func load(path: String, field key: String = "universe.file") throws(ConfigError) -> [ListingEntry] {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw ConfigError(field: "universe.file", "cannot read \(path): \(error.localizedDescription)")
+            throw ConfigError(field: key, "cannot read \(path): \(error.localizedDescription)")
         }
         let document: Document
         do { document = try JSONDecoder().decode(Document.self, from: data) } catch {
-            throw ConfigError(field: "universe.file", "\(path) is not a universe file: \(describe(error))")
+            throw ConfigError(field: key, "\(path) is not a universe file: \(describe(error))")
         }
         var result: [ListingEntry] = []
         for (i, e) in document.symbols.enumerated() {
-            let field = "universe.file: symbols[\(i)]"
+            let field = "\(key): symbols[\(i)]"
             guard let base = Route.base(ofSymbol: e.symbol) else { throw ConfigError(field: field, "\(e.symbol) is not a USDT symbol") }
             guard e.reference_price_usd > 0, e.quote_volume_usd >= 0 else {
                 throw ConfigError(field: field, "reference_price_usd must be > 0 and quote_volume_usd ≥ 0")
@@ -74,6 +75,24 @@ public enum UniverseFile {
                                        referencePriceUSD: e.reference_price_usd, instruments: instruments))
         }
         return result
+    }
+
+    /// `listing` with `extra`'s assets added and, for assets in both, the venues `extra` gives rules for replaced.
+    public static func merge(_ listing: [ListingEntry], _ extra: [ListingEntry]) -> [ListingEntry] {
+        var merged = listing
+        var index = Dictionary(merged.enumerated().map { ($1.symbol, $0) }, uniquingKeysWith: { a, _ in a })
+        for e in extra {
+            guard let i = index[e.symbol] else {
+                index[e.symbol] = merged.count
+                merged.append(e)
+                continue
+            }
+            for venue in Venue.allCases where e.instruments[venue] != nil {
+                merged[i].instruments[venue] = e.instruments[venue]
+                if e.usdtVolumes[venue] > 0 { merged[i].usdtVolumes[venue] = e.usdtVolumes[venue] }
+            }
+        }
+        return merged
     }
 
     static func describe(_ error: any Error) -> String {

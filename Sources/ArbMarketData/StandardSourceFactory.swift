@@ -96,7 +96,13 @@ public struct StandardSourceFactory: MarketSourceFactory {
         return try live.liveListing(config: config)
     }
 
-    static func format(_ replay: ReplayConfig) -> ReplaySource.Format { replay.format == .tardis ? .tardis : .jsonl }
+    static func format(_ replay: ReplayConfig) -> ReplaySource.Format {
+        switch replay.format {
+        case .jsonl: return .jsonl
+        case .tardis: return .tardis
+        case .auto: return .auto
+        }
+    }
 
     static func configError(_ error: MarketFileError, files: [String]) -> ConfigError {
         let index = files.firstIndex(of: error.path).map { "[\($0)]" } ?? ""

@@ -57,11 +57,13 @@ public struct MarketDataConfig: Sendable, Equatable {
 
 /// `market_data.replay`.
 public struct ReplayConfig: Sendable, Equatable {
-    public enum Format: String, Sendable { case jsonl, tardis }
+    public enum Format: String, Sendable { case jsonl, tardis, auto }
     public var files: [String]
     public var format: Format
     /// Market time per wall second on the realtime clock; 0 = as fast as possible (simulated clock only).
     public var speed: Double
+    /// A universe file whose trading rules (and listings) add to the listing's, for markets it does not know.
+    public var instruments: String? = nil
 }
 
 /// `market_data.live`.
@@ -183,7 +185,7 @@ public struct CampaignConfig: Sendable, Equatable {
         marketData = MarketDataConfig(
             source: .init(rawValue: s("market_data.source"))!,
             replay: ReplayConfig(files: list("market_data.replay.files"), format: .init(rawValue: s("market_data.replay.format"))!,
-                                 speed: d("market_data.replay.speed")),
+                                 speed: d("market_data.replay.speed"), instruments: t.at("market_data.replay.instruments")?.stringValue),
             live: LiveConfig(
                 binanceWSURL: s("market_data.live.binance_ws_url"), upbitWSURL: s("market_data.live.upbit_ws_url"),
                 binanceRESTURL: s("market_data.live.binance_rest_url"), upbitRESTURL: s("market_data.live.upbit_rest_url"),

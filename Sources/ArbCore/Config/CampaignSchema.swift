@@ -166,10 +166,12 @@ public enum CampaignSchema {
             .section("replay", doc: "Recorded market data (`source: replay`); see docs/market-data.md.", [
                 SchemaField("files", .array(.string(maxLength: 1_024), maxItems: 500), default: [],
                             doc: "Files to replay, merged by time; plain or gzip. Each route needs both its books in them, and fx a `KRW-USDT` book unless `fx.source: fixed`."),
-                SchemaField("format", .enumeration(["jsonl", "tardis"]), default: "jsonl",
-                            doc: "`jsonl`: this project's format (what `arbitrage record` writes). `tardis`: Tardis.dev CSV (`book_snapshot_5`, `book_snapshot_25`, `quotes`)."),
+                SchemaField("format", .enumeration(["jsonl", "tardis", "auto"]), default: "jsonl",
+                            doc: "`jsonl`: this project's format (what `arbitrage record` writes). `tardis`: Tardis.dev CSV (`book_snapshot_5`, `book_snapshot_25`, `quotes`; exchange ids `upbit`, `binance`, `okex`, `bybit-spot`). `auto`: each file by its first line, so JSONL and Tardis files mix in one campaign."),
                 SchemaField("speed", .number(min: 0, max: 1_000_000, exclusiveMin: false), default: 1,
                             doc: "Realtime clock: market time per second of wall time (1 = as recorded, 10 = ten times faster). 0 = as fast as possible, which is the simulated clock."),
+                SchemaField("instruments", .string(maxLength: 4_096), nullable: true,
+                            doc: "A universe file (docs/universe.md) for markets the listing does not know: its assets join the listing, and the venues' rules it gives replace the listing's."),
             ]),
             .section("live", doc: "Live feeds (`source: live`): one hub per service, shared by its campaigns; see docs/market-data.md.", [
                 SchemaField("binance_ws_url", .string(maxLength: 2_048), default: "wss://stream.binance.com:9443",

@@ -189,4 +189,15 @@ extension UnsafeRawBufferPointer {
         for i in 0..<count where self[i] != p[i] { return false }
         return true
     }
+
+    /// The same against a runtime string (venue names from the registry).
+    public func equals(_ text: String) -> Bool {
+        guard count == text.utf8.count else { return false }
+        var i = 0
+        for byte in text.utf8 {
+            guard self[i] == byte else { return false }
+            i += 1
+        }
+        return true
+    }
 }

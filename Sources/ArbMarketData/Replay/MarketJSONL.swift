@@ -101,9 +101,8 @@ public enum MarketJSONL {
 
     static func exchange(_ c: inout JSONCursor) throws(JSONScanError) -> Venue {
         let text = try c.string()
-        if text.equals("upbit") { return .upbit }
-        if text.equals("binance") { return .binance }
-        throw JSONScanError(offset: c.offset, message: "unknown exchange \"\(String(decoding: text.prefix(20), as: UTF8.self))\"")
+        if let venue = Venue.allCases.first(where: { text.equals($0.rawValue) }) { return venue }
+        throw JSONScanError(offset: c.offset, message: "unknown exchange \"\(String(decoding: text.prefix(20), as: UTF8.self))\" (\(Venue.allCases.map(\.rawValue).joined(separator: ", ")))")
     }
 
     // MARK: Writing

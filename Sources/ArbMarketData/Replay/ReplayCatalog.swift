@@ -8,11 +8,13 @@ public enum ReplayCatalog {
     /// by its first readable row.
     public static func markets(paths: [String], format: ReplaySource.Format) throws(MarketFileError) -> [Set<String>] {
         try paths.map { path throws(MarketFileError) in
+            let format = try format.resolved(path: path)
             let reader = try LineReader(path: path)
             do {
                 switch format {
                 case .jsonl: return try jsonlMarkets(reader)
                 case .tardis: return try tardisMarkets(reader)
+                case .auto: preconditionFailure("resolved above")
                 }
             } catch let error as MarketFileError {
                 throw error
@@ -29,7 +31,10 @@ public enum ReplayCatalog {
         while let line = try reader.nextLine({ line -> MarketJSONL.Line?? in
             if line.isEmpty { return .some(nil) }
             if first && line.starts(with: "exchange,symbol,".utf8) { looksLikeCSV = true }
-            return .some(try? MarketJSONL.parse(line))
+            do throws(MarketJSONL.LineError) { return .some(try MarketJSONL.parse(line)) } catch where error.message.hasPrefix("unknown exchange") {
+                // A venue the service does not know is the wrong file, not a bad row: refused, not skipped.
+                throw MarketFileError(path: reader.path, "line \(reader.lineNumber): \(error.message)")
+            } catch { return .some(nil) }
         }) {
             defer { first = false }
             if looksLikeCSV {
@@ -58,7 +63,11 @@ public enum ReplayCatalog {
             throw MarketFileError(path: reader.path,
                                   "line 1 is not the header of a Tardis book_snapshot_5, book_snapshot_25 or quotes file")
         }
-        while let row = try reader.nextLine({ try? TardisCSV.parse($0, kind: kind) }) {
+        while let row = try reader.nextLine({ line -> MarketEvent? in
+            do throws(TardisCSV.RowError) { return try TardisCSV.parse(line, kind: kind) } catch where error.message.hasPrefix("unknown exchange") {
+                throw MarketFileError(path: reader.path, "line \(reader.lineNumber): \(error.message)")
+            } catch { return nil }
+        }) {
             if let row { return [row.marketKey] }
         }
         return []

@@ -10,7 +10,28 @@ import Logging
 /// A source moves between the tasks that pull it but is never pulled by two at once, so its files (classes)
 /// are not shared.
 public struct ReplaySource: ScheduledMarketSource, @unchecked Sendable {
-    public enum Format: Sendable { case jsonl, tardis }
+    public enum Format: Sendable {
+        case jsonl, tardis
+        /// Each file by its first line: `{` is JSONL, a `exchange,symbol,…` header Tardis CSV.
+        case auto
+
+        /// The format of the file at `path`: this one, or for `auto` the one its first line shows.
+        func resolved(path: String) throws(MarketFileError) -> Format {
+            guard self == .auto else { return self }
+            let reader = try LineReader(path: path)
+            let first: Format??
+            do {
+                first = try reader.nextLine { line -> Format? in
+                    if line.first == 0x7b { return .jsonl }
+                    return line.starts(with: "exchange,symbol,".utf8) ? .tardis : nil
+                }
+            } catch { throw error as? MarketFileError ?? MarketFileError(path: path, "\(error)") }
+            guard let found = first, let format = found else {
+                throw MarketFileError(path: path, "line 1 is neither JSONL nor the header of a Tardis CSV file")
+            }
+            return format
+        }
+    }
 
     /// Bad rows logged one by one per file; later ones are only counted.
     static let loggedBadRowsPerFile = 20
@@ -30,8 +51,8 @@ public struct ReplaySource: ScheduledMarketSource, @unchecked Sendable {
 
         init(index: Int, path: String, format: Format) throws(MarketFileError) {
             self.index = index
+            self.format = try format.resolved(path: path)
             reader = try LineReader(path: path)
-            self.format = format
         }
     }
 
@@ -100,7 +121,7 @@ public struct ReplaySource: ScheduledMarketSource, @unchecked Sendable {
             counters.skippedRows.store(state.skippedRows, ordering: .relaxed)
         }
         for file in files {
-            if format == .tardis { try readTardisHeader(file) }
+            if file.format == .tardis { try readTardisHeader(file) }
             if let saved = state?.files[file.index] {
                 file.lastTimeNs = saved.lastTimeNs
                 file.endMarkNs = saved.endMarkNs
@@ -183,7 +204,7 @@ public struct ReplaySource: ScheduledMarketSource, @unchecked Sendable {
                             case .book(let e): return .book(e)
                             }
                         } catch let error as MarketJSONL.LineError { return .bad(error.message) } catch { return .bad("\(error)") }
-                    case .tardis:
+                    case .tardis, .auto:
                         do { return .book(try TardisCSV.parse(line, kind: file.tardisKind!)) } catch let error as TardisCSV.RowError {
                             return .bad(error.message)
                         } catch { return .bad("\(error)") }

@@ -34,19 +34,20 @@ public enum TardisCSV {
         return .bookSnapshot(levels: levels)
     }
 
-    /// The Tardis exchange id of a venue.
+    /// The venue of a Tardis exchange id (`VenueInfo.tardisExchange`: `upbit`, `binance`, `okex`, `bybit-spot`).
     public static func venue(_ exchange: UnsafeRawBufferPointer) -> Venue? {
-        if exchange.equals("binance") { return .binance }
-        if exchange.equals("upbit") { return .upbit }
-        return nil
+        Venue.allCases.first { $0.info.tardisExchange.map { exchange.equals($0) } ?? false }
     }
+
+    /// The exchange ids a file may name, for errors.
+    static let knownExchanges = Venue.allCases.compactMap(\.info.tardisExchange).joined(separator: ", ")
 
     /// Parses one data row of a file of `kind`.
     public static func parse(_ line: UnsafeRawBufferPointer, kind: Kind) throws(RowError) -> MarketEvent {
         var fields = FieldSplitter(line)
         guard let exchange = fields.next() else { throw RowError(message: "empty row") }
         guard let venue = venue(exchange) else {
-            throw RowError(message: "unknown exchange \"\(String(decoding: exchange.prefix(20), as: UTF8.self))\" (binance or upbit)")
+            throw RowError(message: "unknown exchange \"\(String(decoding: exchange.prefix(20), as: UTF8.self))\" (\(knownExchanges); Tardis has no Bithumb)")
         }
         guard let symbolBytes = fields.next(), !symbolBytes.isEmpty else { throw RowError(message: "missing symbol") }
         let symbol = String(decoding: symbolBytes, as: UTF8.self)
