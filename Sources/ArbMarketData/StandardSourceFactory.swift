@@ -80,7 +80,7 @@ public struct StandardSourceFactory: MarketSourceFactory {
         }
         if available.isEmpty {
             throw ConfigError(field: "market_data.replay.files",
-                              "no listed route has both its books in the files (found: \(markets.sorted().prefix(10).joined(separator: ", ")))")
+                              "no listed route has both its books in the files (found: \(markets.sorted().prefix(10).joined(separator: ", "))); market_data.replay.instruments adds markets the listing does not know")
         }
         return available
     }

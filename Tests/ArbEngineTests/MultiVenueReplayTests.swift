@@ -106,6 +106,45 @@ extension CampaignSuites {
         #expect(s.balances.reconciled)
     }
 
+    @Test func anInstrumentsFileAddsMarketsTheListingDoesNotKnow() async throws {
+        let dir = try newDir()
+        var lines: [String] = []
+        for i in 0..<40 {
+            let t = Int64(i) * 500_000_000
+            lines.append(#"{"type":"book","ts":\#(t),"exchange":"bithumb","symbol":"KRW-ZZZ","bids":[["1400","500"]],"asks":[["1401","500"]]}"#)
+            lines.append(#"{"type":"book","ts":\#(t + 1),"exchange":"okx","symbol":"ZZZ-USDT","bids":[["0.98","500"]],"asks":[["0.981","500"]]}"#)
+        }
+        let data = dir.appendingPathComponent("zzz.jsonl").path
+        try (lines.joined(separator: "\n") + "\n").write(toFile: data, atomically: true, encoding: .utf8)
+        let rules: JSONValue = ["tick": "0.001", "step": "0.1", "min_notional": "1"]
+        let instruments = try jsonFile(dir, "instruments.json", ["symbols": [[
+            "symbol": "ZZZUSDT", "quote_volume_usd": 1e6, "reference_price_usd": 1,
+            "bithumb": ["tick": "1", "step": "0.1", "min_notional": "500"], "okx": rules,
+        ]]])
+        func config(_ extra: JSONValue?) -> JSONValue {
+            var replay: [String: JSONValue] = ["files": [.string(data)], "speed": 0]
+            if let extra { replay["instruments"] = extra }
+            return multi([
+                "venues": ["bithumb", "okx"], "universe": ["mode": "FIXED_LIST", "whitelist": ["ZZZUSDT"]],
+                "session": ["clock": "simulated", "max_runtime_seconds": 10],
+                "market_data": ["source": "replay", "fx": ["source": "fixed"], "replay": .object(replay)],
+            ])
+        }
+        do {
+            _ = try Campaign(config: try CampaignConfig.parse(config(nil)))
+            Issue.record("an asset the listing does not know was accepted")
+        } catch { #expect("\(error)".contains("no listed route has both its books") && "\(error)".contains("replay.instruments")) }
+        let campaign = try Campaign(config: try CampaignConfig.parse(config(.string(instruments))))
+        #expect(campaign.members.map(\.route.key) == ["ZZZUSDT@bithumb-okx"])
+        #expect(campaign.members[0].route.instruments.a.minNotional == Fixed(500))
+        let (result, _) = try await runCampaign(config(.string(instruments)))
+        #expect(result.stats.status == "completed" && (result.stats.perSymbol["ZZZUSDT@bithumb-okx"]?.iterations ?? 0) > 0)
+        do {
+            _ = try Campaign(config: try CampaignConfig.parse(config(.string(data))))
+            Issue.record("a recording was read as an instruments file")
+        } catch { #expect("\(error)".contains("market_data.replay.instruments")) }
+    }
+
     @Test func unknownExchangeIdsAreRefusedNamingTheFileAndLine() async throws {
         let dir = try newDir()
         func error(_ files: [String], _ format: String) -> String {
