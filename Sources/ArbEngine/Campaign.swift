@@ -165,10 +165,19 @@ public final class Campaign: Sendable {
         return .object(base)
     }
 
-    /// Asks `symbol`'s route to unwind its open pair; false when the campaign is not running or has no such route.
+    /// Asks every route of the asset `symbol` (`BTCUSDT`) to unwind its open pair; false when the campaign is not running or
+    /// has no route of it.
     public func requestFlatten(symbol: String) -> Bool {
+        guard let kernel = running.withLock({ $0?.kernel }) else { return false }
+        let routes = kernel.workers.indices.filter { kernel.workers[$0].route.base + "USDT" == symbol }
+        for index in routes { kernel.requestFlatten(route: index) }
+        return !routes.isEmpty
+    }
+
+    /// Asks one route (by key) to unwind its open pair; false when the campaign has no such route.
+    public func requestFlatten(route key: String) -> Bool {
         guard let kernel = running.withLock({ $0?.kernel }),
-              let index = kernel.workers.firstIndex(where: { $0.route.key == symbol }) else { return false }
+              let index = kernel.workers.firstIndex(where: { $0.route.key == key }) else { return false }
         kernel.requestFlatten(route: index)
         return true
     }

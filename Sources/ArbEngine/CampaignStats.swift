@@ -23,8 +23,9 @@ struct CampaignStats {
         // Workers first: a route joining meanwhile is in the coordinator before it is in the table.
         let workers = kernel.workers
         let risk = kernel.coordinator.snapshot()
-        let keys = workers.map(\.route.key)
         let symbolOf = kernel.coordinator.symbolOfRoute
+        var routes: [String: StatsReport.RouteStats] = [:]
+        var symbols: [String] = []
         var symbolsRisk: [String: StatsReport.RiskStats.SymbolRisk] = [:]
         var allocations: [String: Double] = [:]
         var caps: [String: Double] = [:]
@@ -33,26 +34,39 @@ struct CampaignStats {
         var realized = 0.0
         var unrealized = 0.0
         for (i, worker) in workers.enumerated() {
-            let key = keys[i]
-            let r = risk.routes[i]
+            let key = worker.route.key, symbol = worker.route.base + "USDT"
+            let r = risk.routes[i], s = risk.symbols[symbolOf[i]]
             let route = worker.summary
-            symbolsRisk[key] = .init(tradesExecuted: r.tradesExecuted, tradesRejected: r.tradesRejected,
-                                     circuitBreakerTriggered: risk.symbols[symbolOf[i]].breakerTriggered || r.breakerTriggered)
-            allocations[key] = r.allocationUSD.double
-            caps[key] = risk.limits.symbolCapUSD
+            let stats = Self.perSymbol(route, active: worker.isActive)
+            routes[key] = .init(symbol: symbol, venues: worker.route.venues.values.map(\.rawValue), stats: stats,
+                                allocationUSD: r.allocationUSD.double,
+                                risk: .init(tradesExecuted: r.tradesExecuted, tradesRejected: r.tradesRejected,
+                                            circuitBreakerTriggered: r.breakerTriggered))
+            if let sum = perSymbol[symbol], let riskSum = symbolsRisk[symbol] {
+                perSymbol[symbol] = Self.adding(stats, to: sum)
+                symbolsRisk[symbol] = .init(tradesExecuted: riskSum.tradesExecuted + r.tradesExecuted,
+                                            tradesRejected: riskSum.tradesRejected + r.tradesRejected,
+                                            circuitBreakerTriggered: riskSum.circuitBreakerTriggered || r.breakerTriggered)
+            } else {
+                symbols.append(symbol)
+                perSymbol[symbol] = stats
+                symbolsRisk[symbol] = .init(tradesExecuted: r.tradesExecuted, tradesRejected: r.tradesRejected,
+                                            circuitBreakerTriggered: s.breakerTriggered || r.breakerTriggered)
+            }
+            allocations[symbol] = s.allocationUSD.double
+            caps[symbol] = risk.limits.symbolCapUSD
             realized += route.realizedPnlUSD.double
             unrealized += route.counts.unrealizedPnlUSD
-            perSymbol[key] = Self.perSymbol(route, active: worker.isActive)
             if worker.done, let failure = worker.failure { failed.append(.init(symbol: key, error: failure)) }
         }
         let curve = equity.map { StatsReport.PnL.EquitySample(t: $0.t, realizedUSD: $0.realizedUSD, unrealizedUSD: $0.unrealizedUSD) }
         return StatsReport(
             runtimeSeconds: Double(endNs - startNs) / 1e9, startTime: UTCTime.format(startNs), endTime: UTCTime.format(endNs),
-            symbols: keys, universeMode: config.universe.mode.rawValue, universe: universe(workers),
+            symbols: symbols, universeMode: config.universe.mode.rawValue, universe: universe(workers),
             engineMode: config.engine.mode.rawValue, clock: config.session.clock.rawValue, status: status.rawValue,
             stopReason: stopReason?.rawValue, failedRoutes: failed,
             riskStats: Self.riskStats(risk, symbols: symbolsRisk, allocations: allocations, caps: caps),
-            perSymbol: perSymbol, decisions: Self.decisions(risk), balances: Self.balances(kernel.paperExchange, venues: config.venues),
+            perSymbol: perSymbol, routes: routes, decisions: Self.decisions(risk), balances: Self.balances(kernel.paperExchange, venues: config.venues),
             pnl: .init(realizedUSD: realized, unrealizedUSD: unrealized, equityCurve: curve),
             trades: .init(opened: kernel.tradesOpened, executed: risk.tradesExecuted, legsRejected: risk.legRejections ?? [:]),
             marketData: marketData(), performance: performance())
@@ -82,6 +96,19 @@ struct CampaignStats {
         let c = route.counts
         return .init(iterations: c.iterations, trades: c.trades, realizedPnlUSD: route.realizedPnlUSD.double,
                      unrealizedPnlUSD: c.unrealizedPnlUSD, premiumBps: c.premiumBps, position: position, active: active)
+    }
+
+    /// An asset's numbers with one more of its routes: counts and PnL added, the first route's premium kept, the
+    /// first open pair kept, active while any route is.
+    static func adding(_ route: StatsReport.SymbolStats, to sum: StatsReport.SymbolStats) -> StatsReport.SymbolStats {
+        var s = sum
+        s.iterations += route.iterations
+        s.trades += route.trades
+        s.realizedPnlUSD += route.realizedPnlUSD
+        s.unrealizedPnlUSD += route.unrealizedPnlUSD
+        s.position = s.position ?? route.position
+        s.active = s.active || route.active
+        return s
     }
 
     /// Decision counts by outcome, then tier (kind for allowances), then reason.

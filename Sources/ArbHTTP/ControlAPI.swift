@@ -34,6 +34,7 @@ public struct ControlAPI: Sendable {
         var r = Router()
         Self.register(&r, manager: manager, options: options)
         Self.registerDetails(&r, manager: manager)
+        Self.registerRoutes(&r, manager: manager)
         router = r
     }
 

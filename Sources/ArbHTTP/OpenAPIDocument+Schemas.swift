@@ -6,12 +6,17 @@ extension OpenAPIDocument {
             ["name": .string(name), "in": "query", "required": false, "description": .string(description), "schema": schema]
         }
         let symbolSchema: JSONValue = ["type": "string", "pattern": "^[A-Z0-9]{1,20}USDT$"]
+        let routeSchema: JSONValue = ["type": "string", "pattern": "^[A-Z0-9]{1,20}USDT(@[a-z]{1,20}-[a-z]{1,20})?$"]
         return [
             "id": ["name": "id", "in": "path", "required": true, "description": "Campaign id",
                    "schema": ["type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"]],
-            "symbol": ["name": "symbol", "in": "path", "required": true, "description": "Route key (Binance symbol)",
+            "symbol": ["name": "symbol", "in": "path", "required": true,
+                       "description": "An asset as its Binance symbol (`BTCUSDT`): on the seed's pair also its route's key",
                        "schema": symbolSchema],
-            "symbolQuery": query("symbol", symbolSchema, "Only this route"),
+            "route": ["name": "route", "in": "path", "required": true,
+                      "description": "A route's key: the symbol, with `@a-b` unless the pair is upbit-binance (`BTCUSDT@bithumb-okx`)",
+                      "schema": routeSchema],
+            "symbolQuery": query("symbol", routeSchema, "Only this route (its key)"),
             "limit": query("limit", ["type": "integer", "minimum": 1, "maximum": 1000, "default": 100], "Page size"),
             "cursor": query("cursor", ["type": "string", "pattern": "^c[0-9a-f]{12}$"], "`next_cursor` of the previous page"),
             "status": query("status", ["type": "string", "enum": enumValues(["pending", "running", "completed", "stopped", "failed", "interrupted"])],
@@ -122,10 +127,27 @@ extension OpenAPIDocument {
             "Instrument": instrument,
             "UniverseItem": object([
                 "symbol": string, "base": string, "quote_volume_usd": number, "reference_price_usd": number,
-                "upbit": ref("Instrument"), "binance": ref("Instrument"), "active": boolean,
-            ], required: ["symbol", "base", "quote_volume_usd", "reference_price_usd", "upbit", "binance", "active"]),
+                "venues": array(["type": "string", "enum": enumValues(Venue.allCases.map(\.rawValue))]),
+                "legs": array(ref("Instrument")), "upbit": ref("Instrument"), "binance": ref("Instrument"), "active": boolean,
+            ], required: ["symbol", "base", "quote_volume_usd", "reference_price_usd", "venues", "legs", "upbit", "binance",
+                          "active"]),
             "UniverseList": list("UniverseItem"),
             "FlattenRequest": object(["symbol": string, "flatten": string], required: ["symbol", "flatten"]),
+            "RouteFlattenRequest": object(["route": string, "flatten": string], required: ["route", "flatten"]),
+            "Route": object([
+                "route": string, "symbol": string,
+                "venues": array(["type": "string", "enum": enumValues(Venue.allCases.map(\.rawValue))]),
+                "iterations": integer, "trades": integer, "realized_pnl_usd": number, "unrealized_pnl_usd": number,
+                "premium_bps": number, "position": orNull(ref("OpenPosition")), "active": boolean, "allocation_usd": number,
+                "risk": ref("SymbolRiskStats"),
+            ], required: ["route", "symbol", "venues", "iterations", "trades", "realized_pnl_usd", "unrealized_pnl_usd",
+                          "premium_bps", "position", "active", "allocation_usd", "risk"]),
+            "RouteList": list("Route"),
+            "Venue": object([
+                "name": string, "quote": ["type": "string", "enum": ["KRW", "USDT"]], "market_example": string,
+                "fx_market": nullable("string"), "taker_bps": number, "book_levels": integer, "tardis_exchange": nullable("string"),
+            ], required: ["name", "quote", "market_example", "fx_market", "taker_bps", "book_levels", "tardis_exchange"]),
+            "VenueList": list("Venue"),
         ]
     }
 }

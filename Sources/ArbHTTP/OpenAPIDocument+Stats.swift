@@ -15,7 +15,8 @@ extension OpenAPIDocument {
                 "status": string, "stop_reason": ["type": ["string", "null"]], "start_time": string, "end_time": string,
                 "runtime_seconds": number, "clock": string, "engine_mode": string, "universe_mode": string,
                 "symbols": array(string), "num_symbols": integer, "failed_routes": array(ref("FailedRoute")),
-                "risk_stats": ref("RiskStats"), "per_symbol": map(ref("SymbolStats")), "decisions": ref("DecisionCounts"),
+                "risk_stats": ref("RiskStats"), "per_symbol": map(ref("SymbolStats")), "routes": orNull(map(ref("RouteStats"))),
+                "decisions": ref("DecisionCounts"),
                 "balances": ref("Balances"), "pnl": ref("PnL"), "trades": ref("TradeCounts"),
                 "market_data": ref("MarketDataStats"), "universe": ref("UniverseStats"), "performance": ref("Performance"),
             ], required: ["status", "stop_reason", "start_time", "end_time", "runtime_seconds", "clock", "engine_mode",
@@ -41,6 +42,13 @@ extension OpenAPIDocument {
                 "iterations": integer, "trades": integer, "realized_pnl_usd": number, "unrealized_pnl_usd": number,
                 "premium_bps": number, "position": orNull(ref("OpenPosition")), "active": boolean,
             ], required: ["iterations", "trades", "realized_pnl_usd", "unrealized_pnl_usd", "premium_bps", "position", "active"]),
+            "RouteStats": object([
+                "symbol": string, "venues": array(["type": "string", "enum": enumValues(Venue.allCases.map(\.rawValue))]),
+                "iterations": integer, "trades": integer, "realized_pnl_usd": number, "unrealized_pnl_usd": number,
+                "premium_bps": number, "position": orNull(ref("OpenPosition")), "active": boolean, "allocation_usd": number,
+                "risk": ref("SymbolRiskStats"),
+            ], required: ["symbol", "venues", "iterations", "trades", "realized_pnl_usd", "unrealized_pnl_usd", "premium_bps",
+                          "position", "active", "allocation_usd", "risk"]),
             "OpenPosition": object([
                 "trade_id": string, "direction": ["type": "string", "enum": enumValues(Direction.allCases.map(\.rawValue))],
                 "quantity": decimal, "entry_time": string, "committed_usd": number,
@@ -48,9 +56,10 @@ extension OpenAPIDocument {
             "DecisionCounts": object([
                 "allowed": map(counts), "rejected": map(counts),
             ], required: ["allowed", "rejected"]),
-            "Balances": object([
-                "upbit": map(ref("AssetBalance")), "binance": map(ref("AssetBalance")), "reconciled": boolean,
-            ], required: ["upbit", "binance", "reconciled"]),
+            "Balances": object(
+                Dictionary(uniqueKeysWithValues: Venue.allCases.map { ($0.rawValue, map(ref("AssetBalance"))) })
+                    .merging(["reconciled": boolean]) { a, _ in a },
+                required: ["reconciled"]),
             "AssetBalance": object(["initial": decimal, "final": decimal, "fees": decimal], required: ["initial", "final", "fees"]),
             "PnL": object([
                 "realized_usd": number, "unrealized_usd": number,

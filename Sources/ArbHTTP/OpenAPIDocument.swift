@@ -72,7 +72,7 @@ public enum OpenAPIDocument {
     static let conflict = problem("The campaign's state or the service's limits do not allow it")
 
     static func paths() -> [String: JSONValue] {
-        let id = param("id"), symbol = param("symbol")
+        let id = param("id")
         let paging = [param("limit"), param("cursor")]
         return [
             "/healthz": ["get": op("The process is up", id: "healthz", responses: ["200": json("Health", "Up")])],
@@ -127,14 +127,31 @@ public enum OpenAPIDocument {
             "/campaigns/{id}/decisions": ["get": op("Risk decisions, identical consecutive rejections folded", id: "listDecisions",
                                                     parameters: [id, param("tier"), param("outcome"), param("symbolQuery")] + paging,
                                                     responses: ["200": json("DecisionList", "A page of decisions"), "404": notFound, "422": invalid])],
+        ].merging(detailPaths()) { a, _ in a }
+    }
+
+    /// The per-symbol, per-route, risk and universe views.
+    static func detailPaths() -> [String: JSONValue] {
+        let id = param("id"), symbol = param("symbol"), route = param("route")
+        return [
             "/campaigns/{id}/symbols": ["get": op("Every symbol's progress and risk", id: "listSymbols", parameters: [id],
                                                   responses: ["200": json("SymbolList", "Symbols"), "404": notFound])],
             "/campaigns/{id}/symbols/{symbol}": ["get": op("One symbol", id: "getSymbol", parameters: [id, symbol],
                                                            responses: ["200": json("Symbol", "The symbol"), "404": notFound])],
-            "/campaigns/{id}/symbols/{symbol}/flatten": ["post": op("Unwind one symbol's open pair now", id: "flattenSymbol",
+            "/campaigns/{id}/symbols/{symbol}/flatten": ["post": op("Unwind the open pairs of every route of one asset now", id: "flattenSymbol",
                                                                     parameters: [id, symbol], responses: [
-                "202": json("FlattenRequest", "The route unwinds at its next evaluation"), "404": notFound, "409": conflict,
+                "202": json("FlattenRequest", "The routes unwind at their next evaluation"), "404": notFound, "409": conflict,
             ], mutating: true)],
+            "/campaigns/{id}/routes": ["get": op("Every route's progress, pair and risk", id: "listRoutes", parameters: [id],
+                                                 responses: ["200": json("RouteList", "Routes"), "404": notFound])],
+            "/campaigns/{id}/routes/{route}": ["get": op("One route", id: "getRoute", parameters: [id, route],
+                                                         responses: ["200": json("Route", "The route"), "404": notFound])],
+            "/campaigns/{id}/routes/{route}/flatten": ["post": op("Unwind one route's open pair now", id: "flattenRoute",
+                                                                  parameters: [id, route], responses: [
+                "202": json("RouteFlattenRequest", "The route unwinds at its next evaluation"), "404": notFound, "409": conflict,
+            ], mutating: true)],
+            "/venues": ["get": op("The venues the service knows", id: "listVenues",
+                                  responses: ["200": json("VenueList", "Venues")])],
             "/campaigns/{id}/risk": ["get": op("Limits in force and the global and portfolio tiers", id: "getRisk",
                                                parameters: [id], responses: ["200": json("Risk", "Risk state"), "404": notFound])],
             "/campaigns/{id}/risk/symbols/{symbol}": ["get": op("One symbol's risk state", id: "getSymbolRisk",

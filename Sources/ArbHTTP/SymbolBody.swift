@@ -73,12 +73,17 @@ struct UniverseMemberBody: Encodable, Sendable {
     var base: String
     var quoteVolumeUSD: Double
     var referencePriceUSD: Double
+    var venues: [String]
+    /// Leg A's rules, then leg B's.
+    var legs: [InstrumentBody]
+    /// Leg A's and leg B's rules under the seed pair's names (Upbit is leg A, Binance leg B).
     var upbit: InstrumentBody
     var binance: InstrumentBody
     var active: Bool
 
     enum CodingKeys: String, CodingKey {
-        case symbol, base, quoteVolumeUSD = "quote_volume_usd", referencePriceUSD = "reference_price_usd", upbit, binance, active
+        case symbol, base, quoteVolumeUSD = "quote_volume_usd", referencePriceUSD = "reference_price_usd", venues, legs
+        case upbit, binance, active
     }
 
     init(_ m: UniverseMember, active: Bool) {
@@ -86,8 +91,10 @@ struct UniverseMemberBody: Encodable, Sendable {
         base = m.route.base
         quoteVolumeUSD = m.quoteVolumeUSD
         referencePriceUSD = m.referencePriceUSD
-        upbit = InstrumentBody(m.route.instruments.a, market: m.route.market(.a))
-        binance = InstrumentBody(m.route.instruments.b, market: m.route.market(.b))
+        venues = m.route.venues.values.map(\.rawValue)
+        legs = Leg.allCases.map { InstrumentBody(m.route.instruments[$0], market: m.route.market($0)) }
+        upbit = legs[0]
+        binance = legs[1]
         self.active = active
     }
 

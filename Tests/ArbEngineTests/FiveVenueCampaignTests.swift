@@ -27,12 +27,20 @@ extension CampaignSuites {
         #expect(results(first.stats) == results(second.stats))
         // Every pair carries routes and trades, cross-quote and same-quote alike.
         var trades: [String: Int] = [:]
-        for (key, route) in s.perSymbol { trades[Self.pair(key), default: 0] += route.trades }
+        let routes = try #require(s.routes)
+        for (key, route) in routes { trades[Self.pair(key), default: 0] += route.trades }
         for pair in Self.pairs.compactMap(\.stringValue) {
             #expect((trades[pair] ?? 0) > 5, "\(pair): \(trades[pair] ?? 0) trades")
         }
         // Assets not listed on a venue have no route there: SEI is not on Bithumb or OKX.
-        #expect(s.perSymbol.keys.contains { $0.hasPrefix("SEIUSDT@") && ($0.contains("bithumb") || $0.contains("okx")) } == false)
+        #expect(routes.keys.contains { $0.hasPrefix("SEIUSDT@") && ($0.contains("bithumb") || $0.contains("okx")) } == false)
+        // Symbols aggregate an asset over its routes: 20 assets, their routes' trades summed.
+        #expect(s.symbols.count == 20 && s.perSymbol.count == 20 && routes.count > 60)
+        for (symbol, sum) in s.perSymbol {
+            let own = routes.values.filter { $0.symbol == symbol }
+            #expect(sum.trades == own.reduce(0) { $0 + $1.trades } && s.riskStats.symbols[symbol] != nil)
+        }
+        #expect(routes["BTCUSDT"]?.venues == ["upbit", "binance"] && routes["BTCUSDT@bithumb-okx"]?.venues == ["bithumb", "okx"])
         // Per venue and asset, balances are initial plus every fill's flows, exactly.
         #expect(s.balances.reconciled)
         let fills = recorder.snapshot.fills

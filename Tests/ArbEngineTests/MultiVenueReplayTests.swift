@@ -100,7 +100,7 @@ extension CampaignSuites {
         #expect(s.status == "completed" && s.marketData.badRows == 0)
         #expect(replayResults(s) == replayResults(fromJSONL.stats))
         for pair in ["bithumb-okx", "upbit-bybit"] {
-            let trades = s.perSymbol.filter { $0.key.hasSuffix("@" + pair) }.values.reduce(0) { $0 + $1.trades }
+            let trades = (s.routes ?? [:]).filter { $0.key.hasSuffix("@" + pair) }.values.reduce(0) { $0 + $1.trades }
             #expect(trades > 0, "\(pair)")
         }
         #expect(s.balances.reconciled)
@@ -138,7 +138,7 @@ extension CampaignSuites {
         #expect(campaign.members.map(\.route.key) == ["ZZZUSDT@bithumb-okx"])
         #expect(campaign.members[0].route.instruments.a.minNotional == Fixed(500))
         let (result, _) = try await runCampaign(config(.string(instruments)))
-        #expect(result.stats.status == "completed" && (result.stats.perSymbol["ZZZUSDT@bithumb-okx"]?.iterations ?? 0) > 0)
+        #expect(result.stats.status == "completed" && (result.stats.routes?["ZZZUSDT@bithumb-okx"]?.iterations ?? 0) > 0)
         do {
             _ = try Campaign(config: try CampaignConfig.parse(config(.string(data))))
             Issue.record("a recording was read as an instruments file")

@@ -76,7 +76,8 @@ extension HTTPSuites {
             ("/campaigns/\(id)/symbols", "SymbolList"), ("/campaigns/\(id)/symbols/ETHUSDT", "Symbol"),
             ("/campaigns/\(id)/risk", "Risk"), ("/campaigns/\(id)/risk/symbols/ETHUSDT", "SymbolRisk"),
             ("/campaigns/\(id)/universe", "UniverseList"), ("/campaigns/\(id)/trades?limit=5", "TradeList"),
-            ("/campaigns/\(id)/decisions?limit=5", "DecisionList"),
+            ("/campaigns/\(id)/decisions?limit=5", "DecisionList"), ("/campaigns/\(id)/routes", "RouteList"),
+            ("/campaigns/\(id)/routes/ETHUSDT", "Route"), ("/venues", "VenueList"),
         ]
         for (path, schema) in reads {
             let reply = try await s.call("GET", path)

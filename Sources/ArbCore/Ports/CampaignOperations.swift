@@ -19,8 +19,10 @@ public protocol CampaignOperations: Sendable {
     func isPaused(id: String) -> Bool?
     /// Changes the live sections of a running campaign's config.
     func patch(id: String, _ body: JSONValue) async throws(ServiceError) -> CampaignRecord
-    /// Asks one route of a running campaign to unwind its open pair.
+    /// Asks every route of an asset (`BTCUSDT`) of a running campaign to unwind its open pair.
     func flatten(id: String, symbol: String) async throws(ServiceError)
+    /// Asks one route (`BTCUSDT@bithumb-okx`) of a running campaign to unwind its open pair.
+    func flatten(id: String, route: String) async throws(ServiceError)
 
     // MARK: Records
 

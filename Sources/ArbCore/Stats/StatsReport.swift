@@ -5,7 +5,7 @@ public struct StatsReport: Codable, Sendable, Equatable {
     public var runtimeSeconds: Double
     public var startTime: String
     public var endTime: String
-    /// The route keys, in route-table order.
+    /// The assets (Binance-form symbols), in route-table order of their first route.
     public var symbols: [String]
     public var numSymbols: Int
     public var universeMode: String
@@ -16,7 +16,10 @@ public struct StatsReport: Codable, Sendable, Equatable {
     public var stopReason: String?
     public var failedRoutes: [FailedRoute]
     public var riskStats: RiskStats
+    /// Each asset over its routes (on the seed's pair an asset has one route, keyed as the route is).
     public var perSymbol: [String: SymbolStats]
+    /// Each route by its key; nil in stats stored before routes were reported apart from symbols.
+    public var routes: [String: RouteStats]?
     public var decisions: Decisions
     public var balances: Balances
     public var pnl: PnL
@@ -28,14 +31,14 @@ public struct StatsReport: Codable, Sendable, Equatable {
         case runtimeSeconds = "runtime_seconds", startTime = "start_time", endTime = "end_time", symbols
         case numSymbols = "num_symbols", universeMode = "universe_mode", universe, engineMode = "engine_mode", clock
         case status, stopReason = "stop_reason", failedRoutes = "failed_routes", riskStats = "risk_stats"
-        case perSymbol = "per_symbol", decisions, balances, pnl, trades, marketData = "market_data", performance
+        case perSymbol = "per_symbol", routes, decisions, balances, pnl, trades, marketData = "market_data", performance
     }
 
     public init(runtimeSeconds: Double, startTime: String, endTime: String, symbols: [String], universeMode: String,
                 universe: Universe, engineMode: String, clock: String, status: String, stopReason: String?,
                 failedRoutes: [FailedRoute], riskStats: RiskStats, perSymbol: [String: SymbolStats],
-                decisions: Decisions, balances: Balances, pnl: PnL, trades: Trades, marketData: MarketData,
-                performance: Performance) {
+                routes: [String: RouteStats]?, decisions: Decisions, balances: Balances, pnl: PnL, trades: Trades,
+                marketData: MarketData, performance: Performance) {
         self.runtimeSeconds = runtimeSeconds
         self.startTime = startTime
         self.endTime = endTime
@@ -50,6 +53,7 @@ public struct StatsReport: Codable, Sendable, Equatable {
         self.failedRoutes = failedRoutes
         self.riskStats = riskStats
         self.perSymbol = perSymbol
+        self.routes = routes
         self.decisions = decisions
         self.balances = balances
         self.pnl = pnl
@@ -111,7 +115,46 @@ public struct StatsReport: Codable, Sendable, Equatable {
         }
     }
 
-    /// One route's progress, PnL, premium and open pair.
+    /// One route: its asset and venues, progress, PnL, premium, open pair and route-tier state.
+    public struct RouteStats: Codable, Sendable, Equatable {
+        /// The asset's Binance-form symbol (`BTCUSDT`), its key in `per_symbol`.
+        public var symbol: String
+        /// Leg A's venue, then leg B's.
+        public var venues: [String]
+        public var iterations: Int
+        public var trades: Int
+        public var realizedPnlUSD: Double
+        public var unrealizedPnlUSD: Double
+        public var premiumBps: Double
+        public var position: SymbolStats.Position?
+        public var active: Bool
+        /// Notional the route's open pair commits (USD, one leg).
+        public var allocationUSD: Double
+        public var risk: RiskStats.SymbolRisk
+
+        enum CodingKeys: String, CodingKey {
+            case symbol, venues, iterations, trades, realizedPnlUSD = "realized_pnl_usd", unrealizedPnlUSD = "unrealized_pnl_usd"
+            case premiumBps = "premium_bps", position, active, allocationUSD = "allocation_usd", risk
+        }
+
+        public init(symbol: String, venues: [String], stats s: SymbolStats, allocationUSD: Double, risk: RiskStats.SymbolRisk) {
+            self.symbol = symbol
+            self.venues = venues
+            (iterations, trades, realizedPnlUSD, unrealizedPnlUSD) = (s.iterations, s.trades, s.realizedPnlUSD, s.unrealizedPnlUSD)
+            (premiumBps, position, active) = (s.premiumBps, s.position, s.active)
+            self.allocationUSD = allocationUSD
+            self.risk = risk
+        }
+
+        /// The route's numbers as an asset of one route shows them.
+        public var stats: SymbolStats {
+            SymbolStats(iterations: iterations, trades: trades, realizedPnlUSD: realizedPnlUSD, unrealizedPnlUSD: unrealizedPnlUSD,
+                        premiumBps: premiumBps, position: position, active: active)
+        }
+    }
+
+    /// One asset's progress, PnL, premium and open pair over its routes: counts and PnL summed, the premium of its
+    /// first route, the open pair of the first route holding one, active while any route is.
     public struct SymbolStats: Codable, Sendable, Equatable {
         public var iterations: Int
         public var trades: Int

@@ -23,6 +23,14 @@ extension CampaignManager {
         guard running.campaign.requestFlatten(symbol: symbol) else { throw .notFound("\(symbol) is not in campaign \(id)") }
     }
 
+    public func flatten(id: String, route: String) async throws(ServiceError) {
+        guard let running = live(id) else {
+            let record = try campaign(id: id)
+            throw .conflict("campaign \(id) is \(record.status.rawValue), not running")
+        }
+        guard running.campaign.requestFlatten(route: route) else { throw .notFound("\(route) is not a route of campaign \(id)") }
+    }
+
     /// The campaign's routes with the listing facts they were chosen on, and whether each is in the universe
     /// (a running campaign's route table; otherwise its config resolved now).
     public func universe(id: String) async throws(ServiceError) -> [(member: UniverseMember, active: Bool)] {
