@@ -49,8 +49,11 @@ public enum CampaignMetrics {
             let directions: [MetricsText.LabelSet]
             let venues: [MetricsText.LabelSet]
 
-            init(campaign: String, symbol: String, venues legs: PerLeg<Venue>) {
-                let base = MetricsText.LabelSet([("campaign", campaign), ("symbol", symbol)])
+            /// `symbol` is the asset (`BTCUSDT`), `route` the route's key and `pair` its venues: on the seed's pair the
+            /// route is its symbol, so `sum by (symbol)` adds an asset's routes everywhere.
+            init(campaign: String, route: ArbCore.Route, venues legs: PerLeg<Venue>) {
+                let base = MetricsText.LabelSet([("campaign", campaign), ("symbol", route.base + "USDT"), ("route", route.key),
+                                                 ("pair", legs.a.rawValue + "-" + legs.b.rawValue)])
                 self.base = base
                 directions = [Direction.sellABuyB, .buyASellB].map { base.adding("direction", $0.rawValue) }
                 venues = legs.values.map { base.adding("exchange", $0.rawValue) }
@@ -83,7 +86,7 @@ public enum CampaignMetrics {
         for (p, probe) in probes.enumerated() {
             for (i, worker) in tables[p].enumerated() {
                 let key = probe.id + "\u{1F}" + worker.route.key
-                let entry = cached.removeValue(forKey: key) ?? LabelCache.Entry(campaign: probe.id, symbol: worker.route.key,
+                let entry = cached.removeValue(forKey: key) ?? LabelCache.Entry(campaign: probe.id, route: worker.route,
                                                                                                venues: worker.route.venues)
                 kept[key] = entry
                 routes.append(Route(campaign: probe.id, symbol: worker.route.key, summary: worker.counts, worker: worker,
@@ -165,13 +168,19 @@ public enum CampaignMetrics {
         }
         text.family("arbitrage_emergency_stopped", "gauge", "1 once the campaign's loss reached emergency_stop_loss_usd.")
         for (p, probe) in probes.enumerated() { text.sample("arbitrage_emergency_stopped", [("campaign", probe.id)], risks[p].emergencyStopped ? 1 : 0) }
-        text.family("arbitrage_fx_krw_per_usdt", "gauge", "KRW per USDT in use.")
-        for probe in probes { text.sample("arbitrage_fx_krw_per_usdt", [("campaign", probe.id)], probe.kernel.currentFx.rate) }
-        text.family("arbitrage_fx_age_seconds", "gauge", "Age of the fx rate on the campaign clock (0 for a fixed rate).")
+        text.family("arbitrage_fx_krw_per_usdt", "gauge", "KRW per USDT in use, per KRW venue of the campaign.")
         for probe in probes {
-            let fx = probe.kernel.currentFx
-            let age = probe.kernel.fxSource == .book ? Double(probe.nowNs - fx.timeNs) / 1e9 : 0
-            text.sample("arbitrage_fx_age_seconds", [("campaign", probe.id)], age)
+            for venue in probe.kernel.venues where venue.isKRW {
+                text.sample("arbitrage_fx_krw_per_usdt", [("campaign", probe.id), ("venue", venue.rawValue)], probe.kernel.fx(venue).rate)
+            }
+        }
+        text.family("arbitrage_fx_age_seconds", "gauge", "Age of each KRW venue's fx rate on the campaign clock (0 for a fixed rate).")
+        for probe in probes {
+            for venue in probe.kernel.venues where venue.isKRW {
+                let fx = probe.kernel.fx(venue)
+                let age = probe.kernel.fxSource == .book ? Double(probe.nowNs - fx.timeNs) / 1e9 : 0
+                text.sample("arbitrage_fx_age_seconds", [("campaign", probe.id), ("venue", venue.rawValue)], age)
+            }
         }
         text.family("arbitrage_market_data_updates_total", "counter", "Book updates stored, per exchange (a KRW venue's include its KRW-USDT).")
         for probe in probes {

@@ -2,6 +2,7 @@ import ArbCore
 import ArbEngine
 import ArbTesting
 import ArbMarketData
+import ArbMetrics
 import Testing
 
 extension CampaignSuites {
@@ -41,6 +42,14 @@ extension CampaignSuites {
             #expect(sum.trades == own.reduce(0) { $0 + $1.trades } && s.riskStats.symbols[symbol] != nil)
         }
         #expect(routes["BTCUSDT"]?.venues == ["upbit", "binance"] && routes["BTCUSDT@bithumb-okx"]?.venues == ["bithumb", "okx"])
+        // Metrics label each route with its asset, key and pair, and give each KRW venue its fx.
+        var text = MetricsText()
+        CampaignMetrics.render([CampaignProbe(id: "five", kernel: first.kernel, startNs: 0, nowNs: 0)], into: &text)
+        let exposition = String(decoding: text.bytes, as: UTF8.self)
+        #expect(exposition.contains(#"arbitrage_premium_bps{campaign="five",symbol="BTCUSDT",route="BTCUSDT@bithumb-okx",pair="bithumb-okx"}"#))
+        #expect(exposition.contains(#"arbitrage_premium_bps{campaign="five",symbol="BTCUSDT",route="BTCUSDT",pair="upbit-binance"}"#))
+        #expect(exposition.contains(#"arbitrage_fx_krw_per_usdt{campaign="five",venue="bithumb"}"#))
+        #expect(exposition.contains(#"arbitrage_market_data_updates_total{campaign="five",exchange="bybit"}"#))
         // Per venue and asset, balances are initial plus every fill's flows, exactly.
         #expect(s.balances.reconciled)
         let fills = recorder.snapshot.fills
