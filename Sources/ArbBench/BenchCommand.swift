@@ -38,6 +38,9 @@ public struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Book updates per second per market.")
     var updatesPerSecond: Double = 10
 
+    @Option(help: "Venues of the campaigns, comma-separated; with more than Upbit and Binance the routes are spread over every KRW × USDT pair (each --routes count is then the most routes, Top N = count / pairs).")
+    var venues: String = "upbit,binance"
+
     @Flag(help: "Print the results as JSON instead of a table.")
     var json = false
 
@@ -68,6 +71,7 @@ public struct BenchCommand: AsyncParsableCommand {
         guard !counts.isEmpty, counts.allSatisfy({ (1...5000).contains($0) }) else {
             throw ValidationError("--routes takes route counts 1…5000, comma-separated")
         }
+        _ = try campaignVenues()
         if feeds {
             let rows = FeedBench(seconds: duration).run()
             print(json ? FeedBench.json(rows).rendered() : FeedBench.table(rows))
@@ -110,18 +114,35 @@ public struct BenchCommand: AsyncParsableCommand {
         }
     }
 
+    /// `--venues`, checked.
+    func campaignVenues() throws -> [Venue] {
+        let names = venues.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let parsed = names.compactMap(Venue.init(rawValue:))
+        guard parsed.count == names.count, parsed.contains(where: \.isKRW), parsed.contains(where: { !$0.isKRW }) else {
+            throw ValidationError("--venues takes venue names (\(Venue.allCases.map(\.rawValue).joined(separator: ", "))), at least one KRW and one USDT venue")
+        }
+        return parsed
+    }
+
     /// The generated config of one case: limits scaled to the route count so the risk guard does not starve it.
+    /// Over more venues than the seed's two, the routes spread over every KRW × USDT pair.
     func config(routes n: Int, clock c: String) -> JSONValue {
         let capital = Double(n) * 1_000
-        let limits: JSONValue = ["max_exposure_usd": .double(capital), "max_orders_per_second": 100_000]
+        let venues = (try? campaignVenues()) ?? [.upbit, .binance]
+        let pairs = venues.filter(\.isKRW).count * venues.filter { !$0.isKRW }.count
+        let assets = (n + pairs - 1) / pairs
+        var venueConfig: [String: JSONValue] = [:]
+        for venue in venues { venueConfig[venue.rawValue] = ["max_exposure_usd": .double(capital), "max_orders_per_second": 100_000] }
         return [
             "name": .string("bench-\(n)-\(c)"),
-            "universe": ["top_n": .int(Int64(n))],
+            "venues": .array(venues.map { .string($0.rawValue) }),
+            "venue_config": .object(venueConfig),
+            "universe": ["top_n": .int(Int64(assets))],
             "engine": ["mode": "multi", "multi_symbol_enabled": true],
-            "market_data": ["seed": 3, "updates_per_second": .double(updatesPerSecond), "symbol_count": .int(Int64(n + 40))],
+            "market_data": ["seed": 3, "updates_per_second": .double(updatesPerSecond), "symbol_count": .int(Int64(assets + 40))],
             "multi_symbol_risk_guard": [
                 "total_capital_usd": .double(Swift.min(capital, 1e7)), "max_total_exposure_usd": .double(capital),
-                "max_symbol_allocation_pct": .double(n > 10 ? 0.05 : 0.3), "exchange": ["upbit": limits, "binance": limits],
+                "max_symbol_allocation_pct": .double(n > 10 ? 0.05 : 0.3),
             ],
             "session": ["clock": .string(c), "max_runtime_seconds": .double(c == "realtime" ? duration : simulatedSeconds)],
         ]
@@ -164,7 +185,8 @@ public struct BenchCommand: AsyncParsableCommand {
         let wall = p.wallSeconds
         let updates = Double(p.bookUpdates)
         return [
-            "routes": .int(Int64(c.routes)), "clock": .string(c.clock),
+            "routes": .int(Int64(s.routes?.count ?? c.routes)), "clock": .string(c.clock),
+            "venues": .int(Int64(Set((s.routes ?? [:]).values.flatMap(\.venues)).count)),
             "book_updates": .double(updates), "book_updates_per_second": .double(wall > 0 ? updates / wall : 0),
             "iterations": .int(Int64(p.iterations)), "trades": .int(Int64(s.trades.opened)),
             "loop_latency_us": latencyTree(p.loopLatencyUs["overall"] ?? nil), "tick_to_decision_us": latencyTree(p.tickToDecisionUs),
@@ -176,8 +198,8 @@ public struct BenchCommand: AsyncParsableCommand {
 
     static func table(_ cases: [Case], duration: Double) -> String {
         var lines = [
-            "| routes | clock | book updates/s | per route | loop avg / p50 / p99 / max µs | tick→decision p50 / p99 µs | trades | CPU avg / max % | RSS MB | runtime honoured |",
-            "|---:|---|---:|---:|---|---|---:|---|---:|---|",
+            "| routes | venues | clock | book updates/s | per route | loop avg / p50 / p99 / max µs | tick→decision p50 / p99 µs | trades | CPU avg / max % | RSS MB | runtime honoured |",
+            "|---:|---:|---|---:|---:|---|---|---:|---|---:|---|",
         ]
         for c in cases {
             let r = row(c)
@@ -191,7 +213,8 @@ public struct BenchCommand: AsyncParsableCommand {
             } else {
                 honoured = r["stop_reason"] == "runtime" ? "yes" : "NO"
             }
-            lines.append("| \(c.routes) | \(c.clock) | \(Int(rate)) | \(Int(rate / Double(c.routes))) | \(benchCell(loop["avg"], 2)) / \(benchCell(loop["p50"], 2)) / \(benchCell(loop["p99"], 2)) / \(benchCell(loop["max"], 0)) | \(tick == .null ? "-" : "\(benchCell(tick["p50"])) / \(benchCell(tick["p99"]))") | \(benchCell(r["trades"], 0)) | \(benchCell(r["cpu_percent_avg"])) / \(benchCell(r["cpu_percent_max"])) | \(benchCell(r["rss_mb_max"])) | \(honoured) |")
+            let routes = r["routes"]?.intValue.map(Int.init) ?? c.routes
+            lines.append("| \(routes) | \(benchCell(r["venues"], 0)) | \(c.clock) | \(Int(rate)) | \(Int(rate / Double(Swift.max(1, routes)))) | \(benchCell(loop["avg"], 2)) / \(benchCell(loop["p50"], 2)) / \(benchCell(loop["p99"], 2)) / \(benchCell(loop["max"], 0)) | \(tick == .null ? "-" : "\(benchCell(tick["p50"])) / \(benchCell(tick["p99"]))") | \(benchCell(r["trades"], 0)) | \(benchCell(r["cpu_percent_avg"])) / \(benchCell(r["cpu_percent_max"])) | \(benchCell(r["rss_mb_max"])) | \(honoured) |")
         }
         lines.append("")
         lines.append("Old Python system (its D74-4 report): Top10 16.1 iterations/s per symbol (161/s in all), 62 ms per loop, 5.4 % CPU, 47 MB; Top20 16.1/s per symbol, ~52 MB; Top50 never ran.")
