@@ -73,6 +73,10 @@ import Testing
         #expect(Self.issues(["routes": ["pairs": ["binance-upbit"]]]).isEmpty)
         #expect(!Self.issues(["routes": ["pairs": ["upbit-upbit"]]]).isEmpty)
         #expect(Self.issues(["venues": ["binance", "okx"], "routes": ["pairs": ["okx-binance"]]]).isEmpty)
+        // Live feeds exist for Upbit and Binance only: a live campaign on another venue is refused, naming it.
+        let live: JSONValue = ["venues": ["upbit", "bithumb", "binance"], "market_data": ["source": "live"],
+                               "session": ["clock": "realtime"]]
+        #expect(Self.issues(live).contains { $0.hasPrefix("venues[1]: bithumb has no live feed yet") })
     }
 
     @Test func venueSettingsOverrideTheSeedsKeysWhichStillWork() throws {

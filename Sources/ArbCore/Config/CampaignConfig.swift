@@ -266,6 +266,10 @@ public struct CampaignConfig: Sendable, Equatable {
             }
         }
         if marketData.source == .live {
+            for (i, venue) in venues.enumerated() where !venue.info.liveFeed {
+                issues.append(ConfigIssue(field: "venues[\(i)]", message:
+                    "\(venue) has no live feed yet (live: \(Venue.allCases.filter(\.info.liveFeed).map(\.rawValue).joined(separator: ", "))); use market_data.source synthetic or replay"))
+            }
             if session.clock != .realtime {
                 issues.append(ConfigIssue(field: "session.clock", message: "source: live runs on the realtime clock"))
             }

@@ -22,6 +22,8 @@ public struct VenueInfo: Sendable {
     public let tardisExchange: String?
     /// The venue's typical spread against the seed's two venues' (the synthetic market draws its spreads with it).
     public let spreadScale: Double
+    /// Whether the service has a live feed adapter for the venue (`market_data.source: live`).
+    public var liveFeed: Bool { name == "upbit" || name == "binance" }
 
     /// The registry, in `Venue.index` order. Upbit and Binance keep indexes 0 and 1: checkpoints of the
     /// two-venue release hold their per-venue arrays in that order.
