@@ -26,11 +26,17 @@ struct Query {
         return value
     }
 
+    /// A route key: a USDT symbol (`BTCUSDT`), with `@a-b` for a pair other than the seed's (`BTCUSDT@bithumb-okx`).
     func symbol(_ name: String) throws(ServiceError) -> String? {
         guard let text = values[name] else { return nil }
-        guard Route.base(ofSymbol: text) != nil, text.count <= 24,
-              text.utf8.allSatisfy({ ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) })
-        else { throw .invalid(ConfigError(field: name, "\"\(text)\" is not a USDT symbol like BTCUSDT")) }
+        let parts = text.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false)
+        let symbol = String(parts[0])
+        let pairOK = parts.count == 1 || parts[1].split(separator: "-", omittingEmptySubsequences: false).map { venue in
+            !venue.isEmpty && venue.count <= 20 && venue.utf8.allSatisfy { $0 >= 97 && $0 <= 122 }
+        } == [true, true]
+        guard Route.base(ofSymbol: symbol) != nil, symbol.count <= 24, pairOK,
+              symbol.utf8.allSatisfy({ ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) })
+        else { throw .invalid(ConfigError(field: name, "\"\(text)\" is not a route key like BTCUSDT or BTCUSDT@bithumb-okx")) }
         return text
     }
 }

@@ -34,6 +34,14 @@ extension HTTPSuites {
         #expect(stats["symbols"] == ["BTCUSDT", "ETHUSDT", "SOLUSDT"])
         #expect(stats.at("balances.bithumb.KRW") != nil && stats.at("balances.okx.USDT") != nil)
 
+        // Trades and decisions filter by a route's key.
+        let trades = try await s.call("GET", "/campaigns/\(id)/trades?symbol=BTCUSDT@bithumb-okx&limit=1000")
+        let routesOfTrades = Set(trades.json["items"]?.arrayValue?.compactMap { $0["route"]?.stringValue } ?? [])
+        #expect(trades.status == 200 && routesOfTrades == ["BTCUSDT@bithumb-okx"])
+        #expect(try await s.call("GET", "/campaigns/\(id)/decisions?symbol=BTCUSDT@bithumb-okx").status == 200)
+        #expect(try await s.call("GET", "/campaigns/\(id)/trades?symbol=BTCUSDT@Bithumb-okx").status == 422)
+        #expect(try await s.call("GET", "/campaigns/\(id)/trades?symbol=BTCUSDT@bithumb").status == 422)
+
         // Flattening needs a running campaign, and a route or symbol it has.
         #expect(try await s.call("POST", "/campaigns/\(id)/routes/BTCUSDT@bithumb-okx/flatten").status == 409)
         #expect(try await s.call("POST", "/campaigns/nope/routes/BTCUSDT/flatten").status == 404)
