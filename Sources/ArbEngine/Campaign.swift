@@ -169,7 +169,7 @@ public final class Campaign: Sendable {
     /// has no route of it.
     public func requestFlatten(symbol: String) -> Bool {
         guard let kernel = running.withLock({ $0?.kernel }) else { return false }
-        let routes = kernel.workers.indices.filter { kernel.workers[$0].route.base + "USDT" == symbol }
+        let routes = kernel.workers.indices.filter { kernel.workers[$0].route.symbol == symbol }
         for index in routes { kernel.requestFlatten(route: index) }
         return !routes.isEmpty
     }

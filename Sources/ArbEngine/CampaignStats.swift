@@ -34,7 +34,7 @@ struct CampaignStats {
         var realized = 0.0
         var unrealized = 0.0
         for (i, worker) in workers.enumerated() {
-            let key = worker.route.key, symbol = worker.route.base + "USDT"
+            let key = worker.route.key, symbol = worker.route.symbol
             let r = risk.routes[i], s = risk.symbols[symbolOf[i]]
             let route = worker.summary
             let stats = Self.perSymbol(route, active: worker.isActive)

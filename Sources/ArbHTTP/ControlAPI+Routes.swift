@@ -77,15 +77,4 @@ struct VenueBody: Encodable, Sendable {
         bookLevels = info.bookLevels
         tardisExchange = info.tardisExchange
     }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(name, forKey: .name)
-        try c.encode(quote, forKey: .quote)
-        try c.encode(marketExample, forKey: .marketExample)
-        try c.encode(fxMarket, forKey: .fxMarket)
-        try c.encode(takerBps, forKey: .takerBps)
-        try c.encode(bookLevels, forKey: .bookLevels)
-        try c.encode(tardisExchange, forKey: .tardisExchange)
-    }
 }

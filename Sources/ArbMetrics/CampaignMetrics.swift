@@ -52,7 +52,7 @@ public enum CampaignMetrics {
             /// `symbol` is the asset (`BTCUSDT`), `route` the route's key and `pair` its venues: on the seed's pair the
             /// route is its symbol, so `sum by (symbol)` adds an asset's routes everywhere.
             init(campaign: String, route: ArbCore.Route, venues legs: PerLeg<Venue>) {
-                let base = MetricsText.LabelSet([("campaign", campaign), ("symbol", route.base + "USDT"), ("route", route.key),
+                let base = MetricsText.LabelSet([("campaign", campaign), ("symbol", route.symbol), ("route", route.key),
                                                  ("pair", legs.a.rawValue + "-" + legs.b.rawValue)])
                 self.base = base
                 directions = [Direction.sellABuyB, .buyASellB].map { base.adding("direction", $0.rawValue) }

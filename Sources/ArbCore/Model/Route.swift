@@ -38,7 +38,13 @@ public struct Route: Sendable, Hashable {
     }
 
     /// The key of `base` on `venues`.
-    public static func key(base: String, venues: PerLeg<Venue>) -> String { key(symbol: base + "USDT", venues: venues) }
+    public static func key(base: String, venues: PerLeg<Venue>) -> String { key(symbol: symbol(base: base), venues: venues) }
+
+    /// An asset's Binance-form symbol: `BTC` → `BTCUSDT` (what `per_symbol`, symbol URLs and labels name).
+    public static func symbol(base: String) -> String { base + "USDT" }
+
+    /// The route's asset as a symbol: its key without the pair.
+    public var symbol: String { Self.symbol(base: base) }
 
     @inline(__always) public func venue(_ leg: Leg) -> Venue { venues[leg] }
     @inline(__always) public func instrument(_ leg: Leg) -> Instrument { instruments[leg] }
