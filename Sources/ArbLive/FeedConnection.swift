@@ -275,6 +275,8 @@ final class FeedConnection: Sendable {
                 logger.info("feed: \(venue.rawValue) replacement connection delivering; closing the old one")
                 old.stop()
             }
+        case .depth:
+            break
         case .alive, .subscribed:
             lastDataNs.store(now, ordering: .relaxed)
         case .serverShutdown:

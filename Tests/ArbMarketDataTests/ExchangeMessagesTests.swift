@@ -91,6 +91,8 @@ func upbit(_ text: String) throws -> FeedMessage {
         #"{"stream":"bnbusdt@bookTicker","data":{"u":400900217,"s":"BNBUSDT","b":"25.35190000","B":"31.21000000","a":"25.36520000","A":"40.66000000"}}"#,
         #"{"ty":"orderbook","cd":"KRW-BTC","tms":1704867306396,"obu":[{"ap":143001000,"bp":143000000,"as":7.9276E-4,"bs":0.5}],"st":"REALTIME"}"#,
         #"{"type":"book","ts":1,"exchange":"upbit","symbol":"KRW-BTC","bids":[["140000000","1"]],"asks":[["140001000","1"]]}"#,
+        #"{"arg":{"channel":"books","instId":"BTC-USDT"},"action":"update","data":[{"asks":[["30243.5","1.2","0","4"]],"bids":[["30243.4","0","0","0"]],"ts":"1652459224956","checksum":0,"prevSeqId":5,"seqId":6}]}"#,
+        #"{"topic":"orderbook.50.BTCUSDT","ts":1731035685345,"type":"delta","data":{"s":"BTCUSDT","b":[["75848.62","0.014895"]],"a":[["75852.65","0"]],"u":2876701,"seq":47474967823},"cts":1731035685342}"#,
         "upbit,KRW-BTC,1767225600000100,1767225600000250,143001000,0.5,143000000,0.25,143002000,1.5,142999000,2",
     ]
 
@@ -122,6 +124,8 @@ func upbit(_ text: String) throws -> FeedMessage {
                     for parse in [
                         { (r: UnsafeRawBufferPointer) -> Bool in (try? BinanceMessages.parse(r)) != nil },
                         { (r: UnsafeRawBufferPointer) -> Bool in (try? UpbitMessages.parse(r)) != nil },
+                        { (r: UnsafeRawBufferPointer) -> Bool in (try? OKXMessages.parse(r)) != nil },
+                        { (r: UnsafeRawBufferPointer) -> Bool in (try? BybitMessages.parse(r)) != nil },
                         { (r: UnsafeRawBufferPointer) -> Bool in (try? MarketJSONL.parse(r)) != nil },
                         { (r: UnsafeRawBufferPointer) -> Bool in (try? TardisCSV.parse(r, kind: .bookSnapshot(levels: 2))) != nil },
                         { (r: UnsafeRawBufferPointer) -> Bool in (try? TardisCSV.parse(r, kind: .quotes)) != nil },

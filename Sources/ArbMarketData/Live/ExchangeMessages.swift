@@ -1,39 +1,5 @@
 import ArbCore
 
-/// What one websocket message from an exchange says, parsed straight from its bytes (no tree, prices from their
-/// text into fixed point).
-public enum FeedMessage: Sendable {
-    /// A full book of `symbol` (the exchange's spelling), best level first.
-    case book(symbol: String, exchangeTimeNs: Int64?, bids: BookSide, asks: BookSide)
-    /// The answer to a subscription request.
-    case subscribed(id: String)
-    /// The exchange says it will close the connection soon (Binance `serverShutdown`).
-    case serverShutdown
-    /// A keepalive answer (Upbit `{"status":"UP"}`).
-    case alive
-    /// An error the exchange reports (bad request, too many requests…).
-    case error(String)
-}
-
-/// A message that could not be read, with why.
-public struct FeedParseError: Error, CustomStringConvertible, Sendable {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
-
-extension BookSide {
-    /// The first level whose price does not run strictly down (bids) or up (asks) from the one before; nil
-    /// when the side is in order.
-    func firstDisorder(descending: Bool) -> Int? {
-        guard count > 1 else { return nil }
-        for i in 1..<count where descending ? prices[i] >= prices[i - 1] : prices[i] <= prices[i - 1] { return i }
-        return nil
-    }
-
-    func isOrdered(descending: Bool) -> Bool { firstDisorder(descending: descending) == nil }
-}
-
 /// Binance spot combined streams (`/stream`): every event is `{"stream":NAME,"data":PAYLOAD}`. Partial depth
 /// (`<symbol>@depth<N>[@100ms]`, no symbol in the payload, so it comes from the stream name) and `<symbol>@bookTicker`;
 /// control answers `{"result":null,"id":N}`, errors `{"code":N,"msg":TEXT}`.
@@ -155,8 +121,9 @@ public enum BinanceMessages {
     }
 }
 
-/// Upbit quotation websocket: `orderbook` messages in `DEFAULT` or `SIMPLE` format (numbers as JSON numbers,
-/// read from their text), `{"status":"UP"}` keepalive answers, `{"error":{"name":…,"message":…}}`.
+/// Upbit quotation websocket, and Bithumb's new one that speaks the same: `orderbook` messages in `DEFAULT` or
+/// `SIMPLE` format (numbers as JSON numbers, read from their text; zero-price units pad a short side),
+/// `{"status":"UP"}` keepalive answers, `{"error":{"name":…,"message":…}}`.
 public enum UpbitMessages {
     public static func parse(_ bytes: UnsafeRawBufferPointer) throws(FeedParseError) -> FeedMessage {
         do { return try parseMessage(bytes) } catch let error as FeedParseError { throw error } catch {
@@ -208,7 +175,8 @@ public enum UpbitMessages {
         guard bids.isOrdered(descending: true), asks.isOrdered(descending: false) else {
             throw FeedParseError("orderbook units out of order")
         }
-        let time = timestampMs.map { $0 &* 1_000_000 }
+        // Milliseconds (Upbit, Bithumb until 2026), or microseconds (Bithumb's orderbook since): 16 digits.
+        let time = timestampMs.map { $0 > 100_000_000_000_000 ? $0 &* 1_000 : $0 &* 1_000_000 }
         return .book(symbol: code, exchangeTimeNs: time, bids: bids, asks: asks)
     }
 
@@ -227,14 +195,28 @@ public enum UpbitMessages {
             guard ap.raw >= 0, bp.raw >= 0, aq.raw >= 0, bq.raw >= 0 else {
                 throw JSONScanError(offset: unit.offset, message: "negative price or size")
             }
-            if ap.raw == 0 { asksDone = true } else if !asksDone { asks.append(price: ap, quantity: aq) }
-            if bp.raw == 0 { bidsDone = true } else if !bidsDone { bids.append(price: bp, quantity: bq) }
+            // Bithumb prints sizes to 4 decimals: dust shows as a zero size at a live price, a level to skip.
+            if ap.raw == 0 { asksDone = true } else if !asksDone && aq.raw > 0 { asks.append(price: ap, quantity: aq) }
+            if bp.raw == 0 { bidsDone = true } else if !bidsDone && bq.raw > 0 { bids.append(price: bp, quantity: bq) }
         }
     }
 
     /// The subscription request: one orderbook type for `codes` at `depth` levels (1, 5, 15 or 30), in `format`.
     public static func subscribe(_ codes: [String], depth: Int, format: String, ticket: String) -> String {
         let list = codes.map { "\"\($0).\(depth)\"" }.joined(separator: ",")
+        return "[{\"ticket\":\"\(ticket)\"},{\"type\":\"orderbook\",\"codes\":[\(list)]},{\"format\":\"\(format)\"}]"
+    }
+}
+
+/// Bithumb's new public websocket (`/websocket/v1`) speaks Upbit's protocol; its request has no depth suffix (it
+/// sends 15 units whatever `.N` asks) and no acknowledgement, and a new request replaces the set.
+public enum BithumbMessages {
+    public static func parse(_ bytes: UnsafeRawBufferPointer) throws(FeedParseError) -> FeedMessage {
+        try UpbitMessages.parse(bytes)
+    }
+
+    public static func subscribe(_ codes: [String], format: String, ticket: String) -> String {
+        let list = codes.map { "\"\($0)\"" }.joined(separator: ",")
         return "[{\"ticket\":\"\(ticket)\"},{\"type\":\"orderbook\",\"codes\":[\(list)]},{\"format\":\"\(format)\"}]"
     }
 }
