@@ -121,8 +121,9 @@ public final class Campaign: Sendable {
                            sequence: checkpoint.sequence, checkpoints: checkpoints)
     }
 
-    /// How long a live campaign waits at its start for the first book of every market.
-    static let firstBooksTimeoutNs: UInt64 = 30_000_000_000
+    /// How long a live campaign waits at its start for the first book of every market; then it starts with the
+    /// routes whose books came, and the others wait, stale, until theirs arrive.
+    static let liveStartWaitNs: UInt64 = 1_000_000_000
 
     /// The running source's counts, for live stats.
     private let sourceCountersInUse = Mutex<MarketSourceCounters?>(nil)
@@ -283,8 +284,10 @@ public final class Campaign: Sendable {
 
     /// Writes the stream into a new store until every market of the campaign has a book (the synthetic market
     /// stamps all its first books at the start; a replay's come one by one), then whatever else shares that
-    /// instant, which is where the campaign starts. Builds the paper accounts from the first mids and fx, and
-    /// the kernel over them.
+    /// instant, which is where the campaign starts. A live campaign waits at most `liveStartWaitNs` (or until it
+    /// is stopped): a market that never sends (an asset suspended on a venue) must not hold the others back.
+    /// Builds the paper accounts from the first mids and fx (the listing's price and `fx.krw_per_usdt` where no
+    /// book came yet), and the kernel over them.
     private func prime<Source: ScheduledMarketSource>(_ source: inout Source) async throws(ConfigError) -> (CampaignKernel, startNs: Int64) {
         let routes = members.map(\.route)
         let map = MarketMap(config: config, routes: routes)
@@ -292,7 +295,7 @@ public final class Campaign: Sendable {
         let store = SnapshotStore(marketCount: MarketMap.capacity(venues: config.venues, routes: capacity))
         var missing = Set(map.readMarkets)
         var startNs = Int64.min
-        let deadline = MonotonicClock.nanoseconds() + Self.firstBooksTimeoutNs
+        let deadline = MonotonicClock.nanoseconds() + Self.liveStartWaitNs
         while !missing.isEmpty {
             if let t = source.nextTimeNs {
                 missing.remove(source.emit(into: store))
@@ -300,27 +303,33 @@ public final class Campaign: Sendable {
                 continue
             }
             let now = MonotonicClock.nanoseconds()
-            guard source.isLive, now < deadline else { break }
-            await source.waitForEvent(timeoutNs: Int64(deadline - now))
+            guard source.isLive, now < deadline, !control.stopRequested else { break }
+            await source.waitForEvent(timeoutNs: Swift.min(Int64(deadline - now), 50_000_000))
         }
         if !missing.isEmpty {
-            let names = missing.sorted().prefix(5).map { map.keys[$0].symbol }
-            if source.isLive {
-                throw ConfigError(field: "market_data.source",
-                                  "no book from the live feeds within \(Self.firstBooksTimeoutNs / 1_000_000_000) s for \(names.joined(separator: ", "))\(missing.count > 5 ? " and \(missing.count - 5) more" : "")")
+            let names = missing.sorted().prefix(5).map { "\(map.keys[$0].venue):\(map.keys[$0].symbol)" }
+            let more = missing.count > 5 ? " and \(missing.count - 5) more" : ""
+            guard source.isLive else {
+                throw ConfigError(field: "market_data.replay.files",
+                                  "the data ends before every book has been seen (none for \(names.joined(separator: ", "))\(more))")
             }
-            throw ConfigError(field: "market_data.replay.files",
-                              "the data ends before every book has been seen (none for \(names.joined(separator: ", ")))")
+            var logger = Logger(label: "arbitrage.campaign")
+            logger[metadataKey: "campaign"] = "\(id)"
+            logger.warning("campaign starts without a book from \(names.joined(separator: ", "))\(more); their routes wait for them")
         }
         while let t = source.nextTimeNs, t == startNs { _ = source.emit(into: store) }
         let fx = PerVenue { venue -> Double in
             switch config.marketData.fxSource {
             case .fixed(let rate): return rate.double
-            case .book: return map.fxMarkets[venue].map { store.read($0).mid } ?? 1
+            case .book:
+                guard let market = map.fxMarkets[venue] else { return 1 }
+                let book = store.read(market)
+                return book.isEmpty ? config.marketData.fxStart : book.mid
             }
         }
+        let prices = Dictionary(members.map { ($0.route.base, $0.referencePriceUSD) }, uniquingKeysWith: { a, _ in a })
         let paper = DefaultBalances.make(venues: config.venues, routes: routes, store: store, map: map, fx: fx,
-                                         limits: config.risk, overrides: config.initialBalances)
+                                         limits: config.risk, overrides: config.initialBalances, referencePricesUSD: prices)
         let coordinator = RiskCoordinator(limits: config.risk, routeKeys: routes.map(\.key), routeVenues: routes.map(\.venues),
                                           routeSymbols: routes.map(\.base), recorder: recorder)
         let kernel = CampaignKernel(routes: routes, store: store, coordinator: coordinator, paper: paper,

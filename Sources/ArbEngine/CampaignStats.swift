@@ -153,6 +153,14 @@ struct CampaignStats {
     }
 
     private func marketData() -> StatsReport.MarketData {
+        if config.marketData.source == .live {
+            let map = kernel.marketMap
+            let waiting = map.readMarkets.filter { kernel.store.sequence($0) == 0 }
+            let gone = Set(waiting)
+            let routes = kernel.workers.filter { w in w.isActive && (gone.contains(w.markets.a) || gone.contains(w.markets.b)) }
+            return .init(source: "live", waitingMarkets: waiting.map { "\(map.keys[$0].venue):\(map.keys[$0].symbol)" },
+                         waitingRoutes: routes.map(\.route.key))
+        }
         guard let source else { return .init(source: config.marketData.source.rawValue) }
         return .init(source: config.marketData.source.rawValue, files: source.files,
                      rows: Int(source.rows.load(ordering: .relaxed)), badRows: Int(source.badRows.load(ordering: .relaxed)),

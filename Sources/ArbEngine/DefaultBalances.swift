@@ -2,10 +2,12 @@ import ArbCore
 
 /// Initial paper balances (SPEC §2): each of the campaign's venues gets quote cash worth `total_capital_usd / 2`
 /// (KRW at its own first fx), and per route base inventory worth `max_position_size_usd` on each leg's venue at the
-/// first mid; `paper.initial_balances` overrides any asset it names.
+/// first mid (at the listing's reference price for a live market that has sent no book yet);
+/// `paper.initial_balances` overrides any asset it names.
 public enum DefaultBalances {
     public static func make(venues: [Venue], routes: [Route], store: SnapshotStore, map: MarketMap, fx: PerVenue<Double>,
-                            limits: RiskLimits, overrides: [Venue: [String: Fixed]]) -> PaperExchange {
+                            limits: RiskLimits, overrides: [Venue: [String: Fixed]],
+                            referencePricesUSD: [String: Double] = [:]) -> PaperExchange {
         var balances = PerVenue<[String: Fixed]>(repeating: [:])
         for venue in venues {
             let usd = limits.totalCapitalUSD / 2
@@ -15,8 +17,14 @@ public enum DefaultBalances {
             for leg in Leg.allCases {
                 let venue = route.venues[leg]
                 let book = store.read(map.routes[route.index][leg])
-                guard !book.isEmpty else { continue }
-                let midUSD = venue.isKRW ? book.mid / fx[route.fxVenue ?? venue] : book.mid
+                let midUSD: Double
+                if !book.isEmpty {
+                    midUSD = venue.isKRW ? book.mid / fx[route.fxVenue ?? venue] : book.mid
+                } else if let price = referencePricesUSD[route.base], price > 0, balances[venue][route.base] == nil {
+                    midUSD = price
+                } else {
+                    continue
+                }
                 balances[venue][route.base] = Fixed(limits.maxPositionSizeUSD / midUSD, rounding: .down)
                     .rounded(toMultipleOf: route.instruments[leg].step, .down)
             }

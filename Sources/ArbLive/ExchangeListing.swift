@@ -134,7 +134,7 @@ final class ListingCache: Sendable {
     /// A listing younger than this is reused rather than fetched again.
     let maxAge: TimeInterval = 60
 
-    func key(_ live: LiveConfig) -> String { live.binanceRESTURL + " " + live.upbitRESTURL }
+    func key(_ live: LiveConfig) -> String { live[.binance].restURL + " " + live[.upbit].restURL }
 
     func listing(_ live: LiveConfig) -> [ListingEntry]? { entries.withLock { $0[key(live)]?.listing } }
 
@@ -142,7 +142,7 @@ final class ListingCache: Sendable {
         if !force, let e = entries.withLock({ $0[key(live)] }), Date().timeIntervalSince(e.fetchedAt) < maxAge {
             return e.listing
         }
-        let listing = try await ExchangeListing(binanceRESTURL: live.binanceRESTURL, upbitRESTURL: live.upbitRESTURL).fetch()
+        let listing = try await ExchangeListing(binanceRESTURL: live[.binance].restURL, upbitRESTURL: live[.upbit].restURL).fetch()
         entries.withLock { $0[key(live)] = Entry(listing: listing, fetchedAt: Date()) }
         return listing
     }

@@ -7,11 +7,12 @@ import NIOHTTP1
 import Synchronization
 import WebSocketKit
 
-/// One websocket connection to an exchange and the symbols it carries. Connects, subscribes, hands every book
-/// to its group, and keeps itself alive: reconnects with exponential backoff and jitter after a close or a
-/// failure (resubscribing), closes a connection that has brought nothing for `silence_seconds` (the watchdog),
-/// and has itself replaced before `connection_max_age_seconds` (Binance ends connections at 24 h). Never sends
-/// an `Origin` header.
+/// One websocket connection to an exchange and the symbols it carries, speaking the venue's protocol through its
+/// adapter. Connects, subscribes, hands every book to its group (books the venue sends as snapshot and updates
+/// are kept in sequence here, and a gap asks the venue for a new snapshot), and keeps itself alive: the venue's
+/// keepalive, reconnects with exponential backoff and jitter after a close or a failure (resubscribing), closes
+/// a connection that has brought no market data for `silence_seconds` (the watchdog), and has itself replaced
+/// before `connection_max_age_seconds` (Binance ends connections at 24 h). Never sends an `Origin` header.
 final class FeedConnection: Sendable {
     /// Strong: a connection's task may outlive its group's interest in it; the group lets go of a connection
     /// when it stops it.
@@ -30,10 +31,13 @@ final class FeedConnection: Sendable {
         var outbox: [(socket: WebSocket, text: String, replaceable: Bool)] = []
         var sending = false
         var lastControlNs: Int64 = 0
+        /// Books kept from snapshots and updates, for this socket only (a new socket starts from snapshots).
+        var depth = DepthBooks()
+        var lastGapLogNs: Int64 = 0
     }
 
-    /// Both exchanges cut a connection that sends more than 5 messages a second (Binance counts pings and
-    /// control messages): control messages leave at most one per 250 ms.
+    /// Binance and Upbit cut a connection that sends more than 5 messages a second (Binance counts pings and
+    /// control messages), OKX allows 480 requests an hour: control messages leave at most one per 250 ms.
     static let controlSpacingNs: Int64 = 250_000_000
 
     private let state: Mutex<State>
@@ -43,8 +47,11 @@ final class FeedConnection: Sendable {
     /// Whether the current connection has delivered data (resets the backoff).
     private let sawData = Atomic<Bool>(false)
 
+    private let adapter: any VenueAdapter
+
     init(group: FeedGroup, symbols: [String], replacing: FeedConnection? = nil) {
         self.group = group
+        adapter = group.venue.adapter
         self.replacing = Mutex(replacing)
         state = Mutex(State(symbols: symbols))
         group.counters.connections.add(1, ordering: .relaxed)
@@ -52,6 +59,7 @@ final class FeedConnection: Sendable {
 
     var venue: Venue { group.venue }
     var settings: LiveConfig { group.settings }
+    var feed: VenueFeedConfig { group.settings[group.venue] }
     var logger: Logger { group.logger }
     var symbols: [String] { state.withLock { $0.symbols } }
     var symbolCount: Int { state.withLock { $0.symbols.count } }
@@ -89,6 +97,7 @@ final class FeedConnection: Sendable {
         let (socket, removed) = state.withLock { s -> (WebSocket?, [String]) in
             let removed = s.symbols.filter { gone.contains($0) }
             s.symbols.removeAll { gone.contains($0) }
+            for symbol in removed { s.depth.reset(symbol) }
             return (s.symbols.isEmpty ? nil : s.socket, removed)
         }
         if let socket, !removed.isEmpty { subscribe(socket, added: [], removed: removed) }
@@ -116,7 +125,7 @@ final class FeedConnection: Sendable {
 
     /// One connection from connect to close; true when it delivered data.
     private func connectOnce() async -> Bool {
-        let url = venue == .binance ? settings.binanceWSURL.trimmingSuffix("/") + "/stream" : settings.upbitWSURL
+        let url = adapter.url(feed)
         let openedNs = MonotonicClock.wallNanoseconds()
         lastDataNs.store(openedNs, ordering: .relaxed)
         sawData.store(false, ordering: .relaxed)
@@ -147,6 +156,7 @@ final class FeedConnection: Sendable {
         let symbols = state.withLock { s -> [String]? in
             if s.stopped { return nil }
             s.socket = ws
+            s.depth = DepthBooks()
             return s.symbols
         }
         guard let symbols else {
@@ -155,15 +165,29 @@ final class FeedConnection: Sendable {
         }
         group.counters.connected.add(1, ordering: .relaxed)
         logger.info("feed: \(venue.rawValue) connected", metadata: ["url": "\(url)", "symbols": "\(symbols.count)"])
-        if venue == .upbit {
-            // Upbit closes a connection idle for about two minutes; pings keep it open (and a peer that stops
-            // answering them is closed).
-            ws.pingInterval = .seconds(30)
+        var pinger: Task<Void, Never>?
+        switch adapter.keepalive {
+        case .serverPings:
+            break
+        case .pingFrames(let seconds):
+            // A peer that stops answering the pings is closed. Never less often than the watchdog's silence:
+            // a connection quiet for that long is closed anyway.
+            ws.pingInterval = .milliseconds(Int64(Swift.min(Double(seconds), settings.silenceSeconds) * 1000))
+        case .text(let text, let seconds):
+            let interval = Swift.min(seconds, settings.silenceSeconds)
+            pinger = Task.detached { [self] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(interval))
+                    if Task.isCancelled || ws.isClosed { return }
+                    send(ws, text)
+                }
+            }
         }
         subscribe(ws, added: symbols, removed: [])
         let watchdog = Task.detached { [self] in await self.watch(ws, openedNs: openedNs) }
         try? await ws.onClose.get()
         watchdog.cancel()
+        pinger?.cancel()
         state.withLock { s in if s.socket === ws { s.socket = nil } }
         group.counters.connected.subtract(1, ordering: .relaxed)
         return sawData.load(ordering: .relaxed)
@@ -194,28 +218,12 @@ final class FeedConnection: Sendable {
     }
 
     private func subscribe(_ ws: WebSocket, added: [String], removed: [String]) {
-        switch venue {
-        case .binance:
-            if !removed.isEmpty {
-                let id = state.withLock { s -> Int in s.requestID += 1; return s.requestID }
-                let streams = BinanceMessages.streams(removed, kind: settings.binanceStream)
-                send(ws, "{\"method\":\"UNSUBSCRIBE\",\"params\":[" + streams.map { "\"\($0)\"" }.joined(separator: ",") + "],\"id\":\(id)}")
-            }
-            if !added.isEmpty {
-                let id = state.withLock { s -> Int in s.requestID += 1; return s.requestID }
-                send(ws, BinanceMessages.subscribe(BinanceMessages.streams(added, kind: settings.binanceStream), id: id))
-            }
-        case .upbit:
-            // Upbit's request names the whole subscription of the connection: a newer one replaces a waiting one.
-            let all = symbols
-            guard !all.isEmpty else { return }
-            send(ws, UpbitMessages.subscribe(all, depth: settings.upbitDepth, format: settings.upbitFormat,
-                                             ticket: "arbitrage-\(UUID().uuidString.prefix(8))"), replaceable: true)
-        default:
-            // The hub opens connections only for venues with a live adapter.
-            logger.error("feed: no live adapter for \(venue.rawValue)")
-        }
+        let all = symbols
+        let messages = adapter.subscription(all: all, added: added, removed: removed, feed: feed, nextID: nextRequestID)
+        for m in messages { send(ws, m.text, replaceable: m.replaceable) }
     }
+
+    private func nextRequestID() -> Int { state.withLock { s in s.requestID += 1; return s.requestID } }
 
     /// Sends a control message in its turn (see `controlSpacingNs`).
     private func send(_ ws: WebSocket, _ text: String, replaceable: Bool = false) {
@@ -250,16 +258,11 @@ final class FeedConnection: Sendable {
         let now = MonotonicClock.wallNanoseconds()
         let message: FeedMessage
         do {
-            message = venue == .binance ? try BinanceMessages.parse(bytes) : try UpbitMessages.parse(bytes)
+            message = try adapter.parse(bytes)
         } catch {
             counters.parseErrors.add(1, ordering: .relaxed)
             // At most one line a second per connection: a feed gone wrong must not flood the log.
-            let log = state.withLock { s -> Bool in
-                guard now - s.lastParseLogNs > 1_000_000_000 else { return false }
-                s.lastParseLogNs = now
-                return true
-            }
-            if log {
+            if logTurn(\.lastParseLogNs, now: now) {
                 logger.warning("feed: \(venue.rawValue) message dropped: \(error.message)",
                                metadata: ["message": "\(String(decoding: bytes.prefix(120), as: UTF8.self))"])
             }
@@ -267,23 +270,61 @@ final class FeedConnection: Sendable {
         }
         switch message {
         case .book(let symbol, let exchangeTime, let bids, let asks):
+            deliver(symbol: symbol, exchangeTime: exchangeTime, bids: bids, asks: asks, now: now)
+        case .depth(let update):
             lastDataNs.store(now, ordering: .relaxed)
-            sawData.store(true, ordering: .relaxed)
-            group.dispatch(MarketEvent(venue: venue, symbol: symbol, timeNs: now, exchangeTimeNs: exchangeTime ?? now,
-                                       bids: bids, asks: asks))
-            if !deliveredBook.exchange(true, ordering: .relaxed), let old = replacing.withLock({ r in defer { r = nil }; return r }) {
-                logger.info("feed: \(venue.rawValue) replacement connection delivering; closing the old one")
-                old.stop()
+            switch state.withLock({ $0.depth.apply(update) }) {
+            case .book(let symbol, let exchangeTime, let bids, let asks):
+                deliver(symbol: symbol, exchangeTime: exchangeTime, bids: bids, asks: asks, now: now)
+            case .waiting:
+                break
+            case .gap(let symbol, let reason):
+                resync(symbol, reason: reason, now: now)
             }
-        case .depth:
-            break
         case .alive, .subscribed:
-            lastDataNs.store(now, ordering: .relaxed)
+            break
         case .serverShutdown:
             logger.info("feed: \(venue.rawValue) server announced a shutdown; replacing the connection")
             group.rollOver(self)
         case .error(let text):
+            counters.venueErrors.add(1, ordering: .relaxed)
             logger.warning("feed: \(venue.rawValue) error from the exchange: \(text)")
+        }
+    }
+
+    private func deliver(symbol: String, exchangeTime: Int64?, bids: BookSide, asks: BookSide, now: Int64) {
+        lastDataNs.store(now, ordering: .relaxed)
+        sawData.store(true, ordering: .relaxed)
+        group.counters.books.add(1, ordering: .relaxed)
+        group.counters.lastBookNs.store(now, ordering: .relaxed)
+        group.dispatch(MarketEvent(venue: venue, symbol: symbol, timeNs: now, exchangeTimeNs: exchangeTime ?? now,
+                                   bids: bids, asks: asks))
+        if !deliveredBook.exchange(true, ordering: .relaxed), let old = replacing.withLock({ r in defer { r = nil }; return r }) {
+            logger.info("feed: \(venue.rawValue) replacement connection delivering; closing the old one")
+            old.stop()
+        }
+    }
+
+    /// A book out of sequence: dropped until the venue sends a new snapshot, which subscribing again brings.
+    private func resync(_ symbol: String, reason: String, now: Int64) {
+        let counters = group.counters
+        counters.sequenceGaps.add(1, ordering: .relaxed)
+        if logTurn(\.lastGapLogNs, now: now) {
+            logger.warning("feed: \(venue.rawValue) \(symbol) out of sequence (\(reason)); asking for a new snapshot")
+        }
+        let socket = state.withLock { s in s.symbols.contains(symbol) ? s.socket : nil }
+        guard let socket else { return }
+        let messages = adapter.resync(symbol, feed: feed, nextID: nextRequestID)
+        if !messages.isEmpty { counters.resyncs.add(1, ordering: .relaxed) }
+        for m in messages { send(socket, m.text) }
+    }
+
+    /// Whether a log line of this kind may be written now (one a second per connection).
+    private func logTurn(_ last: WritableKeyPath<State, Int64>, now: Int64) -> Bool {
+        state.withLock { s in
+            guard now - s[keyPath: last] > 1_000_000_000 else { return false }
+            s[keyPath: last] = now
+            return true
         }
     }
 }

@@ -41,10 +41,10 @@ public final class LiveHub: Sendable {
         var groups: [FeedGroup] = []
         for venue in Venue.allCases {
             guard let entries = byVenue[venue], !entries.isEmpty else { continue }
-            let key = FeedKey(venue: venue, settings: settings)
+            let key = FeedKey(venue: venue, settings: settings.scoped(to: venue))
             let group = feeds.withLock { feeds -> FeedGroup in
                 if let g = feeds[key] { return g }
-                let g = FeedGroup(venue: venue, settings: settings, counters: status[venue], logger: logger, eventLoops: self.group)
+                let g = FeedGroup(venue: venue, settings: key.settings, counters: status[venue], logger: logger, eventLoops: self.group)
                 feeds[key] = g
                 return g
             }

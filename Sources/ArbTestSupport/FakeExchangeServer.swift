@@ -4,24 +4,35 @@ import NIOHTTP1
 import NIOPosix
 import NIOWebSocket
 
-/// A local websocket server speaking Binance's combined-stream or Upbit's quotation protocol, for feed tests:
-/// it answers the subscription handshake, then plays order books for every subscribed symbol at a fixed pace,
-/// and does what a test asks: drop every connection, go silent, send garbage, ping.
+/// A local websocket server speaking one exchange's public protocol (Binance combined streams, Upbit and
+/// Bithumb quotation, OKX v5 public, Bybit v5 spot), for feed tests: it answers the subscription handshake and
+/// the venue's keepalive, then plays order books for every subscribed symbol at a fixed pace (OKX `books` and
+/// Bybit as a snapshot then updates in sequence), and does what a test asks: drop every connection, go silent,
+/// send garbage, ping, skip a sequence number.
 public final class FakeExchangeServer: @unchecked Sendable {
-    public enum Flavor: Sendable { case binance, upbit }
+    public enum Flavor: Sendable { case binance, upbit, bithumb, okx, bybit }
 
     /// One client connection as the server saw it.
     public final class Connection: @unchecked Sendable {
         let channel: any Channel
         public let path: String
         public let headers: [(String, String)]
-        fileprivate let lock = NSLock()
-        fileprivate var _symbols: [String] = []
-        fileprivate var _requests: [String] = []
-        fileprivate var _requestTimes: [Date] = []
-        fileprivate var _pongs: [[UInt8]] = []
-        fileprivate var _format = "DEFAULT"
-        fileprivate var sent = 0
+        let lock = NSLock()
+        var _symbols: [String] = []
+        var _requests: [String] = []
+        var _requestTimes: [Date] = []
+        var _pongs: [[UInt8]] = []
+        var _format = "DEFAULT"
+        var sent = 0
+        /// OKX channel or Bybit depth the client asked for.
+        var _channel = ""
+        /// Per symbol: the sequence number of the last message, and whether the next one is a snapshot.
+        var seq: [String: Int64] = [:]
+        var snapshotDue: Set<String> = []
+        var _snapshots: [String: Int] = [:]
+        var gapNext = false
+        var _textPings = 0
+        var _framePings = 0
 
         init(channel: any Channel, path: String, headers: [(String, String)]) {
             self.channel = channel
@@ -36,6 +47,14 @@ public final class FakeExchangeServer: @unchecked Sendable {
         public var requestTimes: [Date] { lock.withLock { _requestTimes } }
         /// Payloads of the pongs the client sent.
         public var pongs: [[UInt8]] { lock.withLock { _pongs } }
+        /// Snapshots sent per symbol (OKX `books`, Bybit).
+        public var snapshots: [String: Int] { lock.withLock { _snapshots } }
+        /// Keepalive text messages the client sent (OKX `ping`, Bybit `{"op":"ping"}`).
+        public var textPings: Int { lock.withLock { _textPings } }
+        /// Websocket ping frames the client sent (Upbit, Bithumb keepalive).
+        public var framePings: Int { lock.withLock { _framePings } }
+        /// OKX channel or Bybit depth subscribed.
+        public var subscribedChannel: String { lock.withLock { _channel } }
         public var isOpen: Bool { channel.isActive }
     }
 
@@ -47,6 +66,7 @@ public final class FakeExchangeServer: @unchecked Sendable {
     private var _connections: [Connection] = []
     private var _silent = false
     private var timer: RepeatedTask?
+    private var _ticks = 0
 
     /// Every connection ever accepted, oldest first.
     public var connections: [Connection] { lock.withLock { _connections } }
@@ -79,6 +99,9 @@ public final class FakeExchangeServer: @unchecked Sendable {
     }
 
     public var url: String { "ws://127.0.0.1:\(port)" }
+
+    /// Book rounds played so far (each sends one message per subscribed symbol).
+    public var ticks: Int { lock.withLock { _ticks } }
 
     public func shutdown() {
         timer?.cancel()
@@ -121,10 +144,16 @@ public final class FakeExchangeServer: @unchecked Sendable {
         for c in openConnections { write(c, text: #"{"stream":"!serverShutdown","data":{"e":"serverShutdown","E":1}}"#) }
     }
 
+    /// Makes the next update on every open connection skip a sequence number (OKX `books`, Bybit): the client
+    /// must notice and ask for a new snapshot of that symbol.
+    public func skipSequence() {
+        for c in openConnections { c.lock.withLock { c.gapNext = true } }
+    }
+
     /// Books sent so far on all connections.
     public var booksSent: Int { connections.reduce(0) { total, c in total + c.lock.withLock { c.sent } } }
 
-    private func write(_ c: Connection, text: String, binary: Bool = false) {
+    func write(_ c: Connection, text: String, binary: Bool = false) {
         var buffer = c.channel.allocator.buffer(capacity: text.utf8.count)
         buffer.writeString(text)
         c.channel.writeAndFlush(WebSocketFrame(fin: true, opcode: binary ? .binary : .text, data: buffer), promise: nil)
@@ -142,9 +171,14 @@ public final class FakeExchangeServer: @unchecked Sendable {
                 switch flavor {
                 case .binance: write(c, text: Self.binanceBook(symbol, n: n))
                 case .upbit: write(c, text: Self.upbitBook(symbol, n: n, ms: now, simple: format == "SIMPLE"), binary: true)
+                case .bithumb:
+                    let snapshot = c.lock.withLock { c.snapshotDue.remove(symbol) != nil }
+                    write(c, text: Self.bithumbBook(symbol, n: n, us: now * 1000, simple: format == "SIMPLE", snapshot: snapshot), binary: true)
+                case .okx, .bybit: write(c, text: sequenced(c, symbol, n: n, ms: now))
                 }
             }
         }
+        lock.withLock { _ticks += 1 }
     }
 
     /// Price of a symbol's fixture book: steady with a small wobble (USDT for Binance, KRW at 1,400 for Upbit).
@@ -183,11 +217,16 @@ public final class FakeExchangeServer: @unchecked Sendable {
             : "{\"type\":\"orderbook\",\"code\":\"\(code)\",\"timestamp\":\(ms),\"total_ask_size\":1,\"total_bid_size\":1,\"orderbook_units\":[\(units.joined(separator: ","))],\"stream_type\":\"REALTIME\",\"level\":0}"
     }
 
-    /// A client's text message: the subscription handshake.
+    /// A client's text message: the subscription handshake, or a keepalive.
     fileprivate func received(_ text: String, on c: Connection) {
         c.lock.withLock {
             c._requests.append(text)
             c._requestTimes.append(Date())
+        }
+        if flavor == .okx && text == "ping" {
+            c.lock.withLock { c._textPings += 1 }
+            write(c, text: "pong")
+            return
         }
         guard let json = try? JSONSerialization.jsonObject(with: Data(text.utf8)) else { return }
         switch flavor {
@@ -201,7 +240,7 @@ public final class FakeExchangeServer: @unchecked Sendable {
             }
             let id = request["id"].map { "\($0)" } ?? "null"
             write(c, text: "{\"result\":null,\"id\":\(id)}")
-        case .upbit:
+        case .upbit, .bithumb:
             guard let request = json as? [[String: Any]] else { return }
             var codes: [String] = []
             var format = "DEFAULT"
@@ -212,7 +251,10 @@ public final class FakeExchangeServer: @unchecked Sendable {
             c.lock.withLock {
                 c._symbols = codes
                 c._format = format
+                c.snapshotDue = Set(codes)
             }
+        case .okx: okxRequest(json, on: c)
+        case .bybit: bybitRequest(json, on: c)
         }
     }
 
@@ -239,6 +281,7 @@ private final class FrameHandler: ChannelInboundHandler, @unchecked Sendable {
             let text = payload.readString(length: payload.readableBytes) ?? ""
             server.received(text, on: connection)
         case .ping:
+            connection.lock.withLock { connection._framePings += 1 }
             context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: payload)), promise: nil)
         case .pong:
             server.pong(payload.readBytes(length: payload.readableBytes) ?? [], on: connection)

@@ -73,10 +73,35 @@ import Testing
         #expect(Self.issues(["routes": ["pairs": ["binance-upbit"]]]).isEmpty)
         #expect(!Self.issues(["routes": ["pairs": ["upbit-upbit"]]]).isEmpty)
         #expect(Self.issues(["venues": ["binance", "okx"], "routes": ["pairs": ["okx-binance"]]]).isEmpty)
-        // Live feeds exist for Upbit and Binance only: a live campaign on another venue is refused, naming it.
-        let live: JSONValue = ["venues": ["upbit", "bithumb", "binance"], "market_data": ["source": "live"],
-                               "session": ["clock": "realtime"]]
-        #expect(Self.issues(live).contains { $0.hasPrefix("venues[1]: bithumb has no live feed yet") })
+    }
+
+    /// Every venue's live feed: `venue_config.<venue>.ws_url`, `rest_url` and `feed`, the seed's
+    /// `market_data.live` keys for Upbit and Binance underneath, the public endpoints by default; a bad URL
+    /// names the key it came from.
+    @Test func liveFeedSettingsPerVenue() throws {
+        let live: JSONValue = ["venues": ["upbit", "bithumb", "binance", "okx", "bybit"], "market_data": ["source": "live", "live": [
+            "upbit_ws_url": "ws://127.0.0.1:9/u", "binance_stream": "bookTicker", "upbit_format": "DEFAULT",
+        ]], "session": ["clock": "realtime"], "venue_config": [
+            "binance": ["ws_url": "ws://127.0.0.1:9/b"], "okx": ["feed": "books", "rest_url": "http://127.0.0.1:9/okx"],
+            "bybit": ["feed": "200"],
+        ]]
+        let l = try CampaignConfig.parse(live).marketData.live
+        #expect(l[.upbit].wsURL == "ws://127.0.0.1:9/u" && l[.upbit].feed == "15" && l[.upbit].format == "DEFAULT")
+        #expect(l[.binance].wsURL == "ws://127.0.0.1:9/b" && l[.binance].feed == "bookTicker" && l[.binance].restURL == "https://api.binance.com")
+        #expect(l[.bithumb] == VenueFeedConfig(wsURL: "wss://ws-api.bithumb.com/websocket/v1", restURL: "https://api.bithumb.com", feed: "SIMPLE"))
+        #expect(l[.okx].feed == "books" && l[.okx].restURL == "http://127.0.0.1:9/okx" && l[.okx].wsURL == "wss://ws.okx.com:8443/ws/v5/public")
+        #expect(l[.bybit].feed == "200" && l[.bybit].wsURL == "wss://stream.bybit.com/v5/public/spot")
+        // Campaigns that differ only in another venue's feed share a venue's connections.
+        var other = l
+        other[.okx].feed = "bbo-tbt"
+        #expect(l.scoped(to: .bybit) == other.scoped(to: .bybit) && l.scoped(to: .okx) != other.scoped(to: .okx))
+
+        let bad: JSONValue = ["venues": ["upbit", "bithumb", "binance"], "market_data": ["source": "live", "live": ["upbit_ws_url": "http://x"]],
+                              "session": ["clock": "realtime"], "venue_config": ["bithumb": ["ws_url": "localhost:9"]]]
+        let issues = Self.issues(bad)
+        #expect(issues.contains { $0.hasPrefix("market_data.live.upbit_ws_url: http://x is not a ws or wss URL") })
+        #expect(issues.contains { $0.hasPrefix("venue_config.bithumb.ws_url: localhost:9 is not a ws or wss URL") })
+        #expect(Self.issues(["venue_config": ["okx": ["feed": "books50-l2-tbt"]]]).contains { $0.hasPrefix("venue_config.okx.feed") })
     }
 
     @Test func venueSettingsOverrideTheSeedsKeysWhichStillWork() throws {

@@ -20,10 +20,11 @@ final class FakeExchanges: @unchecked Sendable {
 
     func settings(maxStreams: Int = 50, silence: Double = 15, maxAge: Double = 84_600, stream: String = "depth20@100ms",
                   format: String = "SIMPLE") -> LiveConfig {
-        LiveConfig(binanceWSURL: binance.url, upbitWSURL: upbit.url + "/websocket/v1", binanceRESTURL: "http://127.0.0.1:1",
-                   upbitRESTURL: "http://127.0.0.1:1", maxStreamsPerConnection: maxStreams, binanceStream: stream, upbitDepth: 15,
-                   upbitFormat: format, silenceSeconds: silence, reconnectMinSeconds: 0.05, reconnectMaxSeconds: 0.2,
-                   connectionMaxAgeSeconds: maxAge)
+        var feeds = PerVenue<VenueFeedConfig> { VenueFeedConfig.standard($0) }
+        feeds[.binance] = VenueFeedConfig(wsURL: binance.url, restURL: "http://127.0.0.1:1", feed: stream)
+        feeds[.upbit] = VenueFeedConfig(wsURL: upbit.url + "/websocket/v1", restURL: "http://127.0.0.1:1", feed: "15", format: format)
+        return LiveConfig(feeds: feeds, maxStreamsPerConnection: maxStreams, silenceSeconds: silence, reconnectMinSeconds: 0.05,
+                          reconnectMaxSeconds: 0.2, connectionMaxAgeSeconds: maxAge)
     }
 
     /// A config tree reading these servers.
@@ -32,11 +33,11 @@ final class FakeExchanges: @unchecked Sendable {
             "universe": ["mode": "FIXED_LIST", "whitelist": ["BTCUSDT", "ETHUSDT", "SOLUSDT"]],
             "engine": ["mode": "multi", "multi_symbol_enabled": true],
             "market_data": ["source": "live", "live": [
-                "binance_ws_url": .string(settings.binanceWSURL), "upbit_ws_url": .string(settings.upbitWSURL),
+                "binance_ws_url": .string(settings[.binance].wsURL), "upbit_ws_url": .string(settings[.upbit].wsURL),
                 "max_streams_per_connection": .int(Int64(settings.maxStreamsPerConnection)),
                 "silence_seconds": .double(settings.silenceSeconds), "reconnect_min_seconds": 0.05,
                 "reconnect_max_seconds": 0.2, "connection_max_age_seconds": .double(settings.connectionMaxAgeSeconds),
-                "upbit_format": .string(settings.upbitFormat), "binance_stream": .string(settings.binanceStream),
+                "upbit_format": .string(settings[.upbit].format), "binance_stream": .string(settings[.binance].feed),
             ]],
         ]
         if let maxDataAgeMs, case .object(var md) = o["market_data"] {

@@ -66,37 +66,60 @@ public struct ReplayConfig: Sendable, Equatable {
     public var instruments: String? = nil
 }
 
-/// `market_data.live`.
+/// One venue's live feed (`venue_config.<venue>`; for Upbit and Binance the seed's `market_data.live` keys).
+public struct VenueFeedConfig: Sendable, Hashable {
+    public var wsURL: String
+    public var restURL: String
+    /// What the adapter subscribes per market (`venue_config.<venue>.feed`): Binance's stream kind, Upbit's
+    /// depth, Bithumb's format, OKX's channel, Bybit's depth.
+    public var feed: String
+    /// Upbit's message format (`market_data.live.upbit_format`).
+    public var format: String
+
+    public init(wsURL: String, restURL: String, feed: String, format: String = "SIMPLE") {
+        self.wsURL = wsURL
+        self.restURL = restURL
+        self.feed = feed
+        self.format = format
+    }
+
+    /// The venue's public endpoints and first feed option.
+    public static func standard(_ venue: Venue) -> VenueFeedConfig {
+        VenueFeedConfig(wsURL: venue.info.wsURL, restURL: venue.info.restURL, feed: venue.info.feedOptions[0])
+    }
+}
+
+/// `market_data.live` and each venue's feed.
 public struct LiveConfig: Sendable, Hashable {
-    public var binanceWSURL: String
-    public var upbitWSURL: String
-    public var binanceRESTURL: String
-    public var upbitRESTURL: String
+    public var feeds: PerVenue<VenueFeedConfig>
     public var maxStreamsPerConnection: Int
-    public var binanceStream: String
-    public var upbitDepth: Int
-    public var upbitFormat: String
     public var silenceSeconds: Double
     public var reconnectMinSeconds: Double
     public var reconnectMaxSeconds: Double
     public var connectionMaxAgeSeconds: Double
 
-    public init(binanceWSURL: String, upbitWSURL: String, binanceRESTURL: String, upbitRESTURL: String,
-                maxStreamsPerConnection: Int, binanceStream: String, upbitDepth: Int, upbitFormat: String,
-                silenceSeconds: Double, reconnectMinSeconds: Double, reconnectMaxSeconds: Double,
-                connectionMaxAgeSeconds: Double) {
-        self.binanceWSURL = binanceWSURL
-        self.upbitWSURL = upbitWSURL
-        self.binanceRESTURL = binanceRESTURL
-        self.upbitRESTURL = upbitRESTURL
+    public init(feeds: PerVenue<VenueFeedConfig> = PerVenue { .standard($0) }, maxStreamsPerConnection: Int = 50,
+                silenceSeconds: Double = 15, reconnectMinSeconds: Double = 0.5, reconnectMaxSeconds: Double = 30,
+                connectionMaxAgeSeconds: Double = 84_600) {
+        self.feeds = feeds
         self.maxStreamsPerConnection = maxStreamsPerConnection
-        self.binanceStream = binanceStream
-        self.upbitDepth = upbitDepth
-        self.upbitFormat = upbitFormat
         self.silenceSeconds = silenceSeconds
         self.reconnectMinSeconds = reconnectMinSeconds
         self.reconnectMaxSeconds = reconnectMaxSeconds
         self.connectionMaxAgeSeconds = connectionMaxAgeSeconds
+    }
+
+    public subscript(venue: Venue) -> VenueFeedConfig {
+        get { feeds[venue] }
+        set { feeds[venue] = newValue }
+    }
+
+    /// These settings as far as `venue`'s connections are concerned (the other venues' feeds as standard), so
+    /// campaigns that differ only in another venue's feed share its connections.
+    public func scoped(to venue: Venue) -> LiveConfig {
+        var copy = self
+        copy.feeds = PerVenue { $0 == venue ? feeds[$0] : .standard($0) }
+        return copy
     }
 }
 
@@ -186,15 +209,7 @@ public struct CampaignConfig: Sendable, Equatable {
             source: .init(rawValue: s("market_data.source"))!,
             replay: ReplayConfig(files: list("market_data.replay.files"), format: .init(rawValue: s("market_data.replay.format"))!,
                                  speed: d("market_data.replay.speed"), instruments: t.at("market_data.replay.instruments")?.stringValue),
-            live: LiveConfig(
-                binanceWSURL: s("market_data.live.binance_ws_url"), upbitWSURL: s("market_data.live.upbit_ws_url"),
-                binanceRESTURL: s("market_data.live.binance_rest_url"), upbitRESTURL: s("market_data.live.upbit_rest_url"),
-                maxStreamsPerConnection: i("market_data.live.max_streams_per_connection"),
-                binanceStream: s("market_data.live.binance_stream"), upbitDepth: Int(s("market_data.live.upbit_depth"))!,
-                upbitFormat: s("market_data.live.upbit_format"), silenceSeconds: d("market_data.live.silence_seconds"),
-                reconnectMinSeconds: d("market_data.live.reconnect_min_seconds"),
-                reconnectMaxSeconds: d("market_data.live.reconnect_max_seconds"),
-                connectionMaxAgeSeconds: d("market_data.live.connection_max_age_seconds")),
+            live: Self.liveConfig(t),
             seed: UInt64(t.at("market_data.seed")!.intValue!),
             updatesPerSecond: ups, symbolCount: i("market_data.symbol_count"), maxDataAgeMs: configuredAge,
             fxSource: s("market_data.fx.source") == "fixed" ? .fixed(Fixed(fxStart)) : .book, fxStart: fxStart)
@@ -211,6 +226,31 @@ public struct CampaignConfig: Sendable, Equatable {
         }
         initialBalances = balances
         latencyMs = Venue.allCases.map { setting($0, "latency_ms", "paper.latency_ms.%v") ?? 0 }
+    }
+
+    /// `market_data.live` with every venue's feed: `venue_config.<venue>.ws_url`, `rest_url` and `feed`, falling
+    /// back to the seed's keys for Upbit and Binance, then to the venue's public endpoints.
+    static func liveConfig(_ t: JSONValue) -> LiveConfig {
+        let l = "market_data.live."
+        let feeds = PerVenue<VenueFeedConfig> { venue in
+            let v = "venue_config.\(venue.rawValue)."
+            let legacy = venue == .upbit || venue == .binance
+            func pick(_ key: String, _ legacyKey: String?, _ fallback: String) -> String {
+                if let value = t.at(v + key)?.stringValue { return value }
+                if legacy, let legacyKey, let value = t.at(l + venue.rawValue + "_" + legacyKey)?.stringValue { return value }
+                return fallback
+            }
+            let standard = VenueFeedConfig.standard(venue)
+            let legacyFeed = venue == .upbit ? "depth" : "stream"
+            return VenueFeedConfig(wsURL: pick("ws_url", "ws_url", standard.wsURL), restURL: pick("rest_url", "rest_url", standard.restURL),
+                                   feed: pick("feed", legacyFeed, standard.feed),
+                                   format: venue == .upbit ? t.at(l + "upbit_format")!.stringValue! : standard.format)
+        }
+        return LiveConfig(
+            feeds: feeds, maxStreamsPerConnection: Int(t.at(l + "max_streams_per_connection")!.intValue!),
+            silenceSeconds: t.at(l + "silence_seconds")!.doubleValue!, reconnectMinSeconds: t.at(l + "reconnect_min_seconds")!.doubleValue!,
+            reconnectMaxSeconds: t.at(l + "reconnect_max_seconds")!.doubleValue!,
+            connectionMaxAgeSeconds: t.at(l + "connection_max_age_seconds")!.doubleValue!)
     }
 
     /// `multi_symbol_risk_guard.route`.
@@ -266,20 +306,19 @@ public struct CampaignConfig: Sendable, Equatable {
             }
         }
         if marketData.source == .live {
-            for (i, venue) in venues.enumerated() where !venue.info.liveFeed {
-                issues.append(ConfigIssue(field: "venues[\(i)]", message:
-                    "\(venue) has no live feed yet (live: \(Venue.allCases.filter(\.info.liveFeed).map(\.rawValue).joined(separator: ", "))); use market_data.source synthetic or replay"))
-            }
             if session.clock != .realtime {
                 issues.append(ConfigIssue(field: "session.clock", message: "source: live runs on the realtime clock"))
             }
             let l = marketData.live
-            for (field, url, schemes) in [("binance_ws_url", l.binanceWSURL, ["ws", "wss"]), ("upbit_ws_url", l.upbitWSURL, ["ws", "wss"]),
-                                          ("binance_rest_url", l.binanceRESTURL, ["http", "https"]),
-                                          ("upbit_rest_url", l.upbitRESTURL, ["http", "https"])] {
-                let scheme = url.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
-                if !schemes.contains(scheme) || !url.contains("://") || url.hasSuffix("://") {
-                    issues.append(ConfigIssue(field: "market_data.live." + field, message: "\(url) is not a \(schemes.joined(separator: " or ")) URL"))
+            for venue in venues {
+                let legacy = venue == .upbit || venue == .binance
+                let set = { (key: String) in tree.at("venue_config.\(venue.rawValue).\(key)")?.stringValue != nil }
+                for (key, url, schemes) in [("ws_url", l[venue].wsURL, ["ws", "wss"]), ("rest_url", l[venue].restURL, ["http", "https"])] {
+                    let scheme = url.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
+                    if !schemes.contains(scheme) || !url.contains("://") || url.hasSuffix("://") {
+                        let field = legacy && !set(key) ? "market_data.live.\(venue.rawValue)_\(key)" : "venue_config.\(venue.rawValue).\(key)"
+                        issues.append(ConfigIssue(field: field, message: "\(url) is not a \(schemes.joined(separator: " or ")) URL"))
+                    }
                 }
             }
             if l.reconnectMaxSeconds < l.reconnectMinSeconds {

@@ -43,8 +43,23 @@ public enum CampaignSchema {
             SchemaField("initial_balances", .map(key: .asset, value: .number(min: 0, max: 1e10, exclusiveMin: false), maxEntries: 5_000),
                         default: .object([:]),
                         doc: "Initial balances per asset, overriding the defaults (and `paper.initial_balances`) for the assets named."),
+            SchemaField("ws_url", .string(maxLength: 2_048), nullable: true,
+                        doc: "Public websocket of the live feed. null = " + (legacy ? "`market_data.live.\(venue.rawValue)_ws_url`." : "`\(venue.info.wsURL)`.")),
+            SchemaField("rest_url", .string(maxLength: 2_048), nullable: true,
+                        doc: "REST base of the live listing. null = " + (legacy ? "`market_data.live.\(venue.rawValue)_rest_url`." : "`\(venue.info.restURL)`.")),
+            SchemaField("feed", .enumeration(venue.info.feedOptions), nullable: true,
+                        doc: feedDoc[venue.rawValue, default: ""]),
         ])
     }
+
+    /// What each venue's `feed` chooses.
+    static let feedDoc: [String: String] = [
+        "upbit": "Levels of Upbit's orderbook per message (the `.N` code suffix). null = `market_data.live.upbit_depth`.",
+        "binance": "Binance stream per symbol: partial depth every 100 ms, or the best bid and ask as they change. null = `market_data.live.binance_stream`.",
+        "bithumb": "Bithumb's message format (`SIMPLE` or `DEFAULT`); every message is the top 15 levels. null = `SIMPLE`.",
+        "okx": "OKX channel: `books5` (top 5, a full book every 100 ms), `bbo-tbt` (best level as it changes), `books` (400 levels, a snapshot then updates chained by seqId; a break resubscribes). null = `books5`.",
+        "bybit": "Levels of Bybit's `orderbook.N` topic (a snapshot then deltas counted by `u`; a gap resubscribes; the engine reads the top 20). null = `50`.",
+    ]
 
     /// Rules between fields of one section, as JSON Schema `if`/`then` (the validator checks the same rules in
     /// `CampaignConfig`). What JSON Schema cannot say (whitelisted symbols must be listed on both exchanges, a

@@ -12,6 +12,16 @@ public final class FeedCounters: Sendable {
     public let connected = Atomic<Int>(0)
     /// Connections wanted (open or being opened).
     public let connections = Atomic<Int>(0)
+    /// Books handed to campaigns (full books, and books kept from updates).
+    public let books = Atomic<Int>(0)
+    /// Wall time of the last book (0 = none yet).
+    public let lastBookNs = Atomic<Int64>(0)
+    /// Messages out of sequence (a lost update, a failed checksum): the book waits for a new snapshot.
+    public let sequenceGaps = Atomic<Int>(0)
+    /// New snapshots asked for after a gap.
+    public let resyncs = Atomic<Int>(0)
+    /// Errors the exchange sent (a refused subscription, too many requests).
+    public let venueErrors = Atomic<Int>(0)
 
     public init() {}
 }

@@ -43,6 +43,7 @@ public struct PerVenue<Value> {
 
 extension PerVenue: Sendable where Value: Sendable {}
 extension PerVenue: Equatable where Value: Equatable {}
+extension PerVenue: Hashable where Value: Hashable {}
 
 /// A value a venue's slot holds before anything happened on that venue (what a venue missing from an older
 /// checkpoint reads as).

@@ -22,22 +22,32 @@ public struct VenueInfo: Sendable {
     public let tardisExchange: String?
     /// The venue's typical spread against the seed's two venues' (the synthetic market draws its spreads with it).
     public let spreadScale: Double
-    /// Whether the service has a live feed adapter for the venue (`market_data.source: live`).
-    public var liveFeed: Bool { name == "upbit" || name == "binance" }
+    /// The public websocket and REST endpoints (`venue_config.<venue>.ws_url` and `rest_url` override them).
+    public let wsURL: String
+    public let restURL: String
+    /// The venue's feed option (`venue_config.<venue>.feed`): what the adapter subscribes per market, and the
+    /// values it takes.
+    public let feedOptions: [String]
 
     /// The registry, in `Venue.index` order. Upbit and Binance keep indexes 0 and 1: checkpoints of the
     /// two-venue release hold their per-venue arrays in that order.
     public static let all: [VenueInfo] = [
         VenueInfo(name: "upbit", quote: "KRW", naming: .quoteDashBase, idPrefix: "U", takerBps: 5, bookLevels: 15,
-                  tardisExchange: "upbit", spreadScale: 1),
+                  tardisExchange: "upbit", spreadScale: 1, wsURL: "wss://api.upbit.com/websocket/v1",
+                  restURL: "https://api.upbit.com", feedOptions: ["15", "5", "1", "30"]),
         VenueInfo(name: "binance", quote: "USDT", naming: .baseQuote, idPrefix: "B", takerBps: 10, bookLevels: 20,
-                  tardisExchange: "binance", spreadScale: 1),
+                  tardisExchange: "binance", spreadScale: 1, wsURL: "wss://stream.binance.com:9443",
+                  restURL: "https://api.binance.com",
+                  feedOptions: ["depth20@100ms", "depth10@100ms", "depth5@100ms", "bookTicker"]),
         VenueInfo(name: "bithumb", quote: "KRW", naming: .quoteDashBase, idPrefix: "H", takerBps: 25, bookLevels: 15,
-                  tardisExchange: nil, spreadScale: 1.4),
+                  tardisExchange: nil, spreadScale: 1.4, wsURL: "wss://ws-api.bithumb.com/websocket/v1",
+                  restURL: "https://api.bithumb.com", feedOptions: ["SIMPLE", "DEFAULT"]),
         VenueInfo(name: "okx", quote: "USDT", naming: .baseDashQuote, idPrefix: "O", takerBps: 10, bookLevels: 5,
-                  tardisExchange: "okex", spreadScale: 1.1),
+                  tardisExchange: "okex", spreadScale: 1.1, wsURL: "wss://ws.okx.com:8443/ws/v5/public",
+                  restURL: "https://openapi.okx.com", feedOptions: ["books5", "bbo-tbt", "books"]),
         VenueInfo(name: "bybit", quote: "USDT", naming: .baseQuote, idPrefix: "Y", takerBps: 10, bookLevels: 50,
-                  tardisExchange: "bybit-spot", spreadScale: 1.2),
+                  tardisExchange: "bybit-spot", spreadScale: 1.2, wsURL: "wss://stream.bybit.com/v5/public/spot",
+                  restURL: "https://api.bybit.com", feedOptions: ["50", "1", "200"]),
     ]
 
     /// The market of `base` on this venue: `KRW-BTC`, `BTCUSDT`, `BTC-USDT`.

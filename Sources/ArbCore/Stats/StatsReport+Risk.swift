@@ -138,15 +138,25 @@ extension StatsReport {
         public var rows: Int?
         public var badRows: Int?
         public var skippedRows: Int?
+        /// Live: the markets that have sent no book since the campaign started (`okx:BTC-USDT`), and the routes
+        /// that wait for them (stale: no entries until their books come).
+        public var waitingMarkets: [String]?
+        public var waitingRoutes: [String]?
 
-        enum CodingKeys: String, CodingKey { case source, files, rows, badRows = "bad_rows", skippedRows = "skipped_rows" }
+        enum CodingKeys: String, CodingKey {
+            case source, files, rows, badRows = "bad_rows", skippedRows = "skipped_rows", waitingMarkets = "waiting_markets"
+            case waitingRoutes = "waiting_routes"
+        }
 
-        public init(source: String, files: Int? = nil, rows: Int? = nil, badRows: Int? = nil, skippedRows: Int? = nil) {
+        public init(source: String, files: Int? = nil, rows: Int? = nil, badRows: Int? = nil, skippedRows: Int? = nil,
+                    waitingMarkets: [String]? = nil, waitingRoutes: [String]? = nil) {
             self.source = source
             self.files = files
             self.rows = rows
             self.badRows = badRows
             self.skippedRows = skippedRows
+            self.waitingMarkets = waitingMarkets
+            self.waitingRoutes = waitingRoutes
         }
 
         /// Counts are left out, not `null`, where there are none.
@@ -157,6 +167,8 @@ extension StatsReport {
             if let rows { try c.encode(rows, forKey: .rows) }
             if let badRows { try c.encode(badRows, forKey: .badRows) }
             if let skippedRows { try c.encode(skippedRows, forKey: .skippedRows) }
+            if let waitingMarkets { try c.encode(waitingMarkets, forKey: .waitingMarkets) }
+            if let waitingRoutes { try c.encode(waitingRoutes, forKey: .waitingRoutes) }
         }
     }
 }
