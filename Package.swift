@@ -123,6 +123,6 @@ let package = Package(
         ),
         .testTarget(name: "ArbEngineTests", dependencies: ["ArbTesting", "CMalloc", "ArbCore", "ArbMarketData", "ArbEngine", "ArbStore", "ArbMetrics", "ArbTestSupport"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "ArbLiveTests", dependencies: ["ArbTesting", "ArbCore", "ArbMarketData", "ArbLive", "ArbEngine", "ArbMetrics", "ArbTestSupport", "MicroHTTPD"]),
+        .testTarget(name: "ArbLiveTests", dependencies: ["ArbTesting", "ArbCore", "ArbMarketData", "ArbLive", "ArbEngine", "ArbMetrics", "ArbTestSupport", "MicroHTTPD", "ArbHTTP"]),
     ]
 )

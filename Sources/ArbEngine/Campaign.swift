@@ -113,6 +113,7 @@ public final class Campaign: Sendable {
         }
         let kernel = CampaignKernel(restoring: checkpoint.kernel, fxSource: config.marketData.fxSource, recorder: recorder,
                                     latencyMs: config.latencyMs)
+        kernel.attach(health: source.venueHealth)
         if kernel.strategyParams != config.strategy { kernel.updateParams(config.strategy) }
         kernel.coordinator.updateLimits(config.risk)
         return await drive(kernel: kernel, source: source, startNs: checkpoint.startNs,
@@ -336,6 +337,7 @@ public final class Campaign: Sendable {
                                     params: config.strategy, fxSource: config.marketData.fxSource, recorder: recorder,
                                     latencyMs: config.latencyMs, capacity: capacity, venues: config.venues)
         kernel.fxBookUpdated()
+        kernel.attach(health: source.venueHealth)
         return (kernel, startNs)
     }
 }

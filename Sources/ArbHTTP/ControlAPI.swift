@@ -16,6 +16,8 @@ public struct ControlAPI: Sendable {
         public var readiness: (@Sendable () -> String?)?
         /// Told of every request: route template (nil when unmatched), method, status, seconds.
         public var observe: (@Sendable (String?, String, Int, Double) -> Void)?
+        /// The live feeds, whose health `GET /venues` shows; nil = every venue `idle`.
+        public var feeds: FeedStatus?
 
         public init(apiToken: String? = nil, version: String) {
             self.apiToken = apiToken
@@ -34,7 +36,7 @@ public struct ControlAPI: Sendable {
         var r = Router()
         Self.register(&r, manager: manager, options: options)
         Self.registerDetails(&r, manager: manager)
-        Self.registerRoutes(&r, manager: manager)
+        Self.registerRoutes(&r, manager: manager, feeds: options.feeds)
         router = r
     }
 

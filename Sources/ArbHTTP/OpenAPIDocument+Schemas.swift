@@ -16,6 +16,8 @@ extension OpenAPIDocument {
             "route": ["name": "route", "in": "path", "required": true,
                       "description": "A route's key: the symbol, with `@a-b` unless the pair is upbit-binance (`BTCUSDT@bithumb-okx`)",
                       "schema": routeSchema],
+            "venue": ["name": "venue", "in": "path", "required": true, "description": "A venue's name (`okx`)",
+                      "schema": ["type": "string", "pattern": "^[a-z]{1,20}$"]],
             "symbolQuery": query("symbol", routeSchema, "Only this route (its key)"),
             "limit": query("limit", ["type": "integer", "minimum": 1, "maximum": 1000, "default": 100], "Page size"),
             "cursor": query("cursor", ["type": "string", "pattern": "^c[0-9a-f]{12}$"], "`next_cursor` of the previous page"),
@@ -146,7 +148,17 @@ extension OpenAPIDocument {
             "Venue": object([
                 "name": string, "quote": ["type": "string", "enum": ["KRW", "USDT"]], "market_example": string,
                 "fx_market": nullable("string"), "taker_bps": number, "book_levels": integer, "tardis_exchange": nullable("string"),
-            ], required: ["name", "quote", "market_example", "fx_market", "taker_bps", "book_levels", "tardis_exchange"]),
+                "health": ref("VenueHealth"),
+            ], required: ["name", "quote", "market_example", "fx_market", "taker_bps", "book_levels", "tardis_exchange", "health"]),
+            "VenueHealth": object([
+                "state": ["type": "string", "enum": enumValues(HealthState.allCases.map(\.rawValue))], "reason": nullable("string"),
+                "connections_wanted": integer, "connections_open": integer, "messages_per_second": number, "books_per_second": number,
+                "data_age_ms": nullable("number"), "parse_errors_1m": integer, "sequence_gaps_1m": integer, "resyncs_1m": integer,
+                "reconnects_1m": integer, "venue_errors_1m": integer, "rest_requests_1m": integer, "rest_errors_1m": integer,
+                "rest_latency_ms": nullable("number"), "markets_without_book": ["type": "array", "items": string],
+            ], required: ["state", "reason", "connections_wanted", "connections_open", "messages_per_second", "books_per_second",
+                          "data_age_ms", "parse_errors_1m", "sequence_gaps_1m", "resyncs_1m", "reconnects_1m", "venue_errors_1m",
+                          "rest_requests_1m", "rest_errors_1m", "rest_latency_ms", "markets_without_book"]),
             "VenueList": list("Venue"),
         ]
     }

@@ -71,7 +71,7 @@ extension OpenAPIDocument {
             ], required: ["opened", "executed", "legs_rejected"]),
             "MarketDataStats": object([
                 "source": ["type": "string", "enum": enumValues(["synthetic", "replay", "live"])], "files": integer, "rows": integer,
-                "bad_rows": integer, "skipped_rows": integer,
+                "bad_rows": integer, "skipped_rows": integer, "waiting_markets": array(string), "waiting_routes": array(string),
             ], required: ["source"]),
         ]) { run, _ in run }
     }

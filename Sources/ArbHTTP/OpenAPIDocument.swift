@@ -150,8 +150,10 @@ public enum OpenAPIDocument {
                                                                   parameters: [id, route], responses: [
                 "202": json("RouteFlattenRequest", "The route unwinds at its next evaluation"), "404": notFound, "409": conflict,
             ], mutating: true)],
-            "/venues": ["get": op("The venues the service knows", id: "listVenues",
+            "/venues": ["get": op("The venues the service knows, with their live feeds' health", id: "listVenues",
                                   responses: ["200": json("VenueList", "Venues")])],
+            "/venues/{venue}": ["get": op("One venue and its live feed's health", id: "getVenue", parameters: [param("venue")],
+                                          responses: ["200": json("Venue", "The venue"), "404": notFound])],
             "/campaigns/{id}/risk": ["get": op("Limits in force and the global and portfolio tiers", id: "getRisk",
                                                parameters: [id], responses: ["200": json("Risk", "Risk state"), "404": notFound])],
             "/campaigns/{id}/risk/symbols/{symbol}": ["get": op("One symbol's risk state", id: "getSymbolRisk",

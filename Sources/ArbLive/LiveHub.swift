@@ -17,6 +17,7 @@ public final class LiveHub: Sendable {
     let group: any EventLoopGroup
     private let feeds = Mutex<[FeedKey: FeedGroup]>([:])
     private let nextID = Atomic<Int>(1)
+    private let monitor = Mutex<Task<Void, Never>?>(nil)
 
     struct FeedKey: Hashable {
         var venue: Venue
@@ -51,11 +52,30 @@ public final class LiveHub: Sendable {
             group.add(id: id, entries: entries, queue: queue)
             groups.append(group)
         }
+        startMonitor()
         return LiveSubscription(id: id, groups: groups, queue: queue)
+    }
+
+    /// The groups reading `venue`, whatever their settings.
+    func groups(of venue: Venue) -> [FeedGroup] { feeds.withLock { f in f.values.filter { $0.venue == venue } } }
+
+    /// Judges every venue's health four times a second for as long as the hub lives.
+    private func startMonitor() {
+        monitor.withLock { task in
+            guard task == nil else { return }
+            let health = VenueHealthMonitor()
+            task = Task.detached { [weak self] in
+                while !Task.isCancelled, let hub = self {
+                    health.update(hub)
+                    try? await Task.sleep(for: .milliseconds(250))
+                }
+            }
+        }
     }
 
     /// Closes every connection (service shutdown).
     public func shutdown() {
+        monitor.withLock { $0?.cancel() }
         let all = feeds.withLock { f -> [FeedGroup] in
             defer { f.removeAll() }
             return Array(f.values)
@@ -112,6 +132,8 @@ final class FeedGroup: Sendable {
     private struct State {
         var sinks: [String: [Sink]] = [:]
         var connections: [FeedConnection] = []
+        /// Subscribed symbols that have not sent a book yet, with when they were first wanted.
+        var waiting: [String: Int64] = [:]
     }
 
     private let state = Mutex(State())
@@ -128,8 +150,12 @@ final class FeedGroup: Sendable {
         var toStart: [FeedConnection] = []
         state.withLock { s in
             var fresh: [String] = []
+            let now = MonotonicClock.wallNanoseconds()
             for e in entries {
-                if s.sinks[e.symbol] == nil { fresh.append(e.symbol) }
+                if s.sinks[e.symbol] == nil {
+                    fresh.append(e.symbol)
+                    s.waiting[e.symbol] = now
+                }
                 s.sinks[e.symbol, default: []].append(Sink(id: id, market: e.market, queue: queue))
             }
             // Fill connections with room first, then open new ones.
@@ -157,7 +183,10 @@ final class FeedGroup: Sendable {
             var gone: Set<String> = []
             for (symbol, sinks) in s.sinks {
                 let kept = sinks.filter { $0.id != id }
-                if kept.isEmpty { gone.insert(symbol) }
+                if kept.isEmpty {
+                    gone.insert(symbol)
+                    s.waiting[symbol] = nil
+                }
                 s.sinks[symbol] = kept.isEmpty ? nil : kept
             }
             guard !gone.isEmpty else { return }
@@ -190,9 +219,15 @@ final class FeedGroup: Sendable {
         for c in all { c.stop() }
     }
 
+    /// Subscribed markets that have sent no book for longer than `ns`.
+    func waitingMarkets(longerThan ns: Int64, now: Int64) -> [String] {
+        state.withLock { s in s.waiting.filter { now - $0.value > ns }.keys.sorted() }
+    }
+
     /// Hands a book to every campaign that subscribed its symbol.
     func dispatch(_ event: MarketEvent) {
         state.withLock { s in
+            if !s.waiting.isEmpty { s.waiting[event.symbol] = nil }
             guard let sinks = s.sinks[event.symbol] else { return }
             for sink in sinks { sink.queue.push(market: sink.market, event) }
         }

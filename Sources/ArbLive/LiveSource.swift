@@ -11,6 +11,7 @@ public struct LiveSource: ScheduledMarketSource {
     let offsetNs: Int64
     /// Receive time of the last book emitted.
     var lastNs = Int64.min
+    public let venueHealth: VenueHealthBoard?
 
     // Connections stamp books on their own threads and the queue conflates, so a book can come out behind one
     // stamped a little later: times are kept from going backwards, as a recording and the campaign clock need.
@@ -67,7 +68,8 @@ public struct LiveSourceFactory: MarketSourceFactory {
         let names = MarketMap(config: config, routes: members.map(\.route))
         let queue = BookQueue(marketCount: names.count)
         let subscription = hub.subscribe(names: names, settings: config.marketData.live, queue: queue)
-        return LiveSource(subscription: subscription, names: names, offsetNs: MonotonicClock.wallNanoseconds() - startNs)
+        return LiveSource(subscription: subscription, names: names, offsetNs: MonotonicClock.wallNanoseconds() - startNs,
+                          venueHealth: hub.status.health)
     }
 
     public func restoreSource(members: [UniverseMember], config: CampaignConfig, startNs: Int64,

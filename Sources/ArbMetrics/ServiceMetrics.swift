@@ -93,6 +93,42 @@ public final class ServiceMetrics: Sendable {
         family("arbitrage_feed_reconnects_total", "counter", "Reconnections of the exchange's live feed (after a close, a failure or silence).") {
             $0.reconnects.load(ordering: .relaxed)
         }
+        family("arbitrage_feed_books_total", "counter", "Books the exchange's live feed handed to campaigns.") { $0.books.load(ordering: .relaxed) }
+        family("arbitrage_feed_sequence_gaps_total", "counter", "Book messages out of sequence (a lost update, a failed checksum); the book waits for a new snapshot.") {
+            $0.sequenceGaps.load(ordering: .relaxed)
+        }
+        family("arbitrage_feed_resyncs_total", "counter", "New snapshots asked for after a sequence gap.") { $0.resyncs.load(ordering: .relaxed) }
+        family("arbitrage_feed_venue_errors_total", "counter", "Errors the exchange sent on its live feed (refused subscriptions, limits).") {
+            $0.venueErrors.load(ordering: .relaxed)
+        }
+        family("arbitrage_rest_requests_total", "counter", "REST calls to the exchange (listing), answered or not.") { $0.restRequests.load(ordering: .relaxed) }
+        family("arbitrage_rest_errors_total", "counter", "REST calls to the exchange that failed (network, HTTP status, error body).") {
+            $0.restErrors.load(ordering: .relaxed)
+        }
+        family("arbitrage_rest_rate_limited_total", "counter", "Answers 429, 418 or 403 that told the service to slow down or wait.") {
+            $0.restLimited.load(ordering: .relaxed)
+        }
+        family("arbitrage_rest_limiter_waits_total", "counter", "REST calls the venue's limiter held back to stay within its share.") {
+            $0.restWaits.load(ordering: .relaxed)
+        }
+        family("arbitrage_rest_limiter_refusals_total", "counter", "REST calls the venue's limiter refused (banned, or a wait longer than the call may take).") {
+            $0.restRefusals.load(ordering: .relaxed)
+        }
+        func seconds(_ name: String, _ type: String, _ help: String, _ value: (FeedCounters) -> Double) {
+            text.family(name, type, help)
+            for v in Venue.allCases { text.sample(name, [("exchange", v.rawValue)], value(feeds[v])) }
+        }
+        seconds("arbitrage_rest_limiter_wait_seconds_total", "counter", "Time REST calls waited in the venue's limiter.") {
+            Double($0.restWaitNs.load(ordering: .relaxed)) / 1e9
+        }
+        seconds("arbitrage_rest_latency_seconds_total", "counter", "Summed latency of the REST calls (divide by arbitrage_rest_requests_total for the mean).") {
+            Double($0.restLatencyNs.load(ordering: .relaxed)) / 1e9
+        }
+        let health = feeds.health.all
+        text.family("arbitrage_venue_health", "gauge", "Live feed health per venue: 0 healthy, 1 degraded, 2 down (entries on its routes refused), -1 idle.")
+        for (v, h) in health.pairs { text.sample("arbitrage_venue_health", [("exchange", v.rawValue)], Double(h.state.gauge)) }
+        text.family("arbitrage_venue_data_age_seconds", "gauge", "Time since the venue's live feed last delivered a book (0 when idle).")
+        for (v, h) in health.pairs { text.sample("arbitrage_venue_data_age_seconds", [("exchange", v.rawValue)], (h.dataAgeMs ?? 0) / 1000) }
     }
 }
 

@@ -205,6 +205,7 @@ struct ServeCommand: AsyncParsableCommand {
         let exposition = MetricsExposition(service: serviceMetrics, manager: manager)
         var options = ControlAPI.Options(apiToken: settings.apiToken, version: BuildInfo.version)
         options.metrics = { await exposition.render() }
+        options.feeds = hub.status
         let dataDir = settings.dataDir
         let health = manager.health
         options.readiness = {

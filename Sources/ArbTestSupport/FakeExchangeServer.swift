@@ -67,6 +67,7 @@ public final class FakeExchangeServer: @unchecked Sendable {
     private var _silent = false
     private var timer: RepeatedTask?
     private var _ticks = 0
+    private var _muted: Set<String> = []
 
     /// Every connection ever accepted, oldest first.
     public var connections: [Connection] { lock.withLock { _connections } }
@@ -115,6 +116,10 @@ public final class FakeExchangeServer: @unchecked Sendable {
     /// Stops (or resumes) sending books; connections stay open and control frames are still answered.
     public func setSilent(_ silent: Bool) { lock.withLock { _silent = silent } }
 
+    /// Never sends books of `symbol` (an asset suspended on the venue) until `unmute`.
+    public func mute(_ symbol: String) { lock.withLock { _ = _muted.insert(symbol) } }
+    public func unmute(_ symbol: String) { lock.withLock { _ = _muted.remove(symbol) } }
+
     /// Closes every open connection at the TCP level, without a close frame (a network drop).
     public func dropAll() {
         for c in openConnections { c.channel.close(promise: nil) }
@@ -161,13 +166,14 @@ public final class FakeExchangeServer: @unchecked Sendable {
 
     private func tick() {
         guard !lock.withLock({ _silent }) else { return }
+        let muted = lock.withLock { _muted }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         for c in openConnections {
             let (symbols, format, n) = c.lock.withLock { () -> ([String], String, Int) in
                 c.sent += c._symbols.count
                 return (c._symbols, c._format, c.sent)
             }
-            for symbol in symbols {
+            for symbol in symbols where !muted.contains(symbol) {
                 switch flavor {
                 case .binance: write(c, text: Self.binanceBook(symbol, n: n))
                 case .upbit: write(c, text: Self.upbitBook(symbol, n: n, ms: now, simple: format == "SIMPLE"), binary: true)

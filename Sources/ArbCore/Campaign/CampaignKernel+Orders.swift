@@ -8,11 +8,13 @@ extension CampaignKernel {
         let params = worker.engine.params
         let room = paper.withLock { Self.balanceRoom($0, route: route, direction: p.direction, priceA: p.priceA,
                                                      priceB: p.priceB, params: params) }
+        var data = dataCheck(a, b, fx: fx, route: route, nowNs: nowNs)
+        data.venueDown = venueDown(route)
         var request = EntryRequest(
             route: index, direction: p.direction, quantity: p.quantity, step: route.commonStep, priceA: p.priceA,
             priceB: p.priceB, minNotionalA: route.instruments.a.minNotional.double,
-            minNotionalB: route.instruments.b.minNotional.double, balanceRoom: room,
-            data: dataCheck(a, b, fx: fx, route: route, nowNs: nowNs), netEdgeBps: p.netEdgeBps, timeNs: nowNs)
+            minNotionalB: route.instruments.b.minNotional.double, balanceRoom: room, data: data,
+            netEdgeBps: p.netEdgeBps, timeNs: nowNs)
         request.fxB = route.divisors(fx: fx.rate).b
         guard case .allowed(let quantity, let reserved, let decisionId) = coordinator.requestEntry(request) else { return nil }
         let audit = TradeAudit(

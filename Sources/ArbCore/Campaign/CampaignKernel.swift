@@ -8,6 +8,7 @@ import Synchronization
 /// own state is touched only by the caller that drives it.
 public final class CampaignKernel: Sendable {
     public let store: SnapshotStore
+    private let healthBoard = Mutex<VenueHealthBoard?>(nil)
     /// The campaign's venues, in config order.
     public let venues: [Venue]
     public let coordinator: RiskCoordinator
@@ -306,4 +307,16 @@ public final class CampaignKernel: Sendable {
     }
 
     public var tradesOpened: Int { tradeCount.withLock { $0 } }
+
+    /// Reads the live feeds' health: entries on a venue that is down are refused (data tier, `venue_down`).
+    public func attach(health: VenueHealthBoard?) { healthBoard.withLock { $0 = health } }
+
+    /// The first of the route's venues whose feed is down, with why; nil for sources without feeds.
+    func venueDown(_ route: Route) -> DataCheck.VenueDown? {
+        guard let board = healthBoard.withLock({ $0 }) else { return nil }
+        for venue in route.venues.values where board.isDown(venue) {
+            return DataCheck.VenueDown(venue: venue, reason: board.health(venue).reason ?? "down")
+        }
+        return nil
+    }
 }

@@ -22,13 +22,25 @@ public final class FeedCounters: Sendable {
     public let resyncs = Atomic<Int>(0)
     /// Errors the exchange sent (a refused subscription, too many requests).
     public let venueErrors = Atomic<Int>(0)
+    /// REST calls made (answered or not), those that failed, and their summed latency.
+    public let restRequests = Atomic<Int>(0)
+    public let restErrors = Atomic<Int>(0)
+    public let restLatencyNs = Atomic<Int64>(0)
+    /// REST calls the venue's limiter held back, the time they waited, and those it refused (a ban or a wait
+    /// longer than the call could take).
+    public let restWaits = Atomic<Int>(0)
+    public let restWaitNs = Atomic<Int64>(0)
+    public let restRefusals = Atomic<Int>(0)
+    /// Answers 429 (too many requests), 418 (banned) and 403 (Bybit's limit) the venue gave.
+    public let restLimited = Atomic<Int>(0)
 
     public init() {}
 }
 
-/// The process's live feeds, per exchange.
+/// The process's live feeds, per exchange, and their health.
 public final class FeedStatus: Sendable {
     private let counters = PerVenue { _ in FeedCounters() }
+    public let health = VenueHealthBoard()
 
     public init() {}
 

@@ -16,6 +16,8 @@ public protocol ScheduledMarketSource: Sendable {
     var counters: MarketSourceCounters? { get }
     /// A live feed: `nextTimeNs` is nil while nothing has arrived, not at the end; books come when they come.
     var isLive: Bool { get }
+    /// The live feeds' health (the data tier refuses entries on a venue that is down); nil for other sources.
+    var venueHealth: VenueHealthBoard? { get }
     /// Waits until an event may be pending or `timeoutNs` passed (a live feed wakes on arrival; others sleep).
     func waitForEvent(timeoutNs: Int64) async
     /// Adds routes joining the universe of a running campaign (`universe.refresh_seconds`), whose indexes follow
@@ -27,6 +29,7 @@ extension ScheduledMarketSource {
     public var dataEndNs: Int64? { nil }
     public var counters: MarketSourceCounters? { nil }
     public var isLive: Bool { false }
+    public var venueHealth: VenueHealthBoard? { nil }
     public mutating func addRoutes(_ members: [UniverseMember], nowNs: Int64) throws(ConfigError) {
         throw ConfigError(field: "universe.refresh_seconds", "this market source cannot add routes while it runs")
     }

@@ -6,6 +6,8 @@ struct Rejection {
     var value: Double = 0
     var limit: Double = 0
     var venue: Venue?
+    /// Words the figures cannot say (why a venue's feed is down).
+    var note: String?
 
     var detail: String {
         func money(_ x: Double) -> String { Fixed(x).rounded(toMultipleOf: Fixed(raw: 1_000_000), .halfEven).description }
@@ -30,6 +32,7 @@ struct Rejection {
         case .routePositionSize: return "route position \(money(value)) of \(money(limit))"
         case .routeCooldown: return "route cooldown for \(money(value)) s more"
         case .routeCircuitBreaker: return "route halted for \(money(value)) s more"
+        case .venueDown: return "\(v) feed down: \(note ?? "")"
         }
     }
 }

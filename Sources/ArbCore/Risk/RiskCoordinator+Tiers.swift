@@ -109,9 +109,10 @@ extension RiskCoordinator {
         return nil
     }
 
-    /// The data tier: crossed books, stale legs, stale fx, fx outside its band.
+    /// The data tier: a venue feed down (entries), crossed books, stale legs, stale fx, fx outside its band.
     static func dataTier(_ d: DataCheck, venues: PerLeg<Venue>, _ s: RiskState) -> Rejection? {
         let L = s.limits
+        if let down = d.venueDown { return Rejection(reason: .venueDown, venue: down.venue, note: down.reason) }
         if d.crossedA || d.crossedB { return Rejection(reason: .crossedBook, venue: d.crossedA ? venues.a : venues.b) }
         if d.ageAMs > L.maxDataAgeMs {
             return Rejection(reason: .staleLeg, value: d.ageAMs, limit: L.maxDataAgeMs, venue: venues.a)

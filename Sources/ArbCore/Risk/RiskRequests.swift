@@ -10,6 +10,13 @@ public struct DataCheck: Sendable, Equatable {
     public var fxRate: Double?
     /// The KRW venue whose fx that rate is (its band is measured against that venue's history).
     public var fxVenue: Venue?
+    /// An entry leg's venue whose live feed is down, and why (exits are judged on their books alone).
+    public var venueDown: VenueDown?
+
+    public struct VenueDown: Sendable, Equatable {
+        public var venue: Venue
+        public var reason: String
+    }
 
     public init(ageAMs: Double, ageBMs: Double, fxAgeMs: Double?, crossedA: Bool, crossedB: Bool, fxRate: Double?,
                 fxVenue: Venue? = .upbit) {

@@ -32,13 +32,15 @@ public enum RiskReason: String, Sendable, Codable, CaseIterable {
     case routePositionSize = "route_position_size"
     case routeCooldown = "route_cooldown"
     case routeCircuitBreaker = "route_circuit_breaker"
+    // data, live: a leg's venue feed is down (after the route tier for the same reason)
+    case venueDown = "venue_down"
 
     public var tier: RiskTier {
         switch self {
         case .maxTotalExposure, .maxDailyLoss, .emergencyStop: return .global
         case .symbolAllocation, .totalCapital: return .portfolio
         case .maxPositionSize, .maxPositionCount, .cooldown, .circuitBreaker: return .symbol
-        case .staleLeg, .staleFx, .crossedBook, .fxBand: return .data
+        case .staleLeg, .staleFx, .crossedBook, .fxBand, .venueDown: return .data
         case .maxExposure, .maxOrdersPerSecond, .inventoryExhausted: return .exchange
         case .routePositionSize, .routeCooldown, .routeCircuitBreaker: return .route
         }
@@ -66,6 +68,7 @@ public enum RiskReason: String, Sendable, Codable, CaseIterable {
         case .routePositionSize: return 16
         case .routeCooldown: return 17
         case .routeCircuitBreaker: return 18
+        case .venueDown: return 19
         }
     }
 }
