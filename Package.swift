@@ -121,7 +121,8 @@ let package = Package(
             name: "ArbMarketDataTests",
             dependencies: ["ArbCore", "ArbMarketData", "ArbTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "ArbEngineTests", dependencies: ["ArbTesting", "CMalloc", "ArbCore", "ArbMarketData", "ArbEngine", "ArbStore", "ArbMetrics", "ArbTestSupport"],
+        .testTarget(name: "ArbEngineTests", dependencies: ["ArbTesting", "CMalloc", "ArbCore", "ArbMarketData", "ArbEngine", "ArbStore", "ArbMetrics", "ArbTestSupport",
+                                                       .product(name: "GRDB", package: "GRDB.swift")],
                     exclude: ["Fixtures"]),
         .testTarget(name: "ArbLiveTests", dependencies: ["ArbTesting", "ArbCore", "ArbMarketData", "ArbLive", "ArbEngine", "ArbMetrics", "ArbTestSupport", "MicroHTTPD", "ArbHTTP"]),
     ]

@@ -3,6 +3,7 @@ import ArbStore
 import ArbTesting
 import ArbTestSupport
 import Foundation
+import GRDB
 import Testing
 
 /// Crash and shutdown recovery through the real executable: SQLite files, SIGKILL and SIGTERM, resume.
@@ -152,22 +153,29 @@ extension CampaignSuites {
         #expect(try await offPool { second.terminate() } == 0)
     }
 
-    /// A shutdown held up (a live campaign still waiting for its first books from feeds that cannot connect) ends at
-    /// once on a second signal; the campaign is interrupted at the next start and resumable.
+    /// A shutdown held up (another connection holds the database's write lock, so the interrupted campaign's last
+    /// records cannot be written) ends at once on a second signal; the campaign is interrupted at the next start
+    /// and resumable.
     @Test func aSecondSignalExitsAtOnce() async throws {
         let dir = Self.dataDir("twice")
         let serve = try await offPool { try ServeProcess.start(["--data-dir", dir]) }
-        let live = #"{"universe": {"mode": "FIXED_LIST", "whitelist": ["BTCUSDT"]}, "session": {"clock": "realtime", "max_runtime_seconds": 60}, "market_data": {"source": "live", "live": {"binance_ws_url": "ws://127.0.0.1:1", "upbit_ws_url": "ws://127.0.0.1:1"}}}"#
-        let id = try await Self.create(serve.port, live)
+        let id = try await Self.create(serve.port, Self.realtime)
+        #expect(try await !Self.waitForTrades(serve.port, id).isEmpty)
+        var unsafe = Configuration()
+        unsafe.allowsUnsafeTransactions = true
+        let holder = try DatabaseQueue(path: dir + "/arbitrage.sqlite", configuration: unsafe)
+        try await holder.writeWithoutTransaction { try $0.execute(sql: "BEGIN IMMEDIATE") }
         kill(serve.process.processIdentifier, SIGTERM)
         for _ in 0..<100 where !serve.log.contains("interrupting running campaigns") { try await Task.sleep(for: .milliseconds(20)) }
         try await Task.sleep(for: .milliseconds(300))
-        #expect(serve.process.isRunning, "the first signal's shutdown waits for the campaign")
+        #expect(serve.process.isRunning, "the first signal's shutdown waits for the campaign's records")
         let sent = Date()
         let status = try await offPool { serve.stop(with: SIGTERM) }
         #expect(status == 128 + SIGTERM)
         #expect(Date().timeIntervalSince(sent) < 3)
         #expect(serve.log.contains("second signal: exiting at once"))
+        try await holder.writeWithoutTransaction { try $0.execute(sql: "ROLLBACK") }
+        try holder.close()
         let again = try await offPool { try ServeProcess.start(["--data-dir", dir]) }
         #expect(try await Self.get(again.port, "/campaigns/\(id)")["status"] == "interrupted")
         #expect(try await offPool { again.terminate() } == 0)
