@@ -24,7 +24,17 @@ struct FeedBench {
             Route(index: i, key: b + "USDT", base: b, upbit: Instrument(tick: Fixed(1), step: Fixed(raw: 1), minNotional: Fixed(5000)),
                   binance: Instrument(tick: Fixed("0.01")!, step: Fixed("0.001")!, minNotional: Fixed(5)))
         }
-        let names = MarketMap(venues: [.upbit, .binance], routes: routes)
+        // Each asset also on Bithumb × OKX and Upbit × Bybit, so every venue's messages find their market.
+        var all = routes
+        for b in bases {
+            let krw = Instrument(tick: Fixed(1), step: Fixed(raw: 1), minNotional: Fixed(5000))
+            let usdt = Instrument(tick: Fixed("0.01")!, step: Fixed("0.001")!, minNotional: Fixed(5))
+            for pair in [PerLeg(a: Venue.bithumb, b: .okx), PerLeg(a: .upbit, b: .bybit)] {
+                all.append(Route(index: all.count, key: Route.key(symbol: b + "USDT", venues: pair), base: b,
+                                 venues: pair, instruments: PerLeg(a: krw, b: usdt)))
+            }
+        }
+        let names = MarketMap(venues: [.upbit, .binance, .bithumb, .okx, .bybit], routes: all)
         var rows: [Row] = []
         rows.append(measure("Binance depth20@100ms (JSON, 20 levels)", Self.messages(bases) { b, n in Self.binanceDepth(b, n) }) {
             Self.live(.binance, try BinanceMessages.parse($0), names: names, $1, $2)
@@ -37,6 +47,25 @@ struct FeedBench {
         })
         rows.append(measure("Upbit orderbook DEFAULT (15 levels)", Self.messages(bases) { b, n in Self.upbit(b, n, simple: false) }) {
             Self.live(.upbit, try UpbitMessages.parse($0), names: names, $1, $2)
+        })
+        rows.append(measure("Bithumb orderbook SIMPLE (15 levels)", Self.messages(bases) { b, n in Self.upbit(b, n, simple: true) }) {
+            Self.live(.bithumb, try BithumbMessages.parse($0), names: names, $1, $2)
+        })
+        rows.append(measure("Bithumb orderbook DEFAULT (15 levels)", Self.messages(bases) { b, n in Self.upbit(b, n, simple: false) }) {
+            Self.live(.bithumb, try BithumbMessages.parse($0), names: names, $1, $2)
+        })
+        rows.append(measure("OKX books5 (5 levels)", Self.messages(bases) { b, n in Self.okxBooks5(b, n) }) {
+            Self.live(.okx, try OKXMessages.parse($0), names: names, $1, $2)
+        })
+        var okxBooks = DepthBooks()
+        rows.append(measure("OKX books (a 50-level snapshot, then 9 updates of 2 + 2 levels, seqId chain)",
+                            Self.messages(bases) { b, n in Self.okxBooks(b, n) }) {
+            try Self.depth(.okx, try OKXMessages.parse($0), books: &okxBooks, names: names, $1, $2)
+        })
+        var bybitBooks = DepthBooks()
+        rows.append(measure("Bybit orderbook.50 (a 50-level snapshot, then 9 deltas of 2 + 2 levels, u chain)",
+                            Self.messages(bases) { b, n in Self.bybit(b, n) }) {
+            try Self.depth(.bybit, try BybitMessages.parse($0), books: &bybitBooks, names: names, $1, $2)
         })
         rows.append(measure("Replay JSONL (20 levels)", Self.messages(bases) { b, n in Self.jsonl(b, n) }) { bytes, _, store in
             guard case .book(let e) = try MarketJSONL.parse(bytes), let m = names.index(e.venue, e.symbol) else { return }
@@ -58,8 +87,9 @@ struct FeedBench {
     /// Parses, routes, queues and stores `messages` round and round for `seconds` on this thread.
     func measure(_ format: String, _ messages: [[UInt8]],
                  _ handle: (UnsafeRawBufferPointer, BookQueue, SnapshotStore) throws -> Void) -> Row {
-        let store = SnapshotStore(marketCount: Self.symbols * 2 + 1)
-        let queue = BookQueue(marketCount: Self.symbols * 2 + 1)
+        // Every venue's market of every symbol, and the two KRW venues' fx books.
+        let store = SnapshotStore(marketCount: Self.symbols * 5 + 2)
+        let queue = BookQueue(marketCount: Self.symbols * 5 + 2)
         var count = 0, bytes = 0
         let start = MonotonicClock.nanoseconds()
         let end = start + UInt64(seconds * 1e9)
@@ -81,6 +111,51 @@ struct FeedBench {
         guard case .book(let symbol, let time, let bids, let asks) = message, let m = names.index(venue, symbol) else { return }
         queue.push(market: m, MarketEvent(venue: venue, symbol: symbol, timeNs: 1, exchangeTimeNs: time ?? 1, bids: bids, asks: asks))
         if let p = queue.pop() { p.event.write(into: store, market: p.market, receiveTimeNs: p.event.timeNs) }
+    }
+
+    struct BookGap: Error {}
+
+    /// A depth message kept in its symbol's book (as the connection does), the book's top then queued and stored.
+    static func depth(_ venue: Venue, _ message: FeedMessage, books: inout DepthBooks, names: MarketMap,
+                      _ queue: BookQueue, _ store: SnapshotStore) throws {
+        guard case .depth(let update) = message else { return }
+        switch books.apply(update) {
+        case .book(let symbol, let time, let bids, let asks):
+            live(venue, .book(symbol: symbol, exchangeTimeNs: time, bids: bids, asks: asks), names: names, queue, store)
+        case .waiting: break
+        case .gap: throw BookGap()
+        }
+    }
+
+    /// Message `n` of a depth stream: the first round of symbols gets snapshots, the next nine updates.
+    static func depthLevels(_ n: Int) -> (snapshot: Bool, round: Int, bids: [(String, String)], asks: [(String, String)]) {
+        let round = n / symbols
+        if round == 0 {
+            return (true, 0, (0..<50).map { (price(0, $0, up: false), String(format: "%.3f", 1.5 + Double($0))) },
+                    (0..<50).map { (price(0, $0, up: true), String(format: "%.3f", 2.25 + Double($0))) })
+        }
+        let levels = [round % 7, round % 7 + 3]
+        return (false, round, levels.map { (price(0, $0, up: false), String(format: "%.3f", 1.5 + Double(n % 11))) },
+                levels.map { (price(0, $0, up: true), String(format: "%.3f", 2.25 + Double(n % 13))) })
+    }
+
+    static func okxBooks5(_ base: String, _ n: Int) -> String {
+        func side(_ up: Bool) -> String {
+            (0..<5).map { "[\"\(price(n, $0, up: up))\",\"\(String(format: "%.3f", 1.5 + Double($0)))\",\"0\",\"2\"]" }.joined(separator: ",")
+        }
+        return "{\"arg\":{\"channel\":\"books5\",\"instId\":\"\(base)-USDT\"},\"data\":[{\"asks\":[\(side(true))],\"bids\":[\(side(false))],\"instId\":\"\(base)-USDT\",\"ts\":\"1652685780045\",\"seqId\":\(n)}]}"
+    }
+
+    static func okxBooks(_ base: String, _ n: Int) -> String {
+        let (snapshot, round, bids, asks) = depthLevels(n)
+        func side(_ levels: [(String, String)]) -> String { levels.map { "[\"\($0.0)\",\"\($0.1)\",\"0\",\"1\"]" }.joined(separator: ",") }
+        return "{\"arg\":{\"channel\":\"books\",\"instId\":\"\(base)-USDT\"},\"action\":\"\(snapshot ? "snapshot" : "update")\",\"data\":[{\"asks\":[\(side(asks))],\"bids\":[\(side(bids))],\"ts\":\"1652685780045\",\"checksum\":0,\"prevSeqId\":\(snapshot ? -1 : 100 + round - 1),\"seqId\":\(100 + round)}]}"
+    }
+
+    static func bybit(_ base: String, _ n: Int) -> String {
+        let (snapshot, round, bids, asks) = depthLevels(n)
+        func side(_ levels: [(String, String)]) -> String { levels.map { "[\"\($0.0)\",\"\($0.1)\"]" }.joined(separator: ",") }
+        return "{\"topic\":\"orderbook.50.\(base)USDT\",\"ts\":1731055100112,\"type\":\"\(snapshot ? "snapshot" : "delta")\",\"data\":{\"s\":\"\(base)USDT\",\"b\":[\(side(bids))],\"a\":[\(side(asks))],\"u\":\(100 + round),\"seq\":\(7000 + round)},\"cts\":1731055100110}"
     }
 
     static func price(_ n: Int, _ i: Int, up: Bool) -> String {

@@ -13,6 +13,8 @@ import Synchronization
 /// symbol is unsubscribed.
 public final class LiveHub: Sendable {
     public let status: FeedStatus
+    /// Every REST call of the process, one limiter per venue.
+    public let rest: RestClients
     let logger: Logger
     let group: any EventLoopGroup
     private let feeds = Mutex<[FeedKey: FeedGroup]>([:])
@@ -25,8 +27,10 @@ public final class LiveHub: Sendable {
     }
 
     public init(status: FeedStatus = FeedStatus(), logger: Logger = Logger(label: "arbitrage.feed"),
-                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, restShare: Double = 0.5,
+                restRules: @Sendable (Venue) -> RestRules = RestRules.published) {
         self.status = status
+        rest = RestClients(status: status, share: restShare, rules: restRules)
         self.logger = logger
         self.group = group
     }

@@ -51,13 +51,13 @@ public struct LiveSourceFactory: MarketSourceFactory {
     /// Fetches the live listing when the universe comes from it (reusing one fetched within the last minute).
     public func prepare(config: CampaignConfig) async throws(ConfigError) {
         guard config.universe.source == .live else { return }
-        do { _ = try await listings.refresh(config.marketData.live) } catch {
+        do { _ = try await listings.refresh(config.venues, config.marketData.live, rest: hub.rest) } catch {
             throw ConfigError(field: "universe.source", "cannot fetch the live listing: \(error)")
         }
     }
 
     public func liveListing(config: CampaignConfig) throws(ConfigError) -> [ListingEntry] {
-        guard let listing = listings.listing(config.marketData.live) else {
+        guard let listing = listings.listing(config.venues, config.marketData.live) else {
             throw ConfigError(field: "universe.source", "the live listing has not been fetched")
         }
         return listing

@@ -105,7 +105,7 @@ public final class ServiceMetrics: Sendable {
         family("arbitrage_rest_errors_total", "counter", "REST calls to the exchange that failed (network, HTTP status, error body).") {
             $0.restErrors.load(ordering: .relaxed)
         }
-        family("arbitrage_rest_rate_limited_total", "counter", "Answers 429, 418 or 403 that told the service to slow down or wait.") {
+        family("arbitrage_rest_rate_limited_total", "counter", "Answers that told the service to slow down or wait: 429, 418, Bybit's 403, OKX's code 50011.") {
             $0.restLimited.load(ordering: .relaxed)
         }
         family("arbitrage_rest_limiter_waits_total", "counter", "REST calls the venue's limiter held back to stay within its share.") {

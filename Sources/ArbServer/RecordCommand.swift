@@ -30,6 +30,7 @@ struct RecordCommand: AsyncParsableCommand {
     var duration: Double?
 
     @OptionGroup var logging: LoggingOptions
+    @OptionGroup var rest: RestOptions
 
     func validate() throws {
         if let duration, !(duration > 0 && duration <= 31_536_000) {
@@ -43,8 +44,9 @@ struct RecordCommand: AsyncParsableCommand {
         let parsed: CampaignConfig
         let campaign: Campaign
         var source: any ScheduledMarketSource
-        let sources = StandardSourceFactory(logger: logger, live: LiveSourceFactory(hub: LiveHub()))
+        let sources: StandardSourceFactory
         do {
+            sources = StandardSourceFactory(logger: logger, live: LiveSourceFactory(hub: try rest.hub()))
             parsed = try ConfigLoader.load(path: config)
             try await sources.prepare(config: parsed)
             campaign = try Campaign(config: parsed, sources: sources)

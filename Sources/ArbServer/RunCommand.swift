@@ -25,6 +25,7 @@ struct RunCommand: AsyncParsableCommand {
     var compact = false
 
     @OptionGroup var logging: LoggingOptions
+    @OptionGroup var rest: RestOptions
 
     enum ProgressMode: String, ExpressibleByArgument { case auto, bar, lines, none }
 
@@ -34,7 +35,7 @@ struct RunCommand: AsyncParsableCommand {
         let campaign: Campaign
         do {
             let parsed = try ConfigLoader.load(path: config)
-            let sources = StandardSourceFactory(live: LiveSourceFactory(hub: LiveHub()))
+            let sources = StandardSourceFactory(live: LiveSourceFactory(hub: try rest.hub()))
             try await sources.prepare(config: parsed)
             campaign = try Campaign(config: parsed, sources: sources)
         } catch {

@@ -46,6 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
     var retainDays: Double?
 
     @OptionGroup var logging: LoggingOptions
+    @OptionGroup var rest: RestOptions
 
     struct Settings {
         var host: String
@@ -56,6 +57,7 @@ struct ServeCommand: AsyncParsableCommand {
         var dataDir: String
         var autoResume: Bool
         var retainDays: Double?
+        var restShare: Double = 0.5
     }
 
     /// Flags, then `ARBITRAGE_*` variables, then defaults; a bad value names where it came from.
@@ -114,7 +116,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ConfigError(field: dirSource, "the data directory \(dir) is not writable")
         }
         return Settings(host: host, port: UInt16(port), apiToken: token, maxConcurrent: maxConcurrent, httpThreads: threads,
-                        dataDir: dir, autoResume: resume, retainDays: retain)
+                        dataDir: dir, autoResume: resume, retainDays: retain, restShare: try rest.share(environment: environment))
     }
 
     func run() async throws {
@@ -132,7 +134,7 @@ struct ServeCommand: AsyncParsableCommand {
         // Trapped from here on: a signal before the services run shuts them down as soon as they start.
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let (lock, store) = try await Self.openStore(settings, logger: logger)
-        let hub = LiveHub(logger: Logger(label: "arbitrage.feed"))
+        let hub = LiveHub(logger: Logger(label: "arbitrage.feed"), restShare: settings.restShare)
         let manager = CampaignManager(store: store, sources: StandardSourceFactory(live: LiveSourceFactory(hub: hub)),
                                       maxConcurrent: settings.maxConcurrent, logger: Logger(label: "arbitrage.campaigns"))
         let server = HTTPServer(configuration: Self.httpConfiguration(settings),
@@ -150,6 +152,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("listening", metadata: [
             "url": "http://\(settings.host):\(server.port)", "auth": "\(settings.apiToken == nil ? "off" : "bearer token")",
             "max_concurrent_campaigns": "\(settings.maxConcurrent)", "data_dir": "\(settings.dataDir)",
+            "rest_share": "\(settings.restShare)",
         ])
         // Started in this order, stopped in the reverse: the HTTP server first, then the pruner, the campaigns
         // (interrupted with a last checkpoint), the feeds.

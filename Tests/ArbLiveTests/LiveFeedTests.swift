@@ -312,7 +312,7 @@ final class Harness: @unchecked Sendable {
         let hub = LiveHub()
         defer { hub.shutdown() }
         let config = try CampaignConfig.parse(ex.config(ex.settings(), maxDataAgeMs: 500, extra: [
-            "session": ["clock": "realtime", "max_runtime_seconds": 5, "loop_interval_ms": 20],
+            "session": ["clock": "realtime", "max_runtime_seconds": 7, "loop_interval_ms": 20],
             // Entries whenever the data allows, an exit right after, no cooldown.
             "strategy": ["entry_threshold_bps": -500, "exit_threshold_bps": 10_000],
             "multi_symbol_risk_guard": ["cooldown_seconds": 0, "circuit_breaker_consecutive_losses": 1_000],

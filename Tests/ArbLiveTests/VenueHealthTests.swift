@@ -94,7 +94,9 @@ extension JSONValue {
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect(trades.count == 16 && !trades.values.contains(0), "every pair trades: \(trades)")
-        #expect(try await s.venue("okx")["health"]?["state"] == "healthy")
+        // Up (healthy, or degraded when a loaded machine made a connection reconnect within the minute).
+        let up = try await s.venue("okx")["health"]
+        #expect(up?["state"] == "healthy" || up?["state"] == "degraded", "\(up ?? .null)")
 
         s.servers[.okx]!.setSilent(true)
         var okx = JSONValue.null
@@ -107,10 +109,11 @@ extension JSONValue {
         #expect(okx["health"]?["reason"]?.stringValue?.hasPrefix("no book for ") == true, "\(okx)")
         #expect(try await s.venue("bybit")["health"]?["state"] != "down")
         // Entries on OKX's routes are refused with the venue's reason while it is down.
+        // (On a loaded machine another venue may also be judged down for a moment: only OKX's refusals are read.)
         var refused: [JSONValue] = []
         for _ in 0..<50 where refused.isEmpty {
             let decisions = try await s.call("GET", "/campaigns/\(id)/decisions?limit=1000&outcome=rejected").json["items"]?.arrayValue ?? []
-            refused = decisions.filter { $0["reason"] == "venue_down" }
+            refused = decisions.filter { $0["reason"] == "venue_down" && $0["detail"]?.stringValue?.hasPrefix("okx feed down") == true }
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect(!refused.isEmpty)
