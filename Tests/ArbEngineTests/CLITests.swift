@@ -39,11 +39,11 @@ extension CampaignSuites {
     }
 
     @Test func validateResolvesReplayAndLiveUniverses() async throws {
-        // A live listing from an exchange that cannot be reached: exit 2 naming the request.
+        // A live listing from exchanges that cannot be reached: exit 2 naming a request (whichever venue fails first).
         let live = try temporaryFile("live.yaml", "universe: {source: live}\nmarket_data: {live: {binance_rest_url: 'http://127.0.0.1:1', upbit_rest_url: 'http://127.0.0.1:1'}}\n")
         let (status, _, errors) = try await runCLI(["config", "validate", live])
         #expect(status == 2)
-        #expect(errors.contains("universe.source: cannot fetch the live listing: GET http://127.0.0.1:1/api/v3/"))
+        #expect(errors.contains("universe.source: cannot fetch the live listing: GET http://127.0.0.1:1/"), "\(errors)")
         // Replay: the files are read for their markets.
         let missing = try temporaryFile("replay.yaml", "market_data: {source: replay, replay: {files: [/nonexistent/x.jsonl]}}\n")
         let (s2, _, e2) = try await runCLI(["config", "validate", missing])

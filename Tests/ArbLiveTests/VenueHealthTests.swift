@@ -207,12 +207,26 @@ extension JSONValue {
             "session": ["clock": "realtime", "max_runtime_seconds": 120],
             "market_data": ["source": "live"], "venue_config": s.venueConfig,
         ]
+        // Stopped the moment it was posted, still within its start.
+        let first = try #require(try await s.call("POST", "/campaigns", json: config.rendered).json["id"]?.stringValue)
+        var stopAt = Date()
+        var stopped = try await s.call("POST", "/campaigns/\(first)/stop")
+        #expect(stopped.status == 200 && stopped.json["status"] == "stopped", "\(stopped.json)")
+        #expect(Date().timeIntervalSince(stopAt) < 1.5, "stop during the start answers at once")
+        // Running with its only route waiting for a book that never comes.
         let id = try #require(try await s.call("POST", "/campaigns", json: config.rendered).json["id"]?.stringValue)
-        try await Task.sleep(for: .milliseconds(200))
-        let stopAt = Date()
-        let stopped = try await s.call("POST", "/campaigns/\(id)/stop")
-        #expect(stopped.status == 200 && Date().timeIntervalSince(stopAt) < 1.5, "stop during the start answers at once")
+        var waiting = JSONValue.null
+        for _ in 0..<200 {
+            waiting = try await s.call("GET", "/campaigns/\(id)/stats").json.at("market_data.waiting_markets") ?? .null
+            if waiting == ["okx:BTC-USDT"] { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(waiting == ["okx:BTC-USDT"], "Bithumb's book came, OKX's never does")
+        stopAt = Date()
+        stopped = try await s.call("POST", "/campaigns/\(id)/stop")
+        #expect(stopped.status == 200 && stopped.json["status"] == "stopped", "\(stopped.json)")
+        #expect(Date().timeIntervalSince(stopAt) < 1.5, "stop while waiting answers at once")
         let stats = try await s.call("GET", "/campaigns/\(id)/stats").json
-        #expect(stats.at("market_data.waiting_markets") == ["okx:BTC-USDT"])
+        #expect(stats.at("market_data.waiting_markets") == ["okx:BTC-USDT"] && stats["status"] == "stopped", "\(stats)")
     }
 }
