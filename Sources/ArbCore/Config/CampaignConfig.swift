@@ -142,6 +142,10 @@ public struct CampaignConfig: Sendable, Equatable {
     public var initialBalances: [Venue: [String: Fixed]]
     /// Each venue's order latency by registry index: `venue_config.<venue>.latency_ms` or `paper.latency_ms`.
     public var latencyMs: [Double]
+    /// `transfers`: networks, the allowlist, suspensions and the odds of reviews and failures.
+    public var transferRules = TransferRules()
+    /// `rebalance`.
+    public var rebalance = RebalanceConfig()
     /// The normalized tree (defaults filled in), as stored and returned over HTTP.
     public var tree: JSONValue
 
@@ -218,6 +222,10 @@ public struct CampaignConfig: Sendable, Equatable {
             maxHoldSeconds: d("strategy.max_hold_seconds"), orderNotionalUSD: d("strategy.order_notional_usd"),
             maxSlippageBps: d("strategy.max_slippage_bps"),
             takerBps: PerVenue { setting($0, "taker_bps", "fees.%v_taker_bps") ?? $0.info.takerBps })
+        strategy.exitByTransfer = b("strategy.exit_by_transfer")
+        strategy.transferAfterSeconds = d("strategy.transfer_after_seconds")
+        transferRules = Self.transferRules(t)
+        rebalance = Self.rebalanceConfig(t)
         var balances: [Venue: [String: Fixed]] = [:]
         for venue in Venue.allCases {
             var entries = t.at("paper.initial_balances.\(venue.rawValue)")?.objectValue ?? [:]
@@ -226,31 +234,6 @@ public struct CampaignConfig: Sendable, Equatable {
         }
         initialBalances = balances
         latencyMs = Venue.allCases.map { setting($0, "latency_ms", "paper.latency_ms.%v") ?? 0 }
-    }
-
-    /// `market_data.live` with every venue's feed: `venue_config.<venue>.ws_url`, `rest_url` and `feed`, falling
-    /// back to the seed's keys for Upbit and Binance, then to the venue's public endpoints.
-    static func liveConfig(_ t: JSONValue) -> LiveConfig {
-        let l = "market_data.live."
-        let feeds = PerVenue<VenueFeedConfig> { venue in
-            let v = "venue_config.\(venue.rawValue)."
-            let legacy = venue == .upbit || venue == .binance
-            func pick(_ key: String, _ legacyKey: String?, _ fallback: String) -> String {
-                if let value = t.at(v + key)?.stringValue { return value }
-                if legacy, let legacyKey, let value = t.at(l + venue.rawValue + "_" + legacyKey)?.stringValue { return value }
-                return fallback
-            }
-            let standard = VenueFeedConfig.standard(venue)
-            let legacyFeed = venue == .upbit ? "depth" : "stream"
-            return VenueFeedConfig(wsURL: pick("ws_url", "ws_url", standard.wsURL), restURL: pick("rest_url", "rest_url", standard.restURL),
-                                   feed: pick("feed", legacyFeed, standard.feed),
-                                   format: venue == .upbit ? t.at(l + "upbit_format")!.stringValue! : standard.format)
-        }
-        return LiveConfig(
-            feeds: feeds, maxStreamsPerConnection: Int(t.at(l + "max_streams_per_connection")!.intValue!),
-            silenceSeconds: t.at(l + "silence_seconds")!.doubleValue!, reconnectMinSeconds: t.at(l + "reconnect_min_seconds")!.doubleValue!,
-            reconnectMaxSeconds: t.at(l + "reconnect_max_seconds")!.doubleValue!,
-            connectionMaxAgeSeconds: t.at(l + "connection_max_age_seconds")!.doubleValue!)
     }
 
     /// `multi_symbol_risk_guard.route`.
@@ -285,7 +268,7 @@ public struct CampaignConfig: Sendable, Equatable {
     }
 
     private func crossFieldIssues() -> [ConfigIssue] {
-        var issues: [ConfigIssue] = venueIssues()
+        var issues: [ConfigIssue] = venueIssues() + transferIssues()
         if engine.mode == .multi && !engine.multiSymbolEnabled {
             issues.append(ConfigIssue(field: "engine.multi_symbol_enabled",
                                       message: "engine.mode: multi needs engine.multi_symbol_enabled: true"))

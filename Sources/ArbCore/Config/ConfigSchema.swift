@@ -46,7 +46,11 @@ public struct SchemaField: Sendable {
                 doc: String) {
         self.name = name
         self.type = type
-        self.defaultValue = defaultValue ?? (nullable ? .null : nil)
+        if let defaultValue {
+            self.defaultValue = defaultValue
+        } else {
+            self.defaultValue = nullable ? JSONValue.null : Optional<JSONValue>.none
+        }
         self.nullable = nullable
         self.doc = doc
     }

@@ -47,6 +47,8 @@ public struct ConfigValidator {
                 out[field.name] = check(field.type, v, path: fieldPath, &issues)
             } else if let d = field.defaultValue {
                 out[field.name] = d.isNull ? .null : check(field.type, d, path: fieldPath, &issues)
+            } else {
+                issues.append(ConfigIssue(field: fieldPath, message: "is required (\(field.type.summary))"))
             }
         }
         return .object(out)

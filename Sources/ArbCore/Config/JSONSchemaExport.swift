@@ -11,7 +11,10 @@ public enum JSONSchemaExport {
     public static func object(_ fields: [SchemaField]) -> JSONValue {
         var properties: [String: JSONValue] = [:]
         for field in fields { properties[field.name] = property(field) }
-        return ["type": "object", "additionalProperties": false, "properties": .object(properties)]
+        let required = fields.filter { $0.defaultValue == nil && !$0.nullable }.map { JSONValue.string($0.name) }
+        var schema: [String: JSONValue] = ["type": "object", "additionalProperties": false, "properties": .object(properties)]
+        if !required.isEmpty { schema["required"] = .array(required) }
+        return .object(schema)
     }
 
     /// The schema of one field, with its description and default.

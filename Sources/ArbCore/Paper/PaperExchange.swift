@@ -40,12 +40,20 @@ public struct PaperExchange: Sendable, Equatable {
     public private(set) var accounts: PerVenue<Account>
     private var orderCount: PerVenue<Int>
     private var fillCount: PerVenue<Int>
+    /// Every transfer between the accounts (`PaperExchange+Transfers`).
+    public internal(set) var transferBook = TransferBook()
 
     public init(balances: PerVenue<[String: Fixed]>) {
         accounts = PerVenue { Account(venue: $0, initial: balances[$0]) }
         orderCount = PerVenue(repeating: 0)
         fillCount = PerVenue(repeating: 0)
     }
+
+    mutating func withdraw(_ venue: Venue, _ asset: String, amount: Fixed, fee: Fixed) {
+        accounts[venue].withdraw(asset, amount: amount, fee: fee)
+    }
+
+    mutating func receive(_ venue: Venue, _ asset: String, _ amount: Fixed) { accounts[venue].receive(asset, amount) }
 
     /// Accounts on the seed's two venues only.
     public init(upbit: [String: Fixed], binance: [String: Fixed]) {
@@ -100,7 +108,7 @@ public struct PaperExchange: Sendable, Equatable {
 }
 
 extension PaperExchange: Codable {
-    enum CodingKeys: String, CodingKey { case accounts, orderCount, fillCount, upbit, binance }
+    enum CodingKeys: String, CodingKey { case accounts, orderCount, fillCount, transfers, upbit, binance }
 
     /// Reads both shapes: accounts per venue, and the two-venue release's `upbit` and `binance`.
     public init(from decoder: any Decoder) throws {
@@ -113,6 +121,7 @@ extension PaperExchange: Codable {
         }
         orderCount = try c.decode(PerVenue<Int>.self, forKey: .orderCount)
         fillCount = try c.decode(PerVenue<Int>.self, forKey: .fillCount)
+        transferBook = try c.decodeIfPresent(TransferBook.self, forKey: .transfers) ?? TransferBook()
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -120,5 +129,7 @@ extension PaperExchange: Codable {
         try c.encode(accounts, forKey: .accounts)
         try c.encode(orderCount, forKey: .orderCount)
         try c.encode(fillCount, forKey: .fillCount)
+        // Written once something moved, so checkpoints of campaigns without transfers stay as they were.
+        if !transferBook.isEmpty { try c.encode(transferBook, forKey: .transfers) }
     }
 }
