@@ -114,6 +114,7 @@ public final class Campaign: Sendable {
         let kernel = CampaignKernel(restoring: checkpoint.kernel, fxSource: config.marketData.fxSource, recorder: recorder,
                                     latencyMs: config.latencyMs)
         kernel.attach(health: source.venueHealth)
+        kernel.configureTransfers(config.transferRules)
         if kernel.strategyParams != config.strategy { kernel.updateParams(config.strategy) }
         kernel.coordinator.updateLimits(config.risk)
         return await drive(kernel: kernel, source: source, startNs: checkpoint.startNs,
@@ -165,6 +166,17 @@ public final class Campaign: Sendable {
         guard case .object(var base) = tree, case .object(let over) = patch else { return patch }
         for (key, value) in over { base[key] = merge(base[key] ?? .null, value) }
         return .object(base)
+    }
+
+    /// Moves `amount` of `asset` between two of the campaign's venues now (an operator's transfer); nil when the
+    /// campaign is not running.
+    public func requestTransfer(asset: String, from: Venue, to: Venue, amount: Fixed,
+                                network: String?) -> Swift.Result<Transfer, TransferRefusal>? {
+        guard let (kernel, startNs, clock) = running.withLock({ $0 }) else { return nil }
+        let now = clock?.now() ?? startNs + control.elapsedNs
+        let request = TransferRequest(asset: asset, from: from, to: to, amount: amount, network: network, purpose: .manual,
+                                      priceUSD: kernel.markPriceUSD(asset), krwPerUSD: to.isKRW ? kernel.fx(to).rate : 0)
+        return kernel.requestTransfer(request, nowNs: now)
     }
 
     /// Asks every route of the asset `symbol` (`BTCUSDT`) to unwind its open pair; false when the campaign is not running or
@@ -338,6 +350,7 @@ public final class Campaign: Sendable {
                                     latencyMs: config.latencyMs, capacity: capacity, venues: config.venues)
         kernel.fxBookUpdated()
         kernel.attach(health: source.venueHealth)
+        kernel.configureTransfers(config.transferRules)
         return (kernel, startNs)
     }
 }

@@ -55,7 +55,7 @@ struct SimulatedDriver: Sendable {
         loop: while true {
             if control.stopRequested { run.handle(.stopRequested(interrupt: control.interruptRequested)) }
             if kernel.coordinator.isEmergencyStopped { run.handle(.emergencyStop) }
-            switch run.next(marketNs: source.nextTimeNs, dueNs: dues.min?.timeNs, dataEndNs: source.dataEndNs) {
+            switch run.next(marketNs: source.nextTimeNs, dueNs: dues.min?.timeNs, dataEndNs: source.dataEndNs, transferNs: kernel.nextTransferDueNs) {
             case .stop(let why, _):
                 reason = why
                 break loop
@@ -71,6 +71,7 @@ struct SimulatedDriver: Sendable {
                     map = kernel.marketMap
                     run.handle(.routes(run.routes.joining(joined)))
                 }
+            case .transfers(let t): kernel.settleTransfers(nowNs: t)
             case .deliver(let t):
                 let due = dues.removeMin()
                 if let next = kernel.deliver(route: due.route, nowNs: t) { dues.insert(Due(timeNs: next, route: due.route)) }

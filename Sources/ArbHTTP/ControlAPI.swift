@@ -83,6 +83,7 @@ public struct ControlAPI: Sendable {
         registerService(&r, options: options)
         registerCampaigns(&r, manager: manager)
         registerRecords(&r, manager: manager)
+        registerTransfers(&r, manager: manager)
     }
 
     /// Health, version, the OpenAPI document and the metrics.

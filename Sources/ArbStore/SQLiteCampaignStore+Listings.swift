@@ -1,7 +1,7 @@
 import ArbCore
 import GRDB
 
-/// Cursor-ordered pages of a campaign's trades, decisions and fills.
+/// Cursor-ordered pages of a campaign's trades, decisions, transfers and fills.
 extension SQLiteCampaignStore {
     public func listTrades(campaignId: String, symbol: String?, limit: Int, cursor: String?) throws -> Page<TradeRecord> {
         try Self.page(try tradeRows(campaignId, symbol, limit, cursor), limit: limit, as: TradeRecord.self)
@@ -36,6 +36,22 @@ extension SQLiteCampaignStore {
                 SELECT seq, body FROM decisions WHERE campaign = ? AND seq > ? AND (? IS NULL OR tier = ?)
                 AND (? IS NULL OR outcome = ?) AND (? IS NULL OR route = ?) ORDER BY seq LIMIT ?
                 """, arguments: [campaignId, after, tier, tier, outcome, outcome, symbol, symbol, limit + 1]).map(Entry.init)
+        }
+    }
+
+    public func listTransfers(campaignId: String, limit: Int, cursor: String?) throws -> Page<Transfer> {
+        try Self.page(try transferRows(campaignId, limit, cursor), limit: limit, as: Transfer.self)
+    }
+
+    public func listTransfersJSON(campaignId: String, limit: Int, cursor: String?) throws -> Page<JSONValue> {
+        try Self.jsonPage(try transferRows(campaignId, limit, cursor), limit: limit)
+    }
+
+    private func transferRows(_ campaignId: String, _ limit: Int, _ cursor: String?) throws -> [Entry] {
+        let after = try cursor.map(Cursor.position) ?? 0
+        return try read { db in
+            try Row.fetchAll(db, sql: "SELECT seq, body FROM transfers WHERE campaign = ? AND seq > ? ORDER BY seq LIMIT ?",
+                             arguments: [campaignId, after, limit + 1]).map(Entry.init)
         }
     }
 

@@ -76,6 +76,14 @@ public final class SQLiteCampaignStore: CampaignStore {
                 CREATE INDEX campaigns_by_finish ON campaigns(finished_at_ns) WHERE finished_at_ns IS NOT NULL;
                 """)
         }
+        m.registerMigration("v3: transfers") { db in
+            try db.execute(sql: """
+                CREATE TABLE transfers (seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                                        campaign TEXT NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+                                        id TEXT NOT NULL, body TEXT NOT NULL, UNIQUE (campaign, id));
+                CREATE INDEX transfers_by_campaign ON transfers(campaign, seq);
+                """)
+        }
         return m
     }
 
@@ -291,6 +299,7 @@ public final class SQLiteCampaignStore: CampaignStore {
     enum Encoded: Sendable {
         case fill(String)
         case trade(id: String, route: String, body: String)
+        case transfer(id: String, body: String)
         case decision(id: String, route: String, tier: String?, outcome: String, body: String)
     }
 
@@ -299,6 +308,7 @@ public final class SQLiteCampaignStore: CampaignStore {
             switch event {
             case .fill(let f): return .fill(try json(f))
             case .trade(let t): return .trade(id: t.id, route: t.route, body: try json(t))
+            case .transfer(let t): return .transfer(id: t.id, body: try json(t))
             case .decision(let d):
                 return .decision(id: d.id, route: d.route, tier: d.tier?.rawValue, outcome: d.outcome.rawValue, body: try json(d))
             }
@@ -315,6 +325,11 @@ public final class SQLiteCampaignStore: CampaignStore {
                     INSERT INTO trades (campaign, id, route, body) VALUES (?, ?, ?, ?)
                     ON CONFLICT(campaign, id) DO UPDATE SET body = excluded.body
                     """, arguments: [campaign, id, route, body])
+            case .transfer(let id, let body):
+                try db.execute(sql: """
+                    INSERT INTO transfers (campaign, id, body) VALUES (?, ?, ?)
+                    ON CONFLICT(campaign, id) DO UPDATE SET body = excluded.body
+                    """, arguments: [campaign, id, body])
             case .decision(let id, let route, let tier, let outcome, let body):
                 try db.execute(sql: """
                     INSERT INTO decisions (campaign, id, route, tier, outcome, body) VALUES (?, ?, ?, ?, ?, ?)

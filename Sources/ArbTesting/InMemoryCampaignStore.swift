@@ -14,6 +14,7 @@ public final class InMemoryCampaignStore: CampaignStore {
         var fills: [Fill] = []
         var trades = Keyed<TradeRecord>()
         var decisions = Keyed<DecisionRecord>()
+        var transfers = Keyed<Transfer>()
         var checkpoint: CampaignCheckpoint?
         var checkpointSavedAtNs: Int64 = 0
         var stats: StatsReport?
@@ -40,6 +41,7 @@ public final class InMemoryCampaignStore: CampaignStore {
                 case .fill(let f): campaigns[campaignId]!.fills.append(f)
                 case .trade(let t): campaigns[campaignId]!.trades.upsert(t.id, t)
                 case .decision(let d): campaigns[campaignId]!.decisions.upsert(d.id, d)
+                case .transfer(let t): campaigns[campaignId]!.transfers.upsert(t.id, t)
                 }
             }
         }
@@ -185,6 +187,15 @@ public final class InMemoryCampaignStore: CampaignStore {
     static func trees<T: Encodable>(_ page: Page<T>) throws -> Page<JSONValue> {
         let encoder = JSONEncoder()
         return Page(items: try page.items.map { try JSONValue(parsing: Array(try encoder.encode($0))) }, nextCursor: page.nextCursor)
+    }
+
+    public func listTransfers(campaignId: String, limit: Int, cursor: String?) throws -> Page<Transfer> {
+        let items = state.withLock { $0.campaigns[campaignId]?.transfers.items ?? [] }
+        return try Paging.page(items, limit: limit, cursor: cursor) { _ in true }
+    }
+
+    public func listTransfersJSON(campaignId: String, limit: Int, cursor: String?) throws -> Page<JSONValue> {
+        try Self.trees(listTransfers(campaignId: campaignId, limit: limit, cursor: cursor))
     }
 
     public func listFills(campaignId: String, limit: Int, cursor: String?) throws -> Page<Fill> {

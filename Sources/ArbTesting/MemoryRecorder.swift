@@ -9,7 +9,10 @@ public final class MemoryRecorder: CampaignRecorder {
         public var trades: [TradeRecord] = []
         /// Newest version of each decision, in first-seen order.
         public var decisions: [DecisionRecord] = []
+        /// Newest version of each transfer, in request order.
+        public var transfers: [Transfer] = []
         var tradeIndex: [String: Int] = [:]
+        var transferIndex: [String: Int] = [:]
         var decisionIndex: [String: Int] = [:]
         public var fillCount = 0
     }
@@ -28,6 +31,9 @@ public final class MemoryRecorder: CampaignRecorder {
             case .trade(let t):
                 guard keep else { return }
                 if let i = c.tradeIndex[t.id] { c.trades[i] = t } else { c.tradeIndex[t.id] = c.trades.count; c.trades.append(t) }
+            case .transfer(let t):
+                guard keep else { return }
+                if let i = c.transferIndex[t.id] { c.transfers[i] = t } else { c.transferIndex[t.id] = c.transfers.count; c.transfers.append(t) }
             case .decision(let d):
                 guard keep else { return }
                 if let i = c.decisionIndex[d.id] { c.decisions[i] = d } else { c.decisionIndex[d.id] = c.decisions.count; c.decisions.append(d) }

@@ -11,7 +11,7 @@ import Testing
             switch event {
             case .fill(let f): fills.append(f)
             case .trade(let t): trades.append(t)
-            case .decision: break
+            case .decision, .transfer: break
             }
         }
     }

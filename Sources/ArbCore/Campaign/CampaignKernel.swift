@@ -29,6 +29,9 @@ public final class CampaignKernel: Sendable {
     private let paramsVersion = Atomic<Int>(0)
     private let paused = Atomic<Bool>(false)
     private let tradeCount: Mutex<Int>
+    /// `transfers` rules, and when the next transfer is due (`.max`: none), read by the drivers without a lock.
+    let transferSetup = Mutex(TransferRules())
+    let transferDue = Atomic<Int64>(.max)
 
     /// A kernel over `routes` (indexed 0, 1, …) on `venues`, with room for `capacity` routes in all (`store` must
     /// hold their markets, laid out as `MarketMap` lays them); nil capacity = no room to grow.
@@ -54,6 +57,7 @@ public final class CampaignKernel: Sendable {
         self.recorder = recorder
         self.params = Mutex((0, params))
         self.tradeCount = Mutex(tradeCount)
+        transferDue.store(paper.nextTransferDueNs ?? .max, ordering: .relaxed)
         if case .fixed(let rate) = fxSource {
             fx.withLock { quotes in
                 for venue in venues where venue.isKRW { quotes[venue] = FxQuote(rate: rate.double, fixed: rate, timeNs: 0, sequence: 0) }

@@ -54,6 +54,8 @@ public struct CampaignRun: Sendable {
         case checkpoint(atNs: Int64)
         case sample(atNs: Int64)
         case refresh(atNs: Int64)
+        /// A transfer changes state (arrives, fails, comes back).
+        case transfers(atNs: Int64)
         /// An order leg reaches its venue.
         case deliver(atNs: Int64)
         /// The source's next book.
@@ -121,15 +123,17 @@ public struct CampaignRun: Sendable {
     /// The next step of a simulated run, given when the source's next book is (nil: none), when the next order
     /// leg is due (nil: none) and where the source's data ends (nil: it does not). Advances the clock and the
     /// schedule of the step it returns; at equal instants a checkpoint comes first, then a sample, a refresh,
-    /// a leg, a book, a tick, so a resumed run replays the uninterrupted one exactly.
-    public mutating func next(marketNs: Int64?, dueNs: Int64?, dataEndNs sourceEnd: Int64?) -> Step {
+    /// transfers, a leg, a book, a tick, so a resumed run replays the uninterrupted one exactly.
+    public mutating func next(marketNs: Int64?, dueNs: Int64?, dataEndNs sourceEnd: Int64?, transferNs: Int64? = nil) -> Step {
         if let reason = stopReason(atNs: nowNs) { return .stop(reason, atNs: nowNs) }
         let tMarket = marketNs ?? .max
         let tTick = plan.tickIntervalNs == nil ? Int64.max : nextTickNs
         let tDue = dueNs ?? .max
+        // A transfer made from outside (an operator's) may be due before the run's clock: it settles now.
+        let tTransfer = transferNs.map { Swift.max($0, nowNs) } ?? .max
         // A recorded source ends the campaign where its data ends, once its last book is out.
         let tDataEnd = marketNs == nil ? (sourceEnd ?? .max) : .max
-        let t = Swift.min(tMarket, tTick, nextSampleNs, nextCheckpointNs, tDue, nextRefreshNs)
+        let t = Swift.min(tMarket, tTick, nextSampleNs, nextCheckpointNs, Swift.min(tDue, tTransfer), nextRefreshNs)
         if Swift.min(t, tDataEnd) >= plan.endNs || tDataEnd <= t {
             if tDataEnd != .max { dataEndNs = tDataEnd }
             nowNs = Swift.min(plan.endNs, Swift.max(nowNs, tDataEnd))
@@ -148,6 +152,7 @@ public struct CampaignRun: Sendable {
             nextRefreshNs = refreshInstant(after: t, inclusive: false)
             return .refresh(atNs: t)
         }
+        if tTransfer == t { return .transfers(atNs: t) }
         if tDue == t { return .deliver(atNs: t) }
         if tMarket <= tTick { return .book(atNs: t) }
         nextTickNs += plan.tickIntervalNs ?? 0

@@ -1,19 +1,3 @@
-/// `rebalance`: when and how the rebalancer moves inventory (docs/transfers.md).
-public struct RebalanceConfig: Sendable, Equatable {
-    public enum Policy: String, Sendable { case off, band }
-    public var policy: Policy = .off
-    public var bandLow = 0.25
-    public var bandHigh = 0.75
-    public var target = 0.5
-    /// A side holding less than this many orders is refilled.
-    public var lowOrders = 2.0
-    public var maxFeePct = 0.001
-    public var maxInTransitPct = 0.3
-    public var checkSeconds = 60.0
-
-    public init() {}
-}
-
 extension CampaignConfig {
     /// `transfers` as rules: the embedded networks with the overrides, the allowlist, the schedule and the
     /// seeded process from `session.start_time`.
@@ -80,20 +64,6 @@ extension CampaignConfig {
                                 direction: direction, fromNs: from, untilNs: until, cause: "scheduled")
     }
 
-    static func rebalanceConfig(_ t: JSONValue) -> RebalanceConfig {
-        func d(_ key: String) -> Double { t.at("rebalance." + key)!.doubleValue! }
-        var r = RebalanceConfig()
-        r.policy = RebalanceConfig.Policy(rawValue: t.at("rebalance.policy")!.stringValue!)!
-        r.bandLow = d("band_low")
-        r.bandHigh = d("band_high")
-        r.target = d("target")
-        r.lowOrders = d("low_orders")
-        r.maxFeePct = d("max_fee_pct")
-        r.maxInTransitPct = d("max_in_transit_pct")
-        r.checkSeconds = d("check_seconds")
-        return r
-    }
-
     /// Rules between the transfer keys the schema cannot state.
     func transferIssues() -> [ConfigIssue] {
         var issues: [ConfigIssue] = []
@@ -126,10 +96,6 @@ extension CampaignConfig {
         }
         if tree.at(x + "suspensions.down_p95_hours")!.doubleValue! < tree.at(x + "suspensions.down_median_hours")!.doubleValue! {
             issues.append(ConfigIssue(field: x + "suspensions.down_p95_hours", message: "is below down_median_hours"))
-        }
-        if !(rebalance.bandLow <= rebalance.target && rebalance.target <= rebalance.bandHigh) {
-            issues.append(ConfigIssue(field: "rebalance.target", message:
-                "\(rebalance.target) is not within the band \(rebalance.bandLow)…\(rebalance.bandHigh)"))
         }
         return issues
     }

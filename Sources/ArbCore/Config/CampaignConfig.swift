@@ -144,8 +144,6 @@ public struct CampaignConfig: Sendable, Equatable {
     public var latencyMs: [Double]
     /// `transfers`: networks, the allowlist, suspensions and the odds of reviews and failures.
     public var transferRules = TransferRules()
-    /// `rebalance`.
-    public var rebalance = RebalanceConfig()
     /// The normalized tree (defaults filled in), as stored and returned over HTTP.
     public var tree: JSONValue
 
@@ -222,10 +220,7 @@ public struct CampaignConfig: Sendable, Equatable {
             maxHoldSeconds: d("strategy.max_hold_seconds"), orderNotionalUSD: d("strategy.order_notional_usd"),
             maxSlippageBps: d("strategy.max_slippage_bps"),
             takerBps: PerVenue { setting($0, "taker_bps", "fees.%v_taker_bps") ?? $0.info.takerBps })
-        strategy.exitByTransfer = b("strategy.exit_by_transfer")
-        strategy.transferAfterSeconds = d("strategy.transfer_after_seconds")
         transferRules = Self.transferRules(t)
-        rebalance = Self.rebalanceConfig(t)
         var balances: [Venue: [String: Fixed]] = [:]
         for venue in Venue.allCases {
             var entries = t.at("paper.initial_balances.\(venue.rawValue)")?.objectValue ?? [:]

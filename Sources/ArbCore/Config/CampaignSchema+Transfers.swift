@@ -1,8 +1,8 @@
-/// `transfers` and `rebalance`: how inventory moves between venues (SPEC §9, docs/transfers.md).
+/// `transfers`: how inventory moves between venues (SPEC §9, docs/transfers.md).
 extension CampaignSchema {
     static let fraction = SchemaType.number(min: 0, max: 1, exclusiveMin: false)
     static let hours = SchemaType.number(min: 0, max: 8_760, exclusiveMin: false)
-    static let minutes = SchemaType.number(min: 0.01, max: 100_000, exclusiveMin: false)
+    static let minutes = SchemaType.number(min: 0.001, max: 100_000, exclusiveMin: false)
 
     /// One venue's withdrawal fee in an override.
     static let venueFees: [SchemaField] = Venue.allCases.map {
@@ -63,21 +63,5 @@ extension CampaignSchema {
             SchemaField("schedule", .array(suspensionEntry, maxItems: 1_000), default: [],
                         doc: "Suspensions at set times (a listed event, a test scenario), on top of the drawn ones."),
         ]),
-    ])
-
-    static let rebalance = SchemaField.section("rebalance", doc: "Moving inventory back toward a target share per venue (docs/transfers.md).", [
-        SchemaField("policy", .enumeration(["off", "band"]), default: "off",
-                    doc: "`off`: inventory never moves by itself. `band`: when an asset's share on a venue of a route leaves the band, or a side holds less than `low_orders` orders, move it toward `target`."),
-        SchemaField("band_low", fraction, default: 0.25, doc: "Lower edge of a venue's share of an asset (in transit counted)."),
-        SchemaField("band_high", fraction, default: 0.75, doc: "Upper edge."),
-        SchemaField("target", fraction, default: 0.5, doc: "Share a rebalance moves toward."),
-        SchemaField("low_orders", .number(min: 0, max: 1_000, exclusiveMin: false), default: 2,
-                    doc: "A side holding less than this many orders of `strategy.order_notional_usd` is refilled."),
-        SchemaField("max_fee_pct", .number(min: 0, max: 1, exclusiveMin: true), default: 0.001,
-                    doc: "A transfer's fee stays under this fraction of its amount (it is made larger, or not at all)."),
-        SchemaField("max_in_transit_pct", .number(min: 0, max: 1, exclusiveMin: true), default: 0.3,
-                    doc: "Capital in transit never exceeds this fraction of `total_capital_usd`."),
-        SchemaField("check_seconds", .number(min: 1, max: 86_400, exclusiveMin: false), default: 60,
-                    doc: "How often the rebalancer looks, on the campaign clock."),
     ])
 }

@@ -24,6 +24,9 @@ public protocol CampaignOperations: Sendable {
     /// Asks one route (`BTCUSDT@bithumb-okx`) of a running campaign to unwind its open pair.
     func flatten(id: String, route: String) async throws(ServiceError)
 
+    /// Moves an asset between two venues of a running campaign now (`{"asset", "from", "to", "amount", "network"?}`).
+    func transfer(id: String, _ body: JSONValue) async throws(ServiceError) -> Transfer
+
     // MARK: Records
 
     /// Live while running, final after.
@@ -34,6 +37,9 @@ public protocol CampaignOperations: Sendable {
     /// A page of trades as their stored JSON (the wire form is this with snake_case keys).
     func tradesJSON(id: String, symbol: String?, limit: Int, cursor: String?) throws(ServiceError) -> Page<JSONValue>
     func decisionsJSON(id: String, filter: DecisionFilter, limit: Int, cursor: String?) throws(ServiceError) -> Page<JSONValue>
+    /// Transfers in request order, each in its newest state (committed with the campaign's checkpoints).
+    func transfers(id: String, limit: Int, cursor: String?) throws(ServiceError) -> Page<Transfer>
+    func transfersJSON(id: String, limit: Int, cursor: String?) throws(ServiceError) -> Page<JSONValue>
 
     // MARK: Universe
 

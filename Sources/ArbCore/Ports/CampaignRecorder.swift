@@ -5,6 +5,8 @@ public enum CampaignEvent: Sendable {
     case fill(Fill)
     /// A trade opened, or updated when it closes (same id).
     case trade(TradeRecord)
+    /// A transfer requested, or updated when it changes state (same id).
+    case transfer(Transfer)
 }
 
 /// Receives a campaign's events. Called on the hot path (under the coordinator's lock for decisions), so an

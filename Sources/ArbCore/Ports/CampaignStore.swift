@@ -117,6 +117,9 @@ public protocol CampaignStore: Sendable {
 
     func listTrades(campaignId: String, symbol: String?, limit: Int, cursor: String?) throws -> Page<TradeRecord>
     func listDecisions(campaignId: String, filter: DecisionFilter, limit: Int, cursor: String?) throws -> Page<DecisionRecord>
+    /// A campaign's transfers in request order, each in its newest state.
+    func listTransfers(campaignId: String, limit: Int, cursor: String?) throws -> Page<Transfer>
+    func listTransfersJSON(campaignId: String, limit: Int, cursor: String?) throws -> Page<JSONValue>
     func listFills(campaignId: String, limit: Int, cursor: String?) throws -> Page<Fill>
     /// The same pages as `listTrades` and `listDecisions`, each record the JSON tree its `Encodable` conformance
     /// writes: for callers that only render them (decoding a page into records to encode it again was most of a

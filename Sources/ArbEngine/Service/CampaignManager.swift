@@ -7,7 +7,7 @@ import Synchronization
 /// and answers reads from the store or from what running campaigns publish (never from an engine's own state).
 public actor CampaignManager {
     public let maxConcurrent: Int
-    private let store: any CampaignStore
+    let store: any CampaignStore
     let sources: any MarketSourceFactory
     private let logger: Logger
     /// How the store's writes are going (readiness, metrics).
@@ -276,7 +276,7 @@ public actor CampaignManager {
 
     /// A page of a campaign that must exist: 404 when it does not, 400 for a cursor it never gave out, 503 when
     /// the store fails.
-    private nonisolated func listing<T>(_ id: String, _ read: () throws -> Page<T>) throws(ServiceError) -> Page<T> {
+    nonisolated func listing<T>(_ id: String, _ read: () throws -> Page<T>) throws(ServiceError) -> Page<T> {
         _ = try campaign(id: id)
         do { return try read() } catch { throw Self.readError(error) }
     }

@@ -1,0 +1,67 @@
+/// Transfers on the campaign clock: a request is made under the paper lock (so balances, fills and transfers
+/// change one at a time and the ledger reconciles after each), and the driver settles the due ones at
+/// `nextTransferDueNs`. Every request and state change is recorded as a `transfer` event.
+extension CampaignKernel {
+    /// The rules transfers follow (`transfers` in the config).
+    public var transferRules: TransferRules { transferSetup.withLock { $0 } }
+
+    /// Sets the rules (at start and resume, before the drivers run, and when the config changes).
+    public func configureTransfers(_ rules: TransferRules) { transferSetup.withLock { $0 = rules } }
+
+    /// When the next transfer changes state; nil when none is in transit. One atomic load: the simulated driver
+    /// asks before every step.
+    @inline(__always)
+    public var nextTransferDueNs: Int64? {
+        let due = transferDue.load(ordering: .acquiring)
+        return due == .max ? nil : due
+    }
+
+    /// Makes `request` at `nowNs` if the rules and balances allow it; the transfer, or why not.
+    public func requestTransfer(_ request: TransferRequest, nowNs: Int64) -> Result<Transfer, TransferRefusal> {
+        let rules = transferRules
+        let outcome = paper.withLock { p -> Result<Transfer, TransferRefusal> in
+            let result = p.requestTransfer(request, rules: rules, nowNs: nowNs)
+            transferDue.store(p.nextTransferDueNs ?? .max, ordering: .releasing)
+            return result
+        }
+        if case .success(let transfer) = outcome { recorder.record(.transfer(transfer)) }
+        return outcome
+    }
+
+    /// Moves on every transfer due by `nowNs`; the ones that changed, in the state they reached.
+    @discardableResult
+    public func settleTransfers(nowNs: Int64) -> [Transfer] {
+        guard let due = nextTransferDueNs, due <= nowNs else { return [] }
+        let rules = transferRules
+        let changed = paper.withLock { p -> [Transfer] in
+            let changed = p.settleTransfers(at: nowNs, rules: rules)
+            transferDue.store(p.nextTransferDueNs ?? .max, ordering: .releasing)
+            return changed
+        }
+        for transfer in changed { recorder.record(.transfer(transfer)) }
+        return changed
+    }
+
+    /// `asset`'s USD price now: 1 for USDT, else the mid of the first of its routes' books that has one (a KRW
+    /// book at its venue's fx); 0 when none has.
+    public func markPriceUSD(_ asset: String) -> Double {
+        if asset == "USDT" { return 1 }
+        for worker in workers where worker.route.base == asset {
+            for leg in Leg.allCases {
+                let top = store.top(worker.markets[leg])
+                let venue = worker.route.venues[leg]
+                let rate = venue.isKRW ? fx(venue).rate : 1
+                if !top.isEmpty && top.bid > 0 && rate > 0 { return top.mid / rate }
+            }
+        }
+        return 0
+    }
+
+    /// Every transfer so far, in request order.
+    public var transfers: [Transfer] { paper.withLock { $0.transferBook.transfers } }
+
+    /// Sets the due time from the paper exchange (after a restore).
+    func refreshTransferDue() {
+        paper.withLock { transferDue.store($0.nextTransferDueNs ?? .max, ordering: .releasing) }
+    }
+}

@@ -1,0 +1,62 @@
+import ArbCore
+import MicroHTTPD
+
+extension ControlAPI {
+    /// An operator's transfers and the transfer listing (JSON or CSV).
+    static func registerTransfers(_ r: inout Router, manager: any CampaignOperations) {
+        r.add("POST", "/campaigns/{id}/transfers") { request, p in
+            let body: JSONValue
+            switch JSONBody.parse(request) {
+            case .success(let value): body = value
+            case .failure(let error): return error.response
+            }
+            return respond(status: 201) {
+                let transfer = try await manager.transfer(id: p["id"], body)
+                return (JSONBody.snakeCased(try JSONTree.encode(transfer)), [])
+            }
+        }
+        r.add("GET", "/campaigns/{id}/transfers") { request, p in
+            if (request.header("Accept") ?? "").contains("text/csv") {
+                let outcome = serviceResult {
+                    let q = try Query(request)
+                    return try manager.transfers(id: p["id"], limit: try q.limit(), cursor: q.string("cursor"))
+                }
+                switch outcome {
+                case .failure(let error):
+                    return problem(error)
+                case .success(let page):
+                    var headers = [("Content-Type", "text/csv; charset=utf-8")]
+                    if let next = page.nextCursor { headers.append(("X-Next-Cursor", next)) }
+                    return HTTPResponse(status: 200, headers: headers, body: Array(TransferCSV.render(page.items).utf8))
+                }
+            }
+            return answer {
+                let q = try Query(request)
+                let page = try manager.transfersJSON(id: p["id"], limit: try q.limit(), cursor: q.string("cursor"))
+                return (ListBody(page.items.map(JSONBody.snakeCased), next: page.nextCursor), [])
+            }
+        }
+    }
+}
+
+/// Transfers as CSV (`Accept: text/csv`): one row per transfer in its newest state, amounts as exact decimals.
+enum TransferCSV {
+    static let columns = [
+        "id", "asset", "network", "from", "to", "amount", "fee", "purpose", "trade_id", "state", "requested_at",
+        "arrives_at", "settled_at", "transit_seconds", "value_usd", "fee_usd", "review", "fails",
+    ]
+
+    static func render(_ transfers: [Transfer]) -> String {
+        var out = columns.joined(separator: ",") + "\n"
+        for t in transfers {
+            let row: [String] = [
+                t.id, t.asset, t.network, t.from.rawValue, t.to.rawValue, t.amount.description, t.fee.description,
+                t.purpose.rawValue, t.tradeId ?? "", t.state.rawValue, UTCTime.format(t.requestedNs), UTCTime.format(t.arrivesNs),
+                t.settledNs.map(UTCTime.format) ?? "", t.transitSeconds.map { "\($0)" } ?? "", "\(t.valueUSD)", "\(t.feeUSD)",
+                "\(t.review)", "\(t.fails)",
+            ]
+            out += row.joined(separator: ",") + "\n"
+        }
+        return out
+    }
+}
