@@ -69,7 +69,8 @@ struct CampaignStats {
             perSymbol: perSymbol, routes: routes, decisions: Self.decisions(risk), balances: Self.balances(kernel.paperExchange, venues: config.venues),
             pnl: .init(realizedUSD: realized, unrealizedUSD: unrealized, equityCurve: curve),
             trades: .init(opened: kernel.tradesOpened, executed: risk.tradesExecuted, legsRejected: risk.legRejections ?? [:]),
-            marketData: marketData(), performance: performance())
+            marketData: marketData(), transfers: TransferStats(kernel.transfers, startNs: startNs, nowNs: endNs),
+            performance: performance())
     }
 
     /// The risk tiers' state: global, portfolio (allocations against caps) and per symbol.

@@ -19,6 +19,7 @@ extension OpenAPIDocument {
                 "decisions": ref("DecisionCounts"),
                 "balances": ref("Balances"), "pnl": ref("PnL"), "trades": ref("TradeCounts"),
                 "market_data": ref("MarketDataStats"), "universe": ref("UniverseStats"), "performance": ref("Performance"),
+                "transfers": orNull(ref("TransferStats")),
             ], required: ["status", "stop_reason", "start_time", "end_time", "runtime_seconds", "clock", "engine_mode",
                           "universe_mode", "symbols", "num_symbols", "failed_routes", "risk_stats", "per_symbol",
                           "decisions", "balances", "pnl", "trades", "market_data", "universe", "performance"]),

@@ -40,6 +40,19 @@ extension OpenAPIDocument {
             ], required: ["id", "asset", "network", "from", "to", "amount", "fee", "purpose", "value_usd", "fee_usd",
                           "requested_ns", "arrives_ns", "review", "fails", "state", "due_ns"]),
             "TransferList": list("Transfer"),
+            "TransferStats": object([
+                "count": integer, "fees_usd": number,
+                "by_state": object(Dictionary(uniqueKeysWithValues: Transfer.State.allCases.map { ($0.rawValue, integer) }),
+                                   required: Transfer.State.allCases.map(\.rawValue)),
+                "by_purpose": object(Dictionary(uniqueKeysWithValues: Transfer.Purpose.allCases.map { ($0.rawValue, integer) }),
+                                     required: Transfer.Purpose.allCases.map(\.rawValue)),
+                "per_asset": ["type": "object", "additionalProperties": object([
+                    "count": integer, "amount": decimal, "fees": decimal, "fees_usd": number,
+                    "transit_p50_seconds": nullable("number"), "transit_p95_seconds": nullable("number"),
+                ], required: ["count", "amount", "fees", "fees_usd", "transit_p50_seconds", "transit_p95_seconds"])],
+                "capital_in_transit": object(["now_usd": number, "max_usd": number, "time_weighted_usd": number],
+                                             required: ["now_usd", "max_usd", "time_weighted_usd"]),
+            ], required: ["count", "by_state", "by_purpose", "fees_usd", "per_asset", "capital_in_transit"]),
         ]
     }
 }

@@ -279,3 +279,29 @@ import Testing
         #expect(!text.contains("transfers") && !text.contains("sent"))
     }
 }
+
+/// Stats `transfers` from the transfers themselves.
+@Suite struct TransferStatsTests {
+    func transfer(_ id: Int, _ asset: String, from: Int64, to: Int64?, value: Double, state: Transfer.State) -> Transfer {
+        Transfer(id: "X\(id)", asset: asset, network: "N", from: .binance, to: .upbit, amount: Fixed(1), fee: Fixed("0.1")!,
+                 purpose: id == 3 ? .rebalance : .manual, tradeId: nil, valueUSD: value, feeUSD: 2, requestedNs: from,
+                 arrivesNs: to ?? from + 1, settledNs: to, review: false, fails: false, state: state, dueNs: to ?? from + 1)
+    }
+
+    @Test func countsCostsTimesAndCapitalInTransit() {
+        let s: Int64 = 1_000_000_000
+        let stats = TransferStats([
+            transfer(1, "BTC", from: 0, to: 10 * s, value: 100, state: .credited),
+            transfer(2, "BTC", from: 5 * s, to: 25 * s, value: 50, state: .credited),
+            transfer(3, "ETH", from: 30 * s, to: nil, value: 200, state: .inTransit),
+        ], startNs: 0, nowNs: 40 * s)
+        #expect(stats.count == 3 && stats.byState == ["in_transit": 1, "credited": 2, "failed": 0, "returned": 0])
+        #expect(stats.byPurpose == ["manual": 2, "rebalance": 1, "exit": 0] && stats.feesUSD == 6)
+        #expect(stats.perAsset["BTC"]?.amount == "2" && stats.perAsset["BTC"]?.fees == "0.2")
+        #expect(stats.perAsset["BTC"]?.transitP50Seconds == 10 && stats.perAsset["BTC"]?.transitP95Seconds == 20)
+        #expect(stats.perAsset["ETH"]?.transitP50Seconds == nil)
+        // 100 for 0–10 s, 50 more for 5–25 s, 200 for 30–40 s: peak 200, area 1000 + 1000 + 2000 over 40 s.
+        #expect(stats.capitalInTransit == .init(nowUSD: 200, maxUSD: 200, timeWeightedUSD: 100))
+        #expect(TransferStats([], startNs: 0, nowNs: 10).capitalInTransit == .init(nowUSD: 0, maxUSD: 0, timeWeightedUSD: 0))
+    }
+}

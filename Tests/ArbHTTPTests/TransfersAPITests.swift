@@ -75,6 +75,10 @@ extension HTTPSuites {
         }
         #expect(moved("bithumb") == Fixed("0.01") && moved("binance") == -Fixed("0.0102")!, "\(stats["balances"] ?? .null)")
         #expect(stats.at("balances.reconciled") == true)
+        #expect(stats.at("transfers.count") == 1 && stats.at("transfers.by_state.credited") == 1 && stats.at("transfers.by_purpose.manual") == 1)
+        #expect(stats.at("transfers.per_asset.BTC.amount") == "0.01" && stats.at("transfers.per_asset.BTC.fees") == "0.0002")
+        #expect((stats.at("transfers.per_asset.BTC.transit_p50_seconds")?.doubleValue ?? 0) > 0)
+        #expect(stats.at("transfers.capital_in_transit.now_usd") == 0.0 && (stats.at("transfers.capital_in_transit.max_usd")?.doubleValue ?? 0) > 500)
 
         _ = try await s.call("POST", "/campaigns/\(id)/stop")
         let late = try await s.call("POST", path, json: #"{"asset": "BTC", "from": "binance", "to": "bithumb", "amount": 0.01}"#)

@@ -25,20 +25,23 @@ public struct StatsReport: Codable, Sendable, Equatable {
     public var pnl: PnL
     public var trades: Trades
     public var marketData: MarketData
+    /// Transfers between venues; nil in stats stored before transfers existed.
+    public var transfers: TransferStats?
     public var performance: Performance
 
     enum CodingKeys: String, CodingKey {
         case runtimeSeconds = "runtime_seconds", startTime = "start_time", endTime = "end_time", symbols
         case numSymbols = "num_symbols", universeMode = "universe_mode", universe, engineMode = "engine_mode", clock
         case status, stopReason = "stop_reason", failedRoutes = "failed_routes", riskStats = "risk_stats"
-        case perSymbol = "per_symbol", routes, decisions, balances, pnl, trades, marketData = "market_data", performance
+        case perSymbol = "per_symbol", routes, decisions, balances, pnl, trades, marketData = "market_data", transfers
+        case performance
     }
 
     public init(runtimeSeconds: Double, startTime: String, endTime: String, symbols: [String], universeMode: String,
                 universe: Universe, engineMode: String, clock: String, status: String, stopReason: String?,
                 failedRoutes: [FailedRoute], riskStats: RiskStats, perSymbol: [String: SymbolStats],
                 routes: [String: RouteStats]?, decisions: Decisions, balances: Balances, pnl: PnL, trades: Trades,
-                marketData: MarketData, performance: Performance) {
+                marketData: MarketData, transfers: TransferStats? = nil, performance: Performance) {
         self.runtimeSeconds = runtimeSeconds
         self.startTime = startTime
         self.endTime = endTime
@@ -59,6 +62,7 @@ public struct StatsReport: Codable, Sendable, Equatable {
         self.pnl = pnl
         self.trades = trades
         self.marketData = marketData
+        self.transfers = transfers
         self.performance = performance
     }
 
