@@ -69,7 +69,7 @@ struct CampaignStats {
             perSymbol: perSymbol, routes: routes, decisions: Self.decisions(risk), balances: Self.balances(kernel.paperExchange, venues: config.venues),
             pnl: .init(realizedUSD: realized, unrealizedUSD: unrealized, equityCurve: curve),
             trades: .init(opened: kernel.tradesOpened, executed: risk.tradesExecuted, legsRejected: risk.legRejections ?? [:]),
-            marketData: marketData(), transfers: TransferStats(kernel.transfers, startNs: startNs, nowNs: endNs),
+            marketData: marketData(), transfers: TransferStats(kernel.transfers, rejections: risk.transferRejections ?? [:], startNs: startNs, nowNs: endNs),
             performance: performance())
     }
 

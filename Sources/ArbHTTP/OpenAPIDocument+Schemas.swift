@@ -88,10 +88,11 @@ extension OpenAPIDocument {
             "TradeAudit": audit,
             "Trade": object([
                 "id": string, "route": string, "direction": ["type": "string", "enum": enumValues(Direction.allCases.map(\.rawValue))],
-                "status": ["type": "string", "enum": ["open", "closed", "aborted"]], "quantity": decimal,
+                "status": ["type": "string", "enum": ["open", "closing", "closed", "aborted"]], "quantity": decimal,
                 "entry": ref("TradeAudit"), "exit": ref("TradeAudit"), "exit_reason": string, "hold_seconds": number,
                 "committed_usd": decimal, "fill_ids": ["type": "array", "items": string], "cash_flow_usd": decimal,
-                "fees_usd": decimal, "realized_pnl_usd": decimal,
+                "fees_usd": decimal, "realized_pnl_usd": decimal, "seller_proceeds": decimal, "entry_quantity": decimal,
+                "transfer_ids": ["type": "array", "items": string], "transfer_fees_usd": decimal,
             ], required: ["id", "route", "direction", "status", "quantity", "entry", "committed_usd", "fill_ids",
                           "cash_flow_usd", "fees_usd"]),
             "TradeList": list("Trade"),

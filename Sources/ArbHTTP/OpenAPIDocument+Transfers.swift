@@ -28,8 +28,10 @@ extension OpenAPIDocument {
             "TransferRequest": object([
                 "asset": ["type": "string", "pattern": "^[A-Z0-9]{1,20}$"],
                 "from": venue, "to": venue,
-                "amount": ["oneOf": [["type": "number", "exclusiveMinimum": 0], decimal]],
-                "network": ["type": ["string", "null"], "maxLength": 32],
+                "amount": ["oneOf": [["type": "number", "exclusiveMinimum": 0, "maximum": 1e10],
+                                     ["type": "string", "pattern": "^[0-9]{1,11}(\\.[0-9]{1,8})?$",
+                                      "description": "Exact decimal, positive"]]],
+                "network": ["type": ["string", "null"], "minLength": 1, "maxLength": 32],
             ], required: ["asset", "from", "to", "amount"]),
             "Transfer": object([
                 "id": string, "asset": string, "network": string, "from": venue, "to": venue, "amount": decimal, "fee": decimal,
@@ -52,7 +54,9 @@ extension OpenAPIDocument {
                 ], required: ["count", "amount", "fees", "fees_usd", "transit_p50_seconds", "transit_p95_seconds"])],
                 "capital_in_transit": object(["now_usd": number, "max_usd": number, "time_weighted_usd": number],
                                              required: ["now_usd", "max_usd", "time_weighted_usd"]),
-            ], required: ["count", "by_state", "by_purpose", "fees_usd", "per_asset", "capital_in_transit"]),
+                "rejections": object(Dictionary(uniqueKeysWithValues: TransferRefusal.Code.allCases.map { ($0.rawValue, integer) }),
+                                     required: TransferRefusal.Code.allCases.map(\.rawValue)),
+            ], required: ["count", "by_state", "by_purpose", "fees_usd", "per_asset", "capital_in_transit", "rejections"]),
         ]
     }
 }

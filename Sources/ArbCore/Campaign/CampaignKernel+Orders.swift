@@ -34,6 +34,10 @@ extension CampaignKernel {
     func exit(_ index: Int, _ p: ExitProposal, a: BookSnapshot, b: BookSnapshot, fx: FxQuote, nowNs: Int64) -> Int64? {
         let worker = self.worker(index)
         guard let trade = worker.engine.position?.trade else { return nil }
+        if p.reason == "transfer" {
+            closeByTransfer(index, nowNs: nowNs)
+            return nil
+        }
         let verdict = coordinator.requestExit(
             route: index, direction: trade.direction, quantity: trade.quantity, reason: p.reason,
             data: dataCheck(a, b, fx: fx, route: worker.route, nowNs: nowNs), edgeBps: p.unwindEdgeBps, timeNs: nowNs)
@@ -112,6 +116,11 @@ extension CampaignKernel {
             id: p.tradeId, route: worker.route.key, direction: p.direction, status: .open, quantity: pairQuantity,
             entry: audit, exit: nil, exitReason: nil, holdSeconds: nil, committedUSD: .zero, fillIds: fills.map(\.id),
             cashFlowUSD: cash, feesUSD: fees, realizedPnlUSD: nil)
+        if worker.engine.params.exitByTransfer {
+            let seller = p.direction == .sellABuyB ? worker.route.venues.a : worker.route.venues.b
+            trade.sellerProceeds = fills.filter { $0.venue == seller }.reduce(Fixed.zero) { $0 + $1.quoteFlow }
+            trade.entryQuantity = pairQuantity
+        }
         if pairQuantity.isPositive, let fillB = p.fills.b {
             var filledUSD = pairQuantity.multiplied(by: fillB.price, rounding: .up)
             if worker.route.krwLegs.b { filledUSD = filledUSD.divided(by: fillB.fx) }

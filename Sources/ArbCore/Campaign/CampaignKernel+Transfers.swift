@@ -28,9 +28,11 @@ extension CampaignKernel {
         return outcome
     }
 
-    /// Moves on every transfer due by `nowNs`; the ones that changed, in the state they reached.
+    /// Moves on every transfer due by `nowNs`; the ones that changed, in the state they reached. With
+    /// `closingPairs` (the simulated driver, one thread) the pairs closing by transfer move on at once; otherwise
+    /// each route's own evaluation picks up its transfers' states (the realtime driver, a task per route).
     @discardableResult
-    public func settleTransfers(nowNs: Int64) -> [Transfer] {
+    public func settleTransfers(nowNs: Int64, closingPairs: Bool = true) -> [Transfer] {
         guard let due = nextTransferDueNs, due <= nowNs else { return [] }
         let rules = transferRules
         let changed = paper.withLock { p -> [Transfer] in
@@ -38,7 +40,10 @@ extension CampaignKernel {
             transferDue.store(p.nextTransferDueNs ?? .max, ordering: .releasing)
             return changed
         }
-        for transfer in changed { recorder.record(.transfer(transfer)) }
+        for transfer in changed {
+            recorder.record(.transfer(transfer))
+            if closingPairs, let index = closingRoute(of: transfer) { syncClose(index, nowNs: nowNs) }
+        }
         return changed
     }
 

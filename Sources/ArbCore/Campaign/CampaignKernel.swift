@@ -217,6 +217,8 @@ public final class CampaignKernel: Sendable {
             worker.engine.params = params.withLock { $0.params }
             worker.paramsVersion = version
         }
+        // A pair closing by transfer moves on when its transfers have settled (a few routes, rarely).
+        if worker.engine.isHolding && worker.engine.closing != nil { syncClose(index, nowNs: nowNs) }
         if worker.takeFlattenRequest() {
             flatten(route: index, reason: "flatten", nowNs: nowNs)
         }

@@ -220,6 +220,8 @@ public struct CampaignConfig: Sendable, Equatable {
             maxHoldSeconds: d("strategy.max_hold_seconds"), orderNotionalUSD: d("strategy.order_notional_usd"),
             maxSlippageBps: d("strategy.max_slippage_bps"),
             takerBps: PerVenue { setting($0, "taker_bps", "fees.%v_taker_bps") ?? $0.info.takerBps })
+        strategy.exitByTransfer = b("strategy.exit_by_transfer")
+        strategy.transferAfterSeconds = d("strategy.transfer_after_seconds")
         transferRules = Self.transferRules(t)
         var balances: [Venue: [String: Fixed]] = [:]
         for venue in Venue.allCases {

@@ -231,6 +231,10 @@ public enum CampaignSchema {
                         doc: "Wanted USD notional of one leg per entry (before the limits and depth shrink it)."),
             SchemaField("max_slippage_bps", .number(min: 0, max: 10_000, exclusiveMin: false), default: 10,
                         doc: "Most edge lost to walking the books; each leg may walk at most half of it from its best price."),
+            SchemaField("exit_by_transfer", .bool, default: false,
+                        doc: "Close a pair whose premium has not reverted after `transfer_after_seconds` by moving its inventory back instead of trading back: the coin to the venue that sold it, the quote cash through the KRW venue's `KRW-USDT` book and a USDT transfer. Its PnL is booked when the transfers arrive; refused transfers leave the pair to its other exits (docs/transfers.md)."),
+            SchemaField("transfer_after_seconds", .number(min: 0, max: 31_536_000, exclusiveMin: false), default: 300,
+                        doc: "How long a pair waits for its premium to revert before it is closed by transfer."),
         ]),
         .section("fees", doc: "Taker fees.", [
             SchemaField("upbit_taker_bps", .number(min: 0, max: 1_000, exclusiveMin: false), default: 5, doc: "Upbit taker fee."),

@@ -3,6 +3,8 @@ public enum FillRole: String, Sendable, Codable {
     case entry, exit
     /// Brings the larger leg of a partly filled pair back to the smaller one.
     case correction
+    /// Turns a pair's quote cash between KRW and USDT on a KRW venue's `KRW-USDT` book (closing by transfer).
+    case conversion
 }
 
 /// One executed market order on the paper exchange.

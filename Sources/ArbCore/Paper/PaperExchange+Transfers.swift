@@ -125,3 +125,29 @@ extension PaperExchange {
         return issues
     }
 }
+
+extension PaperExchange {
+    /// Buys (`.buy`) or sells `quantity` USDT for KRW on `venue`'s `KRW-USDT` book, walking it and paying the
+    /// taker fee in KRW like any fill; `fx` values its KRW flow in USD (the trade's entry fx, for a pair closing
+    /// by transfer).
+    public mutating func convert(venue: Venue, side: Side, quantity: Fixed, book: BookSnapshot, feeBps: Fixed, fx: Fixed,
+                                 route: String, tradeId: String, timeNs: Int64) -> Result<Fill, OrderRejection> {
+        let levels = book.liquidity(for: side)
+        guard venue.isKRW, !levels.isEmpty, quantity.isPositive else { return .failure(.noBook) }
+        let walk = levels.walk(quantity)
+        guard walk.filled.isPositive else { return .failure(.noBook) }
+        let fee = walk.notional.basisPoints(feeBps, rounding: .up)
+        switch side {
+        case .buy where balance(venue, "KRW") < walk.notional + fee: return .failure(.insufficientBalance)
+        case .sell where balance(venue, "USDT") < walk.filled: return .failure(.inventoryExhausted)
+        default: break
+        }
+        let (orderId, fillId) = nextIds(venue)
+        let fill = Fill(
+            id: fillId, orderId: orderId, venue: venue, market: "KRW-USDT", route: route, tradeId: tradeId, role: .conversion,
+            side: side, requested: quantity, quantity: walk.filled, price: walk.vwap, notional: walk.notional, fee: fee,
+            fx: fx, timeNs: timeNs, bookSequence: book.sequence)
+        applyConversion(fill)
+        return .success(fill)
+    }
+}

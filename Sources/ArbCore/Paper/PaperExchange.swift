@@ -55,6 +55,9 @@ public struct PaperExchange: Sendable, Equatable {
 
     mutating func receive(_ venue: Venue, _ asset: String, _ amount: Fixed) { accounts[venue].receive(asset, amount) }
 
+    /// Books a `KRW-USDT` fill: USDT is its base.
+    mutating func applyConversion(_ fill: Fill) { accounts[fill.venue].apply(fill, base: "USDT") }
+
     /// Accounts on the seed's two venues only.
     public init(upbit: [String: Fixed], binance: [String: Fixed]) {
         self.init(balances: PerVenue { $0 == .upbit ? upbit : $0 == .binance ? binance : [:] })
@@ -99,6 +102,13 @@ public struct PaperExchange: Sendable, Equatable {
             bookSequence: book.sequence)
         accounts[order.venue].apply(fill, base: order.route.base)
         return .success(fill)
+    }
+
+    /// The next order and fill ids of `venue` (a conversion's, which has no refusal after its checks).
+    mutating func nextIds(_ venue: Venue) -> (order: String, fill: String) {
+        orderCount[venue] += 1
+        fillCount[venue] += 1
+        return ("\(venue.idPrefix)-O\(Self.pad(orderCount[venue]))", "\(venue.idPrefix)-F\(Self.pad(fillCount[venue]))")
     }
 
     static func pad(_ n: Int) -> String {

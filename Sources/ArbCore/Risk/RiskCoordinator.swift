@@ -216,6 +216,20 @@ public final class RiskCoordinator: Sendable {
         }
     }
 
+    /// Records a close by transfer the transfer rules refused: counted by reason, and logged as a rejected exit
+    /// decision of the `execution` tier with the rule's words.
+    public func recordTransferRejection(route: Int, direction: Direction, quantity: Fixed, code: String, detail: String,
+                                        timeNs: Int64) {
+        state.withLock { s in
+            s.transferRejections = s.transferRejections ?? [:]
+            s.transferRejections?[code, default: 0] += 1
+            emit(DecisionRecord(
+                id: nextDecisionId(&s), route: routeKeys[route], kind: .exit, outcome: .rejected, tier: .execution,
+                reason: code, count: 1, firstTimeNs: timeNs, lastTimeNs: timeNs, direction: direction,
+                requestedQuantity: quantity, approvedQuantity: nil, edgeBps: 0, detail: detail), &s, route: route, folding: false)
+        }
+    }
+
     // MARK: Decision log
 
     private func nextDecisionId(_ s: inout RiskState) -> String {

@@ -121,6 +121,9 @@ public struct RiskState: Sendable, Codable, Equatable {
 
     /// Legs the paper venue refused, by venue then reason (nil in checkpoints taken before they were counted).
     public var legRejections: [String: [String: Int]]?
+    /// Closes by transfer refused, by reason (`route_blocked`, `wallet_suspended`, `inventory_exhausted`, …);
+    /// nil until the first.
+    public var transferRejections: [String: Int]?
 
     /// Every count keyed `allowed.<kind>.<reason>` or `rejected.<tier>.<reason>`.
     public var allDecisionCounts: [String: Int] {

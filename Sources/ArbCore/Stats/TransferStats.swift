@@ -10,10 +10,13 @@ public struct TransferStats: Codable, Sendable, Equatable {
     public var feesUSD: Double
     public var perAsset: [String: Asset]
     public var capitalInTransit: CapitalInTransit
+    /// Closes by transfer refused, by reason (`inventory_exhausted`, `wallet_suspended`, `route_blocked`,
+    /// `invalid_transfer`, `transfer_limited`), every reason present.
+    public var rejections: [String: Int]
 
     enum CodingKeys: String, CodingKey {
         case count, byState = "by_state", byPurpose = "by_purpose", feesUSD = "fees_usd", perAsset = "per_asset"
-        case capitalInTransit = "capital_in_transit"
+        case capitalInTransit = "capital_in_transit", rejections
     }
 
     /// One asset's transfers.
@@ -43,7 +46,8 @@ public struct TransferStats: Codable, Sendable, Equatable {
     }
 
     /// The stats of `transfers` over a campaign from `startNs` to `nowNs`.
-    public init(_ transfers: [Transfer], startNs: Int64, nowNs: Int64) {
+    public init(_ transfers: [Transfer], rejections: [String: Int] = [:], startNs: Int64, nowNs: Int64) {
+        self.rejections = Dictionary(uniqueKeysWithValues: TransferRefusal.Code.allCases.map { ($0.rawValue, rejections[$0.rawValue] ?? 0) })
         count = transfers.count
         byState = Dictionary(uniqueKeysWithValues: Transfer.State.allCases.map { state in
             (state.rawValue, transfers.count { $0.state == state })

@@ -58,6 +58,10 @@ public struct RouteEngine: Sendable, Codable, Equatable {
     public private(set) var realizedPnlUSD = Fixed.zero
     public private(set) var unrealizedPnlUSD = 0.0
     public private(set) var premiumBps = 0.0
+    /// The open pair's close by transfer while its transfers are on their way: nothing trades on the route.
+    public private(set) var closing: TransferClose?
+    /// After a refused close by transfer, when to try again.
+    public private(set) var transferRetryNs: Int64?
     /// Sequences of the A and B snapshots the last evaluation saw.
     public private(set) var lastSequenceA: UInt64 = 0
     public private(set) var lastSequenceB: UInt64 = 0
@@ -80,7 +84,7 @@ public struct RouteEngine: Sendable, Codable, Equatable {
         let d = route.divisors(fx: fx.rate)
         premiumBps = Edge.premium(midA: a.mid, midB: b.mid, fxA: d.a, fxB: d.b)
         if let pair = position {
-            return exitCheck(pair, a: a, b: b, fx: d, nowNs: nowNs, forced: nil)
+            return closing == nil ? exitCheck(pair, a: a, b: b, fx: d, nowNs: nowNs, forced: nil) : .none
         }
         guard entriesAllowed else { return .none }
         return entryCheck(a: a, b: b, fx: d)
@@ -90,7 +94,13 @@ public struct RouteEngine: Sendable, Codable, Equatable {
     /// Returns true when it decided nothing (the iteration is counted, as `evaluate` would); false when the full
     /// books are needed: a pair is open, the best-price edge clears the entry threshold, or a price is invalid.
     public mutating func quickLook(a: BookTop, b: BookTop, fx: FxQuote, nowNs: Int64, entriesAllowed: Bool) -> Bool {
-        if isHolding { return quickHold(a: a, b: b, fx: fx, nowNs: nowNs) }
+        if isHolding {
+            guard closing == nil else {
+                iterations += 1
+                return true
+            }
+            return quickHold(a: a, b: b, fx: fx, nowNs: nowNs)
+        }
         if a.isEmpty || b.isEmpty || route.needsFx && fx.rate <= 0 {
             iterations += 1
             return true
@@ -133,7 +143,7 @@ public struct RouteEngine: Sendable, Codable, Equatable {
     /// The exit an open pair would take now, whatever its edge (stop, flatten, emergency).
     public mutating func forcedExit(reason: String, a: BookSnapshot, b: BookSnapshot,
                                     fx: FxQuote, nowNs: Int64) -> RouteAction {
-        guard let pair = position, !a.isEmpty, !b.isEmpty, !route.needsFx || fx.rate > 0 else { return .none }
+        guard let pair = position, closing == nil, !a.isEmpty, !b.isEmpty, !route.needsFx || fx.rate > 0 else { return .none }
         return exitCheck(pair, a: a, b: b, fx: route.divisors(fx: fx.rate), nowNs: nowNs, forced: reason)
     }
 
@@ -190,12 +200,17 @@ public struct RouteEngine: Sendable, Codable, Equatable {
         bestEdgeBps - params.feesBps(route) >= params.entryThresholdBps
     }
 
-    /// Why an open pair should be unwound now, if it should: its unwind edge reached the exit threshold, or it
-    /// has been held for `max_hold_seconds`.
+    /// Why an open pair should be unwound now, if it should: its unwind edge reached the exit threshold, it has
+    /// waited `transfer_after_seconds` for it (closed by transfer, when on and not refused lately), or it has
+    /// been held for `max_hold_seconds`.
     @inline(__always)
     func exitReason(_ pair: OpenPair, unwindEdgeBps: Double, nowNs: Int64) -> String? {
         if unwindEdgeBps <= params.exitThresholdBps { return "exit_threshold" }
-        if Double(nowNs - pair.entryTimeNs) / 1e9 >= params.maxHoldSeconds { return "max_hold" }
+        let held = Double(nowNs - pair.entryTimeNs) / 1e9
+        if params.exitByTransfer && held >= params.transferAfterSeconds && nowNs >= (transferRetryNs ?? .min) {
+            return "transfer"
+        }
+        if held >= params.maxHoldSeconds { return "max_hold" }
         return nil
     }
 
@@ -232,8 +247,19 @@ public struct RouteEngine: Sendable, Codable, Equatable {
         position = OpenPair(trade: trade)
     }
 
+    /// The pair's close by transfer has started (`trade` in its `closing` state) or moved on.
+    public mutating func closing(_ close: TransferClose, trade: TradeRecord) {
+        closing = close
+        position = OpenPair(trade: trade)
+    }
+
+    /// A close by transfer was refused: the pair keeps its other exits and tries again at `untilNs`.
+    public mutating func deferTransfer(untilNs: Int64) { transferRetryNs = untilNs }
+
     /// The pair is closed (or the entry was aborted with a realized cost).
     public mutating func closed(realizedUSD: Fixed) {
+        closing = nil
+        transferRetryNs = nil
         position = nil
         realizedPnlUSD += realizedUSD
         unrealizedPnlUSD = 0

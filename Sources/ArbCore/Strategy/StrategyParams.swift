@@ -10,6 +10,9 @@ public struct StrategyParams: Sendable, Equatable {
     public var maxSlippageBps: Double
     /// The taker fee on each venue (bps).
     public var takerBps: PerVenue<Double>
+    /// Close a pair that has not reverted after `transferAfterSeconds` by moving its inventory back.
+    public var exitByTransfer = false
+    public var transferAfterSeconds = 300.0
 
     public init(entryThresholdBps: Double = 30, exitThresholdBps: Double = 0, maxHoldSeconds: Double = 600,
                 orderNotionalUSD: Double = 200, maxSlippageBps: Double = 10,
@@ -34,7 +37,7 @@ public struct StrategyParams: Sendable, Equatable {
 extension StrategyParams: Codable {
     enum CodingKeys: String, CodingKey {
         case entryThresholdBps, exitThresholdBps, maxHoldSeconds, orderNotionalUSD, maxSlippageBps, takerBps
-        case upbitTakerBps, binanceTakerBps
+        case upbitTakerBps, binanceTakerBps, exitByTransfer, transferAfterSeconds
     }
 
     /// Reads both shapes: fees per venue, and the two-venue release's `upbitTakerBps` and `binanceTakerBps` (the
@@ -52,6 +55,8 @@ extension StrategyParams: Codable {
             throw DecodingError.dataCorruptedError(forKey: .takerBps, in: c, debugDescription: "\(fees.count) fees for \(Venue.allCases.count) venues")
         }
         takerBps = perVenue
+        exitByTransfer = try c.decodeIfPresent(Bool.self, forKey: .exitByTransfer) ?? false
+        transferAfterSeconds = try c.decodeIfPresent(Double.self, forKey: .transferAfterSeconds) ?? 300
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -62,5 +67,10 @@ extension StrategyParams: Codable {
         try c.encode(orderNotionalUSD, forKey: .orderNotionalUSD)
         try c.encode(maxSlippageBps, forKey: .maxSlippageBps)
         try c.encode(takerBps.values, forKey: .takerBps)
+        // Written only when on, so checkpoints of campaigns without transfers stay as they were.
+        if exitByTransfer {
+            try c.encode(exitByTransfer, forKey: .exitByTransfer)
+            try c.encode(transferAfterSeconds, forKey: .transferAfterSeconds)
+        }
     }
 }

@@ -18,6 +18,8 @@ public struct TradeAudit: Sendable, Codable, Equatable {
 
 public enum TradeStatus: String, Sendable, Codable {
     case open, closed
+    /// Closing by transfer: its transfers are on their way.
+    case closing
     /// One leg could not fill; the other was reversed.
     case aborted
 }
@@ -32,7 +34,7 @@ public struct TradeRecord: Sendable, Codable, Equatable {
     public var quantity: Fixed
     public var entry: TradeAudit
     public var exit: TradeAudit?
-    /// `exit_threshold`, `max_hold`, `emergency_stop`, `campaign_end`, `flatten`.
+    /// `exit_threshold`, `max_hold`, `transfer`, `emergency_stop`, `campaign_end`, `flatten`.
     public var exitReason: String?
     public var holdSeconds: Double?
     /// USD notional committed against the risk limits while open.
@@ -43,4 +45,11 @@ public struct TradeRecord: Sendable, Codable, Equatable {
     public var feesUSD: Fixed
     /// Realized PnL once closed or aborted.
     public var realizedPnlUSD: Fixed?
+    /// The quote the selling leg's venue received at entry, net of fees and corrections (its own currency), and
+    /// the quantity it was for: what a close by transfer brings back.
+    public var sellerProceeds: Fixed?
+    public var entryQuantity: Fixed?
+    /// A close by transfer: its transfers, and their withdrawal fees in USD (valued at request).
+    public var transferIds: [String]?
+    public var transferFeesUSD: Fixed?
 }

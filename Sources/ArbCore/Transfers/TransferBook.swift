@@ -58,6 +58,12 @@ public struct TransferBook: Sendable, Codable, Equatable {
         open.contains { transfers[$0].asset == asset && transfers[$0].from == from && transfers[$0].to == to }
     }
 
+    /// The transfer with `id` (`X0000012` is the twelfth).
+    public func transfer(id: String) -> Transfer? {
+        guard id.hasPrefix("X"), let n = Int(id.dropFirst()), n >= 1, n <= transfers.count else { return nil }
+        return transfers[n - 1]
+    }
+
     /// The id the next transfer gets.
     var nextId: String {
         let s = String(transfers.count + 1)

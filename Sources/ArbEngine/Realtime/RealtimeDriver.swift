@@ -61,7 +61,7 @@ struct RealtimeDriver: Sendable {
             let now = clock.now()
             control.setElapsed(now - startNs)
             // Transfers arrive within one pass of this loop (5 ms); one atomic load when none is due.
-            kernel.settleTransfers(nowNs: now)
+            kernel.settleTransfers(nowNs: now, closingPairs: false)
             if control.stopRequested { run.handle(.stopRequested(interrupt: control.interruptRequested)) }
             if kernel.coordinator.isEmergencyStopped { run.handle(.emergencyStop) }
             if state.failedHard.load(ordering: .relaxed) { run.handle(.routeFailed) }
