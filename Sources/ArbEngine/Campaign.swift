@@ -80,6 +80,7 @@ public final class Campaign: Sendable {
         // Live books carry wall-clock receive times: the campaign clock starts now, not at the last first book,
         // so it never runs behind them.
         let startNs = source.isLive ? Swift.max(primedNs, MonotonicClock.wallNanoseconds()) : primedNs
+        kernel.startRebalancing(atNs: startNs)
         return await drive(kernel: kernel, source: source, startNs: startNs, clock: RealtimeClock(originNs: startNs, speed: clockSpeed),
                            resume: nil, sequence: 0, checkpoints: checkpoints)
     }
@@ -114,13 +115,19 @@ public final class Campaign: Sendable {
         let kernel = CampaignKernel(restoring: checkpoint.kernel, fxSource: config.marketData.fxSource, recorder: recorder,
                                     latencyMs: config.latencyMs)
         kernel.attach(health: source.venueHealth)
-        kernel.configureTransfers(config.transferRules)
+        configureTransfers(kernel)
         if kernel.strategyParams != config.strategy { kernel.updateParams(config.strategy) }
         kernel.coordinator.updateLimits(config.risk)
         return await drive(kernel: kernel, source: source, startNs: checkpoint.startNs,
                            clock: RealtimeClock(originNs: checkpoint.timeNs, speed: clockSpeed),
                            resume: ResumePoint(driver: checkpoint.driver, timeNs: checkpoint.timeNs),
                            sequence: checkpoint.sequence, checkpoints: checkpoints)
+    }
+
+    /// The config's transfer rules and rebalancer on `kernel`.
+    private func configureTransfers(_ kernel: CampaignKernel) {
+        kernel.configureTransfers(config.transferRules, rebalance: config.rebalance, orderNotionalUSD: config.strategy.orderNotionalUSD,
+                                  totalCapitalUSD: config.risk.totalCapitalUSD)
     }
 
     /// How long a live campaign waits at its start for the first book of every market; then it starts with the
@@ -350,7 +357,7 @@ public final class Campaign: Sendable {
                                     latencyMs: config.latencyMs, capacity: capacity, venues: config.venues)
         kernel.fxBookUpdated()
         kernel.attach(health: source.venueHealth)
-        kernel.configureTransfers(config.transferRules)
+        configureTransfers(kernel)
         return (kernel, startNs)
     }
 }

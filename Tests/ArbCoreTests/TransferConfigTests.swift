@@ -20,6 +20,8 @@ import Testing
 
     @Test func theDefaultsChangeNothing() throws {
         let c = try parse("{}")
+        #expect(c.rebalance == RebalanceConfig() && c.rebalance.policy == .off && !c.strategy.exitByTransfer
+            && c.strategy.transferAfterSeconds == 300)
         let r = c.transferRules
         #expect(r.networks == TransferNetwork.defaults && r.allowed == TransferRules.defaultAllowed && r.schedule.isEmpty)
         #expect(r.seed == 1 && r.process?.seed == 1 && r.process?.startNs == c.session.startTimeNs && r.process?.meanUpDays == 45)
@@ -30,12 +32,16 @@ import Testing
     @Test func networksAllowlistAndScheduleAreRead() throws {
         let c = try parse("""
             {"market_data": {"seed": 9},
+             "strategy": {"exit_by_transfer": true, "transfer_after_seconds": 60},
+             "rebalance": {"policy": "band", "band_low": 0.2, "band_high": 0.8, "target": 0.5, "check_seconds": 30},
              "transfers": {"allow": ["upbit-binance", "binance-upbit"], "suspensions": {"process": "off", "schedule": [
                  {"venue": "upbit", "asset": "XRP", "direction": "withdraw", "from": "2026-01-01T01:00:00Z", "until": "2026-01-01T05:00:00Z"}]},
                "networks": {"BTC": {"fees": {"upbit": 0.0003}, "median_minutes": 20},
                             "SUI": {"fee": 0.1, "minimum": 1, "median_minutes": 2, "p95_minutes": 5},
                             "USDT": {"network": "SOL", "fee": 1, "minimum": 5, "decimals": 6}}}}
             """)
+        #expect(c.strategy.exitByTransfer && c.strategy.transferAfterSeconds == 60)
+        #expect(c.rebalance.policy == .band && c.rebalance.bandLow == 0.2 && c.rebalance.bandHigh == 0.8 && c.rebalance.checkSeconds == 30)
         let r = c.transferRules
         #expect(r.seed == 9 && r.process == nil && r.allowed == [PerLeg(a: .upbit, b: .binance), PerLeg(a: .binance, b: .upbit)])
         #expect(r.schedule == [WalletSuspension(venue: .upbit, asset: "XRP", network: nil, direction: .withdraw,
@@ -61,6 +67,9 @@ import Testing
          "transfers.suspensions.schedule[0].asset: \"xrp\" is not an asset code"),
         (#"{"transfers": {"allow": ["upbit-upbit"]}}"#, "transfers.allow[0]: \"upbit-upbit\" is not one of"),
         (#"{"transfers": {"review_min_hours": 5, "review_max_hours": 2}}"#, "transfers.review_max_hours: is below review_min_hours"),
+        (#"{"rebalance": {"band_low": 0.6, "target": 0.5}}"#, "rebalance.target: 0.5 is not within the band"),
+        (#"{"rebalance": {"policy": "always"}}"#, "rebalance.policy: \"always\" is not one of off, band"),
+        (#"{"strategy": {"transfer_after_seconds": -1}}"#, "strategy.transfer_after_seconds: -1 is out of range"),
     ])
     func badTransferKeysAreNamed(json: String, expected: String) {
         let found = issues(json)

@@ -100,6 +100,27 @@ extension CampaignSuites {
         #expect(suspended.stats.pnl.realizedUSD == held.stats.pnl.realizedUSD)
     }
 
+    @Test func theRebalancerMovesSkewedInventoryBackToTheTarget() async throws {
+        let file = try Self.premiumFile(try newDir())
+        func config(_ policy: String) -> JSONValue {
+            guard case .object(var o) = Self.config(file, exitByTransfer: false) else { return .null }
+            o["strategy"] = ["entry_threshold_bps": 9_000]
+            o["venue_config"] = ["bithumb": ["initial_balances": ["BTC": 0.01]], "binance": ["initial_balances": ["BTC": 0.19]]]
+            o["rebalance"] = ["policy": .string(policy), "max_fee_pct": 0.01]
+            return .object(o)
+        }
+        let (off, offLog) = try await runCampaign(config("off"))
+        #expect(offLog.snapshot.transfers.isEmpty && off.stats.transfers?.count == 0)
+        let (band, log) = try await runCampaign(config("band"))
+        let transfers = log.snapshot.transfers
+        let t = try #require(transfers.first)
+        #expect(transfers.count == 1 && t.purpose == .rebalance && t.from == .binance && t.to == .bithumb)
+        #expect(t.amount == Fixed("0.09") && t.state == .credited && abs(t.requestedNs - (UTCTime.parse(band.stats.startTime) ?? 0) - 60_000_000_000) < 1_000_000, "the first look, a minute in")
+        let tree = band.stats.tree
+        #expect(tree.at("balances.bithumb.BTC.final") == "0.1" && tree.at("balances.binance.BTC.final") == "0.0998", "\(tree["balances"] ?? .null)")
+        #expect(band.stats.transfers?.byPurpose["rebalance"] == 1 && band.stats.balances.reconciled)
+    }
+
     @Test func simulatedRunsWithTransfersAreDeterministicAndResumeToTheSameResults() async throws {
         let file = try Self.premiumFile(try newDir())
         let config = try CampaignConfig.parse(Self.config(file, exitByTransfer: true))

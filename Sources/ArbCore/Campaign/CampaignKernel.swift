@@ -30,7 +30,7 @@ public final class CampaignKernel: Sendable {
     private let paused = Atomic<Bool>(false)
     private let tradeCount: Mutex<Int>
     /// `transfers` rules, and when the next transfer is due (`.max`: none), read by the drivers without a lock.
-    let transferSetup = Mutex(TransferRules())
+    let transferSetup = Mutex(Rebalancer(config: RebalanceConfig(), rules: TransferRules(), orderNotionalUSD: 0, totalCapitalUSD: 0))
     let transferDue = Atomic<Int64>(.max)
 
     /// A kernel over `routes` (indexed 0, 1, …) on `venues`, with room for `capacity` routes in all (`store` must

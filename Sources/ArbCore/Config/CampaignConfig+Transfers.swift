@@ -64,6 +64,20 @@ extension CampaignConfig {
                                 direction: direction, fromNs: from, untilNs: until, cause: "scheduled")
     }
 
+    static func rebalanceConfig(_ t: JSONValue) -> RebalanceConfig {
+        func d(_ key: String) -> Double { t.at("rebalance." + key)!.doubleValue! }
+        var r = RebalanceConfig()
+        r.policy = RebalanceConfig.Policy(rawValue: t.at("rebalance.policy")!.stringValue!)!
+        r.bandLow = d("band_low")
+        r.bandHigh = d("band_high")
+        r.target = d("target")
+        r.lowOrders = d("low_orders")
+        r.maxFeePct = d("max_fee_pct")
+        r.maxInTransitPct = d("max_in_transit_pct")
+        r.checkSeconds = d("check_seconds")
+        return r
+    }
+
     /// Rules between the transfer keys the schema cannot state.
     func transferIssues() -> [ConfigIssue] {
         var issues: [ConfigIssue] = []
@@ -96,6 +110,10 @@ extension CampaignConfig {
         }
         if tree.at(x + "suspensions.down_p95_hours")!.doubleValue! < tree.at(x + "suspensions.down_median_hours")!.doubleValue! {
             issues.append(ConfigIssue(field: x + "suspensions.down_p95_hours", message: "is below down_median_hours"))
+        }
+        if !(rebalance.bandLow <= rebalance.target && rebalance.target <= rebalance.bandHigh) {
+            issues.append(ConfigIssue(field: "rebalance.target", message:
+                "\(rebalance.target) is not within the band \(rebalance.bandLow)…\(rebalance.bandHigh)"))
         }
         return issues
     }

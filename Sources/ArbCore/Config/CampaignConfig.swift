@@ -144,6 +144,8 @@ public struct CampaignConfig: Sendable, Equatable {
     public var latencyMs: [Double]
     /// `transfers`: networks, the allowlist, suspensions and the odds of reviews and failures.
     public var transferRules = TransferRules()
+    /// `rebalance`.
+    public var rebalance = RebalanceConfig()
     /// The normalized tree (defaults filled in), as stored and returned over HTTP.
     public var tree: JSONValue
 
@@ -223,6 +225,7 @@ public struct CampaignConfig: Sendable, Equatable {
         strategy.exitByTransfer = b("strategy.exit_by_transfer")
         strategy.transferAfterSeconds = d("strategy.transfer_after_seconds")
         transferRules = Self.transferRules(t)
+        rebalance = Self.rebalanceConfig(t)
         var balances: [Venue: [String: Fixed]] = [:]
         for venue in Venue.allCases {
             var entries = t.at("paper.initial_balances.\(venue.rawValue)")?.objectValue ?? [:]

@@ -1,4 +1,4 @@
-/// `transfers`: how inventory moves between venues (SPEC §9, docs/transfers.md).
+/// `transfers` and `rebalance`: how inventory moves between venues (SPEC §9, docs/transfers.md).
 extension CampaignSchema {
     static let fraction = SchemaType.number(min: 0, max: 1, exclusiveMin: false)
     static let hours = SchemaType.number(min: 0, max: 8_760, exclusiveMin: false)
@@ -63,5 +63,21 @@ extension CampaignSchema {
             SchemaField("schedule", .array(suspensionEntry, maxItems: 1_000), default: [],
                         doc: "Suspensions at set times (a listed event, a test scenario), on top of the drawn ones."),
         ]),
+    ])
+
+    static let rebalance = SchemaField.section("rebalance", doc: "Moving inventory back toward a target share per venue (docs/transfers.md).", [
+        SchemaField("policy", .enumeration(["off", "band"]), default: "off",
+                    doc: "`off`: inventory moves only by closes by transfer and operators. `band`: for each asset and each pair of venues its routes trade it on, when a venue's share leaves the band, or a side holds less than `low_orders` orders, move it toward `target` (coins, and USDT between USDT venues; KRW never moves)."),
+        SchemaField("band_low", fraction, default: 0.25, doc: "Lower edge of a venue's share of an asset between two venues (what is in transit to it counted)."),
+        SchemaField("band_high", fraction, default: 0.75, doc: "Upper edge."),
+        SchemaField("target", fraction, default: 0.5, doc: "Share a rebalance moves the poorer venue to."),
+        SchemaField("low_orders", .number(min: 0, max: 1_000, exclusiveMin: false), default: 2,
+                    doc: "A side holding less than this many orders of `strategy.order_notional_usd` is refilled."),
+        SchemaField("max_fee_pct", .number(min: 0, max: 1, exclusiveMin: true), default: 0.001,
+                    doc: "A transfer's fee stays under this fraction of its amount (the amount is made larger, or nothing is sent)."),
+        SchemaField("max_in_transit_pct", .number(min: 0, max: 1, exclusiveMin: true), default: 0.3,
+                    doc: "Capital in transit (valued at request) never exceeds this fraction of `total_capital_usd`."),
+        SchemaField("check_seconds", .number(min: 1, max: 86_400, exclusiveMin: false), default: 60,
+                    doc: "How often the rebalancer looks, on the campaign clock."),
     ])
 }

@@ -250,5 +250,6 @@ public enum CampaignSchema {
             ]),
         ]),
         transfers,
+        rebalance,
     ]
 }

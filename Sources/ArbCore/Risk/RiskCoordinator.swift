@@ -230,6 +230,14 @@ public final class RiskCoordinator: Sendable {
         }
     }
 
+    /// Counts a transfer the rebalancer could not make (no route's decision: it belongs to no pair).
+    public func countTransferRejection(code: String) {
+        state.withLock { s in
+            s.transferRejections = s.transferRejections ?? [:]
+            s.transferRejections?[code, default: 0] += 1
+        }
+    }
+
     // MARK: Decision log
 
     private func nextDecisionId(_ s: inout RiskState) -> String {

@@ -35,13 +35,19 @@ public struct TransferBook: Sendable, Codable, Equatable {
     public private(set) var transfers: [Transfer] = []
     /// Indices of the transfers in transit (sent or failed and coming back).
     public private(set) var open: [Int] = []
+    /// When the rebalancer looks next (`rebalance.policy: band`); nil without one.
+    public var nextRebalanceNs: Int64?
 
     public init() {}
 
-    public var isEmpty: Bool { transfers.isEmpty }
+    public var isEmpty: Bool { transfers.isEmpty && nextRebalanceNs == nil }
 
-    /// When the next transfer changes state; nil when none is in transit.
-    public var nextDueNs: Int64? { open.lazy.map { self.transfers[$0].dueNs }.min() }
+    /// When the next transfer changes state or the rebalancer looks; nil when neither is due.
+    public var nextDueNs: Int64? {
+        let transfer = open.lazy.map { self.transfers[$0].dueNs }.min()
+        guard let rebalance = nextRebalanceNs else { return transfer }
+        return Swift.min(transfer ?? .max, rebalance)
+    }
 
     /// Amounts in transit per asset.
     public var inTransit: [String: Fixed] {
