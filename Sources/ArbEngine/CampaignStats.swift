@@ -31,8 +31,7 @@ struct CampaignStats {
         var caps: [String: Double] = [:]
         var perSymbol: [String: StatsReport.SymbolStats] = [:]
         var failed: [StatsReport.FailedRoute] = []
-        var realized = 0.0
-        var unrealized = 0.0
+        var realized = 0.0, unrealized = 0.0, tradingFees = 0.0, exitTransferFees = 0.0
         for (i, worker) in workers.enumerated() {
             let key = worker.route.key, symbol = worker.route.symbol
             let r = risk.routes[i], s = risk.symbols[symbolOf[i]]
@@ -56,9 +55,12 @@ struct CampaignStats {
             allocations[symbol] = s.allocationUSD.double
             caps[symbol] = risk.limits.symbolCapUSD
             realized += route.realizedPnlUSD.double
+            tradingFees += route.feesUSD.double
+            exitTransferFees += route.transferFeesUSD.double
             unrealized += route.counts.unrealizedPnlUSD
             if worker.done, let failure = worker.failure { failed.append(.init(symbol: key, error: failure)) }
         }
+        let transferStats = TransferStats(kernel.transfers, rejections: risk.transferRejections ?? [:], startNs: startNs, nowNs: endNs)
         let curve = equity.map { StatsReport.PnL.EquitySample(t: $0.t, realizedUSD: $0.realizedUSD, unrealizedUSD: $0.unrealizedUSD) }
         return StatsReport(
             runtimeSeconds: Double(endNs - startNs) / 1e9, startTime: UTCTime.format(startNs), endTime: UTCTime.format(endNs),
@@ -67,9 +69,11 @@ struct CampaignStats {
             stopReason: stopReason?.rawValue, failedRoutes: failed,
             riskStats: Self.riskStats(risk, symbols: symbolsRisk, allocations: allocations, caps: caps),
             perSymbol: perSymbol, routes: routes, decisions: Self.decisions(risk), balances: Self.balances(kernel.paperExchange, venues: config.venues),
-            pnl: .init(realizedUSD: realized, unrealizedUSD: unrealized, equityCurve: curve),
+            pnl: .init(realizedUSD: realized, unrealizedUSD: unrealized, equityCurve: curve, grossUSD: realized + tradingFees + exitTransferFees,
+                       netOfTradingFeesUSD: realized + exitTransferFees,
+                       netOfTransfersUSD: realized + exitTransferFees - transferStats.feesUSD),
             trades: .init(opened: kernel.tradesOpened, executed: risk.tradesExecuted, legsRejected: risk.legRejections ?? [:]),
-            marketData: marketData(), transfers: TransferStats(kernel.transfers, rejections: risk.transferRejections ?? [:], startNs: startNs, nowNs: endNs),
+            marketData: marketData(), transfers: transferStats,
             performance: performance())
     }
 

@@ -66,6 +66,8 @@ extension OpenAPIDocument {
                 "realized_usd": number, "unrealized_usd": number,
                 "equity_curve": array(object(["t": number, "realized_usd": number, "unrealized_usd": number, "equity_usd": number],
                                              required: ["t", "realized_usd", "unrealized_usd", "equity_usd"])),
+                "gross_usd": nullable("number"), "net_of_trading_fees_usd": nullable("number"),
+                "net_of_transfers_usd": nullable("number"),
             ], required: ["realized_usd", "unrealized_usd", "equity_curve"]),
             "TradeCounts": object([
                 "opened": integer, "executed": integer, "legs_rejected": map(counts),

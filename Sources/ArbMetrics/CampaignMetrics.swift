@@ -76,6 +76,7 @@ public enum CampaignMetrics {
         let routes = routeRows(probes, tables: tables, risks: risks, labels: labels)
         renderRoutes(routes, into: &text)
         renderCampaigns(probes, risks: risks, into: &text)
+        TransferMetrics.render(probes, risks: risks, into: &text)
     }
 
     /// One row per route of every campaign, with its label sets from the cache.

@@ -84,6 +84,14 @@ extension CampaignSuites {
         #expect(realized.double > 100, "the premium, net of every cost: \(realized)")
         #expect(moved.stats.pnl.realizedUSD > held.stats.pnl.realizedUSD + 100)
         #expect(moved.stats.balances.reconciled && moved.stats.transfers?.byPurpose["exit"] == c.transfers.count)
+        // PnL before fees, after trading fees, after transfer fees: each step takes its fees off.
+        let pnl = moved.stats.pnl
+        let tradingFees = closed.reduce(0.0) { $0 + $1.feesUSD.double }
+        let closeFees = closed.reduce(0.0) { $0 + ($1.transferFeesUSD?.double ?? 0) }
+        #expect(abs((pnl.grossUSD ?? 0) - (realized.double + tradingFees + closeFees)) < 1e-6)
+        #expect(abs((pnl.netOfTradingFeesUSD ?? 0) - (realized.double + closeFees)) < 1e-6)
+        #expect(abs((pnl.netOfTransfersUSD ?? 0) - (realized.double + closeFees - (moved.stats.transfers?.feesUSD ?? 0))) < 1e-6)
+        #expect((pnl.netOfTransfersUSD ?? 0) < (pnl.netOfTradingFeesUSD ?? 0) && (pnl.netOfTradingFeesUSD ?? 0) < (pnl.grossUSD ?? 0))
         #expect((moved.stats.transfers?.perAsset["BTC"]?.transitP50Seconds ?? 0) > 60)
     }
 

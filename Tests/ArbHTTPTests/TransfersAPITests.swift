@@ -1,5 +1,6 @@
 import ArbCore
 import ArbHTTP
+import ArbMetrics
 import Foundation
 import Testing
 
@@ -80,6 +81,12 @@ extension HTTPSuites {
         #expect((stats.at("transfers.per_asset.BTC.transit_p50_seconds")?.doubleValue ?? 0) > 0)
         #expect(stats.at("transfers.capital_in_transit.now_usd") == 0.0 && (stats.at("transfers.capital_in_transit.max_usd")?.doubleValue ?? 0) > 500)
 
+        // And in /metrics.
+        let exposition = MetricsExposition(service: ServiceMetrics(version: "test"), manager: s.manager)
+        let metrics = String(decoding: await exposition.render(), as: UTF8.self)
+        #expect(metrics.contains("arbitrage_transfers_total{campaign=\"\(id)\",asset=\"BTC\",purpose=\"manual\"} 1"), "\(metrics.split(separator: "\n").filter { $0.contains("transfer") })")
+        #expect(metrics.contains("arbitrage_capital_in_transit_usd{campaign=\"\(id)\"} 0"))
+        #expect(metrics.contains("# TYPE arbitrage_transfer_rejections_total counter"))
         _ = try await s.call("POST", "/campaigns/\(id)/stop")
         let late = try await s.call("POST", path, json: #"{"asset": "BTC", "from": "binance", "to": "bithumb", "amount": 0.01}"#)
         #expect(late.status == 409 && late.text.contains("only a running campaign can transfer"))

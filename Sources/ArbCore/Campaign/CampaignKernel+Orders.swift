@@ -130,7 +130,7 @@ extension CampaignKernel {
             trade.status = .aborted
             trade.realizedPnlUSD = cash
             coordinator.releaseEntry(route: index, reservedUSD: p.reservedUSD, realizedUSD: cash, timeNs: nowNs)
-            worker.engine.aborted(realizedUSD: cash)
+            worker.engine.aborted(realizedUSD: cash, feesUSD: fees)
         }
         worker.publishFills()
         if !fills.isEmpty { recorder.record(.trade(trade)) }
@@ -153,7 +153,7 @@ extension CampaignKernel {
             trade.realizedPnlUSD = trade.cashFlowUSD
             coordinator.recordClose(route: index, committedUSD: trade.committedUSD, realizedUSD: trade.cashFlowUSD,
                                     timeNs: nowNs)
-            worker.engine.closed(realizedUSD: trade.cashFlowUSD)
+            worker.engine.closed(realizedUSD: trade.cashFlowUSD, feesUSD: trade.feesUSD)
         } else {
             trade.quantity = p.quantity - unwound
             worker.engine.reduced(trade)

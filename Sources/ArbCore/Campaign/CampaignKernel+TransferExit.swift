@@ -133,7 +133,7 @@ extension CampaignKernel {
         trade.holdSeconds = Double(closedNs - trade.entry.timeNs) / 1e9
         trade.realizedPnlUSD = realized
         coordinator.recordClose(route: index, committedUSD: trade.committedUSD, realizedUSD: realized, timeNs: nowNs)
-        worker.engine.closed(realizedUSD: realized)
+        worker.engine.closed(realizedUSD: realized, feesUSD: trade.feesUSD, transferFeesUSD: close.transferFeesUSD)
         worker.publishFills()
         recorder.record(.trade(trade))
     }

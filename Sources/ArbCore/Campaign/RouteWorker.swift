@@ -68,6 +68,8 @@ public final class RouteWorker: @unchecked Sendable {
         var sellABuyBTrades = 0
         var realizedPnlUSD = Fixed.zero
         var position: OpenPair?
+        var feesUSD = Fixed.zero
+        var transferFeesUSD = Fixed.zero
     }
 
     /// Publishes the gauges after an evaluation (two relaxed stores).
@@ -80,7 +82,8 @@ public final class RouteWorker: @unchecked Sendable {
     /// Publishes trades, realized PnL and the open pair after fills changed them.
     func publishFills() {
         let summary = FillSummary(trades: engine.trades, sellABuyBTrades: engine.sellABuyBTrades,
-                                  realizedPnlUSD: engine.realizedPnlUSD, position: engine.position)
+                                  realizedPnlUSD: engine.realizedPnlUSD, position: engine.position,
+                                  feesUSD: engine.closedFeesUSD ?? .zero, transferFeesUSD: engine.closedTransferFeesUSD ?? .zero)
         fills.withLock { $0 = summary }
         publishGauges()
     }
@@ -89,7 +92,8 @@ public final class RouteWorker: @unchecked Sendable {
     public var summary: RouteSummary {
         let f = fills.withLock { $0 }
         return RouteSummary(counts: counts(trades: f.trades, sellABuyB: f.sellABuyBTrades, realized: f.realizedPnlUSD),
-                            realizedPnlUSD: f.realizedPnlUSD, position: f.position)
+                            realizedPnlUSD: f.realizedPnlUSD, position: f.position, feesUSD: f.feesUSD,
+                            transferFeesUSD: f.transferFeesUSD)
     }
 
     /// The summary's numbers without the open pair (no strings to copy: what a metrics scrape reads per route).
@@ -122,4 +126,7 @@ public struct RouteSummary: Sendable, Equatable {
     public var counts: RouteCounts
     public var realizedPnlUSD: Fixed
     public var position: OpenPair?
+    /// Trading and withdrawal fees of the round trips closed so far (USD).
+    public var feesUSD = Fixed.zero
+    public var transferFeesUSD = Fixed.zero
 }

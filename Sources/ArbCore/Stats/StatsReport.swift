@@ -212,15 +212,25 @@ public struct StatsReport: Codable, Sendable, Equatable {
         public var realizedUSD: Double
         public var unrealizedUSD: Double
         public var equityCurve: [EquitySample]
+        /// Realized PnL before any fee, after trading fees only, and after every transfer fee too (rebalancing,
+        /// operators' and closes still on their way included); nil in stats stored before transfers existed.
+        public var grossUSD: Double?
+        public var netOfTradingFeesUSD: Double?
+        public var netOfTransfersUSD: Double?
 
         enum CodingKeys: String, CodingKey {
             case realizedUSD = "realized_usd", unrealizedUSD = "unrealized_usd", equityCurve = "equity_curve"
+            case grossUSD = "gross_usd", netOfTradingFeesUSD = "net_of_trading_fees_usd", netOfTransfersUSD = "net_of_transfers_usd"
         }
 
-        public init(realizedUSD: Double, unrealizedUSD: Double, equityCurve: [EquitySample]) {
+        public init(realizedUSD: Double, unrealizedUSD: Double, equityCurve: [EquitySample], grossUSD: Double? = nil,
+                    netOfTradingFeesUSD: Double? = nil, netOfTransfersUSD: Double? = nil) {
             self.realizedUSD = realizedUSD
             self.unrealizedUSD = unrealizedUSD
             self.equityCurve = equityCurve
+            self.grossUSD = grossUSD
+            self.netOfTradingFeesUSD = netOfTradingFeesUSD
+            self.netOfTransfersUSD = netOfTransfersUSD
         }
 
         public struct EquitySample: Codable, Sendable, Equatable {

@@ -56,6 +56,10 @@ public struct RouteEngine: Sendable, Codable, Equatable {
     public private(set) var trades = 0
     public private(set) var sellABuyBTrades = 0
     public private(set) var realizedPnlUSD = Fixed.zero
+    /// Trading fees and withdrawal fees of the round trips closed or aborted so far (USD); nil until the first
+    /// (and in checkpoints from before they were kept).
+    public private(set) var closedFeesUSD: Fixed?
+    public private(set) var closedTransferFeesUSD: Fixed?
     public private(set) var unrealizedPnlUSD = 0.0
     public private(set) var premiumBps = 0.0
     /// The open pair's close by transfer while its transfers are on their way: nothing trades on the route.
@@ -256,17 +260,20 @@ public struct RouteEngine: Sendable, Codable, Equatable {
     /// A close by transfer was refused: the pair keeps its other exits and tries again at `untilNs`.
     public mutating func deferTransfer(untilNs: Int64) { transferRetryNs = untilNs }
 
-    /// The pair is closed (or the entry was aborted with a realized cost).
-    public mutating func closed(realizedUSD: Fixed) {
+    /// The pair is closed (or the entry was aborted with a realized cost), with what it paid in fees.
+    public mutating func closed(realizedUSD: Fixed, feesUSD: Fixed = .zero, transferFeesUSD: Fixed = .zero) {
         closing = nil
         transferRetryNs = nil
         position = nil
         realizedPnlUSD += realizedUSD
+        closedFeesUSD = (closedFeesUSD ?? .zero) + feesUSD
+        closedTransferFeesUSD = (closedTransferFeesUSD ?? .zero) + transferFeesUSD
         unrealizedPnlUSD = 0
     }
 
     /// Books the realized cost of an aborted entry that never became a position.
-    public mutating func aborted(realizedUSD: Fixed) {
+    public mutating func aborted(realizedUSD: Fixed, feesUSD: Fixed = .zero) {
         realizedPnlUSD += realizedUSD
+        closedFeesUSD = (closedFeesUSD ?? .zero) + feesUSD
     }
 }
