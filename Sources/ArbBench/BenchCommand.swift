@@ -41,6 +41,9 @@ public struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Venues of the campaigns, comma-separated; with more than Upbit and Binance the routes are spread over every KRW × USDT pair (each --routes count is then the most routes, Top N = count / pairs).")
     var venues: String = "upbit,binance"
 
+    @Flag(help: "Move inventory in every case: pairs close by transfer after 60 s (strategy.exit_by_transfer), the rebalancer looks every 60 s (rebalance.policy band), every venue sends to every other.")
+    var transfers = false
+
     @Flag(help: "Print the results as JSON instead of a table.")
     var json = false
 
@@ -133,7 +136,7 @@ public struct BenchCommand: AsyncParsableCommand {
         let assets = (n + pairs - 1) / pairs
         var venueConfig: [String: JSONValue] = [:]
         for venue in venues { venueConfig[venue.rawValue] = ["max_exposure_usd": .double(capital), "max_orders_per_second": 100_000] }
-        return [
+        var config: JSONValue = [
             "name": .string("bench-\(n)-\(c)"),
             "venues": .array(venues.map { .string($0.rawValue) }),
             "venue_config": .object(venueConfig),
@@ -146,6 +149,14 @@ public struct BenchCommand: AsyncParsableCommand {
             ],
             "session": ["clock": .string(c), "max_runtime_seconds": .double(c == "realtime" ? duration : simulatedSeconds)],
         ]
+        if transfers, case .object(var o) = config {
+            o["strategy"] = ["exit_by_transfer": true, "transfer_after_seconds": 60]
+            o["rebalance"] = ["policy": "band", "max_fee_pct": 0.01]
+            let pairs = venues.flatMap { a in venues.filter { $0 != a }.map { JSONValue.string("\(a.rawValue)-\($0.rawValue)") } }
+            o["transfers"] = ["allow": .array(pairs)]
+            config = .object(o)
+        }
+        return config
     }
 
     /// One case: a generated config run by this executable in a child process.

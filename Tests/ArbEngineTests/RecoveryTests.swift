@@ -62,9 +62,15 @@ extension CampaignSuites {
         #expect(try SQLiteCampaignStore(path: dir + "/arbitrage.sqlite").integrityCheck() == "ok")
     }
 
-    @Test func aSimulatedCampaignKilledMidRunResumesToTheResultsOfAnUninterruptedRun() async throws {
-        let config = #"{"universe": {"top_n": 6}, "engine": {"mode": "multi", "multi_symbol_enabled": true}, "strategy": {"entry_threshold_bps": -5}, "paper": {"latency_ms": {"upbit": 120, "binance": 40}}, "market_data": {"updates_per_second": 5}, "session": {"clock": "simulated", "max_runtime_seconds": 7200, "checkpoint_seconds": 60}}"#
-        let dir = Self.dataDir("sim")
+    /// With transfers: pairs close by transfer a minute in, the rebalancer looks every minute, so the kill finds
+    /// transfers in flight.
+    static let transferSections = #""strategy": {"entry_threshold_bps": -5, "exit_by_transfer": true, "transfer_after_seconds": 60}, "rebalance": {"policy": "band", "max_fee_pct": 0.01}, "transfers": {"allow": ["upbit-binance", "binance-upbit"]}"#
+
+    @Test(arguments: [false, true])
+    func aSimulatedCampaignKilledMidRunResumesToTheResultsOfAnUninterruptedRun(transfers: Bool) async throws {
+        let strategy = transfers ? Self.transferSections : #""strategy": {"entry_threshold_bps": -5}"#
+        let config = #"{"universe": {"top_n": 6}, "engine": {"mode": "multi", "multi_symbol_enabled": true}, "# + strategy + #", "paper": {"latency_ms": {"upbit": 120, "binance": 40}}, "market_data": {"updates_per_second": 5}, "session": {"clock": "simulated", "max_runtime_seconds": 7200, "checkpoint_seconds": 60}}"#
+        let dir = Self.dataDir(transfers ? "sim-transfers" : "sim")
         let first = try await offPool { try ServeProcess.start(["--data-dir", dir]) }
         let id = try await Self.create(first.port, config)
         var sequence = 0
@@ -94,6 +100,13 @@ extension CampaignSuites {
         #expect(int(stats.at("trades.opened")) > 10)
         let ids = try await Self.tradeIds(port, id)
         #expect(ids.count == int(stats.at("trades.opened")) && Set(ids).count == ids.count)
+        if transfers {
+            // Every transfer listed once, in its final state, as many as the stats count.
+            let listed = try await Self.get(port, "/campaigns/\(id)/transfers?limit=1000")["items"]?.arrayValue ?? []
+            let transferIds = listed.compactMap { $0["id"]?.stringValue }
+            #expect(int(stats.at("transfers.count")) > 5 && transferIds.count == int(stats.at("transfers.count")))
+            #expect(Set(transferIds).count == transferIds.count)
+        }
         #expect(try await offPool { second.terminate() } == 0)
         #expect(try SQLiteCampaignStore(path: dir + "/arbitrage.sqlite").integrityCheck() == "ok")
     }
