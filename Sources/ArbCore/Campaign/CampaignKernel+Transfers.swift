@@ -61,6 +61,8 @@ extension CampaignKernel {
         changed += rebalance(nowNs: nowNs)
         for transfer in changed {
             recorder.record(.transfer(transfer))
+            guard transfer.purpose == .exit else { continue }
+            exitSettlements.add(1, ordering: .releasing)
             if closingPairs, let index = closingRoute(of: transfer) { syncClose(index, nowNs: nowNs) }
         }
         return changed

@@ -32,6 +32,8 @@ public final class CampaignKernel: Sendable {
     /// `transfers` rules, and when the next transfer is due (`.max`: none), read by the drivers without a lock.
     let transferSetup = Mutex(Rebalancer(config: RebalanceConfig(), rules: TransferRules(), orderNotionalUSD: 0, totalCapitalUSD: 0))
     let transferDue = Atomic<Int64>(.max)
+    /// Counts settlements of closing transfers; starts at 1 so a resumed route looks once at its transfers.
+    let exitSettlements = Atomic<Int>(1)
 
     /// A kernel over `routes` (indexed 0, 1, …) on `venues`, with room for `capacity` routes in all (`store` must
     /// hold their markets, laid out as `MarketMap` lays them); nil capacity = no room to grow.
@@ -217,8 +219,15 @@ public final class CampaignKernel: Sendable {
             worker.engine.params = params.withLock { $0.params }
             worker.paramsVersion = version
         }
-        // A pair closing by transfer moves on when its transfers have settled (a few routes, rarely).
-        if worker.engine.isHolding && worker.engine.closing != nil { syncClose(index, nowNs: nowNs) }
+        // A pair closing by transfer moves on once one of the campaign's closing transfers has settled since the
+        // route last looked (the realtime driver settles them on another task).
+        if worker.engine.isClosing {
+            let settled = exitSettlements.load(ordering: .acquiring)
+            if settled != worker.seenExitSettlements {
+                worker.seenExitSettlements = settled
+                syncClose(index, nowNs: nowNs)
+            }
+        }
         if worker.takeFlattenRequest() {
             flatten(route: index, reason: "flatten", nowNs: nowNs)
         }

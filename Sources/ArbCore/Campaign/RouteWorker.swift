@@ -27,6 +27,8 @@ public final class RouteWorker: @unchecked Sendable {
     /// Evaluations so far, readable from any thread (progress, metrics).
     public let iterationCount = Atomic<Int>(0)
     var paramsVersion = 0
+    /// The kernel's count of closing-transfer settlements when this route last looked at its close by transfer.
+    var seenExitSettlements = 0
     private let flattenRequested = Atomic<Bool>(false)
 
     /// Asks the route to unwind its open pair at its next evaluation.

@@ -63,7 +63,11 @@ public struct RouteEngine: Sendable, Codable, Equatable {
     public private(set) var unrealizedPnlUSD = 0.0
     public private(set) var premiumBps = 0.0
     /// The open pair's close by transfer while its transfers are on their way: nothing trades on the route.
-    public private(set) var closing: TransferClose?
+    public private(set) var closing: TransferClose? {
+        didSet { isClosing = closing != nil }
+    }
+    /// Whether a close by transfer is on its way (cheaper to ask than `closing != nil`).
+    public private(set) var isClosing = false
     /// After a refused close by transfer, when to try again.
     public private(set) var transferRetryNs: Int64?
     /// Sequences of the A and B snapshots the last evaluation saw.
@@ -99,7 +103,7 @@ public struct RouteEngine: Sendable, Codable, Equatable {
     /// books are needed: a pair is open, the best-price edge clears the entry threshold, or a price is invalid.
     public mutating func quickLook(a: BookTop, b: BookTop, fx: FxQuote, nowNs: Int64, entriesAllowed: Bool) -> Bool {
         if isHolding {
-            guard closing == nil else {
+            guard !isClosing else {
                 iterations += 1
                 return true
             }
