@@ -129,6 +129,30 @@ extension CampaignSuites {
         #expect(band.stats.transfers?.byPurpose["rebalance"] == 1 && band.stats.balances.reconciled)
     }
 
+    /// On the realtime clock the route tasks pick their settled transfers up themselves.
+    @Test func onTheRealtimeClockPairsCloseByTransferToo() async throws {
+        let file = try Self.premiumFile(try newDir())
+        guard case .object(var o) = Self.config(file, exitByTransfer: true) else { return }
+        o["session"] = ["clock": "realtime", "max_runtime_seconds": 120]
+        o["market_data"] = ["source": "replay", "replay": ["files": [.string(file)], "speed": 20]]
+        o["strategy"] = ["entry_threshold_bps": 100, "max_hold_seconds": 3_600, "order_notional_usd": 5_000, "max_slippage_bps": 50,
+                         "exit_by_transfer": true, "transfer_after_seconds": 10]
+        o["transfers"] = ["review_probability": 0, "failure_probability": 0, "travel_rule_minutes": 0, "suspensions": ["process": "off"],
+                          "networks": ["BTC": ["median_minutes": 0.1, "p95_minutes": 0.2], "USDT": ["median_minutes": 0.1, "p95_minutes": 0.2]]]
+        let (result, log) = try await runCampaign(.object(o))
+        let c = log.snapshot
+        let closed = c.trades.filter { $0.status == .closed && $0.exitReason == "transfer" }
+        #expect(closed.count >= 2, "\(c.trades.map { "\($0.status) \($0.exitReason ?? "")" }) \(c.transfers.map { "\($0.id) \($0.state) \($0.requestedNs) \($0.arrivesNs) \($0.settledNs ?? 0)" })")
+        let byId = Dictionary(c.transfers.map { ($0.id, $0) }, uniquingKeysWith: { _, b in b })
+        for trade in closed {
+            let ids = trade.transferIds ?? []
+            #expect(ids.count == 2 && ids.allSatisfy { byId[$0]?.state == .credited })
+            let fees = ids.reduce(0.0) { $0 + (byId[$1]?.feeUSD ?? 0) }
+            #expect(trade.realizedPnlUSD == trade.cashFlowUSD - Fixed(fees))
+        }
+        #expect(result.stats.balances.reconciled && result.stats.transfers?.byPurpose["exit"] == c.transfers.count)
+    }
+
     @Test func simulatedRunsWithTransfersAreDeterministicAndResumeToTheSameResults() async throws {
         let file = try Self.premiumFile(try newDir())
         let config = try CampaignConfig.parse(Self.config(file, exitByTransfer: true))
