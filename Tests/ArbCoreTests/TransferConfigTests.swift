@@ -82,3 +82,25 @@ import Testing
         #expect(entry?["required"] == ["venue", "from", "until"])
     }
 }
+
+/// An operator's transfer body.
+@Suite struct ManualTransferTests {
+    let venues: [Venue] = [.upbit, .binance]
+
+    @Test func numbersAndDecimalStringsReadExactly() throws {
+        let n = try ManualTransfer.parse(JSONValue(parsing: #"{"asset": "XRP", "from": "binance", "to": "upbit", "amount": 0.29}"#), venues: venues)
+        let s = try ManualTransfer.parse(JSONValue(parsing: #"{"asset": "XRP", "from": "binance", "to": "upbit", "amount": "0.29", "network": "XRP"}"#), venues: venues)
+        #expect(n.amount == Fixed("0.29") && s.amount == Fixed("0.29") && n.network == nil && s.network == "XRP")
+        #expect(n.from == .binance && n.to == .upbit && n.asset == "XRP")
+    }
+
+    @Test func everyBadFieldIsNamed() throws {
+        let body = try JSONValue(parsing: #"{"asset": "x", "from": "okx", "amount": "abc", "network": 3, "memo": 1}"#)
+        do {
+            _ = try ManualTransfer.parse(body, venues: venues)
+            Issue.record("accepted")
+        } catch {
+            #expect(error.issues.map(\.field) == ["memo", "asset", "from", "to", "amount", "network"], "\(error)")
+        }
+    }
+}

@@ -38,7 +38,7 @@ public struct ManualTransfer: Sendable, Equatable {
         switch fields["amount"] {
         case .string(let text)?: amount = Fixed(text)
         case let value? where value.doubleValue != nil:
-            amount = value.doubleValue.flatMap { $0.isFinite && abs($0) < 9e10 ? Fixed($0, rounding: .down) : nil }
+            amount = value.doubleValue.flatMap { $0.isFinite && abs($0) < 9e10 ? Fixed($0) : nil }
         default: break
         }
         if amount == nil || !(amount!.isPositive) {
