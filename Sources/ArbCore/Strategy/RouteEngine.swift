@@ -64,10 +64,13 @@ public struct RouteEngine: Sendable, Codable, Equatable {
     public private(set) var premiumBps = 0.0
     /// The open pair's close by transfer while its transfers are on their way: nothing trades on the route.
     public private(set) var closing: TransferClose? {
-        didSet { isClosing = closing != nil }
+        didSet { closingFlag = closing != nil ? true : nil }
     }
-    /// Whether a close by transfer is on its way (cheaper to ask than `closing != nil`).
-    public private(set) var isClosing = false
+    /// Kept beside `closing` so the hot path asks a flag, not an optional struct; nil (absent from checkpoints
+    /// written before transfers) when not closing.
+    private var closingFlag: Bool?
+    /// Whether a close by transfer is on its way.
+    @inline(__always) public var isClosing: Bool { closingFlag == true }
     /// After a refused close by transfer, when to try again.
     public private(set) var transferRetryNs: Int64?
     /// Sequences of the A and B snapshots the last evaluation saw.
