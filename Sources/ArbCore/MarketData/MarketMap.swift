@@ -56,6 +56,16 @@ public struct MarketMap: Sendable, Equatable {
         add(routes)
     }
 
+    /// Exactly `markets`, in order, with no routes (what a conversion of recordings reads: every market in them).
+    public init(markets: [MarketKey]) {
+        includesFx = true
+        for key in markets where indexes[key] == nil {
+            let fx = key.symbol == Self.fxSymbol && key.venue.isKRW ? key.venue : nil
+            let market = append(key, fxVenue: fx)
+            if let fx, fxMarkets[fx] == nil { fxMarkets[fx] = market }
+        }
+    }
+
     /// The markets a campaign of `config` reads for `routes`.
     public init(config: CampaignConfig, routes: [Route]) {
         self.init(venues: config.venues, routes: routes, includesFx: config.marketData.fxSource == .book)

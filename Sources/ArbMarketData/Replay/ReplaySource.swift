@@ -148,18 +148,25 @@ public struct ReplaySource: ScheduledMarketSource, @unchecked Sendable {
     }
 
     public mutating func emit(into store: SnapshotStore) -> Int {
+        let (event, market) = nextEvent()
+        event.write(into: store, market: market, receiveTimeNs: event.timeNs)
+        return market
+    }
+
+    /// Takes the next book and its market index (call only while `nextTimeNs` is not nil): what `emit` writes,
+    /// and what a conversion into the market-data cache keeps.
+    public mutating func nextEvent() -> (event: MarketEvent, market: Int) {
         let key = heap.removeMin()
         let file = files[key.file]
         let event = file.head!
         let market = file.headMarket
-        event.write(into: store, market: market, receiveTimeNs: event.timeNs)
         counters?.rows.add(1, ordering: .relaxed)
         do { try advance(file) } catch {
             // A read error ends this file; the others go on.
             logger.error("replay: \(error); the rest of the file is skipped")
             file.head = nil
         }
-        return market
+        return (event, market)
     }
 
     public func checkpointState() throws -> [UInt8] {

@@ -1,0 +1,129 @@
+import ArbCore
+import ArbTestSupport
+import Foundation
+import Logging
+import Testing
+@testable import ArbMarketData
+
+/// The market-data cache: conversion keeps every book in replay order, and a damaged file is refused naming the byte.
+@Suite struct MarketCacheTests {
+    static let logger = Logger(label: "test")
+
+    /// Three markets over 10,000 books (more than two blocks), a row that cannot be read, an end mark.
+    static func recording(_ dir: URL) throws -> String {
+        var lines: [String] = []
+        for i in 0..<3_400 {
+            let t = 1_767_225_600_000_000_000 + Int64(i) * 100_000_000
+            let p = 140_000_000 + (i % 97) * 1_000
+            lines.append(#"{"ts":\#(t),"exchange_ts":\#(t - 5),"exchange":"upbit","symbol":"KRW-BTC","bids":[["\#(p)","0.5"],["\#(p - 1_000)","1.25"]],"asks":[["\#(p + 1_000)","0.75"]]}"#)
+            lines.append(#"{"ts":\#(t),"exchange":"binance","symbol":"BTCUSDT","bids":[["99990.01","0.00001"]],"asks":[["100000","3"],["100000.5","4"],["100001","5"]]}"#)
+            if i % 3 == 0 { lines.append(#"{"ts":\#(t + 7),"exchange":"upbit","symbol":"KRW-USDT","bids":[["1399","100000"]],"asks":[["1401","100000"]]}"#) }
+            if i == 1_000 { lines.append(#"{"ts":\#(t),"exchange":"upbit","symbol":"KRW-BTC","bids":"oops"}"#) }
+        }
+        lines.append(#"{"type":"end","ts":1767226000000000000}"#)
+        return try write(lines.joined(separator: "\n") + "\n", dir, "rec.jsonl")
+    }
+
+    /// What replaying `paths` plays, in order.
+    static func replayed(_ paths: [String], format: ReplaySource.Format, markets: [MarketKey]) throws -> [MarketEvent] {
+        var source = try ReplaySource(paths: paths, format: format, names: MarketMap(markets: markets), logger: logger)
+        var out: [MarketEvent] = []
+        while source.nextTimeNs != nil { out.append(source.nextEvent().event) }
+        return out
+    }
+
+    @Test func aConversionKeepsEveryBookInReplayOrder() throws {
+        let dir = try tempDir()
+        let jsonl = try Self.recording(dir)
+        let out = dir.appendingPathComponent("rec.arbcache").path
+        let summary = try MarketCacheImport.run(paths: [jsonl], format: .auto, out: out, logger: Self.logger)
+        #expect(summary.markets == 3 && summary.rows == 3_400 * 2 + 1_134 && summary.badRows == 1)
+        #expect(summary.dataEndNs == 1_767_226_000_000_000_000)
+        let reader = try MarketCacheReader(path: out)
+        try reader.verify()
+        #expect(reader.blocks.count == 2 && reader.rowCount == summary.rows && reader.dataEndNs == summary.dataEndNs)
+        let cached = try reader.events()
+        let original = try Self.replayed([jsonl], format: .jsonl, markets: reader.markets)
+        #expect(cached.count == original.count && cached == original)
+        #expect(cached.first?.exchangeTimeNs == 1_767_225_600_000_000_000 - 5 && cached[1].bids.quantity(0) == Fixed("0.00001"))
+        #expect(!FileManager.default.fileExists(atPath: out + ".partial"))
+    }
+
+    @Test func tardisAndJSONLMergeAsTheyReplay() throws {
+        let dir = try tempDir()
+        let jsonl = try Self.recording(dir)
+        var csv = ["exchange,symbol,timestamp,local_timestamp," + (0..<5).map {
+            "asks[\($0)].price,asks[\($0)].amount,bids[\($0)].price,bids[\($0)].amount"
+        }.joined(separator: ",")]
+        for i in 0..<500 {
+            let us = 1_767_225_600_000_000 + Int64(i) * 150_000
+            csv.append("okex,BTC-USDT,\(us - 3),\(us),100010.5,0.25,100000.1,0.5" + String(repeating: ",,,,", count: 4))
+        }
+        let tardis = try write(csv.joined(separator: "\n") + "\n", dir, "okx.csv")
+        let out = dir.appendingPathComponent("mixed.arbcache").path
+        _ = try MarketCacheImport.run(paths: [tardis, jsonl], format: .auto, out: out, logger: Self.logger)
+        let reader = try MarketCacheReader(path: out)
+        let cached = try reader.events()
+        #expect(cached == (try Self.replayed([tardis, jsonl], format: .auto, markets: reader.markets)))
+        #expect(reader.markets.contains(MarketKey(.okx, "BTC-USDT")) && cached.contains { $0.venue == .okx })
+    }
+
+    @Test func aWindowStartsAtItsBlock() throws {
+        let dir = try tempDir()
+        let out = dir.appendingPathComponent("w.arbcache").path
+        _ = try MarketCacheImport.run(paths: [try Self.recording(dir)], format: .jsonl, out: out, logger: Self.logger)
+        let reader = try MarketCacheReader(path: out)
+        #expect(reader.block(atOrAfter: .min) == 0 && reader.block(atOrAfter: .max) == reader.blocks.count - 1)
+        let second = reader.blocks[1].firstNs
+        #expect(reader.block(atOrAfter: second + 1) == 1 && reader.block(atOrAfter: second - 1) == 0)
+        // The instant a block starts at may end the block before.
+        #expect(reader.block(atOrAfter: second) == 0)
+    }
+
+    /// The file's bytes with `edit` applied, written to a new file.
+    static func altered(_ path: String, _ edit: (inout [UInt8]) -> Void) throws -> String {
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        edit(&bytes)
+        let copy = path + ".altered"
+        try Data(bytes).write(to: URL(fileURLWithPath: copy))
+        return copy
+    }
+
+    @Test func aDamagedFileIsRefusedNamingTheByte() throws {
+        let dir = try tempDir()
+        let out = dir.appendingPathComponent("d.arbcache").path
+        _ = try MarketCacheImport.run(paths: [try Self.recording(dir)], format: .jsonl, out: out, logger: Self.logger)
+        let good = try MarketCacheReader(path: out)
+        let indexAt = Int(good.bytes.loadUnaligned(fromByteOffset: 48, as: UInt64.self))
+        let secondBlock = good.blocks[1].offset
+
+        func refusal(_ path: String, verify: Bool = false) -> MarketCacheError? {
+            do {
+                let r = try MarketCacheReader(path: path)
+                if verify { try r.verify() }
+                return nil
+            } catch { return error }
+        }
+        // A byte flipped in the index.
+        let index = refusal(try Self.altered(out) { $0[indexAt + 20] ^= 0x40 })
+        #expect(index?.offset == indexAt && index?.message.contains("index does not match its checksum") == true, "\(String(describing: index))")
+        // A byte flipped in the second block of rows: the file opens, the block is refused when checked.
+        let rows = try Self.altered(out) { $0[secondBlock + 100] ^= 0x01 }
+        #expect(refusal(rows) == nil)
+        let block = refusal(rows, verify: true)
+        #expect(block?.offset == secondBlock && block?.message.contains("block 1 of rows does not match") == true)
+        // A tail cut off.
+        let cut = refusal(try Self.altered(out) { $0.removeLast(40) })
+        #expect(cut?.message.hasPrefix("truncated") == true && cut?.offset != nil, "\(String(describing: cut))")
+        let stub = refusal(try Self.altered(out) { $0.removeLast($0.count - 30) })
+        #expect(stub?.offset == 30 && stub?.message.contains("shorter than the 72-byte header") == true)
+        // Another version, and not a cache at all.
+        let version = refusal(try Self.altered(out) { $0[8] = 2 })
+        #expect(version?.offset == 8 && version?.message.contains("cache version 2; this build reads version 1") == true)
+        let other = refusal(try write(String(repeating: "{}\n", count: 40), dir, "x.jsonl"))
+        #expect(other?.offset == 0 && other?.message.contains("not a market-data cache") == true)
+        // The header altered.
+        let header = refusal(try Self.altered(out) { $0[24] ^= 0x01 })
+        #expect(header?.offset == 0 && header?.message.contains("header does not match its checksum") == true)
+    }
+}
