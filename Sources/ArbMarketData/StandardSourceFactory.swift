@@ -25,8 +25,14 @@ public struct StandardSourceFactory: MarketSourceFactory {
             return try SyntheticSourceFactory().makeSource(members: members, config: config, startNs: startNs)
         case .replay:
             let replay = config.marketData.replay
+            let names = MarketMap(config: config, routes: members.map(\.route))
+            if let cache = try Self.cache(replay.files) {
+                do { return try CacheReplaySource(path: cache, names: names, logger: logger) } catch {
+                    throw ConfigError(field: "market_data.replay.files[0]", error.description)
+                }
+            }
             do {
-                return try ReplaySource(paths: replay.files, format: Self.format(replay), names: MarketMap(config: config, routes: members.map(\.route)), logger: logger)
+                return try ReplaySource(paths: replay.files, format: Self.format(replay), names: names, logger: logger)
             } catch {
                 throw Self.configError(error, files: replay.files)
             }
@@ -43,8 +49,11 @@ public struct StandardSourceFactory: MarketSourceFactory {
             return try SyntheticSourceFactory().restoreSource(members: members, config: config, startNs: startNs, state: state)
         case .replay:
             let replay = config.marketData.replay
-            return try ReplaySource(paths: replay.files, format: Self.format(replay), names: MarketMap(config: config, routes: members.map(\.route)),
-                                    logger: logger, state: state)
+            let names = MarketMap(config: config, routes: members.map(\.route))
+            if let cache = try Self.cache(replay.files) {
+                return try CacheReplaySource(path: cache, names: names, logger: logger, state: state)
+            }
+            return try ReplaySource(paths: replay.files, format: Self.format(replay), names: names, logger: logger, state: state)
         case .live:
             guard let live else { throw Self.noLive }
             return try live.restoreSource(members: members, config: config, startNs: startNs, state: state)
@@ -61,8 +70,14 @@ public struct StandardSourceFactory: MarketSourceFactory {
         guard config.marketData.source == .replay else { return listing }
         let replay = config.marketData.replay
         let perFile: [Set<String>]
-        do { perFile = try ReplayCatalog.markets(paths: replay.files, format: Self.format(replay)) } catch {
-            throw Self.configError(error, files: replay.files)
+        if let cache = try Self.cache(replay.files) {
+            do { perFile = [Set(try MarketCacheReader(path: cache).markets.map { MarketEvent.key($0.venue, $0.symbol) })] } catch {
+                throw ConfigError(field: "market_data.replay.files[0]", error.description)
+            }
+        } else {
+            do { perFile = try ReplayCatalog.markets(paths: replay.files, format: Self.format(replay)) } catch {
+                throw Self.configError(error, files: replay.files)
+            }
         }
         let markets = perFile.reduce(into: Set<String>()) { $0.formUnion($1) }
         let pairVenues = Set(config.routePairs.flatMap { [$0.a, $0.b] })
@@ -94,6 +109,18 @@ public struct StandardSourceFactory: MarketSourceFactory {
     public func liveListing(config: CampaignConfig) throws(ConfigError) -> [ListingEntry] {
         guard let live else { throw ConfigError(field: "universe.source", "the live listing is not available here") }
         return try live.liveListing(config: config)
+    }
+
+    /// The cache among `files`, when they name one: it holds every book of its recordings, so it is replayed
+    /// alone.
+    static func cache(_ files: [String]) throws(ConfigError) -> String? {
+        let caches = files.indices.filter { MarketCache.isCache(path: files[$0]) }
+        guard let first = caches.first else { return nil }
+        guard files.count == 1 else {
+            throw ConfigError(field: "market_data.replay.files[\(first)]",
+                              "\(files[first]) is a market-data cache: it is replayed alone (convert every recording into one cache with `arbitrage data import`)")
+        }
+        return files[first]
     }
 
     static func format(_ replay: ReplayConfig) -> ReplaySource.Format {

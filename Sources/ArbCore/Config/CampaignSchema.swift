@@ -180,7 +180,7 @@ public enum CampaignSchema {
                         doc: "A leg or fx older than this is stale. null = 3 × the slowest expected update interval (synthetic: 3 × 1.5 / updates_per_second s; replay: 3 s)."),
             .section("replay", doc: "Recorded market data (`source: replay`); see docs/market-data.md.", [
                 SchemaField("files", .array(.string(maxLength: 1_024), maxItems: 500), default: [],
-                            doc: "Files to replay, merged by time; plain or gzip. Each route needs both its books in them, and fx a `KRW-USDT` book unless `fx.source: fixed`."),
+                            doc: "Files to replay, merged by time; plain or gzip; or one market-data cache alone (`arbitrage data import`). Each route needs both its books in them, and fx a `KRW-USDT` book unless `fx.source: fixed`."),
                 SchemaField("format", .enumeration(["jsonl", "tardis", "auto"]), default: "jsonl",
                             doc: "`jsonl`: this project's format (what `arbitrage record` writes). `tardis`: Tardis.dev CSV (`book_snapshot_5`, `book_snapshot_25`, `quotes`; exchange ids `upbit`, `binance`, `okex`, `bybit-spot`). `auto`: each file by its first line, so JSONL and Tardis files mix in one campaign."),
                 SchemaField("speed", .number(min: 0, max: 1_000_000, exclusiveMin: false), default: 1,

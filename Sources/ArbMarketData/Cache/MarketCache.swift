@@ -1,4 +1,5 @@
 import ArbCore
+import Foundation
 
 /// The market-data cache (`arbitrage data import`): recorded books in one binary file, read by memory map.
 /// docs/market-data.md documents the layout; all integers little-endian.
@@ -23,6 +24,13 @@ public enum MarketCache {
     public static let levelSize = 16
     public static let blockRows = 4_096
     public static let indexEntrySize = 32
+
+    /// Whether the file at `path` starts with the cache's magic (a replay file that is a cache, whatever its name).
+    public static func isCache(path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        return (try? handle.read(upToCount: magic.count)).map { Array($0) == magic } ?? false
+    }
 
     /// A 64-bit checksum of `bytes`: eight bytes at a time, multiplied and rotated, about as fast as memory is
     /// read (a byte flipped anywhere changes it).

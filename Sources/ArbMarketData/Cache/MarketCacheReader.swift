@@ -120,6 +120,18 @@ public final class MarketCacheReader: @unchecked Sendable {
         return (market, time, exchange, bids, asks, at)
     }
 
+    /// The receive time of the row at `offset`.
+    @inline(__always) public func time(at offset: Int) -> Int64 { Int64(bitPattern: load(UInt64.self, offset)) }
+
+    /// The market of the row at `offset`.
+    @inline(__always) public func market(at offset: Int) -> Int { Int(load(UInt32.self, offset + 16)) }
+
+    /// Where the row after the one at `offset` starts.
+    @inline(__always) public func nextRow(after offset: Int) -> Int {
+        let levels = Int(load(UInt16.self, offset + 20)) + Int(load(UInt16.self, offset + 22))
+        return offset + MarketCache.rowHeaderSize + levels * MarketCache.levelSize
+    }
+
     /// Every book, in order, each block verified first (for tests and conversions; a replay reads rows in place).
     public func events() throws(MarketCacheError) -> [MarketEvent] {
         var out: [MarketEvent] = []
