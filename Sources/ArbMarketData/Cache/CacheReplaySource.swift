@@ -92,6 +92,7 @@ public struct CacheReplaySource: ScheduledMarketSource, @unchecked Sendable {
         rowInBlock = 0
         guard block < reader.blocks.count else { return }
         offset = reader.blocks[block].offset
+        reader.release(before: offset)
         do { try enterBlock() } catch {
             logger.error("replay: \(error); the rest of the cache is skipped")
             failed = true

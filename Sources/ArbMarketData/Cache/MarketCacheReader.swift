@@ -54,6 +54,16 @@ public final class MarketCacheReader: @unchecked Sendable {
 
     deinit { munmap(UnsafeMutableRawPointer(mutating: base), size) }
 
+    /// Tells the kernel the pages before `offset` will not be read again (a replay moving on from a block), so
+    /// a long replay does not hold the whole file in its resident memory. The file is unchanged; another reader
+    /// of it loses nothing but cached pages.
+    public func release(before offset: Int) {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let end = offset / page * page
+        guard end > 0 else { return }
+        madvise(UnsafeMutableRawPointer(mutating: base), end, MADV_DONTNEED)
+    }
+
     /// The file's bytes.
     public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: size) }
 
