@@ -23,7 +23,7 @@ struct RecordCommand: AsyncParsableCommand {
     @Argument(help: "Config file (YAML, or JSON when it ends in .json).")
     var config: String
 
-    @Option(name: .shortAndLong, help: "Output file (.jsonl, or .jsonl.gz for gzip).")
+    @Option(name: .shortAndLong, help: "Output file (.jsonl, .jsonl.gz for gzip, or .arbcache for the market-data cache).")
     var out: String
 
     @Option(help: "Seconds of market time to record (default: the config's session.max_runtime_seconds).")
@@ -72,9 +72,12 @@ struct RecordCommand: AsyncParsableCommand {
         let interrupted = Interrupt()
         let tree = parsed.tree.rendered(pretty: false)
         do {
-            var recorder = try MarketRecorder(path: out, names: names, source: parsed.marketData.source.rawValue, extra: [
-                ("start_time", "\"\(UTCTime.format(startNs))\""), ("config", tree),
-            ])
+            let sink: any BookSink = out.hasSuffix(".arbcache")
+                ? try CacheRecorder(path: out, names: names)
+                : try JSONLSink(MarketRecorder(path: out, names: names, source: parsed.marketData.source.rawValue, extra: [
+                    ("start_time", "\"\(UTCTime.format(startNs))\""), ("config", tree),
+                ]))
+            let recorder = sink
             var end = endNs
             while !interrupted.fired {
                 if let t = source.nextTimeNs {
@@ -94,7 +97,7 @@ struct RecordCommand: AsyncParsableCommand {
             if interrupted.fired { end = MonotonicClock.wallNanoseconds() }
             try recorder.finish(endNs: end)
             let summary: JSONValue = [
-                "file": .string(out), "books": .int(Int64(recorder.books)), "bytes": .int(Int64(recorder.writer.bytesWritten)),
+                "file": .string(out), "books": .int(Int64(recorder.books)), "bytes": .int(Int64(recorder.bytes)),
                 "markets": .int(Int64(names.readMarkets.count)),
                 "start_time": .string(UTCTime.format(startNs)), "end_time": .string(UTCTime.format(end)),
             ]
@@ -104,6 +107,26 @@ struct RecordCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
     }
+}
+
+/// Where `record` writes books: JSONL or the market-data cache.
+protocol BookSink {
+    var books: Int { get }
+    var bytes: Int { get }
+    func record(market: Int, from store: SnapshotStore) throws
+    func finish(endNs: Int64) throws
+}
+
+extension CacheRecorder: BookSink {}
+
+/// The JSONL recorder as a sink (it is a value; the box keeps its count).
+final class JSONLSink: BookSink {
+    private var recorder: MarketRecorder
+    init(_ recorder: MarketRecorder) { self.recorder = recorder }
+    var books: Int { recorder.books }
+    var bytes: Int { recorder.writer.bytesWritten }
+    func record(market: Int, from store: SnapshotStore) throws { try recorder.record(market: market, from: store) }
+    func finish(endNs: Int64) throws { try recorder.finish(endNs: endNs) }
 }
 
 /// SIGINT, as a flag.

@@ -21,7 +21,7 @@ extension CampaignSuites {
     }
 
     /// A recording of the synthetic market's Top 5 (more markets than the campaign trades) and its cache.
-    static func recordingAndCache() async throws -> (jsonl: String, cache: String) {
+    static func recordingAndCache(direct: Bool = false) async throws -> (jsonl: String, cache: String, recorded: String?) {
         let dir = try newDir()
         let synthetic = try jsonFile(dir, "s.json", multi([
             "universe": ["top_n": 5], "market_data": ["seed": 5, "max_data_age_ms": 450],
@@ -32,11 +32,16 @@ extension CampaignSuites {
         #expect(status == 0, "\(err)")
         let cache = dir.appendingPathComponent("rec.arbcache").path
         _ = try MarketCacheImport.run(paths: [jsonl], format: .jsonl, out: cache, logger: Logger(label: "test"))
-        return (jsonl, cache)
+        guard direct else { return (jsonl, cache, nil) }
+        // The same stream recorded straight into a cache.
+        let recorded = dir.appendingPathComponent("direct.arbcache").path
+        let (s2, out, e2) = try await runCLI(["record", synthetic, "--out", recorded])
+        #expect(s2 == 0 && out.contains("\"books\""), "\(e2)")
+        return (jsonl, cache, recorded)
     }
 
     @Test func aCacheReplaysAsItsRecordingAndResumesAsIt() async throws {
-        let (jsonl, cache) = try await Self.recordingAndCache()
+        let (jsonl, cache, recorded) = try await Self.recordingAndCache(direct: true)
         let (fromJSONL, _) = try await runCampaign(Self.config([jsonl]))
         let config = try CampaignConfig.parse(Self.config([cache]))
         let taken = Mutex<[CampaignCheckpoint]>([])
@@ -50,6 +55,9 @@ extension CampaignSuites {
         #expect(fromCache.stats.marketData.rows == fromJSONL.stats.marketData.rows)
         #expect(fromCache.stats.marketData.skippedRows == fromJSONL.stats.marketData.skippedRows
             && (fromCache.stats.marketData.skippedRows ?? 0) > 0)
+        // Recorded straight into a cache, the same again.
+        let (fromRecorded, _) = try await runCampaign(Self.config([try #require(recorded)]))
+        #expect(replayResults(fromRecorded.stats) == replayResults(fromJSONL.stats))
         // Resumed from a checkpoint halfway, it ends the same.
         let checkpoints = taken.withLock { $0 }
         let middle = try #require(checkpoints.dropFirst(checkpoints.count / 2).first)
@@ -58,7 +66,7 @@ extension CampaignSuites {
     }
 
     @Test func aCacheIsReplayedAloneAndADamagedOneIsRefusedByTheConfig() async throws {
-        let (jsonl, cache) = try await Self.recordingAndCache()
+        let (jsonl, cache, _) = try await Self.recordingAndCache()
         do {
             _ = try await runCampaign(Self.config([cache, jsonl]))
             Issue.record("a cache with another file was accepted")
