@@ -10,8 +10,8 @@ extension CampaignKernel {
 
     func closeByTransfer(_ index: Int, nowNs: Int64) {
         let worker = self.worker(index)
-        guard var trade = worker.engine.position?.trade, worker.engine.closing == nil,
-              let proceeds = trade.sellerProceeds, let entryQuantity = trade.entryQuantity, entryQuantity.isPositive else {
+        guard var trade = worker.engine.position?.trade, !worker.engine.isClosing else { return }
+        guard let proceeds = trade.sellerProceeds, let entryQuantity = trade.entryQuantity, entryQuantity.isPositive else {
             return refuseTransfer(index, TransferRefusal(.invalid, "the pair was opened without exit_by_transfer"), nowNs: nowNs)
         }
         let route = worker.route
@@ -28,7 +28,11 @@ extension CampaignKernel {
             let coin = p.requestTransfer(TransferRequest(
                 asset: route.base, from: buyer, to: seller, amount: trade.quantity, purpose: .exit, tradeId: trade.id,
                 priceUSD: priceUSD, krwPerUSD: seller.isKRW ? fx(seller).rate : 0), rules: rules, nowNs: nowNs)
-            guard case .success(let coinTransfer) = coin else { return coin.map { ($0, $0, nil) } }
+            let coinTransfer: Transfer
+            switch coin {
+            case .success(let t): coinTransfer = t
+            case .failure(let refusal): return .failure(refusal)
+            }
             var usdt = cash, conversion: Fill?
             if seller.isKRW {
                 guard let book = fxBook, let quantity = Self.usdtFor(krw: cash, book: book, feeBps: feeBps) else {
@@ -47,7 +51,11 @@ extension CampaignKernel {
             let sent = p.requestTransfer(TransferRequest(
                 asset: "USDT", from: seller, to: buyer, amount: cashAmount, network: network?.name, purpose: .exit,
                 tradeId: trade.id, priceUSD: 1, krwPerUSD: buyer.isKRW ? fx(buyer).rate : 0), rules: rules, nowNs: nowNs)
-            guard case .success(let cashTransfer) = sent else { return sent.map { ($0, $0, nil) } }
+            let cashTransfer: Transfer
+            switch sent {
+            case .success(let t): cashTransfer = t
+            case .failure(let refusal): return .failure(refusal)
+            }
             live = p
             transferDue.store(p.nextTransferDueNs ?? .max, ordering: .releasing)
             return .success((coinTransfer, cashTransfer, conversion))
