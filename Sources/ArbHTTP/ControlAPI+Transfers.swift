@@ -16,18 +16,10 @@ extension ControlAPI {
             }
         }
         r.add("GET", "/campaigns/{id}/transfers") { request, p in
-            if (request.header("Accept") ?? "").contains("text/csv") {
-                let outcome = serviceResult {
+            if wantsCSV(request) {
+                return csvPage(TransferCSV.render) {
                     let q = try Query(request)
                     return try manager.transfers(id: p["id"], limit: try q.limit(), cursor: q.string("cursor"))
-                }
-                switch outcome {
-                case .failure(let error):
-                    return problem(error)
-                case .success(let page):
-                    var headers = [("Content-Type", "text/csv; charset=utf-8")]
-                    if let next = page.nextCursor { headers.append(("X-Next-Cursor", next)) }
-                    return HTTPResponse(status: 200, headers: headers, body: Array(TransferCSV.render(page.items).utf8))
                 }
             }
             return answer {

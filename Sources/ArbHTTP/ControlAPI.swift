@@ -166,19 +166,11 @@ public struct ControlAPI: Sendable {
             }
         }
         r.add("GET", "/campaigns/{id}/trades") { request, p in
-            if (request.header("Accept") ?? "").contains("text/csv") {
-                let outcome = serviceResult {
+            if wantsCSV(request) {
+                return csvPage(TradeCSV.render) {
                     let q = try Query(request)
                     return try manager.trades(id: p["id"], symbol: try q.symbol("symbol"), limit: try q.limit(),
                                               cursor: q.string("cursor"))
-                }
-                switch outcome {
-                case .failure(let error):
-                    return problem(error)
-                case .success(let page):
-                    var headers = [("Content-Type", "text/csv; charset=utf-8")]
-                    if let next = page.nextCursor { headers.append(("X-Next-Cursor", next)) }
-                    return HTTPResponse(status: 200, headers: headers, body: Array(TradeCSV.render(page.items).utf8))
                 }
             }
             return answer {
@@ -198,6 +190,21 @@ public struct ControlAPI: Sendable {
                                                      cursor: q.string("cursor"))
                 return (ListBody(page.items.map(JSONBody.snakeCased), next: page.nextCursor), [])
             }
+        }
+    }
+
+    /// Whether the client asked for CSV (`Accept: text/csv`).
+    static func wantsCSV(_ request: HTTPRequest) -> Bool { (request.header("Accept") ?? "").contains("text/csv") }
+
+    /// A page of records as CSV, the next cursor in `X-Next-Cursor`, or the read's error.
+    static func csvPage<T>(_ render: ([T]) -> String, _ read: () throws -> Page<T>) -> HTTPResponse {
+        switch serviceResult(read) {
+        case .failure(let error):
+            return problem(error)
+        case .success(let page):
+            var headers = [("Content-Type", "text/csv; charset=utf-8")]
+            if let next = page.nextCursor { headers.append(("X-Next-Cursor", next)) }
+            return HTTPResponse(status: 200, headers: headers, body: Array(render(page.items).utf8))
         }
     }
 
