@@ -44,12 +44,14 @@ extension CampaignKernel {
                 case .failure(let why): return .failure(TransferRefusal(.inventoryExhausted, "\(seller) KRW-USDT conversion refused: \(why.rawValue)"))
                 }
             }
-            let network = rules.networks(for: "USDT", priceUSD: 1).filter {
-                rules.refusal(asset: "USDT", from: seller, to: buyer, network: $0.name, at: nowNs) == nil
-            }.min { ($0.fees[seller], $0.medianMinutes) < ($1.fees[seller], $1.medianMinutes) }
-            let cashAmount = usdt - (network?.fees[seller] ?? .zero)
+            // The cash network's fee comes out of what is sent.
+            let network: TransferNetwork
+            switch rules.network(for: "USDT", from: seller, to: buyer, priceUSD: 1, at: nowNs) {
+            case .success(let n): network = n
+            case .failure(let refusal): return .failure(refusal)
+            }
             let sent = p.requestTransfer(TransferRequest(
-                asset: "USDT", from: seller, to: buyer, amount: cashAmount, network: network?.name, purpose: .exit,
+                asset: "USDT", from: seller, to: buyer, amount: usdt - network.fees[seller], network: network.name, purpose: .exit,
                 tradeId: trade.id, priceUSD: 1, krwPerUSD: buyer.isKRW ? fx(buyer).rate : 0), rules: rules, nowNs: nowNs)
             let cashTransfer: Transfer
             switch sent {

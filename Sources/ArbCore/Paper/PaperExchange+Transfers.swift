@@ -8,27 +8,10 @@ extension PaperExchange {
     public mutating func requestTransfer(_ request: TransferRequest, rules: TransferRules,
                                          nowNs: Int64) -> Result<Transfer, TransferRefusal> {
         let r = request
-        var candidates = rules.networks(for: r.asset, priceUSD: r.priceUSD)
-            .sorted { ($0.fees[r.from], $0.medianMinutes, $0.name) < ($1.fees[r.from], $1.medianMinutes, $1.name) }
-        if let name = r.network {
-            candidates = candidates.filter { $0.name == name }
-            if candidates.isEmpty {
-                let known = rules.networks(for: r.asset, priceUSD: r.priceUSD).map(\.name).joined(separator: ", ")
-                return .failure(TransferRefusal(.invalid, "\(r.asset) does not move on \(name) (its networks: \(known))"))
-            }
-        }
-        var firstRefusal: TransferRefusal?
-        var chosen: TransferNetwork?
-        for network in candidates {
-            if let refusal = rules.refusal(asset: r.asset, from: r.from, to: r.to, network: network.name, at: nowNs) {
-                firstRefusal = firstRefusal ?? refusal
-                continue
-            }
-            chosen = network
-            break
-        }
-        guard let network = chosen else {
-            return .failure(firstRefusal ?? TransferRefusal(.invalid, "\(r.asset) has no network"))
+        let network: TransferNetwork
+        switch rules.network(for: r.asset, from: r.from, to: r.to, named: r.network, priceUSD: r.priceUSD, at: nowNs) {
+        case .success(let n): network = n
+        case .failure(let refusal): return .failure(refusal)
         }
         let amount = network.truncate(r.amount)
         if amount < network.minimum || !amount.isPositive {

@@ -78,12 +78,11 @@ public struct Rebalancer: Sendable {
     /// and `fee / max_fee_pct`, at most what `from` holds beside the fee; nil (with why, when the rules say no).
     private func sized(asset: String, from: Venue, to: Venue, wanted: Double, available: Fixed, price: Double, nowNs: Int64,
                        refusals: inout [TransferRefusal]) -> TransferRequest? {
-        let networks = rules.networks(for: asset, priceUSD: price)
-        let open = networks.filter { rules.refusal(asset: asset, from: from, to: to, network: $0.name, at: nowNs) == nil }
-        guard let network = open.min(by: { ($0.fees[from], $0.medianMinutes) < ($1.fees[from], $1.medianMinutes) }) else {
-            if let first = networks.first, let refusal = rules.refusal(asset: asset, from: from, to: to, network: first.name, at: nowNs) {
-                refusals.append(refusal)
-            }
+        let network: TransferNetwork
+        switch rules.network(for: asset, from: from, to: to, priceUSD: price, at: nowNs) {
+        case .success(let n): network = n
+        case .failure(let refusal):
+            refusals.append(refusal)
             return nil
         }
         let fee = network.fees[from]

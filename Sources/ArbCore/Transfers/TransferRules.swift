@@ -61,6 +61,28 @@ public struct TransferRules: Sendable, Equatable {
         networks[asset] ?? [.generic(asset: asset, priceUSD: priceUSD)]
     }
 
+    /// The network `asset` goes from `from` to `to` on at `timeNs`: the one `named`, or the cheapest one open (the
+    /// lowest fee at the sender, then the shortest median time, then the name); why none, when none is open.
+    public func network(for asset: String, from: Venue, to: Venue, named: String? = nil, priceUSD: Double,
+                        at timeNs: Int64) -> Result<TransferNetwork, TransferRefusal> {
+        let all = networks(for: asset, priceUSD: priceUSD)
+        var candidates = all.sorted { ($0.fees[from], $0.medianMinutes, $0.name) < ($1.fees[from], $1.medianMinutes, $1.name) }
+        if let named {
+            candidates = candidates.filter { $0.name == named }
+            if candidates.isEmpty {
+                return .failure(TransferRefusal(.invalid, "\(asset) does not move on \(named) (its networks: \(all.map(\.name).joined(separator: ", ")))"))
+            }
+        }
+        var firstRefusal: TransferRefusal?
+        for network in candidates {
+            guard let refusal = self.refusal(asset: asset, from: from, to: to, network: network.name, at: timeNs) else {
+                return .success(network)
+            }
+            firstRefusal = firstRefusal ?? refusal
+        }
+        return .failure(firstRefusal ?? TransferRefusal(.invalid, "\(asset) has no network"))
+    }
+
     /// The suspension stopping `direction` of `asset` on `network` at `venue` at `timeNs`, if any.
     public func suspension(venue: Venue, asset: String, network: String, direction: WalletSuspension.Direction,
                            at timeNs: Int64) -> WalletSuspension? {

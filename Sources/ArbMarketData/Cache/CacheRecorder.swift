@@ -16,8 +16,8 @@ public final class CacheRecorder {
     let tableIndex: [Int?]
     /// Books written.
     public private(set) var books = 0
-    /// The finished file's size.
-    public private(set) var bytes = 0
+    /// The file's size (whole once finished).
+    public var bytes: Int { writer.bytes }
 
     public init(path: String, names: MarketMap) throws(MarketCacheError) {
         self.path = path
@@ -45,6 +45,5 @@ public final class CacheRecorder {
         guard rename(path + ".partial", path) == 0 else {
             throw MarketCacheError(path: path, offset: nil, String(cString: strerror(errno)))
         }
-        bytes = try MarketCacheReader(path: path).bytes.count
     }
 }

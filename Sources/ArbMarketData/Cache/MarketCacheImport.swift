@@ -39,8 +39,7 @@ public enum MarketCacheImport {
             unlink(partial)
             throw error
         }
-        let reader = try MarketCacheReader(path: out)
         return Summary(markets: names.count, rows: writer.rows, badRows: source.counters?.badRows.load(ordering: .relaxed) ?? 0,
-                       bytes: reader.bytes.count, dataEndNs: source.dataEndNs)
+                       bytes: writer.bytes, dataEndNs: source.dataEndNs)
     }
 }

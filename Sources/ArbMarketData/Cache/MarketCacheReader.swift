@@ -77,13 +77,12 @@ public final class MarketCacheReader: @unchecked Sendable {
         var at = b.offset
         for _ in 0..<b.rows {
             guard at + MarketCache.rowHeaderSize <= b.end else { throw MarketCacheError(path: path, offset: at, "row runs past its block") }
-            let market = Int(load(UInt32.self, at + 16))
-            let levels = Int(load(UInt16.self, at + 20)) + Int(load(UInt16.self, at + 22))
+            let market = self.market(at: at)
             guard market < markets.count else { throw MarketCacheError(path: path, offset: at + 16, "market \(market) of \(markets.count)") }
             guard Int(load(UInt16.self, at + 20)) <= BookSide.capacity, Int(load(UInt16.self, at + 22)) <= BookSide.capacity else {
                 throw MarketCacheError(path: path, offset: at + 20, "more than \(BookSide.capacity) levels a side")
             }
-            at += MarketCache.rowHeaderSize + levels * MarketCache.levelSize
+            at = nextRow(after: at)
         }
         guard at == b.end else { throw MarketCacheError(path: path, offset: at, "block \(i) ends at byte \(b.end), its rows at \(at)") }
     }

@@ -18,6 +18,8 @@ public final class MarketCacheWriter {
     private let rowsOffset: Int
     private let marketCount: Int
     public private(set) var rows = 0
+    /// The file's size so far (its whole size once finished: the header is written over its placeholder).
+    public var bytes: Int { offset }
     private var lastNs = Int64.min
     private var finished = false
 
