@@ -6,10 +6,19 @@ import Logging
 public struct StandardSourceFactory: MarketSourceFactory {
     let logger: Logger
     let live: (any MarketSourceFactory)?
+    /// Caches opened once for every campaign this factory makes a source for (a sweep's); nil = each opens its own.
+    let caches: MarketCacheReaders?
 
-    public init(logger: Logger = Logger(label: "arbitrage.market-data"), live: (any MarketSourceFactory)? = nil) {
+    public init(logger: Logger = Logger(label: "arbitrage.market-data"), live: (any MarketSourceFactory)? = nil,
+                caches: MarketCacheReaders? = nil) {
         self.logger = logger
         self.live = live
+        self.caches = caches
+    }
+
+    func reader(_ path: String) throws(MarketCacheError) -> MarketCacheReader {
+        if let caches { return try caches.reader(path: path) }
+        return try MarketCacheReader(path: path)
     }
 
     static let noLive = ConfigError(field: "market_data.source", "live feeds are not available here")
@@ -27,12 +36,12 @@ public struct StandardSourceFactory: MarketSourceFactory {
             let replay = config.marketData.replay
             let names = MarketMap(config: config, routes: members.map(\.route))
             if let cache = try Self.cache(replay.files) {
-                do { return try CacheReplaySource(path: cache, names: names, logger: logger) } catch {
+                do { return try CacheReplaySource(reader: reader(cache), names: names, logger: logger, fromNs: replay.fromNs) } catch {
                     throw ConfigError(field: "market_data.replay.files[0]", error.description)
                 }
             }
             do {
-                return try ReplaySource(paths: replay.files, format: Self.format(replay), names: names, logger: logger)
+                return try ReplaySource(paths: replay.files, format: Self.format(replay), names: names, logger: logger, fromNs: replay.fromNs)
             } catch {
                 throw Self.configError(error, files: replay.files)
             }
@@ -51,7 +60,7 @@ public struct StandardSourceFactory: MarketSourceFactory {
             let replay = config.marketData.replay
             let names = MarketMap(config: config, routes: members.map(\.route))
             if let cache = try Self.cache(replay.files) {
-                return try CacheReplaySource(path: cache, names: names, logger: logger, state: state)
+                return try CacheReplaySource(reader: reader(cache), names: names, logger: logger, state: state)
             }
             return try ReplaySource(paths: replay.files, format: Self.format(replay), names: names, logger: logger, state: state)
         case .live:
@@ -71,7 +80,7 @@ public struct StandardSourceFactory: MarketSourceFactory {
         let replay = config.marketData.replay
         let perFile: [Set<String>]
         if let cache = try Self.cache(replay.files) {
-            do { perFile = [Set(try MarketCacheReader(path: cache).markets.map { MarketEvent.key($0.venue, $0.symbol) })] } catch {
+            do { perFile = [Set(try reader(cache).markets.map { MarketEvent.key($0.venue, $0.symbol) })] } catch {
                 throw ConfigError(field: "market_data.replay.files[0]", error.description)
             }
         } else {
@@ -109,6 +118,26 @@ public struct StandardSourceFactory: MarketSourceFactory {
     public func liveListing(config: CampaignConfig) throws(ConfigError) -> [ListingEntry] {
         guard let live else { throw ConfigError(field: "universe.source", "the live listing is not available here") }
         return try live.liveListing(config: config)
+    }
+
+    /// From the cache's index: its first block's first book, and its end mark (or last book).
+    public func recordedSpan(config: CampaignConfig) throws(ConfigError) -> (firstNs: Int64, endNs: Int64) {
+        let files = config.marketData.replay.files
+        guard config.marketData.source == .replay, let path = try Self.cache(files) else {
+            throw ConfigError(field: "market_data.replay.files",
+                              "windows of market time are read from a market-data cache; convert the recordings with `arbitrage data import`")
+        }
+        let cache: MarketCacheReader
+        do { cache = try reader(path) } catch { throw ConfigError(field: "market_data.replay.files[0]", error.description) }
+        guard let first = cache.blocks.first, let last = cache.blocks.last else {
+            throw ConfigError(field: "market_data.replay.files[0]", "\(path) holds no books")
+        }
+        do { try cache.verify(block: cache.blocks.count - 1) } catch {
+            throw ConfigError(field: "market_data.replay.files[0]", error.description)
+        }
+        var at = last.offset
+        for _ in 1..<last.rows { at = cache.nextRow(after: at) }
+        return (first.firstNs, Swift.max(cache.dataEndNs ?? .min, cache.time(at: at)))
     }
 
     /// The cache among `files`, when they name one: it holds every book of its recordings, so it is replayed

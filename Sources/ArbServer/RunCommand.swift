@@ -71,15 +71,17 @@ struct RunCommand: AsyncParsableCommand {
     }
 }
 
-/// SIGINT → graceful stop of the campaign.
+/// SIGINT → graceful stop of the campaign (or the sweep).
 /// `@unchecked Sendable`: the dispatch source is created in `init` and only cancelled after; both are thread-safe.
 final class SignalStop: @unchecked Sendable {
     private let source: any DispatchSourceSignal
 
-    init(control: CampaignControl) {
+    convenience init(control: CampaignControl) { self.init { control.requestStop() } }
+
+    init(_ action: @escaping @Sendable () -> Void) {
         signal(SIGINT, SIG_IGN)
         source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler { control.requestStop() }
+        source.setEventHandler(handler: action)
         source.resume()
     }
 

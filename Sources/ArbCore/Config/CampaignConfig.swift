@@ -64,6 +64,9 @@ public struct ReplayConfig: Sendable, Equatable {
     public var speed: Double
     /// A universe file whose trading rules (and listings) add to the listing's, for markets it does not know.
     public var instruments: String? = nil
+    /// Books received before this instant are passed over: the campaign starts at the first instant every market
+    /// has a book at or after it (a window of a long recording; sweeps' walk-forward windows). nil = from the start.
+    public var fromNs: Int64? = nil
 }
 
 /// One venue's live feed (`venue_config.<venue>`; for Upbit and Binance the seed's `market_data.live` keys).
@@ -212,7 +215,8 @@ public struct CampaignConfig: Sendable, Equatable {
         marketData = MarketDataConfig(
             source: .init(rawValue: s("market_data.source"))!,
             replay: ReplayConfig(files: list("market_data.replay.files"), format: .init(rawValue: s("market_data.replay.format"))!,
-                                 speed: d("market_data.replay.speed"), instruments: t.at("market_data.replay.instruments")?.stringValue),
+                                 speed: d("market_data.replay.speed"), instruments: t.at("market_data.replay.instruments")?.stringValue,
+                                 fromNs: t.at("market_data.replay.from")?.stringValue.flatMap(UTCTime.parse)),
             live: Self.liveConfig(t),
             seed: UInt64(t.at("market_data.seed")!.intValue!),
             updatesPerSecond: ups, symbolCount: i("market_data.symbol_count"), maxDataAgeMs: configuredAge,
@@ -287,6 +291,9 @@ public struct CampaignConfig: Sendable, Equatable {
                 issues.append(ConfigIssue(field: "market_data.replay.speed", message:
                     "speed 0 replays as fast as possible, which is session.clock: simulated; the realtime clock needs a speed above 0"))
             }
+        }
+        if marketData.replay.fromNs != nil && marketData.source != .replay {
+            issues.append(ConfigIssue(field: "market_data.replay.from", message: "a window of recorded data needs source: replay"))
         }
         if marketData.source == .live {
             if session.clock != .realtime {

@@ -185,6 +185,8 @@ public enum CampaignSchema {
                             doc: "`jsonl`: this project's format (what `arbitrage record` writes). `tardis`: Tardis.dev CSV (`book_snapshot_5`, `book_snapshot_25`, `quotes`; exchange ids `upbit`, `binance`, `okex`, `bybit-spot`). `auto`: each file by its first line, so JSONL and Tardis files mix in one campaign."),
                 SchemaField("speed", .number(min: 0, max: 1_000_000, exclusiveMin: false), default: 1,
                             doc: "Realtime clock: market time per second of wall time (1 = as recorded, 10 = ten times faster). 0 = as fast as possible, which is the simulated clock."),
+                SchemaField("from", .timestamp, nullable: true,
+                            doc: "Books received before this time are passed over: the campaign starts at the first instant every market has a book at or after it (a window of a long recording). null = from the first book."),
                 SchemaField("instruments", .string(maxLength: 4_096), nullable: true,
                             doc: "A universe file (docs/universe.md) for markets the listing does not know: its assets join the listing, and the venues' rules it gives replace the listing's."),
             ]),

@@ -56,6 +56,9 @@ public protocol MarketSourceFactory: Sendable {
     func liveListing(config: CampaignConfig) throws(ConfigError) -> [ListingEntry]
     /// The listing of the synthetic market (`universe.source: synthetic`).
     func syntheticListing(config: CampaignConfig) throws(ConfigError) -> [ListingEntry]
+    /// The market time the config's recorded data covers: its first book and its end (a sweep's walk-forward
+    /// windows are cut from it).
+    func recordedSpan(config: CampaignConfig) throws(ConfigError) -> (firstNs: Int64, endNs: Int64)
 }
 
 extension MarketSourceFactory {
@@ -71,5 +74,9 @@ extension MarketSourceFactory {
 
     public func availableListing(_ listing: [ListingEntry], config: CampaignConfig) throws(ConfigError) -> [ListingEntry] {
         listing
+    }
+
+    public func recordedSpan(config: CampaignConfig) throws(ConfigError) -> (firstNs: Int64, endNs: Int64) {
+        throw ConfigError(field: "market_data.source", "no recorded data here")
     }
 }

@@ -28,20 +28,34 @@ public struct CacheReplaySource: ScheduledMarketSource, @unchecked Sendable {
         var lastTimeNs: Int64
     }
 
-    public init(path: String, names: MarketMap, logger: Logger) throws(MarketCacheError) {
-        reader = try MarketCacheReader(path: path)
+    /// From the first row, or the first received at or after `fromNs` (found through the index; the rows
+    /// before it are neither emitted nor counted).
+    public init(path: String, names: MarketMap, logger: Logger, fromNs: Int64? = nil) throws(MarketCacheError) {
+        try self.init(reader: MarketCacheReader(path: path), names: names, logger: logger, fromNs: fromNs)
+    }
+
+    /// Over a reader already open (runs of a sweep share one mapping and its checked blocks).
+    public init(reader: MarketCacheReader, names: MarketMap, logger: Logger, fromNs: Int64? = nil) throws(MarketCacheError) {
+        self.reader = reader
         self.logger = logger
         marketOf = reader.markets.map { names.index($0.venue, $0.symbol) }
         counters = MarketSourceCounters(files: 1)
-        offset = reader.blocks.first?.offset ?? 0
+        if let fromNs {
+            block = reader.block(atOrAfter: fromNs)
+            position = reader.blocks[..<block].reduce(0) { $0 + $1.rows }
+        }
+        offset = block < reader.blocks.count ? reader.blocks[block].offset : 0
         try enterBlock()
+        if let fromNs {
+            while !failed && block < reader.blocks.count && reader.time(at: offset) < fromNs { step() }
+        }
         skipUntraded()
     }
 
     /// Continues where a checkpoint's `state` left the cache.
-    public init(path: String, names: MarketMap, logger: Logger, state: [UInt8]) throws {
+    public init(reader: MarketCacheReader, names: MarketMap, logger: Logger, state: [UInt8]) throws {
         let saved = try JSONDecoder().decode(State.self, from: Data(state))
-        try self.init(path: path, names: names, logger: logger)
+        try self.init(reader: reader, names: names, logger: logger)
         counters?.rows.store(saved.rows, ordering: .relaxed)
         counters?.skippedRows.store(saved.skippedRows, ordering: .relaxed)
         lastTimeNs = saved.lastTimeNs

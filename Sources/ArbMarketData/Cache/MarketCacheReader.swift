@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import ArbCore
+import Synchronization
 
 /// A market-data cache opened by memory map (read-only, shared: many readers of one file share its pages).
 /// Opening checks the header, the markets and the index against their checksums and the file's size; each block
@@ -18,6 +19,8 @@ public final class MarketCacheReader: @unchecked Sendable {
     public let blocks: [Block]
     private let base: UnsafeRawPointer
     private let size: Int
+    /// Blocks already found intact: readers sharing this mapping check each block once.
+    private let checked: Mutex<[Bool]>
 
     /// One block of rows as the index describes it.
     public struct Block: Sendable, Equatable {
@@ -46,6 +49,7 @@ public final class MarketCacheReader: @unchecked Sendable {
         base = UnsafeRawPointer(map)
         do {
             (markets, rowCount, dataEndNs, blocks) = try Self.read(path: path, UnsafeRawBufferPointer(start: base, count: size))
+            checked = Mutex([Bool](repeating: false, count: blocks.count))
         } catch {
             munmap(UnsafeMutableRawPointer(mutating: base), size)
             throw error
@@ -69,6 +73,12 @@ public final class MarketCacheReader: @unchecked Sendable {
 
     /// Checks block `i`'s rows against the index's checksum and their own sizes.
     public func verify(block i: Int) throws(MarketCacheError) {
+        if checked.withLock({ $0[i] }) { return }
+        try check(block: i)
+        checked.withLock { $0[i] = true }
+    }
+
+    private func check(block i: Int) throws(MarketCacheError) {
         let b = blocks[i]
         let span = UnsafeRawBufferPointer(rebasing: bytes[b.offset..<b.end])
         guard MarketCache.checksum(span) == b.checksum else {
@@ -224,5 +234,23 @@ public final class MarketCacheReader: @unchecked Sendable {
         }
         guard expected == indexAt, total == rows else { throw fail(24, "\(rows) rows in the header, \(total) in the index") }
         return (markets, rows, end == .min ? nil : end, blocks)
+    }
+}
+
+/// Readers opened once and shared, by path: the runs of a sweep replay one mapping of each cache (its pages, and
+/// each block checked once). Scoped to the work that shares them, so a file imported again later is read anew.
+public final class MarketCacheReaders: Sendable {
+    private let open = Mutex<[String: MarketCacheReader]>([:])
+
+    public init() {}
+
+    public func reader(path: String) throws(MarketCacheError) -> MarketCacheReader {
+        if let reader = open.withLock({ $0[path] }) { return reader }
+        let reader = try MarketCacheReader(path: path)
+        return open.withLock { readers in
+            if let first = readers[path] { return first }
+            readers[path] = reader
+            return reader
+        }
     }
 }

@@ -93,9 +93,11 @@ public struct ReplaySource: ScheduledMarketSource, @unchecked Sendable {
     private var heap = Heap<Key>()
     public let counters: MarketSourceCounters?
 
-    /// Opens `paths` and reads each file's first book.
-    public init(paths: [String], format: Format, names: MarketMap, logger: Logger) throws(MarketFileError) {
-        try self.init(paths: paths, format: format, names: names, logger: logger, state: nil)
+    /// Opens `paths` and reads each file's first book, or (with `fromNs`) the first received at or after it: the
+    /// books before it are read past, neither emitted nor counted.
+    public init(paths: [String], format: Format, names: MarketMap, logger: Logger, fromNs: Int64? = nil) throws(MarketFileError) {
+        try self.init(paths: paths, format: format, names: names, logger: logger, state: nil, fromNs: fromNs ?? .min)
+        if let fromNs { passOver(before: fromNs) }
     }
 
     /// Opens `paths` and continues where a checkpoint's `state` left them.
@@ -107,7 +109,9 @@ public struct ReplaySource: ScheduledMarketSource, @unchecked Sendable {
         try self.init(paths: paths, format: format, names: names, logger: logger, state: decoded)
     }
 
-    private init(paths: [String], format: Format, names: MarketMap, logger: Logger, state: State?) throws(MarketFileError) {
+    private init(paths: [String], format: Format, names: MarketMap, logger: Logger, state: State?,
+                 fromNs: Int64 = .min) throws(MarketFileError) {
+        self.fromNs = fromNs
         self.names = names
         self.logger = logger
         var files: [File] = []
@@ -167,6 +171,19 @@ public struct ReplaySource: ScheduledMarketSource, @unchecked Sendable {
             file.head = nil
         }
         return (event, market)
+    }
+
+    /// Books before this instant are not counted (those of untraded markets included).
+    private var fromNs = Int64.min
+
+    /// Reads past the books received before `timeNs`, neither emitted nor counted (a window's start).
+    private mutating func passOver(before timeNs: Int64) {
+        var passed = 0
+        while let t = nextTimeNs, t < timeNs {
+            _ = nextEvent()
+            passed += 1
+        }
+        counters?.rows.subtract(passed, ordering: .relaxed)
     }
 
     public func checkpointState() throws -> [UInt8] {
@@ -230,7 +247,7 @@ public struct ReplaySource: ScheduledMarketSource, @unchecked Sendable {
                 bad(file, reason)
             case .book(let event):
                 guard let market = names.index(event.venue, event.symbol) else {
-                    counters?.skippedRows.add(1, ordering: .relaxed)
+                    if event.timeNs >= fromNs { counters?.skippedRows.add(1, ordering: .relaxed) }
                     continue
                 }
                 if event.timeNs < file.lastTimeNs {
