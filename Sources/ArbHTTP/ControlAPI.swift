@@ -18,6 +18,8 @@ public struct ControlAPI: Sendable {
         public var observe: (@Sendable (String?, String, Int, Double) -> Void)?
         /// The live feeds, whose health `GET /venues` shows; nil = every venue `idle`.
         public var feeds: FeedStatus?
+        /// The sweeps (`/sweeps`); nil = those routes answer 404.
+        public var sweeps: (any SweepOperations)?
 
         public init(apiToken: String? = nil, version: String) {
             self.apiToken = apiToken
@@ -37,6 +39,7 @@ public struct ControlAPI: Sendable {
         Self.register(&r, manager: manager, options: options)
         Self.registerDetails(&r, manager: manager)
         Self.registerRoutes(&r, manager: manager, feeds: options.feeds)
+        if let sweeps = options.sweeps { Self.registerSweeps(&r, sweeps: sweeps) }
         router = r
     }
 

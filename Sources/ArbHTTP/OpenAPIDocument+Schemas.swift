@@ -60,7 +60,7 @@ extension OpenAPIDocument {
         let statuses = enumValues(["pending", "running", "completed", "stopped", "failed", "interrupted"])
         let stopReasons: JSONValue = .array(["requested", "emergency_stop", "runtime", "iterations", "end_of_data", "route_failed", "error", "interrupted", nil])
         return viewSchemas(limits: section("multi_symbol_risk_guard")).merging(statsSchemas()) { view, _ in view }
-            .merging(transferSchemas()) { view, _ in view }.merging([
+            .merging(transferSchemas()) { view, _ in view }.merging(sweepSchemas()) { view, _ in view }.merging([
             "Problem": object([
                 "type": string, "title": string, "status": integer, "detail": string,
                 "errors": ["type": "array", "items": object(["field": string, "message": string], required: ["field", "message"])],

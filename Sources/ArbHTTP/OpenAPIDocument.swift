@@ -13,7 +13,7 @@ public enum OpenAPIDocument {
             ],
             "servers": [["url": "http://127.0.0.1:8080"]],
             "paths": .object(paths()),
-            "components": ["schemas": .object(schemas()), "parameters": .object(parameters()),
+            "components": ["schemas": .object(schemas()), "parameters": .object(parameters().merging(sweepParameters()) { a, _ in a }),
                            "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]]],
         ]
     }
@@ -127,7 +127,7 @@ public enum OpenAPIDocument {
             "/campaigns/{id}/decisions": ["get": op("Risk decisions, identical consecutive rejections folded", id: "listDecisions",
                                                     parameters: [id, param("tier"), param("outcome"), param("symbolQuery")] + paging,
                                                     responses: ["200": json("DecisionList", "A page of decisions"), "404": notFound, "422": invalid])],
-        ].merging(detailPaths()) { a, _ in a }.merging(transferPaths()) { a, _ in a }
+        ].merging(detailPaths()) { a, _ in a }.merging(transferPaths()) { a, _ in a }.merging(sweepPaths()) { a, _ in a }
     }
 
     /// The per-symbol, per-route, risk and universe views.

@@ -36,6 +36,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Most campaigns running at once; more are refused with 409 (default 4).")
     var maxConcurrentCampaigns: Int?
 
+    @Option(help: "Most sweeps running at once (each on its `parallel` threads); more are refused with 409 (default 1).")
+    var maxConcurrentSweeps: Int?
+
     @Option(help: "HTTP polling threads (libmicrohttpd's epoll thread pool, default 2; docs/adr/0001).")
     var httpThreads: Int?
 
@@ -53,6 +56,7 @@ struct ServeCommand: AsyncParsableCommand {
         var port: UInt16
         var apiToken: String?
         var maxConcurrent: Int
+        var maxSweeps: Int = 1
         var httpThreads: Int
         var dataDir: String
         var autoResume: Bool
@@ -80,6 +84,7 @@ struct ServeCommand: AsyncParsableCommand {
         let host = host ?? env("host")?.1 ?? "127.0.0.1"
         let port = try integer("port", port, 8080, 0...65535)
         let maxConcurrent = try integer("max-concurrent-campaigns", maxConcurrentCampaigns, 4, 1...64)
+        let maxSweeps = try integer("max-concurrent-sweeps", maxConcurrentSweeps, 1, 1...16)
         let threads = try integer("http-threads", httpThreads, 2, 1...64)
         var token: String?
         if let (source, path) = apiTokenFile.map({ ("--api-token-file", $0) }) ?? env("api-token-file") {
@@ -115,8 +120,10 @@ struct ServeCommand: AsyncParsableCommand {
         guard DataDirectory.isWritable(dir) else {
             throw ConfigError(field: dirSource, "the data directory \(dir) is not writable")
         }
-        return Settings(host: host, port: UInt16(port), apiToken: token, maxConcurrent: maxConcurrent, httpThreads: threads,
+        var settings = Settings(host: host, port: UInt16(port), apiToken: token, maxConcurrent: maxConcurrent, httpThreads: threads,
                         dataDir: dir, autoResume: resume, retainDays: retain, restShare: try rest.share(environment: environment))
+        settings.maxSweeps = maxSweeps
+        return settings
     }
 
     func run() async throws {
@@ -137,8 +144,11 @@ struct ServeCommand: AsyncParsableCommand {
         let hub = LiveHub(logger: Logger(label: "arbitrage.feed"), restShare: settings.restShare)
         let manager = CampaignManager(store: store, sources: StandardSourceFactory(live: LiveSourceFactory(hub: hub)),
                                       maxConcurrent: settings.maxConcurrent, logger: Logger(label: "arbitrage.campaigns"))
+        let sweeps = SweepManager(store: store, makeSources: {
+            StandardSourceFactory(live: LiveSourceFactory(hub: hub), caches: MarketCacheReaders())
+        }, maxConcurrent: settings.maxSweeps, logger: Logger(label: "arbitrage.sweeps"))
         let server = HTTPServer(configuration: Self.httpConfiguration(settings),
-                                handler: Self.api(settings, manager: manager, hub: hub).handle)
+                                handler: Self.api(settings, manager: manager, sweeps: sweeps, hub: hub).handle)
         do { try server.start() } catch {
             logger.error("cannot start", metadata: ["error": "\(error)"])
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
@@ -149,6 +159,9 @@ struct ServeCommand: AsyncParsableCommand {
             let resumed = await manager.resumeInterrupted()
             logger.info("interrupted campaigns resumed", metadata: ["campaigns": "\(resumed.joined(separator: ","))"])
         }
+        // A sweep goes on with the runs it had, whatever stopped it.
+        let resumedSweeps = await sweeps.resumeUnfinished()
+        if !resumedSweeps.isEmpty { logger.info("unfinished sweeps resumed", metadata: ["sweeps": "\(resumedSweeps.joined(separator: ","))"]) }
         logger.info("listening", metadata: [
             "url": "http://\(settings.host):\(server.port)", "auth": "\(settings.apiToken == nil ? "off" : "bearer token")",
             "max_concurrent_campaigns": "\(settings.maxConcurrent)", "data_dir": "\(settings.dataDir)",
@@ -160,6 +173,7 @@ struct ServeCommand: AsyncParsableCommand {
             MemoryTrimService(logger: Logger(label: "arbitrage.memory")),
             FeedHubService(hub: hub, logger: Logger(label: "arbitrage.feed")),
             CampaignService(manager: manager, logger: Logger(label: "arbitrage.campaigns")),
+            SweepService(sweeps: sweeps, logger: Logger(label: "arbitrage.sweeps")),
         ]
         if let days = settings.retainDays {
             services.append(RetentionService(manager: manager, days: days, logger: Logger(label: "arbitrage.retention")))
@@ -203,12 +217,13 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     /// The control API with its metrics, readiness and request observation.
-    static func api(_ settings: Settings, manager: CampaignManager, hub: LiveHub) -> ControlAPI {
+    static func api(_ settings: Settings, manager: CampaignManager, sweeps: SweepManager, hub: LiveHub) -> ControlAPI {
         let serviceMetrics = ServiceMetrics(version: BuildInfo.version, feeds: hub.status)
         let exposition = MetricsExposition(service: serviceMetrics, manager: manager)
         var options = ControlAPI.Options(apiToken: settings.apiToken, version: BuildInfo.version)
         options.metrics = { await exposition.render() }
         options.feeds = hub.status
+        options.sweeps = sweeps
         let dataDir = settings.dataDir
         let health = manager.health
         options.readiness = {

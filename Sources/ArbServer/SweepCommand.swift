@@ -63,7 +63,7 @@ struct SweepCommand: AsyncParsableCommand {
         SweepProgress(control: runner.control, mode: mode).draw(final: true, wallNs: MonotonicClock.nanoseconds() - started)
         if let out { try write(outcome.results, to: out) }
         print(SweepReport.table(outcome, objective: spec.objective, top: top), terminator: "")
-        let updates = outcome.results.reduce(0) { $0 + ($1.stats?.performance.bookUpdates ?? 0) }
+        let updates = outcome.results.reduce(0) { $0 + $1.bookUpdates }
         let wall = Double(MonotonicClock.nanoseconds() - started) / 1e9
         print(String(format: "%d run(s) in %.1f s (%.2f runs/s, %.0f book updates/s over %d at once)%@", outcome.results.count, wall,
                      Double(outcome.results.count) / wall, Double(updates) / wall, spec.parallel,

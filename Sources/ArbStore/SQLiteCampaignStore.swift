@@ -84,6 +84,14 @@ public final class SQLiteCampaignStore: CampaignStore {
                 CREATE INDEX transfers_by_campaign ON transfers(campaign, seq);
                 """)
         }
+        m.registerMigration("v4: sweeps") { db in
+            try db.execute(sql: """
+                CREATE TABLE sweeps (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+                                     status TEXT NOT NULL, body TEXT NOT NULL);
+                CREATE TABLE sweep_runs (sweep TEXT NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE, run INTEGER NOT NULL,
+                                         objective REAL, summary TEXT NOT NULL, stats TEXT NOT NULL, PRIMARY KEY (sweep, run));
+                """)
+        }
         return m
     }
 
@@ -347,7 +355,7 @@ public final class SQLiteCampaignStore: CampaignStore {
         try JSONDecoder().decode(T.self, from: Data(text.utf8))
     }
 
-    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         // After the commit (or the failure): a read from now on sees the new rows.
         defer {
             records.withLock { cache in

@@ -26,9 +26,11 @@ extension HTTPSuites {
         let exposition = MetricsExposition(service: ServiceMetrics(version: "x"), manager: manager)
         var options = ControlAPI.Options(version: "x")
         options.metrics = { await exposition.render() }
+        options.sweeps = SweepManager(store: InMemorySweepStore(), makeSources: { SyntheticSourceFactory() })
         let api = ControlAPI(manager: manager, options: options)
         let documented = OpenAPIDocument.operations(OpenAPIDocument.build(version: "x"))
         #expect(api.router.operations == documented)
+        #expect(OpenAPIDocument.sweepObjectives == SweepSpec.Objective.allCases.map(\.rawValue))
     }
 
     @Test func theConfigSchemaIsTheOneTheServiceValidatesWith() {

@@ -12,17 +12,16 @@ public enum SweepReport {
             "overrides": .object(r.run.overrides), "objective": r.objective.map(JSONValue.double) ?? .null,
             "net_pnl_usd": .double(r.netPnlUSD), "max_drawdown_usd": .double(r.maxDrawdownUSD), "trades": .int(Int64(r.trades)),
             "status": .string(r.status), "error": r.error.map(JSONValue.string) ?? .null,
-            "book_updates": .int(Int64(r.stats?.performance.bookUpdates ?? 0)),
-            "wall_seconds": .double(r.stats?.performance.wallSeconds ?? 0),
+            "book_updates": .int(Int64(r.bookUpdates)),
+            "wall_seconds": .double(r.wallSeconds),
+            "config": r.run.config,
         ]
-        if stats {
-            o["config"] = r.run.config
-            o["stats"] = r.stats?.tree ?? .null
-        }
+        if stats { o["stats"] = r.stats?.tree ?? .null }
         return .object(o)
     }
 
-    /// A run back from its JSON object (a stored sweep's results on resume); nil when it is not one.
+    /// A run back from its JSON object (a stored sweep's runs on resume), its stats decoded when the object
+    /// has them; nil when it is not one.
     public static func result(_ tree: JSONValue, objective: SweepSpec.Objective) -> SweepResult? {
         guard let number = tree["run"]?.intValue, let candidate = tree["candidate"]?.intValue,
               let window = tree["window"]?.stringValue.flatMap(SweepRun.Window.init(rawValue:)),
@@ -30,8 +29,22 @@ public enum SweepReport {
         let run = SweepRun(number: Int(number), candidate: Int(candidate), fold: tree["fold"]?.intValue.map { Int($0) },
                            window: window, overrides: overrides, config: config)
         if let error = tree["error"]?.stringValue { return SweepResult(run: run, error: error) }
-        guard let statsTree = tree["stats"], let stats = try? JSONTree.decode(StatsReport.self, from: statsTree) else { return nil }
-        return SweepResult(run: run, stats: stats, objective: objective)
+        if let statsTree = tree["stats"], !statsTree.isNull {
+            guard let stats = try? JSONTree.decode(StatsReport.self, from: statsTree) else { return nil }
+            return SweepResult(run: run, stats: stats, objective: objective)
+        }
+        guard let status = tree["status"]?.stringValue, let net = tree["net_pnl_usd"]?.doubleValue,
+              let drawdown = tree["max_drawdown_usd"]?.doubleValue, let trades = tree["trades"]?.intValue else { return nil }
+        var result = SweepResult(run: run, error: "")
+        result.error = nil
+        result.status = status
+        result.objective = tree["objective"]?.doubleValue
+        result.netPnlUSD = net
+        result.maxDrawdownUSD = drawdown
+        result.trades = Int(trades)
+        result.bookUpdates = Int(tree["book_updates"]?.intValue ?? 0)
+        result.wallSeconds = tree["wall_seconds"]?.doubleValue ?? 0
+        return result
     }
 
     /// The runs as CSV: one row each, a column per varied key.
@@ -43,7 +56,7 @@ public enum SweepReport {
             var cells = [String(r.run.number), String(r.run.candidate), r.run.fold.map(String.init) ?? "", r.run.window.rawValue]
             cells += keys.map { r.run.overrides[$0].map(cell) ?? "" }
             cells += [r.objective.map(number) ?? "", number(r.netPnlUSD), number(r.maxDrawdownUSD), String(r.trades), r.status,
-                      String(r.stats?.performance.bookUpdates ?? 0), number(r.stats?.performance.wallSeconds ?? 0)]
+                      String(r.bookUpdates), number(r.wallSeconds)]
             lines.append(cells.joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
@@ -83,6 +96,37 @@ public enum SweepReport {
         }
         let more = ranked.count > top ? "… \(ranked.count - top) more runs\n" : ""
         return render(rows) + more
+    }
+
+    /// The ranking as the API shows it: every run, best first (`ranking`), or for a walk-forward sweep each
+    /// fold's report run with what its choose runs picked (`folds`) and their sum (`reported`).
+    public static func ranking(_ results: [SweepResult], top: Int = 20) -> [String: JSONValue] {
+        func row(_ r: SweepResult) -> [String: JSONValue] {
+            ["run": .int(Int64(r.run.number)), "candidate": .int(Int64(r.run.candidate)), "overrides": .object(r.run.overrides),
+             "objective": r.objective.map(JSONValue.double) ?? .null, "net_pnl_usd": .double(r.netPnlUSD),
+             "max_drawdown_usd": .double(r.maxDrawdownUSD), "trades": .int(Int64(r.trades)), "status": .string(r.status)]
+        }
+        let reports = results.filter { $0.run.window == .report }.sorted { ($0.run.fold ?? 0) < ($1.run.fold ?? 0) }
+        guard reports.isEmpty && !results.contains(where: { $0.run.window == .choose }) else {
+            let folds: [JSONValue] = reports.map { r in
+                var o = row(r)
+                let chosen = results.first { $0.run.fold == r.run.fold && $0.run.window == .choose && $0.run.candidate == r.run.candidate }
+                o["fold"] = .int(Int64(r.run.fold ?? 0))
+                o["report_from"] = r.run.config.at("market_data.replay.from") ?? .null
+                o["choose_objective"] = chosen?.objective.map(JSONValue.double) ?? .null
+                return .object(o)
+            }
+            return ["ranking": [], "folds": .array(folds), "reported": [
+                "folds": .int(Int64(reports.count)), "net_pnl_usd": .double(reports.reduce(0) { $0 + $1.netPnlUSD }),
+                "trades": .int(Int64(reports.reduce(0) { $0 + $1.trades })),
+            ]]
+        }
+        let ranked = results.sorted(by: SweepResult.ranksBefore).prefix(top).enumerated().map { i, r -> JSONValue in
+            var o = row(r)
+            o["rank"] = .int(Int64(i + 1))
+            return .object(o)
+        }
+        return ["ranking": .array(ranked), "folds": .null, "reported": .null]
     }
 
     static func overrides(_ o: [String: JSONValue]) -> String {

@@ -13,6 +13,9 @@ public struct SweepResult: Sendable, Equatable {
     public var trades: Int
     public var stats: StatsReport?
     public var error: String?
+    /// From the stats, or as stored when a resumed sweep's run comes back without them.
+    public var bookUpdates = 0
+    public var wallSeconds = 0.0
 
     public init(run: SweepRun, stats: StatsReport, objective: SweepSpec.Objective) {
         self.run = run
@@ -21,6 +24,8 @@ public struct SweepResult: Sendable, Equatable {
         netPnlUSD = (stats.pnl.netOfTransfersUSD ?? stats.pnl.realizedUSD) + stats.pnl.unrealizedUSD
         maxDrawdownUSD = Self.maxDrawdown(stats.pnl.equityCurve.map(\.equityUSD))
         trades = stats.trades.executed
+        bookUpdates = stats.performance.bookUpdates
+        wallSeconds = stats.performance.wallSeconds
         switch objective {
         case .netPnl: self.objective = netPnlUSD
         case .pnlPerDrawdown: self.objective = netPnlUSD / Swift.max(1, maxDrawdownUSD)

@@ -62,7 +62,8 @@ public struct SweepSpec: Sendable {
     /// Reads and checks a sweep; a `base` given as a file path is read relative to `directory` (a sweep file's).
     /// Every value tried is checked against the config schema over the base, each error naming its place in the
     /// sweep (`grid.strategy.entry_threshold_bps[2]`).
-    public static func parse(_ value: JSONValue, directory: String? = nil,
+    /// `readsFiles: false` (the service) refuses a base given as a path.
+    public static func parse(_ value: JSONValue, directory: String? = nil, readsFiles: Bool = true,
                              cores: Int = ProcessInfo.processInfo.activeProcessorCount) throws(ConfigError) -> SweepSpec {
         guard case .object(var fields) = value else { throw ConfigError(field: "(root)", "expected an object, got \(value.typeName)") }
         if let unknown = fields.keys.sorted().first(where: { !keys.contains($0) }) {
@@ -70,6 +71,7 @@ public struct SweepSpec: Sendable {
         }
         guard let base = fields["base"] else { throw ConfigError(field: "base", "a sweep needs a base config (an object, or a config file's path)") }
         if case .string(let path) = base {
+            guard readsFiles else { throw ConfigError(field: "base", "expected a config object (only `arbitrage sweep` reads a base from a file)") }
             let resolved = path.hasPrefix("/") || directory == nil ? path : URL(fileURLWithPath: directory!).appendingPathComponent(path).path
             fields["base"] = try prefixed("base") { () throws(ConfigError) in try ConfigLoader.tree(path: resolved) }
         }
