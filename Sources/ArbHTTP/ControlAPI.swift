@@ -132,6 +132,15 @@ public struct ControlAPI: Sendable {
                 return (ListBody(page.items.map { CampaignBody($0, paused: nil) }, next: page.nextCursor), [])
             }
         }
+        // Before /campaigns/{id}, which would take `compare` for an id.
+        r.add("GET", "/campaigns/compare") { request, _ in
+            answer {
+                let ids = try compareIds(try Query(request))
+                var campaigns: [(label: String, stats: StatsReport)] = []
+                for id in ids { campaigns.append((id, try manager.stats(id: id))) }
+                return (StatsComparison.compare(campaigns), [])
+            }
+        }
         r.add("GET", "/campaigns/{id}") { _, p in
             answer {
                 let record = try manager.campaign(id: p["id"])
@@ -158,6 +167,19 @@ public struct ControlAPI: Sendable {
                 }
             }
         }
+    }
+
+    /// `ids`: 2 to `StatsComparison.maxCampaigns` distinct campaign ids, comma-separated.
+    static func compareIds(_ q: Query) throws(ServiceError) -> [String] {
+        func invalid(_ message: String) -> ServiceError { .invalid(ConfigError(field: "ids", message)) }
+        guard let text = q.string("ids"), !text.isEmpty else { throw invalid("required: the campaigns to compare, comma-separated") }
+        let ids = text.split(separator: ",", omittingEmptySubsequences: false).map { String($0) }
+        guard ids.allSatisfy({ !$0.isEmpty }) else { throw invalid("an empty id in \"\(text)\"") }
+        guard ids.count >= 2 && ids.count <= StatsComparison.maxCampaigns else {
+            throw invalid("\(ids.count) id(s); a comparison takes 2 to \(StatsComparison.maxCampaigns)")
+        }
+        guard Set(ids).count == ids.count else { throw invalid("an id appears twice") }
+        return ids
     }
 
     /// A campaign's stats, trades (JSON or CSV) and decisions.

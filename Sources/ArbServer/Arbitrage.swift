@@ -9,6 +9,6 @@ struct Arbitrage: AsyncParsableCommand {
         commandName: "arbitrage",
         abstract: "Cross-exchange arbitrage campaigns (Upbit KRW vs Binance USDT) on a paper exchange.",
         version: BuildInfo.version,
-        subcommands: [ServeCommand.self, RunCommand.self, SweepCommand.self, BenchCommand.self, RecordCommand.self, DataCommand.self, ConfigCommand.self, OpenAPICommand.self]
+        subcommands: [ServeCommand.self, RunCommand.self, SweepCommand.self, CompareCommand.self, BenchCommand.self, RecordCommand.self, DataCommand.self, ConfigCommand.self, OpenAPICommand.self]
     )
 }

@@ -108,9 +108,9 @@ import Testing
     }
 
     @Test func drawdownIsTheLargestFallFromAPeak() {
-        #expect(SweepResult.maxDrawdown([]) == 0)
-        #expect(SweepResult.maxDrawdown([1, 2, 3]) == 0)
-        #expect(SweepResult.maxDrawdown([-2, 1]) == 2)
-        #expect(SweepResult.maxDrawdown([5, 1, 7, 4, 8]) == 4)
+        #expect(StatsComparison.maxDrawdown([]) == 0)
+        #expect(StatsComparison.maxDrawdown([1, 2, 3]) == 0)
+        #expect(StatsComparison.maxDrawdown([-2, 1]) == 2)
+        #expect(StatsComparison.maxDrawdown([5, 1, 7, 4, 8]) == 4)
     }
 }

@@ -139,7 +139,7 @@ public enum SweepReport {
     }
 
     /// Columns padded to their widest cell; numbers right-aligned.
-    static func render(_ rows: [[String]]) -> String {
+    public static func render(_ rows: [[String]]) -> String {
         let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
         return rows.map { row in
             row.enumerated().map { c, cell in

@@ -21,8 +21,8 @@ public struct SweepResult: Sendable, Equatable {
         self.run = run
         self.stats = stats
         status = stats.status
-        netPnlUSD = (stats.pnl.netOfTransfersUSD ?? stats.pnl.realizedUSD) + stats.pnl.unrealizedUSD
-        maxDrawdownUSD = Self.maxDrawdown(stats.pnl.equityCurve.map(\.equityUSD))
+        netPnlUSD = stats.netPnlUSD
+        maxDrawdownUSD = StatsComparison.maxDrawdown(stats.pnl.equityCurve.map(\.equityUSD))
         trades = stats.trades.executed
         bookUpdates = stats.performance.bookUpdates
         wallSeconds = stats.performance.wallSeconds
@@ -40,16 +40,6 @@ public struct SweepResult: Sendable, Equatable {
         maxDrawdownUSD = 0
         trades = 0
         self.error = error
-    }
-
-    /// The largest fall of equity from a peak before it (equity starts at 0).
-    public static func maxDrawdown(_ equity: [Double]) -> Double {
-        var peak = 0.0, worst = 0.0
-        for e in equity {
-            peak = Swift.max(peak, e)
-            worst = Swift.max(worst, peak - e)
-        }
-        return worst
     }
 
     /// Better first: a higher objective, then the lower candidate number; failed runs last.

@@ -28,6 +28,9 @@ extension OpenAPIDocument {
             "/sweeps/{sweepId}/runs": ["get": op("Finished runs in run order: overrides, objective, figures and config", id: "listSweepRuns",
                                                  parameters: [id, param("limit"), param("cursor")],
                                                  responses: ["200": json("SweepRunList", "A page of runs"), "404": missing, "422": invalid])],
+            "/campaigns/compare": ["get": op("Several campaigns' stats side by side: headline figures, max drawdown and daily PnL each, per symbol and per UTC day",
+                                             id: "compareCampaigns", parameters: [param("ids")],
+                                             responses: ["200": json("Comparison", "The comparison"), "404": notFound, "422": invalid])],
             "/sweeps/{sweepId}/runs/{run}/stats": ["get": op("One finished run's full stats", id: "getSweepRunStats",
                                                              parameters: [id, param("run")],
                                                              responses: ["200": json("Stats", "The run's stats"), "404": missing, "422": invalid])],
@@ -38,6 +41,8 @@ extension OpenAPIDocument {
         [
             "sweepId": ["name": "sweepId", "in": "path", "required": true, "description": "Sweep id",
                         "schema": ["type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"]],
+            "ids": ["name": "ids", "in": "query", "required": true, "description": "2 to 20 distinct campaign ids, comma-separated",
+                    "schema": ["type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}(,[A-Za-z0-9_-]{1,64}){1,19}$"]],
             "run": ["name": "run", "in": "path", "required": true, "description": "Run number, from 1",
                     "schema": ["type": "integer", "minimum": 1]],
         ]
@@ -75,7 +80,26 @@ extension OpenAPIDocument {
         sweep["reported"] = ["type": ["object", "null"], "additionalProperties": false,
                              "properties": ["folds": integer, "net_pnl_usd": number, "trades": integer],
                              "required": ["folds", "net_pnl_usd", "trades"]]
+        let campaign = object([
+            "id": string, "status": string, "stop_reason": nullable("string"), "clock": string, "start_time": string, "end_time": string,
+            "runtime_seconds": number, "routes": integer, "trades_opened": integer, "trades_executed": integer,
+            "realized_pnl_usd": number, "unrealized_pnl_usd": number, "gross_pnl_usd": nullable("number"), "net_pnl_usd": number,
+            "max_drawdown_usd": number, "decisions_allowed": integer, "decisions_rejected": integer,
+            "daily_pnl": ["type": "array", "items": object(["day": string, "pnl_usd": number, "equity_usd": number],
+                                                           required: ["day", "pnl_usd", "equity_usd"])],
+        ], required: ["id", "status", "stop_reason", "clock", "start_time", "end_time", "runtime_seconds", "routes", "trades_opened",
+                      "trades_executed", "realized_pnl_usd", "unrealized_pnl_usd", "gross_pnl_usd", "net_pnl_usd", "max_drawdown_usd",
+                      "decisions_allowed", "decisions_rejected", "daily_pnl"])
+        let symbolFigures: JSONValue = ["type": ["object", "null"], "properties": ["trades": integer, "realized_pnl_usd": number,
+                                                                                    "unrealized_pnl_usd": number]]
         return [
+            "Comparison": object([
+                "campaigns": ["type": "array", "items": campaign],
+                "per_symbol": ["type": "array", "items": object(["symbol": string, "campaigns": ["type": "object", "additionalProperties": symbolFigures]],
+                                                                required: ["symbol", "campaigns"])],
+                "per_day": ["type": "array", "items": object(["day": string, "pnl_usd": ["type": "object", "additionalProperties": nullable("number")]],
+                                                             required: ["day", "pnl_usd"])],
+            ], required: ["campaigns", "per_symbol", "per_day"]),
             "SweepRequest": object([
                 "name": ["type": ["string", "null"], "maxLength": 200],
                 "base": ref("CampaignConfig"),
