@@ -118,8 +118,8 @@ import Testing
         let stub = refusal(try Self.altered(out) { $0.removeLast($0.count - 30) })
         #expect(stub?.offset == 30 && stub?.message.contains("shorter than the 72-byte header") == true)
         // Another version, and not a cache at all.
-        let version = refusal(try Self.altered(out) { $0[8] = 2 })
-        #expect(version?.offset == 8 && version?.message.contains("cache version 2; this build reads version 1") == true)
+        let version = refusal(try Self.altered(out) { $0[8] = 1 })
+        #expect(version?.offset == 8 && version?.message.contains("cache version 1; this build reads version 2") == true)
         let other = refusal(try write(String(repeating: "{}\n", count: 40), dir, "x.jsonl"))
         #expect(other?.offset == 0 && other?.message.contains("not a market-data cache") == true)
         // The header altered.

@@ -203,7 +203,7 @@ public final class CampaignKernel: Sendable {
 
     /// What one evaluation decided, before it is acted on: routes that see the same instant all decide first, then
     /// act in priority order (`act`).
-    public enum Decision {
+    public enum Decision: Sendable {
         /// Nothing to send; the next leg due of an order in flight, if any.
         case settled(Int64?)
         case enter(EntryProposal, a: BookSnapshot, b: BookSnapshot, fx: FxQuote)
@@ -248,9 +248,14 @@ public final class CampaignKernel: Sendable {
             }
             return .settled(worker.isWaiting ? worker.pending?.nextDueNs : nil)
         }
-        let a = store.read(marketA)
-        let b = store.read(marketB)
-        let action = try worker.engine.evaluate(a: a, b: b, fx: fx, nowNs: nowNs, entriesAllowed: allowEntries)
+        // The books are read where they lie; only an entry or an exit takes copies of them.
+        let decided = try store.withSnapshots(marketA, marketB) { (a, b) throws(RouteFailure) -> Decision in
+            switch try worker.engine.evaluate(a: a, b: b, fx: fx, nowNs: nowNs, entriesAllowed: allowEntries) {
+            case .none: return .settled(nil)
+            case .enter(let proposal): return .enter(proposal, a: copy a, b: copy b, fx: fx)
+            case .exit(let proposal): return .exit(proposal, a: copy a, b: copy b, fx: fx)
+            }
+        }
         worker.iterationCount.add(1, ordering: .relaxed)
         worker.publishGauges()
         if worker.engine.isHolding {
@@ -258,11 +263,7 @@ public final class CampaignKernel: Sendable {
         }
         // While an order is in flight the route waits for its fills.
         if worker.isWaiting { return .settled(worker.pending?.nextDueNs) }
-        switch action {
-        case .none: return .settled(nil)
-        case .enter(let proposal): return .enter(proposal, a: a, b: b, fx: fx)
-        case .exit(let proposal): return .exit(proposal, a: a, b: b, fx: fx)
-        }
+        return decided
     }
 
     /// The second half: sends what the route decided (entries through the risk tiers). Returns when the next leg

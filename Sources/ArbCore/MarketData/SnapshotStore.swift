@@ -43,6 +43,20 @@ public final class SnapshotStore: Sendable {
         return slots[index].withLock { $0 }
     }
 
+    /// Runs `body` over the newest snapshots of two markets where they lie, without copying their levels; neither
+    /// changes meanwhile. Locks are taken in index order, so two callers never wait on each other.
+    @inlinable
+    public func withSnapshots<R: Sendable, E: Error>(_ a: Int, _ b: Int,
+                                                     _ body: (borrowing BookSnapshot, borrowing BookSnapshot) throws(E) -> R) throws(E) -> R {
+        precondition(a >= 0 && a < marketCount && b >= 0 && b < marketCount && a != b, "market index out of range")
+        let (first, second) = a < b ? (a, b) : (b, a)
+        return try slots[first].withLock { (x: inout BookSnapshot) throws(E) -> R in
+            try slots[second].withLock { (y: inout BookSnapshot) throws(E) -> R in
+                a < b ? try body(x, y) : try body(y, x)
+            }
+        }
+    }
+
     /// The newest best prices of market `index`, without copying the levels.
     @inlinable
     public func top(_ index: Int) -> BookTop {

@@ -75,15 +75,10 @@ public struct CacheReplaySource: ScheduledMarketSource, @unchecked Sendable {
     }
 
     public mutating func emit(into store: SnapshotStore) -> Int {
-        let row = reader.row(at: offset)
-        let market = marketOf[row.market]!
-        store.write(market) { book in
-            book.bids = row.bids
-            book.asks = row.asks
-            book.exchangeTimeNs = row.exchangeTimeNs
-            book.receiveTimeNs = row.timeNs
-        }
-        lastTimeNs = row.timeNs
+        let market = marketOf[reader.market(at: offset)]!
+        let (reader, offset) = (self.reader, self.offset)
+        store.write(market) { book in _ = reader.read(at: offset, into: &book) }
+        lastTimeNs = reader.time(at: offset)
         counters?.rows.add(1, ordering: .relaxed)
         step()
         skipUntraded()
