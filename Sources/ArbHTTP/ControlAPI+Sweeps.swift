@@ -5,14 +5,11 @@ extension ControlAPI {
     /// Sweeps: created from a sweep object, listed, read with their ranking, their runs paged, deleted.
     static func registerSweeps(_ r: inout Router, sweeps: any SweepOperations) {
         r.add("POST", "/sweeps") { request, _ in
-            let body: JSONValue
-            switch JSONBody.parse(request) {
-            case .success(let value): body = value
-            case .failure(let error): return error.response
-            }
-            return respond(status: 201) {
-                let sweep = try await sweeps.createSweep(body)
-                return (sweep, [("Location", "/sweeps/\(sweep["sweepId"]?.stringValue ?? "")")])
+            withBody(request) { body in
+                return respond(status: 201) {
+                    let sweep = try await sweeps.createSweep(body)
+                    return (sweep, [("Location", "/sweeps/\(sweep["id"]?.stringValue ?? "")")])
+                }
             }
         }
         r.add("GET", "/sweeps") { request, _ in

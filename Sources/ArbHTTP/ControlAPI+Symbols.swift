@@ -5,14 +5,11 @@ extension ControlAPI {
     /// Per-symbol, risk and universe views, the universe preview, changes to a running campaign.
     static func registerDetails(_ r: inout Router, manager: any CampaignOperations) {
         r.add("PATCH", "/campaigns/{id}") { request, p in
-            let body: JSONValue
-            switch JSONBody.parse(request) {
-            case .success(let value): body = value
-            case .failure(let error): return error.response
-            }
-            return respond {
-                let record = try await manager.patch(id: p["id"], body)
-                return (CampaignBody(record, paused: manager.isPaused(id: record.id)), [])
+            withBody(request) { body in
+                return respond {
+                    let record = try await manager.patch(id: p["id"], body)
+                    return (CampaignBody(record, paused: manager.isPaused(id: record.id)), [])
+                }
             }
         }
         r.add("POST", "/campaigns/{id}/resume") { _, p in
@@ -62,13 +59,10 @@ extension ControlAPI {
             }
         }
         r.add("POST", "/universe/preview") { request, _ in
-            let body: JSONValue
-            switch JSONBody.parse(request) {
-            case .success(let value): body = value
-            case .failure(let error): return error.response
-            }
-            return respond {
-                (ListBody(try await manager.preview(body).map { UniverseMemberBody($0, active: true) }), [])
+            withBody(request) { body in
+                return respond {
+                    (ListBody(try await manager.preview(body).map { UniverseMemberBody($0, active: true) }), [])
+                }
             }
         }
     }

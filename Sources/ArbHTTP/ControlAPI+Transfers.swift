@@ -5,14 +5,11 @@ extension ControlAPI {
     /// An operator's transfers and the transfer listing (JSON or CSV).
     static func registerTransfers(_ r: inout Router, manager: any CampaignOperations) {
         r.add("POST", "/campaigns/{id}/transfers") { request, p in
-            let body: JSONValue
-            switch JSONBody.parse(request) {
-            case .success(let value): body = value
-            case .failure(let error): return error.response
-            }
-            return respond(status: 201) {
-                let transfer = try await manager.transfer(id: p["id"], body)
-                return (JSONBody.snakeCased(try JSONTree.encode(transfer)), [])
+            withBody(request) { body in
+                return respond(status: 201) {
+                    let transfer = try await manager.transfer(id: p["id"], body)
+                    return (JSONBody.snakeCased(try JSONTree.encode(transfer)), [])
+                }
             }
         }
         r.add("GET", "/campaigns/{id}/transfers") { request, p in

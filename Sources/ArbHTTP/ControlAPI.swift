@@ -111,17 +111,14 @@ public struct ControlAPI: Sendable {
     /// Creating, listing, reading, deleting and controlling campaigns.
     static func registerCampaigns(_ r: inout Router, manager: any CampaignOperations) {
         r.add("POST", "/campaigns") { request, _ in
-            let body: JSONValue
-            switch JSONBody.parse(request) {
-            case .success(let value): body = value
-            case .failure(let error): return error.response
-            }
-            guard case .object = body else {
-                return Problem.invalid(ConfigError(field: "(root)", "the body must be a JSON object, got \(body.typeName)"))
-            }
-            return respond(status: 201) {
-                let record = try await manager.create(body)
-                return (CampaignBody(record, paused: false), [("Location", "/campaigns/\(record.id)")])
+            withBody(request) { body in
+                guard case .object = body else {
+                    return Problem.invalid(ConfigError(field: "(root)", "the body must be a JSON object, got \(body.typeName)"))
+                }
+                return respond(status: 201) {
+                    let record = try await manager.create(body)
+                    return (CampaignBody(record, paused: false), [("Location", "/campaigns/\(record.id)")])
+                }
             }
         }
         r.add("GET", "/campaigns") { request, _ in
@@ -215,6 +212,14 @@ public struct ControlAPI: Sendable {
                                                      cursor: q.string("cursor"))
                 return (ListBody(page.items.map(JSONBody.snakeCased), next: page.nextCursor), [])
             }
+        }
+    }
+
+    /// The request's JSON body handed to `then`, or the answer saying what is wrong with it (400, 413, 415).
+    static func withBody(_ request: HTTPRequest, _ then: (JSONValue) -> HTTPResponse) -> HTTPResponse {
+        switch JSONBody.parse(request) {
+        case .success(let body): return then(body)
+        case .failure(let error): return error.response
         }
     }
 

@@ -31,9 +31,13 @@ extension CampaignSuites {
         let serve = try await offPool { try ServeProcess.start() }
         defer { _ = serve.terminate() }
         let port = serve.port
-        let created = try await RecoveryTests.call(port, "POST", "/sweeps", Self.body(cache: cache))
+        let raw = try await offPool {
+            try RawClient.request(port: port, "POST", "/sweeps", headers: ["Content-Type": "application/json"], body: Array(Self.body(cache: cache).utf8))
+        }
+        let created = (status: raw.status, json: try ConfigLoader.json(Data(raw.body.utf8), path: "response"))
         #expect(created.status == 201, "\(created.json)")
         let id = try #require(created.json["id"]?.stringValue)
+        #expect(raw.headers["location"] == "/sweeps/\(id)")
         #expect(created.json["status"]?.stringValue == "running" && created.json["runs_total"]?.intValue == 4)
         // One at a time: a second sweep waits its turn.
         let second = try await RecoveryTests.call(port, "POST", "/sweeps", Self.body(cache: cache))
