@@ -97,7 +97,8 @@ struct SweepProgress {
         var last = -1
         while !Task.isCancelled {
             let done = control.finishedRuns
-            if mode == .bar || done != last { draw(final: false, wallNs: MonotonicClock.nanoseconds() - started) }
+            // Nothing to show until the sweep knows how many runs it makes.
+            if control.totalRuns > 0 && (mode == .bar || done != last) { draw(final: false, wallNs: MonotonicClock.nanoseconds() - started) }
             last = done
             try? await Task.sleep(for: .milliseconds(mode == .bar ? 200 : 1000))
         }

@@ -1,5 +1,6 @@
 import ArbCore
 import ArbEngine
+import ArbMarketData
 import ArbTesting
 import ArbTestSupport
 import Foundation
@@ -83,6 +84,29 @@ extension CampaignSuites {
         #expect(try await RecoveryTests.call(port, "GET", "/sweeps/\(longId)").status == 404)
         #expect(try await RecoveryTests.call(port, "DELETE", "/sweeps/\(id)").status == 204)
         #expect(try await RecoveryTests.get(port, "/sweeps")["items"]?.arrayValue?.isEmpty == true)
+    }
+
+    @Test func unfinishedSweepsBeyondTheLimitStartAsOthersEnd() async throws {
+        let store = InMemorySweepStore()
+        let sweep: JSONValue = ["base": multi(["universe": ["top_n": 2], "session": ["max_runtime_seconds": 120]]),
+                                "grid": ["strategy.entry_threshold_bps": [0, 10]], "parallel": 1]
+        let spec = try SweepSpec.parse(sweep)
+        for id in ["s1", "s2"] {
+            try await store.createSweep(SweepRecord(id: id, name: nil, status: .running, objective: "net_pnl", spec: spec.tree,
+                                                    totalRuns: 2, createdAtNs: 0))
+        }
+        let manager = SweepManager(store: store, makeSources: { StandardSourceFactory() }, maxConcurrent: 1)
+        #expect(await manager.resumeUnfinished() == ["s1"])
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, try store.sweep(id: "s2")?.status != .completed { try await Task.sleep(for: .milliseconds(20)) }
+        for id in ["s1", "s2"] {
+            #expect(try store.sweep(id: id)?.status == .completed && store.sweepRunCount(sweepId: id) == 2)
+        }
+        // A stored sweep this build cannot read fails with why instead of being tried again.
+        try await store.createSweep(SweepRecord(id: "s3", name: nil, status: .interrupted, objective: "net_pnl", spec: ["grid": [:]],
+                                                totalRuns: 1, createdAtNs: 0))
+        #expect(await manager.resumeUnfinished().isEmpty)
+        #expect(try store.sweep(id: "s3")?.status == .failed && store.sweep(id: "s3")?.error?.contains("cannot resume") == true)
     }
 
     @Test func aSweepKilledHalfwayResumesToTheRankingOfAnUninterruptedOne() async throws {

@@ -56,8 +56,8 @@ public final class SweepManager: SweepOperations {
         return view(record, results: [])
     }
 
-    /// Goes on with every sweep a previous process left unfinished, oldest first, as far as `maxConcurrent`
-    /// allows; returns their ids.
+    /// Goes on with every unfinished sweep this process does not run (a previous process's), oldest first, as far
+    /// as `maxConcurrent` allows; the others start as running ones end. Returns the ids started.
     public func resumeUnfinished() async -> [String] {
         let unfinished: [SweepRecord]
         do { unfinished = try store.unfinishedSweeps() } catch {
@@ -65,21 +65,37 @@ public final class SweepManager: SweepOperations {
             return []
         }
         var resumed: [String] = []
-        for var record in unfinished {
+        let running = live.withLock { Set($0.keys) }
+        for var record in unfinished where !running.contains(record.id) {
+            guard live.withLock({ $0.count < maxConcurrent }) else { break }
+            let spec: SweepSpec
+            let finished: [SweepResult]
             do {
-                let spec = try SweepSpec.parse(record.spec)
-                let finished = try store.sweepRunSummaries(sweepId: record.id).compactMap { SweepReport.result($0, objective: spec.objective) }
-                try reserve(record.id)
-                if record.status != .running {
-                    record.status = .running
-                    try await store.updateSweep(record)
-                }
-                start(record, spec: spec, finished: finished)
-                resumed.append(record.id)
-                logger.info("sweep resumed", metadata: ["sweep": "\(record.id)", "finished_runs": "\(finished.count)"])
+                spec = try SweepSpec.parse(record.spec)
+                finished = try store.sweepRunSummaries(sweepId: record.id).compactMap { SweepReport.result($0, objective: spec.objective) }
+            } catch let error as ConfigError {
+                // A sweep this build no longer accepts stays failed, with why, instead of being tried at every start.
+                record.status = .failed
+                record.error = "cannot resume: \(error)"
+                try? await store.updateSweep(record)
+                logger.error("sweep not resumed", metadata: ["sweep": "\(record.id)", "error": "\(error)"])
+                continue
             } catch {
                 logger.error("sweep not resumed", metadata: ["sweep": "\(record.id)", "error": "\(error)"])
+                continue
             }
+            do { try reserve(record.id) } catch { break }
+            if record.status != .running {
+                record.status = .running
+                do { try await store.updateSweep(record) } catch {
+                    _ = live.withLock { $0.removeValue(forKey: record.id) }
+                    logger.error("sweep not resumed", metadata: ["sweep": "\(record.id)", "error": "\(error)"])
+                    continue
+                }
+            }
+            start(record, spec: spec, finished: finished)
+            resumed.append(record.id)
+            logger.info("sweep resumed", metadata: ["sweep": "\(record.id)", "finished_runs": "\(finished.count)"])
         }
         return resumed
     }
@@ -181,6 +197,8 @@ public final class SweepManager: SweepOperations {
                 logger.info("sweep ended", metadata: ["sweep": "\(id)", "status": "\(record.status.rawValue)"])
             }
             _ = self?.live.withLock { $0.removeValue(forKey: id) }
+            // Room for a sweep left waiting (more were unfinished at the start than may run at once).
+            if !deleting && record.status != .interrupted { _ = await self?.resumeUnfinished() }
         }
         live.withLock { $0[record.id]?.task = task }
     }
