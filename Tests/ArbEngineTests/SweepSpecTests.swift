@@ -37,6 +37,7 @@ import Testing
         #expect(fields(["base": Self.base, "grid": grid, "objective": "sharpe"]) == ["objective"])
         #expect(fields(["base": Self.base, "grid": grid, "parallel": 0]) == ["parallel"])
         #expect(fields(["base": Self.base, "random": ["draws": 0, "ranges": ["strategy.entry_threshold_bps": [1, 2]]]]) == ["random.draws"])
+        #expect(fields(["base": Self.base, "random": ["draws": 2, "seed": 1.5, "ranges": ["strategy.entry_threshold_bps": [1, 2]]]]) == ["random.seed"])
         #expect(fields(["base": Self.base, "random": ["draws": 2, "ranges": ["strategy.entry_threshold_bps": [9, 2]]]]) == ["random.ranges.strategy.entry_threshold_bps"])
         #expect(fields(["base": Self.base, "random": ["draws": 2, "ranges": ["universe.top_n": [1, 9000]]]]) == ["random.ranges.universe.top_n[1]"])
         // Walk-forward needs recorded data, and seconds.

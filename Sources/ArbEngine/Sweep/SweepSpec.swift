@@ -88,7 +88,7 @@ public struct SweepSpec: Sendable {
             guard let n = v.intValue, n >= 1, n <= 256 else { throw ConfigError(field: "parallel", "expected an integer 1…256") }
             return Int(n)
         } ?? Swift.max(1, cores)
-        let name = try fields["name"].map { v throws(ConfigError) -> String in
+        let name = try fields["name"].flatMap { $0.isNull ? nil : $0 }.map { v throws(ConfigError) -> String in
             guard let s = v.stringValue, s.count <= 200 else { throw ConfigError(field: "name", "expected a string of at most 200 characters") }
             return s
         }
@@ -149,7 +149,8 @@ public struct SweepSpec: Sendable {
         guard let draws = o["draws"]?.intValue, draws >= 1, draws <= Int64(maxConfigs) else {
             throw ConfigError(field: "random.draws", "expected an integer 1…\(maxConfigs)")
         }
-        guard let seed = o["seed"]?.intValue ?? .some(1), seed >= 0 else { throw ConfigError(field: "random.seed", "expected a non-negative integer") }
+        let seed = o["seed"].map { $0.intValue ?? -1 } ?? 1
+        guard seed >= 0 else { throw ConfigError(field: "random.seed", "expected a non-negative integer") }
         guard case .object(let ranges)? = o["ranges"], !ranges.isEmpty else {
             throw ConfigError(field: "random.ranges", "expected a map of config keys to [low, high] or a list to pick from")
         }
