@@ -16,6 +16,9 @@ public struct Router: Sendable {
         let template: String
         let segments: [Substring]
         let handler: Handler
+        /// Literal segments: of the templates a path matches, the one with the most names the resource
+        /// (`/campaigns/compare` before `/campaigns/{id}`).
+        var literals: Int { segments.filter { !$0.hasPrefix("{") }.count }
     }
 
     private var routes: [Route] = []
@@ -31,8 +34,24 @@ public struct Router: Sendable {
 
     /// The route template a request matches (for metrics labels), or nil.
     public func template(for path: String) -> String? {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
-        return routes.first { Self.match($0.segments, Array(parts)) != nil }?.template
+        let parts = Array(path.split(separator: "/", omittingEmptySubsequences: false).dropFirst())
+        return resource(parts).first?.route.template
+    }
+
+    /// The routes of the most specific template(s) `parts` matches, with their parameters.
+    private func resource(_ parts: [Substring]) -> [(route: Route, parameters: PathParameters)] {
+        var found: [(route: Route, parameters: PathParameters)] = []
+        var best = -1
+        for route in routes {
+            guard let parameters = Self.match(route.segments, parts) else { continue }
+            let literals = route.literals
+            if literals > best {
+                best = literals
+                found = []
+            }
+            if literals == best { found.append((route, parameters)) }
+        }
+        return found
     }
 
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
@@ -51,12 +70,11 @@ public struct Router: Sendable {
     public func resolve(_ request: HTTPRequest) -> Result<(Handler, PathParameters), Refusal> {
         let parts = Array(request.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst())
         var allowed: [String] = []
-        for route in routes {
-            guard let parameters = Self.match(route.segments, parts) else { continue }
+        for (route, parameters) in resource(parts) {
             if route.method == request.method || (request.method == "HEAD" && route.method == "GET") {
                 return .success((route.handler, parameters))
             }
-            allowed.append(route.method)
+            if !allowed.contains(route.method) { allowed.append(route.method) }
         }
         if allowed.isEmpty {
             return .failure(Refusal(response: Problem.response(status: 404, title: "Not Found",

@@ -127,6 +127,10 @@ extension HTTPSuites {
         #expect(try await s.call("GET", "/campaigns/c0000000000000000/stats").status == 404)
         let wrongMethod = try await s.call("PUT", "/campaigns/abc")
         #expect(wrongMethod.status == 405 && wrongMethod.headers["allow"] == "GET, DELETE, PATCH")
+        // A literal route is its own resource: /campaigns/compare is not a campaign id.
+        let onCompare = try await s.call("DELETE", "/campaigns/compare")
+        #expect(onCompare.status == 405 && onCompare.headers["allow"] == "GET", "\(onCompare.headers)")
+        #expect(try await s.call("OPTIONS", "/campaigns/compare?ids=a,b").headers["allow"] == "GET")
         #expect(try await s.call("GET", "/campaigns?limit=0").status == 422)
         let badLimit = try await s.call("GET", "/campaigns?limit=5000")
         #expect(badLimit.status == 422 && badLimit.json["errors"]?.arrayValue?.first?["field"] == "limit")
