@@ -49,7 +49,7 @@ extension OpenAPIDocument {
     }
 
     static func sweepSchemas() -> [String: JSONValue] {
-        let values: JSONValue = ["type": "array", "minItems": 1]
+        let values: JSONValue = ["type": "array", "minItems": 1, "items": ["description": "A value of the key's type"]]
         let objectives = enumValues(sweepObjectives)
         let row: [String: JSONValue] = [
             "run": integer, "candidate": integer, "overrides": ["type": "object"], "objective": nullable("number"),
