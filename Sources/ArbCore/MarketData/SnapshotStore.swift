@@ -30,6 +30,7 @@ public final class SnapshotStore: Sendable {
         precondition(index >= 0 && index < marketCount, "market index out of range")
         return slots[index].withLock { snapshot in
             let next = snapshot.sequence &+ 1
+            snapshot.pending = nil
             update(&snapshot)
             snapshot.sequence = next
             return next
@@ -40,7 +41,10 @@ public final class SnapshotStore: Sendable {
     @inlinable
     public func read(_ index: Int) -> BookSnapshot {
         precondition(index >= 0 && index < marketCount, "market index out of range")
-        return slots[index].withLock { $0 }
+        return slots[index].withLock { snapshot in
+            snapshot.materialize()
+            return snapshot
+        }
     }
 
     /// Runs `body` over the newest snapshots of two markets where they lie, without copying their levels; neither
@@ -52,7 +56,9 @@ public final class SnapshotStore: Sendable {
         let (first, second) = a < b ? (a, b) : (b, a)
         return try slots[first].withLock { (x: inout BookSnapshot) throws(E) -> R in
             try slots[second].withLock { (y: inout BookSnapshot) throws(E) -> R in
-                a < b ? try body(x, y) : try body(y, x)
+                x.materialize()
+                y.materialize()
+                return a < b ? try body(x, y) : try body(y, x)
             }
         }
     }

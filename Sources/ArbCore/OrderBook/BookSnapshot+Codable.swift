@@ -19,6 +19,7 @@ extension BookSnapshot: Codable, Equatable {
     }
 
     public func encode(to encoder: any Encoder) throws {
+        if pending != nil { return try materialized.encode(to: encoder) }
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode((0..<bids.count).map { [bids.prices[$0], bids.quantities[$0]] }, forKey: .bids)
         try c.encode((0..<asks.count).map { [asks.prices[$0], asks.quantities[$0]] }, forKey: .asks)
@@ -28,6 +29,7 @@ extension BookSnapshot: Codable, Equatable {
     }
 
     public static func == (a: BookSnapshot, b: BookSnapshot) -> Bool {
+        if a.pending != nil || b.pending != nil { return a.materialized == b.materialized }
         guard a.bids.count == b.bids.count, a.asks.count == b.asks.count, a.sequence == b.sequence,
               a.exchangeTimeNs == b.exchangeTimeNs, a.receiveTimeNs == b.receiveTimeNs else { return false }
         for i in 0..<a.bids.count where a.bids.prices[i] != b.bids.prices[i] || a.bids.quantities[i] != b.bids.quantities[i] {

@@ -9,6 +9,9 @@ public struct BookSnapshot: Sendable {
     public var receiveTimeNs: Int64 = 0
     /// Store-assigned sequence number, +1 per write of this market; 0 = never written.
     public var sequence: UInt64 = 0
+    /// A generated book's levels under the top, until a reader needs them (`materialize`); nil for every other
+    /// book. The snapshot store hands out only whole books.
+    public var pending: PendingDepth? = nil
 
     public init() {}
 

@@ -348,15 +348,14 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
         snap.asks.removeAll()
         // Steps per level, divided once: forty divisions a book were a good part of the synthetic market's time.
         let stepsPerLevel = unitsPerLevel / step
-        for k in 0..<levels {
-            let scale = stepsPerLevel * (1 + 0.15 * Double(k))
-            // Both sides' sizes from one draw, 32 bits each: plenty for a quantity, half the generator's work.
-            let draw = rng.next()
-            let bidUnits = Swift.max(1, Int64(scale * (0.4 + 1.2 * (Double(draw >> 32) * 0x1.0p-32))))
-            let askUnits = Swift.max(1, Int64(scale * (0.4 + 1.2 * (Double(draw & 0xFFFF_FFFF) * 0x1.0p-32))))
-            let bid = (bidTicks - Int64(k) * gap) * tickRaw
-            if bid > 0 { snap.bids.append(price: Fixed(raw: bid), quantity: Fixed(raw: bidUnits * stepRaw)) }
-            snap.asks.append(price: Fixed(raw: (askTicks + Int64(k) * gap) * tickRaw), quantity: Fixed(raw: askUnits * stepRaw))
-        }
+        guard levels > 0 else { return }
+        // The top now; the levels under it from the generator's state as it is after the top's draw, when a reader
+        // needs them. The generator moves on past their draws as if they had been made.
+        PendingDepth.level(0, into: &snap, draw: rng.next(), bidTicks: bidTicks, askTicks: askTicks, gap: gap, tickRaw: tickRaw,
+                           stepRaw: stepRaw, stepsPerLevel: stepsPerLevel)
+        guard levels > 1 else { return }
+        snap.pending = PendingDepth(rng: rng, bidTicks: bidTicks, askTicks: askTicks, gap: gap, tickRaw: tickRaw, stepRaw: stepRaw,
+                                    stepsPerLevel: stepsPerLevel, levels: levels)
+        for _ in 1..<levels { _ = rng.next() }
     }
 }
