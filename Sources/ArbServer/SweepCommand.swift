@@ -39,6 +39,7 @@ struct SweepCommand: AsyncParsableCommand {
         do throws(ConfigError) {
             let tree = try ConfigLoader.tree(path: file)
             spec = try SweepSpec.parse(tree, directory: URL(fileURLWithPath: file).deletingLastPathComponent().path)
+            guard top >= 1 else { throw ConfigError(field: "--top", "expected 1 or more rows") }
             if let parallel {
                 guard parallel >= 1 && parallel <= 256 else { throw ConfigError(field: "--parallel", "expected 1…256") }
                 spec.parallel = parallel

@@ -67,6 +67,11 @@ extension CampaignSuites {
         let (status, out, err) = try await runCLI(["sweep", path])
         #expect(status == 2 && out.isEmpty)
         #expect(err.contains("grid.strategy.entry_threshold_bps[1]:"), "\(err)")
+        let good = try temporaryFile("sweep.yaml", "base: {universe: {top_n: 3}}\ngrid:\n  strategy.entry_threshold_bps: [10]\n")
+        for (flags, field) in [(["--top", "0"], "--top:"), (["--parallel", "0"], "--parallel:")] {
+            let (s, o, e) = try await runCLI(["sweep", good] + flags)
+            #expect(s == 2 && o.isEmpty && e.contains(field), "\(flags): \(e)")
+        }
     }
 
     @Test func walkForwardReportsTheChosenConfigOnTheNextWindow() async throws {
