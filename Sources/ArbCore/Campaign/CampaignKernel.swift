@@ -206,8 +206,10 @@ public final class CampaignKernel: Sendable {
     public enum Decision: Sendable {
         /// Nothing to send; the next leg due of an order in flight, if any.
         case settled(Int64?)
-        case enter(EntryProposal, a: BookSnapshot, b: BookSnapshot, fx: FxQuote)
-        case exit(ExitProposal, a: BookSnapshot, b: BookSnapshot, fx: FxQuote)
+        // Boxed: with the two books inline a decision is 3 KB, copied on every evaluation's way out even when
+        // it is `settled`; entries and exits are rare enough to pay for a box.
+        indirect case enter(EntryProposal, a: BookSnapshot, b: BookSnapshot, fx: FxQuote)
+        indirect case exit(ExitProposal, a: BookSnapshot, b: BookSnapshot, fx: FxQuote)
     }
 
     /// The first half of an evaluation: the route's engine looks at the newest books and says what it wants.
