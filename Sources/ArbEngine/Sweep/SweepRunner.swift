@@ -125,9 +125,11 @@ public struct SweepRunner: Sendable {
         guard !control.stopRequested else { return Outcome(results: sorted(results), complete: false, folds: folds) }
         if !folds.isEmpty {
             let candidates = spec.candidates
-            let reports = folds.map { fold -> SweepRun in
+            // Every choose run has a result here (a run that cannot start has its error); a fold without one has
+            // nothing to report.
+            let reports = folds.compactMap { fold -> SweepRun? in
                 let choose = first.filter { $0.fold == fold.number }.compactMap { results[$0.number] }
-                let best = choose.sorted(by: SweepResult.ranksBefore).first!
+                guard let best = choose.min(by: SweepResult.ranksBefore), candidates.indices.contains(best.run.candidate - 1) else { return nil }
                 return spec.reportRun(fold: fold, folds: folds.count, chosen: candidates[best.run.candidate - 1])
             }
             for result in await execute(reports.filter { results[$0.number] == nil }, onResult: onResult) { results[result.run.number] = result }
