@@ -115,30 +115,6 @@ public final class MarketCacheReader: @unchecked Sendable {
         return lo
     }
 
-    /// The row at byte `offset` (of a verified block): its book, its market and where the next row starts.
-    @inline(__always)
-    public func row(at offset: Int) -> (market: Int, timeNs: Int64, exchangeTimeNs: Int64, bids: BookSide, asks: BookSide, next: Int) {
-        let time = Int64(bitPattern: load(UInt64.self, offset))
-        let exchange = Int64(bitPattern: load(UInt64.self, offset + 8))
-        let market = Int(load(UInt32.self, offset + 16))
-        let nb = Int(load(UInt16.self, offset + 20)), na = Int(load(UInt16.self, offset + 22))
-        var at = offset + MarketCache.rowHeaderSize
-        var bids = BookSide(), asks = BookSide()
-        for i in 0..<nb {
-            bids.prices[i] = Int64(bitPattern: load(UInt64.self, at))
-            bids.quantities[i] = Int64(bitPattern: load(UInt64.self, at + 8))
-            at += MarketCache.levelSize
-        }
-        bids.count = nb
-        for i in 0..<na {
-            asks.prices[i] = Int64(bitPattern: load(UInt64.self, at))
-            asks.quantities[i] = Int64(bitPattern: load(UInt64.self, at + 8))
-            at += MarketCache.levelSize
-        }
-        asks.count = na
-        return (market, time, exchange, bids, asks, at)
-    }
-
     /// The row at byte `offset` (of a verified block) written straight into `book` (levels past each side's count
     /// are left as they were: nothing reads them); returns its market and where the next row starts.
     @inline(__always)
@@ -182,11 +158,12 @@ public final class MarketCacheReader: @unchecked Sendable {
             try verify(block: i)
             var at = b.offset
             for _ in 0..<b.rows {
-                let r = row(at: at)
-                let key = markets[r.market]
-                out.append(MarketEvent(venue: key.venue, symbol: key.symbol, timeNs: r.timeNs, exchangeTimeNs: r.exchangeTimeNs,
-                                       bids: r.bids, asks: r.asks))
-                at = r.next
+                var book = BookSnapshot()
+                let (market, next) = read(at: at, into: &book)
+                let key = markets[market]
+                out.append(MarketEvent(venue: key.venue, symbol: key.symbol, timeNs: book.receiveTimeNs, exchangeTimeNs: book.exchangeTimeNs,
+                                       bids: book.bids, asks: book.asks))
+                at = next
             }
         }
         return out
