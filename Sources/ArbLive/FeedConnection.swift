@@ -172,7 +172,7 @@ final class FeedConnection: Sendable {
         case .pingFrames(let seconds):
             // A peer that stops answering the pings is closed. Never less often than the watchdog's silence:
             // a connection quiet for that long is closed anyway.
-            ws.pingInterval = .milliseconds(Int64(Swift.min(Double(seconds), settings.silenceSeconds) * 1000))
+            setPingInterval(ws, .milliseconds(Int64(Swift.min(Double(seconds), settings.silenceSeconds) * 1000)))
         case .text(let text, let seconds):
             let interval = Swift.min(seconds, settings.silenceSeconds)
             pinger = Task.detached { [self] in
@@ -193,6 +193,13 @@ final class FeedConnection: Sendable {
         return sawData.load(ordering: .relaxed)
     }
 
+    /// Starts `ws`'s pings on its event loop. Set from another thread, the socket sends its first ping there and
+    /// only then marks it unanswered: a pong that came back in between was forgotten, and the next ping closed a
+    /// healthy connection for want of it.
+    private func setPingInterval(_ ws: WebSocket, _ interval: TimeAmount) {
+        ws.eventLoop.execute { ws.pingInterval = interval }
+    }
+
     /// Closes a connection that has gone silent, and has an aging one replaced.
     private func watch(_ ws: WebSocket, openedNs: Int64) async {
         let silenceNs = Int64(settings.silenceSeconds * 1e9)
@@ -206,7 +213,7 @@ final class FeedConnection: Sendable {
                 logger.warning("feed: \(venue.rawValue) connection silent for \(settings.silenceSeconds) s; closing it")
                 ws.close(code: .goingAway, promise: nil)
                 // A peer that never answers the close is cut when its pings go unanswered.
-                ws.pingInterval = .milliseconds(Int64(Swift.max(100, silenceNs / 4_000_000)))
+                setPingInterval(ws, .milliseconds(Int64(Swift.max(100, silenceNs / 4_000_000))))
                 return
             }
             if !rolledOver && now - openedNs > maxAgeNs {
