@@ -64,8 +64,10 @@ struct RouteEvaluator: Sendable {
             do {
                 let decision = try kernel.decide(route: route, worker: worker, nowNs: nowNs, entriesAllowed: entriesAllowed)
                 var score: Double?
-                if case .enter(let p, let a, let b, let fx) = decision {
-                    score = kernel.score(p, a: a, b: b, route: worker.route, fx: fx, nowNs: nowNs)
+                switch decision {
+                case .enter(let p, let a, let b, let fx): score = kernel.score(p, a: a, b: b, route: worker.route, fx: fx, nowNs: nowNs)
+                case .refused(let p, let fx, let oldest): score = kernel.score(p, oldestBookNs: oldest, route: worker.route, fx: fx, nowNs: nowNs)
+                case .settled, .exit: break
                 }
                 decided.append((route, worker, decision, wasWaiting, CycleClock.now() &- start, score))
             } catch {

@@ -44,11 +44,12 @@ struct SimulatedDriver: Sendable {
         /// Evaluates the routes that see instant `t`: one alone, several together with their entries in priority
         /// order (a route done before is skipped, so one done after has just finished). True when the run must stop.
         func evaluate(_ routes: [Int], _ t: Int64) -> Bool {
-            guard routes.count == 1 else {
-                return evaluator.evaluate(together: routes, nowNs: t) { handle($0, $1, $2, wasDone: false) }
-            }
-            let worker = kernel.worker(routes[0]), wasDone = worker.done
-            return handle(routes[0], worker, evaluator.evaluate(routes[0], worker: worker, nowNs: t), wasDone: wasDone)
+            if routes.count == 1 { return evaluate(only: routes[0], t) }
+            return evaluator.evaluate(together: routes, nowNs: t) { handle($0, $1, $2, wasDone: false) }
+        }
+        func evaluate(only route: Int, _ t: Int64) -> Bool {
+            let worker = kernel.worker(route), wasDone = worker.done
+            return handle(route, worker, evaluator.evaluate(route, worker: worker, nowNs: t), wasDone: wasDone)
         }
 
         var reason: StopReason
@@ -80,13 +81,21 @@ struct SimulatedDriver: Sendable {
                 updates += 1
                 if let venue = map.fxVenue(ofMarket: market) {
                     kernel.fxBookUpdated(venue)
-                } else if plan.tickIntervalNs == nil, evaluate(map.readers[market], t) {
-                    continue loop
+                } else if plan.tickIntervalNs == nil {
+                    let sole = map.soleReader(ofMarket: market)
+                    if sole >= 0 ? evaluate(only: sole, t) : evaluate(map.readers[market], t) { continue loop }
                 }
             case .tick(let t):
                 if evaluate(Array(0..<kernel.routeCount), t) { continue loop }
             }
         }
+        return finish(run, reason: reason, equity: equity, updates: updates, source: source)
+    }
+
+    /// The outcome of a loop that stopped for `reason`: the cut a resume continues from when interrupted, else
+    /// the pairs unwound as the session says and the last equity point.
+    private func finish<Source: ScheduledMarketSource>(_ run: CampaignRun, reason: StopReason, equity: [EquityPoint],
+                                                      updates: Int, source: Source) -> DriverOutcome {
         let now = run.nowNs
         control.setElapsed(now - startNs)
         if reason == .interrupted {
@@ -97,8 +106,7 @@ struct SimulatedDriver: Sendable {
         if reason != .routeFailed || evaluator.isolation {
             CampaignFinish.flatten(kernel, reason: reason, flattenOnStop: session.flattenOnStop, nowNs: now)
         }
-        equity.append(kernel.equityPoint(at: now, startNs: startNs))
-        return DriverOutcome(reason: reason, endNs: now, equity: equity, bookUpdates: updates)
+        return DriverOutcome(reason: reason, endNs: now, equity: equity + [kernel.equityPoint(at: now, startNs: startNs)], bookUpdates: updates)
     }
 
     /// Re-resolves the universe at `t`; the number of routes that joined. The listing is read on this thread (a

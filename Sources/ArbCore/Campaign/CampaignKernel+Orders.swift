@@ -10,12 +10,7 @@ extension CampaignKernel {
                                                      priceB: p.priceB, params: params) }
         var data = dataCheck(a, b, fx: fx, route: route, nowNs: nowNs)
         data.venueDown = venueDown(route)
-        var request = EntryRequest(
-            route: index, direction: p.direction, quantity: p.quantity, step: route.commonStep, priceA: p.priceA,
-            priceB: p.priceB, minNotionalA: route.instruments.a.minNotional.double,
-            minNotionalB: route.instruments.b.minNotional.double, balanceRoom: room, data: data,
-            netEdgeBps: p.netEdgeBps, timeNs: nowNs)
-        request.fxB = route.divisors(fx: fx.rate).b
+        let request = entryRequest(index, p, route: route, fx: fx, balanceRoom: room, data: data, nowNs: nowNs)
         guard case .allowed(let quantity, let reserved, let decisionId) = coordinator.requestEntry(request) else { return nil }
         let audit = TradeAudit(
             upbitSequence: a.sequence, binanceSequence: b.sequence, fxSequence: fx.sequence, fx: fx.fixed,
@@ -26,6 +21,28 @@ extension CampaignKernel {
             dueNs: dueNs(route, nowNs), executed: PerLeg(repeating: false), fills: PerLeg(repeating: nil),
             audit: audit, reservedUSD: reserved, exitReason: nil)
         return deliver(route: index, nowNs: nowNs, books: (a, b))
+    }
+
+    /// An entry `decide` found refused by a cooldown or breaker: judged and counted without its books, balances
+    /// or data check, none of which such a judgement reads. Should the refusal have lifted since (it cannot on
+    /// the simulated clock, where both halves see one instant), the entry is made in full from the newest books.
+    func enterRefused(_ index: Int, _ p: EntryProposal, fx: FxQuote, nowNs: Int64) -> Int64? {
+        let worker = self.worker(index)
+        let unread = DataCheck(ageAMs: 0, ageBMs: 0, fxAgeMs: nil, crossedA: false, crossedB: false, fxRate: nil)
+        let request = entryRequest(index, p, route: worker.route, fx: fx, balanceRoom: p.quantity, data: unread, nowNs: nowNs)
+        if coordinator.requestRefusedEntry(request) != nil { return nil }
+        return enter(index, p, a: store.read(worker.markets.a), b: store.read(worker.markets.b), fx: fx, nowNs: nowNs)
+    }
+
+    private func entryRequest(_ index: Int, _ p: EntryProposal, route: Route, fx: FxQuote, balanceRoom: Fixed,
+                              data: DataCheck, nowNs: Int64) -> EntryRequest {
+        var request = EntryRequest(
+            route: index, direction: p.direction, quantity: p.quantity, step: route.commonStep, priceA: p.priceA,
+            priceB: p.priceB, minNotionalA: route.instruments.a.minNotional.double,
+            minNotionalB: route.instruments.b.minNotional.double, balanceRoom: balanceRoom, data: data,
+            netEdgeBps: p.netEdgeBps, timeNs: nowNs)
+        request.fxB = route.divisors(fx: fx.rate).b
+        return request
     }
 
     // MARK: Exit

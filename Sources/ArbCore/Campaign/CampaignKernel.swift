@@ -176,9 +176,10 @@ public final class CampaignKernel: Sendable {
     /// Call after `venue`'s fx book changed: recomputes its rate and feeds its fx band's history.
     public func fxBookUpdated(_ venue: Venue) {
         guard fxSource == .book, let market = fxMarkets[venue] else { return }
-        let book = store.read(market)
-        guard !book.isEmpty else { return }
-        let quote = FxQuote(rate: book.mid, fixed: book.midFixed, timeNs: book.receiveTimeNs, sequence: book.sequence)
+        // The top is all a rate needs: reading the whole book would copy it and write out its synthetic depth.
+        let top = store.top(market)
+        guard !top.isEmpty else { return }
+        let quote = FxQuote(rate: top.mid, fixed: Fixed(raw: (top.bid + top.ask) / 2), timeNs: top.receiveTimeNs, sequence: top.sequence)
         fx.withLock { $0[venue] = quote }
         coordinator.observeFx(quote.rate, venue: venue)
     }
@@ -210,6 +211,9 @@ public final class CampaignKernel: Sendable {
         // it is `settled`; entries and exits are rare enough to pay for a box.
         indirect case enter(EntryProposal, a: BookSnapshot, b: BookSnapshot, fx: FxQuote)
         indirect case exit(ExitProposal, a: BookSnapshot, b: BookSnapshot, fx: FxQuote)
+        /// An entry a cooldown or circuit breaker refuses (`RiskCoordinator.refusesBeforeData`): judged and counted
+        /// without copies of the books, whose only part a refusal needs is the older one's receive time (the score).
+        case refused(EntryProposal, fx: FxQuote, oldestBookNs: Int64)
     }
 
     /// The first half of an evaluation: the route's engine looks at the newest books and says what it wants.
@@ -254,7 +258,11 @@ public final class CampaignKernel: Sendable {
         let decided = try store.withSnapshots(marketA, marketB) { (a, b) throws(RouteFailure) -> Decision in
             switch try worker.engine.evaluate(a: a, b: b, fx: fx, nowNs: nowNs, entriesAllowed: allowEntries) {
             case .none: return .settled(nil)
-            case .enter(let proposal): return .enter(proposal, a: copy a, b: copy b, fx: fx)
+            case .enter(let proposal):
+                if coordinator.refusesBeforeData(route: index, timeNs: nowNs) {
+                    return .refused(proposal, fx: fx, oldestBookNs: Swift.min(a.receiveTimeNs, b.receiveTimeNs))
+                }
+                return .enter(proposal, a: copy a, b: copy b, fx: fx)
             case .exit(let proposal): return .exit(proposal, a: copy a, b: copy b, fx: fx)
             }
         }
@@ -276,6 +284,7 @@ public final class CampaignKernel: Sendable {
         case .settled(let due): return due
         case .enter(let proposal, let a, let b, let fx): return enter(index, proposal, a: a, b: b, fx: fx, nowNs: nowNs)
         case .exit(let proposal, let a, let b, let fx): return exit(index, proposal, a: a, b: b, fx: fx, nowNs: nowNs)
+        case .refused(let proposal, let fx, _): return enterRefused(index, proposal, fx: fx, nowNs: nowNs)
         }
     }
 
@@ -283,10 +292,15 @@ public final class CampaignKernel: Sendable {
     /// (SPEC §8): its net edge at size, scaled by how much of the wanted notional the books hold within the
     /// slippage budget, less up to 10 bps as its older leg nears the data tier's age limit.
     public func score(_ p: EntryProposal, a: BookSnapshot, b: BookSnapshot, route: Route, fx: FxQuote, nowNs: Int64) -> Double {
+        score(p, oldestBookNs: Swift.min(a.receiveTimeNs, b.receiveTimeNs), route: route, fx: fx, nowNs: nowNs)
+    }
+
+    /// The same from the older book's receive time, all a score reads of the books.
+    public func score(_ p: EntryProposal, oldestBookNs: Int64, route: Route, fx: FxQuote, nowNs: Int64) -> Double {
         let params = strategyParams
         let usd = p.quantity.double * p.priceB / route.divisors(fx: fx.rate).b
         let depth = params.orderNotionalUSD > 0 ? Swift.min(1, usd / params.orderNotionalUSD) : 1
-        let age = Double(nowNs - Swift.min(a.receiveTimeNs, b.receiveTimeNs)) / 1e6
+        let age = Double(nowNs - oldestBookNs) / 1e6
         let limit = coordinator.limits.maxDataAgeMs
         return p.netEdgeBps * depth - 10 * Swift.min(1, Swift.max(0, age) / Swift.max(limit, 1))
     }

@@ -44,6 +44,9 @@ public struct MarketMap: Sendable, Equatable {
     public private(set) var routes: [RouteMarkets] = []
     /// By market index: the routes reading it (none for fx markets).
     public private(set) var readers: [[Int]] = []
+    /// By market index: the route when exactly one reads it, else -1 (the common case, asked per book update
+    /// without retaining a reader list).
+    private var soleReaders: [Int] = []
     /// Whether the fx markets are read at all (false with a fixed fx rate: their indexes stay reserved).
     public let includesFx: Bool
 
@@ -95,6 +98,7 @@ public struct MarketMap: Sendable, Equatable {
             self.routes.append(RouteMarkets(a: markets.a, b: markets.b))
             readers[markets.a].append(route.index)
             if markets.b != markets.a { readers[markets.b].append(route.index) }
+            for market in [markets.a, markets.b] { soleReaders[market] = readers[market].count == 1 ? readers[market][0] : -1 }
         }
         return added
     }
@@ -105,6 +109,7 @@ public struct MarketMap: Sendable, Equatable {
         indexes[key] = market
         fxVenues.append(fxVenue)
         readers.append([])
+        soleReaders.append(-1)
         return market
     }
 
@@ -119,6 +124,9 @@ public struct MarketMap: Sendable, Equatable {
 
     /// The KRW venue whose fx market `market` is; nil for a book market.
     @inline(__always) public func fxVenue(ofMarket market: Int) -> Venue? { fxVenues[market] }
+
+    /// The one route reading market `market`; -1 when none or several do (`readers` has them).
+    @inline(__always) public func soleReader(ofMarket market: Int) -> Int { soleReaders[market] }
 
     /// The markets the campaign reads, by index.
     public var readMarkets: [Int] { keys.indices.filter(isRead) }

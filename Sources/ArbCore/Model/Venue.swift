@@ -30,7 +30,7 @@ public struct Venue: Sendable, Hashable, Comparable {
     /// The quote currency of the venue's markets.
     public var quoteAsset: String { info.quote }
     /// Whether the venue quotes in KRW (its routes to a USDT venue convert with its own `KRW-USDT` book).
-    public var isKRW: Bool { info.quote == "KRW" }
+    @inlinable public var isKRW: Bool { VenueInfo.krwFlags[index] }
     /// Short prefix for deterministic order and fill ids.
     public var idPrefix: String { info.idPrefix }
 

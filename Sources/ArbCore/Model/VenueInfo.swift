@@ -8,8 +8,11 @@ public struct VenueInfo: Sendable {
     public let name: String
     /// `KRW` or `USDT`.
     public let quote: String
-    /// Whether the quote is KRW (kept as a flag: the hot path asks it).
+    /// Whether the quote is KRW.
     public var krw: Bool { quote == "KRW" }
+    /// `krw` by venue index: the hot path asks it per book update, and reading it through `all` copied a whole
+    /// entry (its strings retained and released) to compare one.
+    public static let krwFlags: [Bool] = all.map(\.krw)
     /// How the venue writes a market of a base asset.
     public let naming: MarketNaming
     /// One letter of order and fill ids (`U-O0000001`), unique per venue.

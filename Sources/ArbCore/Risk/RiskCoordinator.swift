@@ -87,24 +87,53 @@ public final class RiskCoordinator: Sendable {
     /// Judges an entry through every tier; on allowance the notional is reserved until `commitEntry`,
     /// `releaseEntry` or `recordClose`.
     public func requestEntry(_ request: EntryRequest) -> EntryVerdict {
-        state.withLock { s -> EntryVerdict in
-            switch Self.judge(request, venues: routeVenues[request.route], symbol: routeSymbol[request.route], &s) {
-            case .allowed(let qty, let reserved):
-                let id = nextDecisionId(&s)
-                countAllowed(&s, .entry, reason: "edge")
-                emit(DecisionRecord(
-                    id: id, route: routeKeys[request.route], kind: .entry, outcome: .allowed, tier: nil,
-                    reason: "edge", count: 1, firstTimeNs: request.timeNs, lastTimeNs: request.timeNs,
-                    direction: request.direction, requestedQuantity: request.quantity, approvedQuantity: qty,
-                    edgeBps: request.netEdgeBps, detail: nil), &s, route: request.route, folding: false)
-                return .allowed(quantity: qty, reservedUSD: reserved, decisionId: id)
-            case .rejected(let rejected):
-                s.tradesRejected += 1
-                s.routes[request.route].tradesRejected += 1
-                let detail = record(rejected, &s, route: request.route, kind: .entry, direction: request.direction,
-                                    quantity: request.quantity, edge: request.netEdgeBps, now: request.timeNs)
-                return .rejected(rejected.reason, detail: detail)
+        state.withLock { s in decide(request, &s) }
+    }
+
+    /// Whether an entry on `route` at `timeNs` is refused before the tiers that read the books' freshness and the
+    /// balances: a cooldown or circuit breaker of its asset or of the route holds. Such an entry is judged
+    /// without them (`requestRefusedEntry`).
+    public func refusesBeforeData(route: Int, timeNs: Int64) -> Bool {
+        state.withLock { s in Self.refusedBeforeData(s.symbols[routeSymbol[route]], s.routes[route], timeNs: timeNs) }
+    }
+
+    /// Judges an entry `refusesBeforeData` found refused, whose request carries no data check or balance room
+    /// (the tiers reject before reading them); nil when that no longer holds and the entry needs a full request.
+    public func requestRefusedEntry(_ request: EntryRequest) -> EntryVerdict? {
+        state.withLock { s -> EntryVerdict? in
+            guard Self.refusedBeforeData(s.symbols[routeSymbol[request.route]], s.routes[request.route], timeNs: request.timeNs) else {
+                return nil
             }
+            return decide(request, &s)
+        }
+    }
+
+    /// Every condition of `judge`'s global to route tiers that rejects whatever the quantity: checked before the
+    /// data tier, so the judgement does not depend on the request's data check or balance room.
+    static func refusedBeforeData(_ asset: SymbolRiskState, _ own: RouteRiskState, timeNs: Int64) -> Bool {
+        // The two states by value, not the whole `RiskState`: passing that copied it.
+        return timeNs < asset.cooldownUntilNs || timeNs < asset.breakerUntilNs || timeNs < own.cooldownUntilNs
+            || timeNs < own.breakerUntilNs
+    }
+
+    /// Judges an entry and records the decision, under the state's lock.
+    private func decide(_ request: EntryRequest, _ s: inout RiskState) -> EntryVerdict {
+        switch Self.judge(request, venues: routeVenues[request.route], symbol: routeSymbol[request.route], &s) {
+        case .allowed(let qty, let reserved):
+            let id = nextDecisionId(&s)
+            countAllowed(&s, .entry, reason: "edge")
+            emit(DecisionRecord(
+                id: id, route: routeKeys[request.route], kind: .entry, outcome: .allowed, tier: nil,
+                reason: "edge", count: 1, firstTimeNs: request.timeNs, lastTimeNs: request.timeNs,
+                direction: request.direction, requestedQuantity: request.quantity, approvedQuantity: qty,
+                edgeBps: request.netEdgeBps, detail: nil), &s, route: request.route, folding: false)
+            return .allowed(quantity: qty, reservedUSD: reserved, decisionId: id)
+        case .rejected(let rejected):
+            s.tradesRejected += 1
+            s.routes[request.route].tradesRejected += 1
+            let detail = record(rejected, &s, route: request.route, kind: .entry, direction: request.direction,
+                                quantity: request.quantity, edge: request.netEdgeBps, now: request.timeNs)
+            return .rejected(rejected.reason, detail: detail)
         }
     }
 
