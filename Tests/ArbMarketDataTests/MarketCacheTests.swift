@@ -41,12 +41,52 @@ import Testing
         #expect(summary.dataEndNs == 1_767_226_000_000_000_000)
         let reader = try MarketCacheReader(path: out)
         try reader.verify()
-        #expect(reader.blocks.count == 2 && reader.rowCount == summary.rows && reader.dataEndNs == summary.dataEndNs)
+        #expect(reader.blocks.count == (summary.rows + MarketCache.blockRows - 1) / MarketCache.blockRows && reader.rowCount == summary.rows && reader.dataEndNs == summary.dataEndNs)
         let cached = try reader.events()
         let original = try Self.replayed([jsonl], format: .jsonl, markets: reader.markets)
         #expect(cached.count == original.count && cached == original)
         #expect(cached.first?.exchangeTimeNs == 1_767_225_600_000_000_000 - 5 && cached[1].bids.quantity(0) == Fixed("0.00001"))
         #expect(!FileManager.default.fileExists(atPath: out + ".partial"))
+    }
+
+    /// A replayed row is stored as its tops, its depth read from the row when a reader takes the whole book:
+    /// read at once or after other rows, every book is the row's, whatever the shape of its sides.
+    @Test func aReplayedRowIsReadWholeFromTheStore() throws {
+        let dir = try tempDir()
+        var lines: [String] = []
+        for i in 0..<2_500 {
+            let t = 1_767_225_600_000_000_000 + Int64(i) * 1_000_000
+            let bids = (0..<(i % 7)).map { #"["\#(100_000 - $0 - i % 5)","\#(1 + $0)"]"# }.joined(separator: ",")
+            let asks = (0..<(1 + i % 4)).map { #"["\#(100_001 + $0 + i % 3)","\#(2 + $0)"]"# }.joined(separator: ",")
+            let symbol = i % 3 == 0 ? "ETHUSDT" : "BTCUSDT"
+            lines.append(#"{"ts":\#(t),"exchange_ts":\#(t - 9),"exchange":"binance","symbol":"\#(symbol)","bids":[\#(bids)],"asks":[\#(asks)]}"#)
+        }
+        let out = dir.appendingPathComponent("shapes.arbcache").path
+        _ = try MarketCacheImport.run(paths: [try write(lines.joined(separator: "\n") + "\n", dir, "shapes.jsonl")], format: .auto,
+                                      out: out, logger: Self.logger)
+        let reader = try MarketCacheReader(path: out)
+        let events = try reader.events()
+        let names = MarketMap(markets: reader.markets)
+        var source = try CacheReplaySource(reader: reader, names: names, logger: Self.logger)
+        let store = SnapshotStore(marketCount: names.count)
+        func stored(_ market: Int, as event: MarketEvent) -> MarketEvent {
+            let book = store.read(market)
+            return MarketEvent(venue: event.venue, symbol: event.symbol, timeNs: book.receiveTimeNs, exchangeTimeNs: book.exchangeTimeNs,
+                               bids: book.bids, asks: book.asks)
+        }
+        var last: [Int: MarketEvent] = [:]
+        #expect(events.count == 2_500 && events.contains { $0.bids.count == 0 } && events.contains { $0.bids.count == 6 })
+        for (i, event) in events.enumerated() {
+            let market = source.emit(into: store)
+            #expect(market == names.index(event.venue, event.symbol))
+            let top = store.top(market)
+            #expect(top.hasBids == (event.bids.count > 0) && top.ask == event.asks.prices[0] && top.receiveTimeNs == event.timeNs)
+            // Half the rows are read whole at once; every other market's newest row after rows of this one.
+            if i % 2 == 0 { #expect(stored(market, as: event) == event) }
+            for (other, older) in last where other != market { #expect(stored(other, as: older) == older) }
+            last[market] = event
+        }
+        #expect(source.nextTimeNs == nil)
     }
 
     @Test func tardisAndJSONLMergeAsTheyReplay() throws {

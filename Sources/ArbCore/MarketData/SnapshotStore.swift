@@ -10,6 +10,9 @@ public final class SnapshotStore: Sendable {
     // Allocated in init, freed in deinit, never resized: elements are mutexes, so sharing the pointer is safe.
     @usableFromInline nonisolated(unsafe) let slots: UnsafeMutablePointer<Mutex<BookSnapshot>>
     public let marketCount: Int
+    /// Where books written with a `pendingRow` take their depth from (one source per store, set before its first
+    /// such book).
+    @usableFromInline let depthSource = Mutex<(any BookDepthSource)?>(nil)
 
     /// Creates a store for `marketCount` markets, all empty.
     public init(marketCount: Int) {
@@ -31,6 +34,7 @@ public final class SnapshotStore: Sendable {
         return slots[index].withLock { snapshot in
             let next = snapshot.sequence &+ 1
             snapshot.pending = nil
+            snapshot.pendingRow = -1
             update(&snapshot)
             snapshot.sequence = next
             return next
@@ -42,9 +46,27 @@ public final class SnapshotStore: Sendable {
     public func read(_ index: Int) -> BookSnapshot {
         precondition(index >= 0 && index < marketCount, "market index out of range")
         return slots[index].withLock { snapshot in
-            snapshot.materialize()
+            materialize(&snapshot)
             return snapshot
         }
+    }
+
+    /// Has books written from now on take the levels under their tops from `source` when read whole.
+    public func attach(depthSource source: any BookDepthSource) { depthSource.withLock { $0 = source } }
+
+    /// Writes a book's pending levels, generated or recorded.
+    @inlinable @inline(__always)
+    func materialize(_ snapshot: inout BookSnapshot) {
+        snapshot.materialize()
+        if snapshot.pendingRow >= 0 { writeRow(&snapshot) }
+    }
+
+    @usableFromInline
+    func writeRow(_ snapshot: inout BookSnapshot) {
+        let row = snapshot.pendingRow
+        snapshot.pendingRow = -1
+        guard let source = depthSource.withLock({ $0 }) else { preconditionFailure("a book points into a cache row but no depth source is attached") }
+        source.writeDepth(ofRowAt: row, into: &snapshot)
     }
 
     /// Runs `body` over the newest snapshots of two markets where they lie, without copying their levels; neither
@@ -56,8 +78,8 @@ public final class SnapshotStore: Sendable {
         let (first, second) = a < b ? (a, b) : (b, a)
         return try slots[first].withLock { (x: inout BookSnapshot) throws(E) -> R in
             try slots[second].withLock { (y: inout BookSnapshot) throws(E) -> R in
-                x.materialize()
-                y.materialize()
+                materialize(&x)
+                materialize(&y)
                 return a < b ? try body(x, y) : try body(y, x)
             }
         }

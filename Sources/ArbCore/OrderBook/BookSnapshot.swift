@@ -12,6 +12,9 @@ public struct BookSnapshot: Sendable {
     /// A generated book's levels under the top, until a reader needs them (`materialize`); nil for every other
     /// book. The snapshot store hands out only whole books.
     public var pending: PendingDepth? = nil
+    /// A cache row's levels under the top, until a reader needs them: the row's offset in the store's depth
+    /// source (`SnapshotStore.attach(depthSource:)`); -1 for every other book.
+    public var pendingRow = -1
 
     public init() {}
 

@@ -67,3 +67,10 @@ extension BookSnapshot {
         return copy
     }
 }
+
+/// Where the levels under a stored book's top come from when a reader needs them and the book is a recorded
+/// one: a market-data cache, whose rows the store's books point into (`BookSnapshot.pendingRow`).
+public protocol BookDepthSource: AnyObject, Sendable {
+    /// Writes the levels under each side's best of the row at `offset` into `book`, whose best levels are written.
+    func writeDepth(ofRowAt offset: Int, into book: inout BookSnapshot)
+}

@@ -19,6 +19,8 @@ public struct CacheReplaySource: ScheduledMarketSource, @unchecked Sendable {
     private var position = 0
     private var lastTimeNs = Int64.min
     private var failed = false
+    /// Whether the store books are written into reads their depth from this source's reader.
+    private var attached = false
     public let counters: MarketSourceCounters?
 
     struct State: Codable {
@@ -77,7 +79,14 @@ public struct CacheReplaySource: ScheduledMarketSource, @unchecked Sendable {
     public mutating func emit(into store: SnapshotStore) -> Int {
         let market = marketOf[reader.market(at: offset)]!
         let (reader, offset) = (self.reader, self.offset)
-        store.write(market) { book in _ = reader.read(at: offset, into: &book) }
+        if !attached {
+            store.attach(depthSource: reader)
+            attached = true
+        }
+        // The tops now, the depth from the row where it lies when a reader needs it.
+        store.write(market) { book in
+            if reader.readTop(at: offset, into: &book) { book.pendingRow = offset }
+        }
         lastTimeNs = reader.time(at: offset)
         counters?.rows.add(1, ordering: .relaxed)
         step()

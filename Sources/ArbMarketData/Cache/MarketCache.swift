@@ -22,7 +22,7 @@ public enum MarketCache {
     public static let headerSize = 72
     public static let rowHeaderSize = 24
     public static let levelSize = 16
-    public static let blockRows = 4_096
+    public static let blockRows = 1_024
     public static let indexEntrySize = 32
 
     /// Whether the file at `path` starts with the cache's magic (a replay file that is a cache, whatever its name).

@@ -10,7 +10,7 @@ import Synchronization
 /// Opening checks the header, the markets and the index against their checksums and the file's size; each block
 /// of rows is checked when `verify` reads it (or all of them at once). Nothing is read past what was checked:
 /// a truncated or altered file is refused naming the byte where it went wrong.
-public final class MarketCacheReader: @unchecked Sendable {
+public final class MarketCacheReader: BookDepthSource, @unchecked Sendable {
     // Immutable after init; the mapping is read-only and lives as long as the reader.
     public let path: String
     public let markets: [MarketKey]
@@ -136,6 +136,43 @@ public final class MarketCacheReader: @unchecked Sendable {
         }
         book.asks.count = na
         return (market(at: offset), at)
+    }
+
+    /// The row at byte `offset` (of a verified block) with only each side's best level written into `book`, the
+    /// rest left to `writeDepth` when a reader needs the whole book (most evaluations read the tops alone).
+    /// Returns whether levels are left.
+    @inline(__always)
+    public func readTop(at offset: Int, into book: inout BookSnapshot) -> Bool {
+        book.receiveTimeNs = Int64(bitPattern: load(UInt64.self, offset))
+        book.exchangeTimeNs = Int64(bitPattern: load(UInt64.self, offset + 8))
+        let nb = Int(load(UInt16.self, offset + 20)), na = Int(load(UInt16.self, offset + 22))
+        let bids = offset + MarketCache.rowHeaderSize, asks = bids + nb * MarketCache.levelSize
+        if nb > 0 {
+            book.bids.prices[0] = Int64(bitPattern: load(UInt64.self, bids))
+            book.bids.quantities[0] = Int64(bitPattern: load(UInt64.self, bids + 8))
+        }
+        if na > 0 {
+            book.asks.prices[0] = Int64(bitPattern: load(UInt64.self, asks))
+            book.asks.quantities[0] = Int64(bitPattern: load(UInt64.self, asks + 8))
+        }
+        book.bids.count = Swift.min(nb, 1)
+        book.asks.count = Swift.min(na, 1)
+        return nb > 1 || na > 1
+    }
+
+    public func writeDepth(ofRowAt offset: Int, into book: inout BookSnapshot) {
+        let nb = Int(load(UInt16.self, offset + 20)), na = Int(load(UInt16.self, offset + 22))
+        let bids = offset + MarketCache.rowHeaderSize, asks = bids + nb * MarketCache.levelSize
+        for i in Swift.min(nb, 1)..<nb {
+            book.bids.prices[i] = Int64(bitPattern: load(UInt64.self, bids + i * MarketCache.levelSize))
+            book.bids.quantities[i] = Int64(bitPattern: load(UInt64.self, bids + i * MarketCache.levelSize + 8))
+        }
+        for i in Swift.min(na, 1)..<na {
+            book.asks.prices[i] = Int64(bitPattern: load(UInt64.self, asks + i * MarketCache.levelSize))
+            book.asks.quantities[i] = Int64(bitPattern: load(UInt64.self, asks + i * MarketCache.levelSize + 8))
+        }
+        book.bids.count = nb
+        book.asks.count = na
     }
 
     /// The receive time of the row at `offset`.
