@@ -120,6 +120,53 @@ import Testing
         #expect(reader.block(atOrAfter: second) == 0)
     }
 
+    /// A file of version 2 (the multiply checksum, what earlier builds wrote) reads as the same books as its
+    /// version 3 twin, and is checked with its own checksum: a byte flipped in a block is refused.
+    @Test func aVersionTwoFileIsStillRead() throws {
+        let dir = try tempDir()
+        let v3 = dir.appendingPathComponent("v3.arbcache").path
+        _ = try MarketCacheImport.run(paths: [try Self.recording(dir)], format: .jsonl, out: v3, logger: Self.logger)
+        let current = try MarketCacheReader(path: v3)
+        let events = try current.events()
+        let v2 = dir.appendingPathComponent("v2.arbcache").path
+        let writer = try MarketCacheWriter(path: v2, markets: current.markets, version: 2)
+        let names = MarketMap(markets: current.markets)
+        for e in events { try writer.append(e, market: try #require(names.index(e.venue, e.symbol))) }
+        try writer.finish(dataEndNs: current.dataEndNs)
+        let old = try MarketCacheReader(path: v2)
+        try old.verify()
+        #expect(current.version == 3 && old.version == 2 && old.blocks.count == current.blocks.count)
+        #expect(try old.events() == events && old.dataEndNs == current.dataEndNs)
+        // Same bytes, other checksums.
+        #expect(zip(old.blocks, current.blocks).allSatisfy { $0.checksum != $1.checksum && $0.offset == $1.offset })
+        let flipped = try Self.altered(v2) { $0[old.blocks[2].offset + 33] ^= 0x10 }
+        #expect(throws: MarketCacheError.self) { try MarketCacheReader(path: flipped).verify() }
+    }
+
+    /// Version 3's checksum changes with any byte flipped, any two words swapped and the length.
+    @Test func theChecksumSeesEveryByteAndEveryWordsPlace() {
+        var bytes = (0..<203).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        func sum(_ b: [UInt8]) -> UInt64 { b.withUnsafeBytes { MarketCache.checksum($0) } }
+        let base = sum(bytes)
+        var seen: Set<UInt64> = [base]
+        for i in bytes.indices {
+            for bit in [0, 3, 7] {
+                bytes[i] ^= 1 << bit
+                seen.insert(sum(bytes))
+                bytes[i] ^= 1 << bit
+            }
+        }
+        #expect(seen.count == 1 + bytes.count * 3)
+        // Words of one lane (32 bytes apart) and of two lanes swapped.
+        for (a, b) in [(0, 32), (8, 40), (0, 8), (64, 136)] {
+            var swapped = bytes
+            for k in 0..<8 { swapped.swapAt(a + k, b + k) }
+            #expect(swapped != bytes && sum(swapped) != base)
+        }
+        #expect(sum(bytes + [0]) != base && sum(Array(bytes.dropLast())) != base)
+        #expect(bytes.withUnsafeBytes { MarketCache.checksum($0, version: 2) } != base)
+    }
+
     /// The file's bytes with `edit` applied, written to a new file.
     static func altered(_ path: String, _ edit: (inout [UInt8]) -> Void) throws -> String {
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
@@ -159,7 +206,7 @@ import Testing
         #expect(stub?.offset == 30 && stub?.message.contains("shorter than the 72-byte header") == true)
         // Another version, and not a cache at all.
         let version = refusal(try Self.altered(out) { $0[8] = 1 })
-        #expect(version?.offset == 8 && version?.message.contains("cache version 1; this build reads version 2") == true)
+        #expect(version?.offset == 8 && version?.message.contains("cache version 1; this build reads versions 2 and 3") == true)
         let other = refusal(try write(String(repeating: "{}\n", count: 40), dir, "x.jsonl"))
         #expect(other?.offset == 0 && other?.message.contains("not a market-data cache") == true)
         // The header altered.

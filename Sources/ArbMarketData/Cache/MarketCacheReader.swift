@@ -17,6 +17,8 @@ public final class MarketCacheReader: BookDepthSource, @unchecked Sendable {
     public let rowCount: Int
     public let dataEndNs: Int64?
     public let blocks: [Block]
+    /// The file's format version (`MarketCache.readable`): which checksum its sections carry.
+    public let version: UInt32
     private let base: UnsafeRawPointer
     private let size: Int
     /// Blocks already found intact: readers sharing this mapping check each block once.
@@ -48,7 +50,7 @@ public final class MarketCacheReader: BookDepthSource, @unchecked Sendable {
         }
         base = UnsafeRawPointer(map)
         do {
-            (markets, rowCount, dataEndNs, blocks) = try Self.read(path: path, UnsafeRawBufferPointer(start: base, count: size))
+            (version, markets, rowCount, dataEndNs, blocks) = try Self.read(path: path, UnsafeRawBufferPointer(start: base, count: size))
             checked = Mutex([Bool](repeating: false, count: blocks.count))
         } catch {
             munmap(UnsafeMutableRawPointer(mutating: base), size)
@@ -81,7 +83,7 @@ public final class MarketCacheReader: BookDepthSource, @unchecked Sendable {
     private func check(block i: Int) throws(MarketCacheError) {
         let b = blocks[i]
         let span = UnsafeRawBufferPointer(rebasing: bytes[b.offset..<b.end])
-        guard MarketCache.checksum(span) == b.checksum else {
+        guard MarketCache.checksum(span, version: version) == b.checksum else {
             throw MarketCacheError(path: path, offset: b.offset, "block \(i) of rows does not match its checksum (the file was altered)")
         }
         var at = b.offset
@@ -213,17 +215,18 @@ public final class MarketCacheReader: BookDepthSource, @unchecked Sendable {
 
     /// Reads and checks the header, the markets and the index.
     private static func read(path: String, _ file: UnsafeRawBufferPointer) throws(MarketCacheError)
-        -> ([MarketKey], Int, Int64?, [Block]) {
+        -> (UInt32, [MarketKey], Int, Int64?, [Block]) {
         func fail(_ offset: Int, _ message: String) -> MarketCacheError { MarketCacheError(path: path, offset: offset, message) }
         func u64(_ at: Int) -> UInt64 { UInt64(littleEndian: file.loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
         func u32(_ at: Int) -> UInt32 { UInt32(littleEndian: file.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
         guard Array(file[0..<8]) == MarketCache.magic else { throw fail(0, "not a market-data cache (no ARBCACHE magic)") }
         let version = u32(8)
-        guard version == MarketCache.version else {
-            throw fail(8, "cache version \(version); this build reads version \(MarketCache.version) (convert the recordings again with `arbitrage data import`)")
+        guard MarketCache.readable.contains(version) else {
+            throw fail(8, "cache version \(version); this build reads \(MarketCache.readableText) (convert the recordings again with `arbitrage data import`)")
         }
+        func checksum(_ range: Range<Int>) -> UInt64 { MarketCache.checksum(UnsafeRawBufferPointer(rebasing: file[range]), version: version) }
         let headEnd = MarketCache.headerSize - 8
-        guard MarketCache.checksum(UnsafeRawBufferPointer(rebasing: file[0..<headEnd])) == u64(headEnd) else {
+        guard checksum(0..<headEnd) == u64(headEnd) else {
             throw fail(0, "the header does not match its checksum (the file was altered, or its writing never finished)")
         }
         let marketCount = Int(u32(16)), rows = Int(u64(24))
@@ -244,7 +247,7 @@ public final class MarketCacheReader: BookDepthSource, @unchecked Sendable {
             markets.append(MarketKey(Venue.allCases[venueIndex], String(decoding: file[(at + 2)..<(at + 2 + length)], as: UTF8.self)))
             at += 2 + length
         }
-        guard at == rowsAt - 8, MarketCache.checksum(UnsafeRawBufferPointer(rebasing: file[marketsAt..<at])) == u64(at) else {
+        guard at == rowsAt - 8, checksum(marketsAt..<at) == u64(at) else {
             throw fail(marketsAt, "the markets do not match their checksum")
         }
         // Index.
@@ -254,7 +257,7 @@ public final class MarketCacheReader: BookDepthSource, @unchecked Sendable {
             throw fail(file.count, "truncated: the index of \(count) blocks needs \(indexEnd + 8) bytes, the file has \(file.count)")
         }
         guard indexEnd + 8 == file.count else { throw fail(indexEnd + 8, "\(file.count - indexEnd - 8) bytes after the index") }
-        guard MarketCache.checksum(UnsafeRawBufferPointer(rebasing: file[indexAt..<indexEnd])) == u64(indexEnd) else {
+        guard checksum(indexAt..<indexEnd) == u64(indexEnd) else {
             throw fail(indexAt, "the index does not match its checksum (the file was altered)")
         }
         var blocks: [Block] = []
@@ -270,7 +273,7 @@ public final class MarketCacheReader: BookDepthSource, @unchecked Sendable {
             expected = next
         }
         guard expected == indexAt, total == rows else { throw fail(24, "\(rows) rows in the header, \(total) in the index") }
-        return (markets, rows, end == .min ? nil : end, blocks)
+        return (version, markets, rows, end == .min ? nil : end, blocks)
     }
 }
 

@@ -17,6 +17,8 @@ public final class MarketCacheWriter {
     private var index: [(firstNs: Int64, offset: UInt64, rows: UInt32, checksum: UInt64)] = []
     private let rowsOffset: Int
     private let marketCount: Int
+    /// The format written: the current one, or an older readable one (a test of reading what earlier builds wrote).
+    public let version: UInt32
     public private(set) var rows = 0
     /// The file's size so far (its whole size once finished: the header is written over its placeholder).
     public var bytes: Int { offset }
@@ -24,8 +26,10 @@ public final class MarketCacheWriter {
     private var finished = false
 
     /// Creates (or replaces) `path` for books of `markets`, whose indexes the rows name.
-    public init(path: String, markets: [MarketKey]) throws(MarketCacheError) {
+    public init(path: String, markets: [MarketKey], version: UInt32 = MarketCache.version) throws(MarketCacheError) {
+        precondition(MarketCache.readable.contains(version), "cache version \(version) is not one this build reads")
         self.path = path
+        self.version = version
         guard markets.count <= Int(UInt32.max), markets.allSatisfy({ $0.symbol.utf8.count <= 255 }) else {
             throw MarketCacheError(path: path, offset: nil, "a market's symbol is longer than 255 bytes")
         }
@@ -40,7 +44,7 @@ public final class MarketCacheWriter {
             section.append(UInt8(m.symbol.utf8.count))
             section.append(contentsOf: m.symbol.utf8)
         }
-        Self.put(section.withUnsafeBytes { MarketCache.checksum($0) }, into: &section)
+        Self.put(section.withUnsafeBytes { MarketCache.checksum($0, version: version) }, into: &section)
         head.append(contentsOf: section)
         rowsOffset = head.count
         block.reserveCapacity(1 << 20)
@@ -89,10 +93,10 @@ public final class MarketCacheWriter {
             Self.put(UInt32(0), into: &section)
             Self.put(entry.checksum, into: &section)
         }
-        Self.put(section.withUnsafeBytes { MarketCache.checksum($0) }, into: &section)
+        Self.put(section.withUnsafeBytes { MarketCache.checksum($0, version: version) }, into: &section)
         try write(section)
         var head: [UInt8] = MarketCache.magic
-        Self.put(MarketCache.version, into: &head)
+        Self.put(version, into: &head)
         Self.put(UInt32(0), into: &head)
         Self.put(UInt32(marketCount), into: &head)
         Self.put(UInt32(0), into: &head)
@@ -101,7 +105,7 @@ public final class MarketCacheWriter {
         Self.put(UInt64(rowsOffset), into: &head)
         Self.put(UInt64(indexOffset), into: &head)
         Self.put(UInt64(bitPattern: dataEndNs ?? .min), into: &head)
-        Self.put(head.withUnsafeBytes { MarketCache.checksum($0) }, into: &head)
+        Self.put(head.withUnsafeBytes { MarketCache.checksum($0, version: version) }, into: &head)
         let written = head.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
         guard written == head.count, fsync(fd) == 0 else {
             throw MarketCacheError(path: path, offset: 0, String(cString: strerror(errno)))
@@ -110,7 +114,7 @@ public final class MarketCacheWriter {
 
     private func flushBlock() throws(MarketCacheError) {
         guard blockRows > 0 else { return }
-        let checksum = block.withUnsafeBytes { MarketCache.checksum($0) }
+        let checksum = block.withUnsafeBytes { MarketCache.checksum($0, version: version) }
         index.append((blockFirstNs, UInt64(offset), UInt32(blockRows), checksum))
         try write(block)
         block.removeAll(keepingCapacity: true)
