@@ -75,18 +75,17 @@ public enum SweepReport {
     public static func table(_ outcome: SweepRunner.Outcome, objective: SweepSpec.Objective, top: Int = 20) -> String {
         let results = outcome.results
         if !outcome.folds.isEmpty {
-            let reports = results.filter { $0.run.window == .report }.sorted { ($0.run.fold ?? 0) < ($1.run.fold ?? 0) }
+            let reports = reported(results)
             var rows = [["fold", "report from", "chosen", "overrides", "choose " + objective.rawValue, "report " + objective.rawValue,
                          "net pnl usd", "max dd usd", "trades"]]
-            for r in reports {
+            for (r, chosen) in reports {
                 let fold = outcome.folds.first { $0.number == r.run.fold }
-                let chosen = results.first { $0.run.fold == r.run.fold && $0.run.window == .choose && $0.run.candidate == r.run.candidate }
                 rows.append([String(r.run.fold ?? 0), fold.map { UTCTime.format($0.reportFromNs) } ?? "", "#\(r.run.candidate)",
                              overrides(r.run.overrides), format(chosen?.objective), format(r.objective),
                              format(r.netPnlUSD), format(r.maxDrawdownUSD), String(r.trades)])
             }
-            let net = reports.reduce(0) { $0 + $1.netPnlUSD }
-            return render(rows) + "\nreported over \(reports.count) fold(s): net pnl \(format(net)) usd, \(reports.reduce(0) { $0 + $1.trades }) trades\n"
+            let net = reports.reduce(0) { $0 + $1.report.netPnlUSD }
+            return render(rows) + "\nreported over \(reports.count) fold(s): net pnl \(format(net)) usd, \(reports.reduce(0) { $0 + $1.report.trades }) trades\n"
         }
         let ranked = results.sorted(by: SweepResult.ranksBefore)
         var rows = [["rank", "run", "overrides", objective.rawValue, "net pnl usd", "max dd usd", "trades", "status"]]
@@ -106,19 +105,18 @@ public enum SweepReport {
              "objective": r.objective.map(JSONValue.double) ?? .null, "net_pnl_usd": .double(r.netPnlUSD),
              "max_drawdown_usd": .double(r.maxDrawdownUSD), "trades": .int(Int64(r.trades)), "status": .string(r.status)]
         }
-        let reports = results.filter { $0.run.window == .report }.sorted { ($0.run.fold ?? 0) < ($1.run.fold ?? 0) }
+        let reports = reported(results)
         guard reports.isEmpty && !results.contains(where: { $0.run.window == .choose }) else {
-            let folds: [JSONValue] = reports.map { r in
+            let folds: [JSONValue] = reports.map { r, chosen in
                 var o = row(r)
-                let chosen = results.first { $0.run.fold == r.run.fold && $0.run.window == .choose && $0.run.candidate == r.run.candidate }
                 o["fold"] = .int(Int64(r.run.fold ?? 0))
                 o["report_from"] = r.run.config.at("market_data.replay.from") ?? .null
                 o["choose_objective"] = chosen?.objective.map(JSONValue.double) ?? .null
                 return .object(o)
             }
             return ["ranking": [], "folds": .array(folds), "reported": [
-                "folds": .int(Int64(reports.count)), "net_pnl_usd": .double(reports.reduce(0) { $0 + $1.netPnlUSD }),
-                "trades": .int(Int64(reports.reduce(0) { $0 + $1.trades })),
+                "folds": .int(Int64(reports.count)), "net_pnl_usd": .double(reports.reduce(0) { $0 + $1.report.netPnlUSD }),
+                "trades": .int(Int64(reports.reduce(0) { $0 + $1.report.trades })),
             ]]
         }
         let ranked = results.sorted(by: SweepResult.ranksBefore).prefix(top).enumerated().map { i, r -> JSONValue in
@@ -139,6 +137,13 @@ public enum SweepReport {
     }
 
     /// Columns padded to their widest cell; numbers right-aligned.
+    /// A walk-forward's report runs in fold order, each with the choose run of the candidate it reports.
+    static func reported(_ results: [SweepResult]) -> [(report: SweepResult, chosen: SweepResult?)] {
+        results.filter { $0.run.window == .report }.sorted { ($0.run.fold ?? 0) < ($1.run.fold ?? 0) }.map { r in
+            (r, results.first { $0.run.fold == r.run.fold && $0.run.window == .choose && $0.run.candidate == r.run.candidate })
+        }
+    }
+
     public static func render(_ rows: [[String]]) -> String {
         let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
         return rows.map { row in
