@@ -21,6 +21,8 @@ public struct CacheReplaySource: ScheduledMarketSource, @unchecked Sendable {
     private var failed = false
     /// Whether the store books are written into reads their depth from this source's reader.
     private var attached = false
+    /// Where the pages behind the replay were last given back (`release`).
+    private var releasedTo = 0
     public let counters: MarketSourceCounters?
 
     struct State: Codable {
@@ -110,7 +112,12 @@ public struct CacheReplaySource: ScheduledMarketSource, @unchecked Sendable {
         rowInBlock = 0
         guard block < reader.blocks.count else { return }
         offset = reader.blocks[block].offset
-        reader.release(before: offset)
+        // Every 4 MB: each call walks the pages of the whole prefix (it must, pages another reader of the mapping
+        // faulted back in behind this one are in it), so once a block of 1,024 rows made it a cost.
+        if offset - releasedTo >= 4 << 20 {
+            reader.release(before: offset)
+            releasedTo = offset
+        }
         do { try enterBlock() } catch {
             logger.error("replay: \(error); the rest of the cache is skipped")
             failed = true
