@@ -316,7 +316,10 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
         let decay = exp(-Self.reversion * dt)
         let spread = Self.premiumDeviation * (1 - decay * decay).squareRoot()
         a.premiumBps = a.meanBps + (a.premiumBps - a.meanBps) * decay + spread * a.rng.gaussian()
-        if a.rng.unit() < 1 - exp(-Self.jumpRate * dt) {
+        // The jump rate is the reversion rate: the chance of no jump in `dt` is the decay already computed (the
+        // same double `exp` would return), one `exp` fewer per book.
+        let noJump = Self.jumpRate == Self.reversion ? decay : exp(-Self.jumpRate * dt)
+        if a.rng.unit() < 1 - noJump {
             let size = Self.jumpRange.lowerBound + (Self.jumpRange.upperBound - Self.jumpRange.lowerBound) * a.rng.unit()
             a.premiumBps += a.rng.unit() < 0.5 ? size : -size
         }
