@@ -117,27 +117,11 @@ public final class MarketCacheReader: BookDepthSource, @unchecked Sendable {
         return lo
     }
 
-    /// The row at byte `offset` (of a verified block) written straight into `book` (levels past each side's count
+    /// The row at byte `offset` (of a verified block) written whole into `book` (levels past each side's count
     /// are left as they were: nothing reads them); returns its market and where the next row starts.
-    @inline(__always)
     public func read(at offset: Int, into book: inout BookSnapshot) -> (market: Int, next: Int) {
-        book.receiveTimeNs = Int64(bitPattern: load(UInt64.self, offset))
-        book.exchangeTimeNs = Int64(bitPattern: load(UInt64.self, offset + 8))
-        let nb = Int(load(UInt16.self, offset + 20)), na = Int(load(UInt16.self, offset + 22))
-        var at = offset + MarketCache.rowHeaderSize
-        for i in 0..<nb {
-            book.bids.prices[i] = Int64(bitPattern: load(UInt64.self, at))
-            book.bids.quantities[i] = Int64(bitPattern: load(UInt64.self, at + 8))
-            at += MarketCache.levelSize
-        }
-        book.bids.count = nb
-        for i in 0..<na {
-            book.asks.prices[i] = Int64(bitPattern: load(UInt64.self, at))
-            book.asks.quantities[i] = Int64(bitPattern: load(UInt64.self, at + 8))
-            at += MarketCache.levelSize
-        }
-        book.asks.count = na
-        return (market(at: offset), at)
+        if readTop(at: offset, into: &book) { writeDepth(ofRowAt: offset, into: &book) }
+        return (market(at: offset), nextRow(after: offset))
     }
 
     /// The row at byte `offset` (of a verified block) with only each side's best level written into `book`, the
