@@ -113,7 +113,7 @@ public final class Campaign: Sendable {
             throw ConfigError(field: "checkpoint", "cannot restore the market source: \(error)")
         }
         let kernel = CampaignKernel(restoring: checkpoint.kernel, fxSource: config.marketData.fxSource, recorder: recorder,
-                                    latencyMs: config.latencyMs)
+                                    latencyMs: config.latencyMs, oneThread: config.session.clock == .simulated)
         kernel.attach(health: source.venueHealth)
         configureTransfers(kernel)
         if kernel.strategyParams != config.strategy { kernel.updateParams(config.strategy) }
@@ -312,7 +312,9 @@ public final class Campaign: Sendable {
         let routes = members.map(\.route)
         let map = MarketMap(config: config, routes: routes)
         let capacity = config.universe.routeCapacity(startingWith: routes.count)
-        let store = SnapshotStore(marketCount: MarketMap.capacity(venues: config.venues, routes: capacity))
+        // A simulated campaign's books are written and read whole on its driver's thread alone.
+        let store = SnapshotStore(marketCount: MarketMap.capacity(venues: config.venues, routes: capacity),
+                                  oneThread: config.session.clock == .simulated)
         var missing = Set(map.readMarkets)
         var startNs = Int64.min
         let deadline = MonotonicClock.nanoseconds() + Self.liveStartWaitNs

@@ -48,8 +48,10 @@ struct SimulatedDriver: Sendable {
             return evaluator.evaluate(together: routes, nowNs: t) { handle($0, $1, $2, wasDone: false) }
         }
         func evaluate(only route: Int, _ t: Int64) -> Bool {
-            let worker = kernel.worker(route), wasDone = worker.done
-            return handle(route, worker, evaluator.evaluate(route, worker: worker, nowNs: t), wasDone: wasDone)
+            kernel.withWorker(route) { worker in
+                let wasDone = worker.done
+                return handle(route, worker, evaluator.evaluate(route, worker: worker, nowNs: t), wasDone: wasDone)
+            }
         }
 
         var reason: StopReason

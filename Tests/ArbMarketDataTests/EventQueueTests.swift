@@ -9,7 +9,7 @@ import Testing
             seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17
             return Int(seed % 1_000)
         }
-        for size in [0, 1, 2, 3, 7, 64, 401] {
+        for size in [0, 1, 2, 3, 4, 5, 6, 7, 64, 401] {
             var reference = (0..<size).map { _ in next() }
             var queue = EventQueue(reference)
             reference.sort()

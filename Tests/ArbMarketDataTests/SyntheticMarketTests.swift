@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import ArbCore
 @testable import ArbMarketData
@@ -107,7 +108,41 @@ import ArbCore
         #expect(store.read(0).sequence == 2 && store.read(0).receiveTimeNs == 6)
         #expect(store.sequence(1) == 0)
     }
+
+    /// The processes' e^x: within two units in the last place of libm's over the series' range, libm's beyond.
+    @Test func theSeriesExpAgreesWithLibm() {
+        var worst = 0.0
+        for i in -4_000...4_000 {
+            let x = Double(i) / 4_000 * 0x1p-6 * 0.999_999
+            let relative = abs(SyntheticMarket.exp(x) - Foundation.exp(x)) / Foundation.exp(x)
+            worst = max(worst, relative)
+        }
+        #expect(worst <= 2 * Double.ulpOfOne, "relative error \(worst)")
+        for x in [0x1p-6, -0x1p-6, 0.5, -3, 20] { #expect(SyntheticMarket.exp(x) == Foundation.exp(x)) }
+    }
+
+    /// A book's levels under its top come from its own seed: read whole at once or after the market moved on,
+    /// the same book.
+    @Test func aBookReadLateHasTheLevelsItWasWrittenWith() throws {
+        var market = self.market(try self.members(3), seed: 9)
+        let early = SnapshotStore(marketCount: market.map.count), late = SnapshotStore(marketCount: market.map.count)
+        var copy = market
+        var wholeAtOnce: [Int: BookSnapshot] = [:]
+        for _ in 0..<200 {
+            let m = market.emit(into: early)
+            wholeAtOnce[m] = early.read(m)
+            _ = copy.emit(into: late)
+        }
+        for (m, book) in wholeAtOnce where late.sequence(m) == book.sequence {
+            let read = late.read(m)
+            #expect(read.bids.count == book.bids.count && read.asks.count == book.asks.count)
+            #expect(read.bids.count > 1 && read.asks.count > 1)
+            for i in 0..<read.bids.count { #expect(read.bids.prices[i] == book.bids.prices[i] && read.bids.quantities[i] == book.bids.quantities[i]) }
+            for i in 0..<read.asks.count { #expect(read.asks.prices[i] == book.asks.prices[i] && read.asks.quantities[i] == book.asks.quantities[i]) }
+        }
+    }
 }
+
 
 @Suite struct SyntheticListingTests {
     /// Five venues, not every asset on every venue, each venue's rules in its own form.

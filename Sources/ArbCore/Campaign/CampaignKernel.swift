@@ -24,7 +24,8 @@ public final class CampaignKernel: Sendable {
     private let map: Mutex<MarketMap>
     /// Each KRW venue's `KRW-USDT` market (fixed for the campaign's life).
     private let fxMarkets: PerVenue<Int?>
-    private let fx = Mutex(PerVenue(repeating: FxQuote.none))
+    /// By venue index; read by every evaluation, written on each fx book.
+    private let fx = VersionedValues(PerVenue(repeating: FxQuote.none).values)
     private let params: Mutex<(version: Int, params: StrategyParams)>
     private let paramsVersion = Atomic<Int>(0)
     private let paused = Atomic<Bool>(false)
@@ -61,9 +62,7 @@ public final class CampaignKernel: Sendable {
         self.tradeCount = Mutex(tradeCount)
         transferDue.store(paper.nextTransferDueNs ?? .max, ordering: .relaxed)
         if case .fixed(let rate) = fxSource {
-            fx.withLock { quotes in
-                for venue in venues where venue.isKRW { quotes[venue] = FxQuote(rate: rate.double, fixed: rate, timeNs: 0, sequence: 0) }
-            }
+            for venue in venues where venue.isKRW { fx.set(venue.index, FxQuote(rate: rate.double, fixed: rate, timeNs: 0, sequence: 0)) }
         }
     }
 
@@ -76,6 +75,9 @@ public final class CampaignKernel: Sendable {
     /// Route `index`'s worker (cheaper than `workers[index]`, which takes a view of the whole table).
     @inline(__always)
     public func worker(_ index: Int) -> RouteWorker { table.worker(index) }
+    /// Runs `body` with route `index`'s worker, not retained meanwhile (the table keeps every worker alive).
+    @inline(__always)
+    public func withWorker<R>(_ index: Int, _ body: (RouteWorker) throws -> R) rethrows -> R { try table.withWorker(index, body) }
     /// How many routes the campaign has room for.
     public var routeCapacity: Int { table.capacity }
 
@@ -154,19 +156,19 @@ public final class CampaignKernel: Sendable {
     }
 
     /// `venue`'s KRW per USDT now (`FxQuote.none` for a USDT venue).
-    public func fx(_ venue: Venue) -> FxQuote { fx.withLock { $0[venue] } }
+    public func fx(_ venue: Venue) -> FxQuote { fx[venue.index] }
 
     /// The fx a route prices with: its fx venue's (`Route.fxVenue`); `FxQuote.unit` when both legs quote in USDT.
     @inline(__always)
     public func fx(for route: Route) -> FxQuote {
         guard let venue = route.fxVenue else { return .unit }
-        return fx.withLock { $0[venue] }
+        return fx[venue.index]
     }
 
     /// Every venue's fx now.
-    var fxQuotes: PerVenue<FxQuote> { fx.withLock { $0 } }
+    var fxQuotes: PerVenue<FxQuote> { PerVenue(padding: fx.all, with: { _ in .none })! }
 
-    func restoreFx(_ quotes: PerVenue<FxQuote>) { fx.withLock { $0 = quotes } }
+    func restoreFx(_ quotes: PerVenue<FxQuote>) { fx.setAll(quotes.values) }
 
     /// Call after every fx book changed (the campaign's first books).
     public func fxBookUpdated() {
@@ -180,7 +182,7 @@ public final class CampaignKernel: Sendable {
         let top = store.top(market)
         guard !top.isEmpty else { return }
         let quote = FxQuote(rate: top.mid, fixed: Fixed(raw: (top.bid + top.ask) / 2), timeNs: top.receiveTimeNs, sequence: top.sequence)
-        fx.withLock { $0[venue] = quote }
+        fx.set(venue.index, quote)
         coordinator.observeFx(quote.rate, venue: venue)
     }
 
@@ -247,7 +249,7 @@ public final class CampaignKernel: Sendable {
         let allowEntries = entriesAllowed && active && !isPaused && !coordinator.isEmergencyStopped
         if worker.engine.quickLook(a: store.top(marketA), b: store.top(marketB), fx: fx, nowNs: nowNs,
                                    entriesAllowed: allowEntries) {
-            worker.iterationCount.add(1, ordering: .relaxed)
+            worker.countIteration()
             worker.publishGauges()
             if worker.engine.isHolding {
                 coordinator.updateUnrealized(route: index, usd: worker.engine.unrealizedPnlUSD, timeNs: nowNs)
@@ -266,7 +268,7 @@ public final class CampaignKernel: Sendable {
             case .exit(let proposal): return .exit(proposal, a: copy a, b: copy b, fx: fx)
             }
         }
-        worker.iterationCount.add(1, ordering: .relaxed)
+        worker.countIteration()
         worker.publishGauges()
         if worker.engine.isHolding {
             coordinator.updateUnrealized(route: index, usd: worker.engine.unrealizedPnlUSD, timeNs: nowNs)

@@ -130,11 +130,12 @@ extension CampaignKernel {
     }
 
     /// A kernel continuing from `state`, its route table included.
+    /// `oneThread`: the store's books are written and read whole on one thread (`SnapshotStore.oneThread`).
     public convenience init(restoring state: KernelState, fxSource: FxSource, recorder: any CampaignRecorder,
-                            latencyMs: [Double] = [0, 0]) {
+                            latencyMs: [Double] = [0, 0], oneThread: Bool = false) {
         let capacity = Swift.max(state.routeCapacity, state.routes.count)
         let venues = state.venues ?? [.upbit, .binance]
-        let store = SnapshotStore(marketCount: MarketMap.capacity(venues: venues, routes: capacity))
+        let store = SnapshotStore(marketCount: MarketMap.capacity(venues: venues, routes: capacity), oneThread: oneThread)
         for (i, book) in state.books.enumerated() { store.restore(i, book) }
         let coordinator = RiskCoordinator(state: state.risk, routeKeys: state.routes.map(\.key),
                                           routeVenues: state.routes.map(\.venues), routeSymbols: state.routes.map(\.base),

@@ -26,6 +26,11 @@ public final class RouteWorker: @unchecked Sendable {
     public let tickToDecision = LatencyHistogram()
     /// Evaluations so far, readable from any thread (progress, metrics).
     public let iterationCount = Atomic<Int>(0)
+
+    /// One evaluation more. Only the route's driver counts, so a load and a store do: an atomic add's locked
+    /// instruction on every evaluation is not needed for readers that only load.
+    @inline(__always)
+    func countIteration() { iterationCount.store(iterationCount.load(ordering: .relaxed) &+ 1, ordering: .relaxed) }
     var paramsVersion = 0
     /// The kernel's count of closing-transfer settlements when this route last looked at its close by transfer.
     var seenExitSettlements = 0

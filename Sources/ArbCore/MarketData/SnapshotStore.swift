@@ -1,29 +1,75 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 import Synchronization
 
 /// Per-market latest-snapshot store: O(1) read of the newest book of one market, written by feeds and read by
 /// route engines.
 ///
-/// Storage is allocated once for every market of the campaign; an update writes into its slot in place. Each
-/// slot has its own `Mutex`, held only to copy a snapshot (or just its best prices) in or out, so a reader never
-/// waits for more than one copy and writers of different markets never contend.
+/// Storage is allocated once for every market of the campaign; an update writes into its slot in place. Each slot
+/// has a version, odd while the book changes, so best prices (`top`, `sequence`) are read from any thread without
+/// a lock: copied, then kept if the version did not move meanwhile. Whatever changes a book or reads it whole
+/// holds the slot's lock, so a reader never waits for more than one copy and writers of different markets never
+/// contend; a store that one thread writes and reads whole (a simulated campaign's, `oneThread`) skips the locks,
+/// which were a tenth of such a campaign's time, and only its tops are read from other threads (metrics).
 public final class SnapshotStore: Sendable {
-    // Allocated in init, freed in deinit, never resized: elements are mutexes, so sharing the pointer is safe.
-    @usableFromInline nonisolated(unsafe) let slots: UnsafeMutablePointer<Mutex<BookSnapshot>>
+    // Allocated in init, freed in deinit, never resized; books are reached under their slot's lock (or on the one
+    // thread), or copied between two reads of their version.
+    @usableFromInline nonisolated(unsafe) let books: UnsafeMutablePointer<BookSnapshot>
+    @usableFromInline nonisolated(unsafe) let versions: UnsafeMutablePointer<Atomic<UInt64>>
+    @usableFromInline nonisolated(unsafe) let locks: UnsafeMutablePointer<Mutex<Void>>
+    /// Books are changed and read whole on one thread only: no locks.
+    @usableFromInline let oneThread: Bool
     public let marketCount: Int
     /// Where books written with a `pendingRow` take their depth from (one source per store, set before its first
     /// such book).
     @usableFromInline let depthSource = Mutex<(any BookDepthSource)?>(nil)
 
-    /// Creates a store for `marketCount` markets, all empty.
-    public init(marketCount: Int) {
+    /// Creates a store for `marketCount` markets, all empty. `oneThread`: one thread writes the books and reads
+    /// them whole (`read`, `withSnapshots`), others at most read tops.
+    public init(marketCount: Int, oneThread: Bool = false) {
         self.marketCount = marketCount
-        slots = .allocate(capacity: Swift.max(1, marketCount))
-        for i in 0..<marketCount { (slots + i).initialize(to: Mutex(BookSnapshot())) }
+        self.oneThread = oneThread
+        let n = Swift.max(1, marketCount)
+        books = .allocate(capacity: n)
+        books.initialize(repeating: BookSnapshot(), count: n)
+        versions = .allocate(capacity: n)
+        locks = .allocate(capacity: n)
+        for i in 0..<n {
+            (versions + i).initialize(to: Atomic(0))
+            (locks + i).initialize(to: Mutex(()))
+        }
     }
 
     deinit {
-        slots.deinitialize(count: marketCount)
-        slots.deallocate()
+        let n = Swift.max(1, marketCount)
+        books.deinitialize(count: n)
+        books.deallocate()
+        versions.deinitialize(count: n)
+        versions.deallocate()
+        locks.deinitialize(count: n)
+        locks.deallocate()
+    }
+
+    /// Runs `body` holding slot `index` (its lock, or nothing on the one thread).
+    @inlinable @inline(__always)
+    func holding<R: Sendable, E: Error>(_ index: Int, _ body: () throws(E) -> R) throws(E) -> R {
+        if oneThread { return try body() }
+        return try locks[index].withLock { (_: inout Void) throws(E) -> R in try body() }
+    }
+
+    /// Changes book `index` (its slot held), its version odd meanwhile.
+    @inlinable @inline(__always)
+    func change<R>(_ index: Int, _ body: (inout BookSnapshot) -> R) -> R {
+        let version = versions[index].load(ordering: .relaxed)
+        versions[index].store(version &+ 1, ordering: .relaxed)
+        // The odd version is seen before any of the book's new bytes.
+        atomicMemoryFence(ordering: .releasing)
+        let result = body(&books[index])
+        versions[index].store(version &+ 2, ordering: .releasing)
+        return result
     }
 
     /// Updates market `index` in place; the store stamps the next sequence number.
@@ -31,13 +77,15 @@ public final class SnapshotStore: Sendable {
     @inlinable @discardableResult
     public func write(_ index: Int, _ update: (inout BookSnapshot) -> Void) -> UInt64 {
         precondition(index >= 0 && index < marketCount, "market index out of range")
-        return slots[index].withLock { snapshot in
-            let next = snapshot.sequence &+ 1
-            snapshot.pending = nil
-            snapshot.pendingRow = -1
-            update(&snapshot)
-            snapshot.sequence = next
-            return next
+        return holding(index) {
+            change(index) { snapshot in
+                let next = snapshot.sequence &+ 1
+                snapshot.pending = nil
+                snapshot.pendingRow = -1
+                update(&snapshot)
+                snapshot.sequence = next
+                return next
+            }
         }
     }
 
@@ -45,20 +93,23 @@ public final class SnapshotStore: Sendable {
     @inlinable
     public func read(_ index: Int) -> BookSnapshot {
         precondition(index >= 0 && index < marketCount, "market index out of range")
-        return slots[index].withLock { snapshot in
-            materialize(&snapshot)
-            return snapshot
+        return holding(index) {
+            settle(index)
+            return books[index]
         }
     }
 
     /// Has books written from now on take the levels under their tops from `source` when read whole.
     public func attach(depthSource source: any BookDepthSource) { depthSource.withLock { $0 = source } }
 
-    /// Writes a book's pending levels, generated or recorded.
+    /// Writes book `index`'s pending levels, generated or recorded, if it has any (its slot held).
     @inlinable @inline(__always)
-    func materialize(_ snapshot: inout BookSnapshot) {
-        snapshot.materialize()
-        if snapshot.pendingRow >= 0 { writeRow(&snapshot) }
+    func settle(_ index: Int) {
+        guard books[index].pending != nil || books[index].pendingRow >= 0 else { return }
+        change(index) { snapshot in
+            snapshot.materialize()
+            if snapshot.pendingRow >= 0 { writeRow(&snapshot) }
+        }
     }
 
     @usableFromInline
@@ -76,12 +127,29 @@ public final class SnapshotStore: Sendable {
                                                      _ body: (borrowing BookSnapshot, borrowing BookSnapshot) throws(E) -> R) throws(E) -> R {
         precondition(a >= 0 && a < marketCount && b >= 0 && b < marketCount && a != b, "market index out of range")
         let (first, second) = a < b ? (a, b) : (b, a)
-        return try slots[first].withLock { (x: inout BookSnapshot) throws(E) -> R in
-            try slots[second].withLock { (y: inout BookSnapshot) throws(E) -> R in
-                materialize(&x)
-                materialize(&y)
-                return a < b ? try body(x, y) : try body(y, x)
+        return try holding(first) { () throws(E) -> R in
+            try holding(second) { () throws(E) -> R in
+                settle(a)
+                settle(b)
+                return try body(books[a], books[b])
             }
+        }
+    }
+
+    /// Reads what `body` takes of book `index` without its lock: between two reads of the same even version,
+    /// else again.
+    @inlinable @inline(__always)
+    func consistent<R>(_ index: Int, _ body: (UnsafePointer<BookSnapshot>) -> R) -> R {
+        var attempts = 0
+        while true {
+            let version = versions[index].load(ordering: .acquiring)
+            if version & 1 == 0 {
+                let value = body(books + index)
+                atomicMemoryFence(ordering: .acquiring)
+                if versions[index].load(ordering: .relaxed) == version { return value }
+            }
+            attempts += 1
+            if attempts & 63 == 0 { sched_yield() }
         }
     }
 
@@ -89,19 +157,19 @@ public final class SnapshotStore: Sendable {
     @inlinable
     public func top(_ index: Int) -> BookTop {
         precondition(index >= 0 && index < marketCount, "market index out of range")
-        return slots[index].withLock { BookTop($0) }
+        return consistent(index) { BookTop($0) }
     }
 
     /// The newest sequence number of market `index`, without copying the book.
     @inlinable
     public func sequence(_ index: Int) -> UInt64 {
         precondition(index >= 0 && index < marketCount, "market index out of range")
-        return slots[index].withLock { $0.sequence }
+        return consistent(index) { $0.pointee.sequence }
     }
 
     /// Restores a market's snapshot as it was (used when resuming from a checkpoint).
     public func restore(_ index: Int, _ snapshot: BookSnapshot) {
-        slots[index].withLock { $0 = snapshot }
+        holding(index) { change(index) { $0 = snapshot } }
     }
 }
 
@@ -128,6 +196,20 @@ public struct BookTop: Sendable, Equatable {
         askQuantity = hasAsks ? s.asks.quantities[0] : 0
         receiveTimeNs = s.receiveTimeNs
         sequence = s.sequence
+    }
+
+    /// The same read through a pointer: only these fields are loaded, not the whole book.
+    @inlinable @inline(__always)
+    public init(_ p: UnsafePointer<BookSnapshot>) {
+        let bids = p.pointer(to: \.bids)!, asks = p.pointer(to: \.asks)!
+        hasBids = bids.pointee.count > 0
+        hasAsks = asks.pointee.count > 0
+        bid = hasBids ? bids.pointer(to: \.prices)!.withMemoryRebound(to: Int64.self, capacity: 1) { $0.pointee } : 0
+        ask = hasAsks ? asks.pointer(to: \.prices)!.withMemoryRebound(to: Int64.self, capacity: 1) { $0.pointee } : 0
+        bidQuantity = hasBids ? bids.pointer(to: \.quantities)!.withMemoryRebound(to: Int64.self, capacity: 1) { $0.pointee } : 0
+        askQuantity = hasAsks ? asks.pointer(to: \.quantities)!.withMemoryRebound(to: Int64.self, capacity: 1) { $0.pointee } : 0
+        receiveTimeNs = p.pointee.receiveTimeNs
+        sequence = p.pointee.sequence
     }
 
     /// True until both sides hold at least one level (as `BookSnapshot.isEmpty`).

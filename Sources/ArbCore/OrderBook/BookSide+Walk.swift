@@ -28,7 +28,9 @@ extension BookSide {
     }
 
     /// Volume-weighted average price for `quantity` in `Double` (signal path); nil when depth runs out.
-    @inlinable
+    // Always inlined, like `quantityWithin`: a side is 328 bytes, and a call on one side of a book passed by value
+    // copied the side to the stack first.
+    @inlinable @inline(__always)
     public func vwap(_ quantity: Double) -> Double? {
         guard count > 0 else { return nil }
         // Within the best level the price at size is the best price, exactly.
@@ -52,6 +54,7 @@ extension BookSide {
 
     /// The largest quantity whose VWAP stays within `bps` of the best price (worse by at most `bps`).
     /// `isAsk` tells which way is worse. Returns the whole depth when every level qualifies.
+    @inlinable @inline(__always)
     public func quantityWithin(bps: Double, isAsk: Bool) -> Double {
         guard count > 0 else { return 0 }
         let best = Double(prices[0]) / 1e8

@@ -1,9 +1,9 @@
-/// The levels under the top of a generated book, not yet written: the generator's state after the top's draw and
-/// the book's shape. Most evaluations read only the tops, so a generated book writes its best level at once and
-/// the rest when something reads the whole book (`SnapshotStore.read`, `withSnapshots`): the same levels as
-/// writing them at once, from the same draws.
+/// The levels under the top of a generated book, not yet written: the book's seed and shape. Most evaluations read
+/// only the tops, so a generated book writes its best level at once and the rest when something reads the whole
+/// book (`SnapshotStore.read`, `withSnapshots`): the same levels as writing them at once, from the same draws.
 public struct PendingDepth: Sendable {
-    public var rng: Xoshiro256
+    /// Level `k`'s sizes come from `draw(seed, k)`: any level from the seed alone, with no generator to carry.
+    public var seed: UInt64
     public var bidTicks: Int64
     public var askTicks: Int64
     /// Ticks between levels.
@@ -13,9 +13,9 @@ public struct PendingDepth: Sendable {
     public var stepsPerLevel: Double
     public var levels: Int
 
-    public init(rng: Xoshiro256, bidTicks: Int64, askTicks: Int64, gap: Int64, tickRaw: Int64, stepRaw: Int64,
+    public init(seed: UInt64, bidTicks: Int64, askTicks: Int64, gap: Int64, tickRaw: Int64, stepRaw: Int64,
                 stepsPerLevel: Double, levels: Int) {
-        self.rng = rng
+        self.seed = seed
         self.bidTicks = bidTicks
         self.askTicks = askTicks
         self.gap = gap
@@ -23,6 +23,15 @@ public struct PendingDepth: Sendable {
         self.stepRaw = stepRaw
         self.stepsPerLevel = stepsPerLevel
         self.levels = levels
+    }
+
+    /// Level `k`'s draw: SplitMix64's `k`th output from `seed`.
+    @inlinable @inline(__always)
+    public static func draw(_ seed: UInt64, _ k: Int) -> UInt64 {
+        var z = seed &+ UInt64(k &+ 1) &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 
     /// Level `k` of the book: each level's sizes from one draw, 32 bits a side; a bid at or under zero is left
@@ -41,9 +50,8 @@ public struct PendingDepth: Sendable {
     /// Writes levels 1 and below into `snap`, whose top is written.
     @inlinable
     public func write(into snap: inout BookSnapshot) {
-        var rng = self.rng
         for k in 1..<Swift.max(1, levels) {
-            PendingDepth.level(k, into: &snap, draw: rng.next(), bidTicks: bidTicks, askTicks: askTicks, gap: gap, tickRaw: tickRaw,
+            PendingDepth.level(k, into: &snap, draw: PendingDepth.draw(seed, k), bidTicks: bidTicks, askTicks: askTicks, gap: gap, tickRaw: tickRaw,
                                stepRaw: stepRaw, stepsPerLevel: stepsPerLevel)
         }
     }

@@ -47,8 +47,13 @@ public struct RouteEngine: Sendable, Codable, Equatable {
     public let route: Route
     public var params: StrategyParams
     public private(set) var position: OpenPair? {
-        didSet { isHolding = position != nil }
+        didSet {
+            isHolding = position != nil
+            held = position.map(Holding.init)
+        }
     }
+    /// Nil when no pair is open, and in checkpoints written before it was kept (`holding` reads `position` then).
+    private var held: Holding?
     /// Whether a pair is open (cheaper to ask than `position != nil`, which copies the pair).
     public private(set) var isHolding = false
     public private(set) var iterations = 0
@@ -77,6 +82,34 @@ public struct RouteEngine: Sendable, Codable, Equatable {
     public private(set) var lastSequenceA: UInt64 = 0
     public private(set) var lastSequenceB: UInt64 = 0
 
+    /// What the hot path reads of the open pair, kept beside it (`held`): reading `position` copies the whole
+    /// optional pair (350 bytes) on every evaluation of a holding route.
+    struct Holding: Sendable, Codable, Equatable {
+        var direction: Direction
+        var quantity: Fixed
+        var entryTimeNs: Int64
+        var cashFlowUSD: Fixed
+
+        init(_ pair: OpenPair) {
+            direction = pair.direction
+            quantity = pair.quantity
+            entryTimeNs = pair.entryTimeNs
+            cashFlowUSD = pair.trade.cashFlowUSD
+        }
+    }
+
+    // Mutating, as is everything that calls a method from the hot path: a non-mutating call from a mutating
+    // method is handed a copy of the whole engine (800 bytes).
+    @inline(__always) var holding: Holding? {
+        mutating get {
+            if held == nil && isHolding { restoreHeld() }
+            return held
+        }
+    }
+
+    /// `held` of an engine from a checkpoint written before it was kept.
+    @inline(never) private mutating func restoreHeld() { held = position.map(Holding.init) }
+
     public init(route: Route, params: StrategyParams) {
         self.route = route
         self.params = params
@@ -94,7 +127,7 @@ public struct RouteEngine: Sendable, Codable, Equatable {
         lastSequenceB = b.sequence
         let d = route.divisors(fx: fx.rate)
         premiumBps = Edge.premium(midA: a.mid, midB: b.mid, fxA: d.a, fxB: d.b)
-        if let pair = position {
+        if let pair = holding {
             return closing == nil ? exitCheck(pair, a: a, b: b, fx: d, nowNs: nowNs, forced: nil) : .none
         }
         guard entriesAllowed else { return .none }
@@ -133,7 +166,7 @@ public struct RouteEngine: Sendable, Codable, Equatable {
     /// The open pair's check from best prices, when its whole quantity fits in the best level of both unwind sides
     /// (so the prices at size are the best prices): marks it, and settles the evaluation unless it should exit.
     private mutating func quickHold(a: BookTop, b: BookTop, fx: FxQuote, nowNs: Int64) -> Bool {
-        guard let pair = position, !a.isEmpty, !b.isEmpty, !route.needsFx || fx.rate > 0, a.bid > 0, a.ask > 0, b.bid > 0,
+        guard let pair = holding, !a.isEmpty, !b.isEmpty, !route.needsFx || fx.rate > 0, a.bid > 0, a.ask > 0, b.bid > 0,
               b.ask > 0 else { return false }
         let d = route.divisors(fx: fx.rate)
         let q = pair.quantity.raw
@@ -154,11 +187,13 @@ public struct RouteEngine: Sendable, Codable, Equatable {
     /// The exit an open pair would take now, whatever its edge (stop, flatten, emergency).
     public mutating func forcedExit(reason: String, a: BookSnapshot, b: BookSnapshot,
                                     fx: FxQuote, nowNs: Int64) -> RouteAction {
-        guard let pair = position, closing == nil, !a.isEmpty, !b.isEmpty, !route.needsFx || fx.rate > 0 else { return .none }
+        guard let pair = holding, closing == nil, !a.isEmpty, !b.isEmpty, !route.needsFx || fx.rate > 0 else { return .none }
         return exitCheck(pair, a: a, b: b, fx: route.divisors(fx: fx.rate), nowNs: nowNs, forced: reason)
     }
 
-    private func entryCheck(a: BookSnapshot, b: BookSnapshot, fx: (a: Double, b: Double)) -> RouteAction {
+    // Mutating though it changes nothing: called from `evaluate` as a non-mutating method, it was handed a copy of
+    // the whole engine (750 bytes) on every evaluation that reached it.
+    private mutating func entryCheck(a: BookSnapshot, b: BookSnapshot, fx: (a: Double, b: Double)) -> RouteAction {
         let p = params
         let sellEdge = Edge.sellABuyB(bidA: a.bestBid, askB: b.bestAsk, fxA: fx.a, fxB: fx.b)
         let buyEdge = Edge.buyASellB(askA: a.bestAsk, bidB: b.bestBid, fxA: fx.a, fxB: fx.b)
@@ -166,16 +201,15 @@ public struct RouteEngine: Sendable, Codable, Equatable {
         let bestEdge = Swift.max(sellEdge, buyEdge)
         // The edge at size is never better than at best prices: most evaluations stop here.
         guard clearsEntryThreshold(bestEdgeBps: bestEdge) else { return .none }
-        let sideA = direction == .sellABuyB ? a.bids : a.asks
-        let sideB = direction == .sellABuyB ? b.asks : b.bids
+        // Sell A/buy B takes A's bids and B's asks.
+        let asksA = direction == .buyASellB, asksB = direction == .sellABuyB
         let legBudget = p.maxSlippageBps / 2
         let wanted = Swift.min(
             p.orderNotionalUSD / ((direction == .sellABuyB ? b.bestAsk : b.bestBid) / fx.b),
-            sideA.quantityWithin(bps: legBudget, isAsk: direction == .buyASellB),
-            sideB.quantityWithin(bps: legBudget, isAsk: direction == .sellABuyB))
+            a.quantityWithin(asks: asksA, bps: legBudget), b.quantityWithin(asks: asksB, bps: legBudget))
         let quantity = Fixed(wanted, rounding: .down).rounded(toMultipleOf: route.commonStep, .down)
-        guard quantity.isPositive, let priceA = sideA.vwap(quantity.double), let priceB = sideB.vwap(quantity.double)
-        else { return .none }
+        guard quantity.isPositive, let priceA = a.vwap(asks: asksA, quantity.double),
+              let priceB = b.vwap(asks: asksB, quantity.double) else { return .none }
         guard quantity.double * priceA >= route.instruments.a.minNotional.double,
               quantity.double * priceB >= route.instruments.b.minNotional.double else { return .none }
         let gross = Edge.entry(direction, priceA: priceA, priceB: priceB, fxA: fx.a, fxB: fx.b)
@@ -186,16 +220,15 @@ public struct RouteEngine: Sendable, Codable, Equatable {
             grossEdgeBps: gross, netEdgeBps: net, slippageBps: bestEdge - gross))
     }
 
-    private mutating func exitCheck(_ pair: OpenPair, a: BookSnapshot, b: BookSnapshot,
+    private mutating func exitCheck(_ pair: Holding, a: BookSnapshot, b: BookSnapshot,
                                     fx: (a: Double, b: Double), nowNs: Int64, forced: String?) -> RouteAction {
         let q = pair.quantity.double
         // Unwind legs: a Sell-A/Buy-B pair buys A back at the asks and sells B at the bids.
-        let sideA = pair.direction == .sellABuyB ? a.asks : a.bids
-        let sideB = pair.direction == .sellABuyB ? b.bids : b.asks
-        let bestA = sideA.vwap(0) ?? 0, bestB = sideB.vwap(0) ?? 0
+        let asksA = pair.direction == .sellABuyB, asksB = pair.direction == .buyASellB
+        let bestA = a.vwap(asks: asksA, 0) ?? 0, bestB = b.vwap(asks: asksB, 0) ?? 0
         // Beyond the visible depth, mark the remainder at the last level (a conservative mark).
-        let priceA = sideA.vwap(q) ?? Double(sideA.prices[sideA.count - 1]) / 1e8
-        let priceB = sideB.vwap(q) ?? Double(sideB.prices[sideB.count - 1]) / 1e8
+        let priceA = a.vwap(asks: asksA, q) ?? a.lastPrice(asks: asksA)
+        let priceB = b.vwap(asks: asksB, q) ?? b.lastPrice(asks: asksB)
         let unwind = Edge.unwind(pair.direction, priceA: priceA, priceB: priceB, fxA: fx.a, fxB: fx.b)
         let bestUnwind = Edge.unwind(pair.direction, priceA: bestA, priceB: bestB, fxA: fx.a, fxB: fx.b)
         unrealizedPnlUSD = Self.markToUnwind(pair, priceA: priceA, priceB: priceB, fx: fx,
@@ -215,7 +248,7 @@ public struct RouteEngine: Sendable, Codable, Equatable {
     /// waited `transfer_after_seconds` for it (closed by transfer, when on and not refused lately), or it has
     /// been held for `max_hold_seconds`.
     @inline(__always)
-    func exitReason(_ pair: OpenPair, unwindEdgeBps: Double, nowNs: Int64) -> String? {
+    func exitReason(_ pair: Holding, unwindEdgeBps: Double, nowNs: Int64) -> String? {
         if unwindEdgeBps <= params.exitThresholdBps { return "exit_threshold" }
         let held = Double(nowNs - pair.entryTimeNs) / 1e9
         if params.exitByTransfer && held >= params.transferAfterSeconds && nowNs >= (transferRetryNs ?? .min) {
@@ -226,7 +259,7 @@ public struct RouteEngine: Sendable, Codable, Equatable {
     }
 
     /// Unrealized PnL of `pair`: its cash flows so far plus what unwinding at these prices would bring, fees included.
-    static func markToUnwind(_ pair: OpenPair, priceA: Double, priceB: Double, fx: (a: Double, b: Double), feeA feeBpsA: Double,
+    static func markToUnwind(_ pair: Holding, priceA: Double, priceB: Double, fx: (a: Double, b: Double), feeA feeBpsA: Double,
                              feeB feeBpsB: Double) -> Double {
         let q = pair.quantity.double
         let feeA = feeBpsA / 1e4, feeB = feeBpsB / 1e4
@@ -240,7 +273,7 @@ public struct RouteEngine: Sendable, Codable, Equatable {
             let legA: Double = q * priceA * (1 - feeA) / fxA
             unwindFlow = legA - q * priceB * (1 + feeB) / fxB
         }
-        return pair.trade.cashFlowUSD.double + unwindFlow
+        return pair.cashFlowUSD.double + unwindFlow
     }
 
     // MARK: Fills reported back
@@ -282,5 +315,23 @@ public struct RouteEngine: Sendable, Codable, Equatable {
     public mutating func aborted(realizedUSD: Fixed, feesUSD: Fixed = .zero) {
         realizedPnlUSD += realizedUSD
         closedFeesUSD = (closedFeesUSD ?? .zero) + feesUSD
+    }
+}
+
+extension BookSnapshot {
+    // One side, read where it lies: `let side = asks ? book.asks : book.bids` copies 328 bytes a side.
+
+    @inline(__always)
+    func vwap(asks: Bool, _ quantity: Double) -> Double? { asks ? self.asks.vwap(quantity) : bids.vwap(quantity) }
+
+    @inline(__always)
+    func quantityWithin(asks: Bool, bps: Double) -> Double {
+        asks ? self.asks.quantityWithin(bps: bps, isAsk: true) : bids.quantityWithin(bps: bps, isAsk: false)
+    }
+
+    /// The price of the side's last level, in units.
+    @inline(__always)
+    func lastPrice(asks: Bool) -> Double {
+        asks ? Double(self.asks.prices[self.asks.count - 1]) / 1e8 : Double(bids.prices[bids.count - 1]) / 1e8
     }
 }

@@ -37,6 +37,26 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable, Codable, Equatable {
     @inlinable
     public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
 
+    /// Standard normal by the ziggurat (Marsaglia and Tsang, in Doornik's form): one 64-bit draw, a table look-up
+    /// and a multiplication for 98.8 % of values, the strips' wedges and the tail past 3.44 from a few more draws.
+    /// About a third of `gaussian`'s cost; the synthetic market's draw.
+    @inlinable
+    public mutating func normal() -> Double {
+        let table = NormalZiggurat.shared
+        while true {
+            let bits = next()
+            // The low 7 bits pick a strip, the high 53 (signed) place the value across it: disjoint bits of one draw.
+            let i = Int(bits & 0x7F)
+            let u = Double(Int64(bitPattern: bits) >> 11) * 0x1.0p-52
+            let x = u * table.x[i]
+            if abs(u) < table.inner[i] { return x }
+            if i == 0 { return table.tail(negative: u < 0, &self) }
+            // A wedge: under the curve between the strip's two heights?
+            let y = table.f[i] + unit() * (table.f[i + 1] - table.f[i])
+            if y < exp(-0.5 * x * x) { return x }
+        }
+    }
+
     /// Standard normal (Marsaglia's polar method: a logarithm and a square root per pair, no sine or cosine;
     /// every other call returns the pair's second value).
     @inlinable
@@ -56,3 +76,44 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable, Codable, Equatable {
     }
 }
 
+
+/// The 128 strips of equal area `v` under the standard normal's curve (`normal()`): strip `i` spans
+/// [0, x[i]] × [f(x[i]), f(x[i + 1])], strip 0 is the base with the tail past `r` folded in, x[128] = 0.
+@usableFromInline
+final class NormalZiggurat: @unchecked Sendable {
+    @usableFromInline static let shared = NormalZiggurat()
+    static let r = 3.442619855899
+    static let v = 9.91256303526217e-3
+    /// Right edges (129), f at them, and the share of each strip that lies under the curve whatever the height.
+    @usableFromInline let x: UnsafeMutablePointer<Double>
+    @usableFromInline let f: UnsafeMutablePointer<Double>
+    @usableFromInline let inner: UnsafeMutablePointer<Double>
+
+    init() {
+        x = .allocate(capacity: 129)
+        f = .allocate(capacity: 129)
+        inner = .allocate(capacity: 128)
+        let r = Self.r, v = Self.v
+        var height = exp(-0.5 * r * r)
+        x[0] = v / height
+        x[1] = r
+        for i in 2..<128 {
+            x[i] = (-2 * log(v / x[i - 1] + height)).squareRoot()
+            height = exp(-0.5 * x[i] * x[i])
+        }
+        x[128] = 0
+        for i in 0...128 { f[i] = exp(-0.5 * x[i] * x[i]) }
+        for i in 0..<128 { inner[i] = x[i + 1] / x[i] }
+    }
+
+    /// A value past `r` (Marsaglia's tail method).
+    @usableFromInline
+    func tail(negative: Bool, _ rng: inout Xoshiro256) -> Double {
+        let r = Self.r
+        while true {
+            let a = -log(1 - rng.unit()) / r
+            let b = -log(1 - rng.unit())
+            if b + b >= a * a { return negative ? -(r + a) : r + a }
+        }
+    }
+}
