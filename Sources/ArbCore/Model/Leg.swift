@@ -24,7 +24,10 @@ public struct PerLeg<Value> {
 
     public subscript(leg: Leg) -> Value {
         @inline(__always) get { leg == .a ? a : b }
-        @inline(__always) set { if leg == .a { a = newValue } else { b = newValue } }
+        // In place, as PerVenue's: a getter and a setter change a copy, which copies a copy-on-write value.
+        @inline(__always) _modify {
+            if leg == .a { yield &a } else { yield &b }
+        }
     }
 
     public var values: [Value] { [a, b] }

@@ -170,7 +170,8 @@ public struct FxHistories: Sendable, Codable, Equatable {
 
     public subscript(venue: Venue) -> FxHistory {
         get { byVenue[venue] }
-        set { byVenue[venue] = newValue }
+        // In place: each fx book would otherwise copy the venue's history to add one rate.
+        _modify { yield &byVenue[venue] }
     }
 
     public init(from decoder: any Decoder) throws {
