@@ -94,14 +94,14 @@ public final class RiskCoordinator: Sendable {
     /// balances: a cooldown or circuit breaker of its asset or of the route holds. Such an entry is judged
     /// without them (`requestRefusedEntry`).
     public func refusesBeforeData(route: Int, timeNs: Int64) -> Bool {
-        state.withLock { s in Self.refusedBeforeData(s.symbols[routeSymbol[route]], s.routes[route], timeNs: timeNs) }
+        state.withLock { s in Self.refusedBeforeData(s, symbol: routeSymbol[route], route: route, timeNs: timeNs) }
     }
 
     /// Judges an entry `refusesBeforeData` found refused, whose request carries no data check or balance room
     /// (the tiers reject before reading them); nil when that no longer holds and the entry needs a full request.
     public func requestRefusedEntry(_ request: EntryRequest) -> EntryVerdict? {
         state.withLock { s -> EntryVerdict? in
-            guard Self.refusedBeforeData(s.symbols[routeSymbol[request.route]], s.routes[request.route], timeNs: request.timeNs) else {
+            guard Self.refusedBeforeData(s, symbol: routeSymbol[request.route], route: request.route, timeNs: request.timeNs) else {
                 return nil
             }
             return decide(request, &s)
@@ -110,10 +110,11 @@ public final class RiskCoordinator: Sendable {
 
     /// Every condition of `judge`'s global to route tiers that rejects whatever the quantity: checked before the
     /// data tier, so the judgement does not depend on the request's data check or balance room.
-    static func refusedBeforeData(_ asset: SymbolRiskState, _ own: RouteRiskState, timeNs: Int64) -> Bool {
-        // The two states by value, not the whole `RiskState`: passing that copied it.
-        return timeNs < asset.cooldownUntilNs || timeNs < asset.breakerUntilNs || timeNs < own.cooldownUntilNs
-            || timeNs < own.breakerUntilNs
+    @inline(__always)
+    static func refusedBeforeData(_ s: borrowing RiskState, symbol: Int, route: Int, timeNs: Int64) -> Bool {
+        // Field by field: the asset's and the route's states taken whole were copies of both.
+        timeNs < s.symbols[symbol].cooldownUntilNs || timeNs < s.symbols[symbol].breakerUntilNs
+            || timeNs < s.routes[route].cooldownUntilNs || timeNs < s.routes[route].breakerUntilNs
     }
 
     /// Judges an entry and records the decision, under the state's lock.
@@ -285,12 +286,16 @@ public final class RiskCoordinator: Sendable {
     private func record(_ r: Rejection, _ s: inout RiskState, route: Int, kind: DecisionKind, direction: Direction,
                         quantity: Fixed, edge: Double, now: Int64) -> String {
         s.rejectionCounts[r.reason.ordinal] += 1
-        if var open = s.openRejections[route], open.kind == kind, open.reason == r.reason.rawValue {
-            open.count += 1
-            open.lastTimeNs = now
-            s.openRejections[route] = open
-            return open.detail ?? ""
+        // Grown where it lies, through a pointer: taken out and put back (or looked at through the array's
+        // subscript), the record and its strings were copied, retained and released each time.
+        let folded = s.openRejections.withUnsafeMutableBufferPointer { open -> String? in
+            let record = open.baseAddress! + route
+            guard record.pointee?.kind == kind, record.pointee?.reason == r.reason.rawValue else { return nil }
+            record.pointee!.count += 1
+            record.pointee!.lastTimeNs = now
+            return record.pointee!.detail ?? ""
         }
+        if let folded { return folded }
         let record = DecisionRecord(
             id: nextDecisionId(&s), route: routeKeys[route], kind: kind, outcome: .rejected, tier: r.reason.tier,
             reason: r.reason.rawValue, count: 1, firstTimeNs: now, lastTimeNs: now, direction: direction,
