@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
 import Synchronization
 
 /// Per-market latest-snapshot store: O(1) read of the newest book of one market, written by feeds and read by
@@ -18,7 +13,7 @@ public final class SnapshotStore: Sendable {
     // Allocated in init, freed in deinit, never resized; books are reached under their slot's lock (or on the one
     // thread), or copied between two reads of their version.
     @usableFromInline nonisolated(unsafe) let books: UnsafeMutablePointer<BookSnapshot>
-    @usableFromInline nonisolated(unsafe) let versions: UnsafeMutablePointer<Atomic<UInt64>>
+    @usableFromInline nonisolated(unsafe) let versions: UnsafeMutablePointer<SequenceLock>
     @usableFromInline nonisolated(unsafe) let locks: UnsafeMutablePointer<Mutex<Void>>
     /// Books are changed and read whole on one thread only: no locks.
     @usableFromInline let oneThread: Bool
@@ -38,7 +33,7 @@ public final class SnapshotStore: Sendable {
         versions = .allocate(capacity: n)
         locks = .allocate(capacity: n)
         for i in 0..<n {
-            (versions + i).initialize(to: Atomic(0))
+            (versions + i).initialize(to: SequenceLock())
             (locks + i).initialize(to: Mutex(()))
         }
     }
@@ -63,13 +58,7 @@ public final class SnapshotStore: Sendable {
     /// Changes book `index` (its slot held), its version odd meanwhile.
     @inlinable @inline(__always)
     func change<R>(_ index: Int, _ body: (inout BookSnapshot) -> R) -> R {
-        let version = versions[index].load(ordering: .relaxed)
-        versions[index].store(version &+ 1, ordering: .relaxed)
-        // The odd version is seen before any of the book's new bytes.
-        atomicMemoryFence(ordering: .releasing)
-        let result = body(&books[index])
-        versions[index].store(version &+ 2, ordering: .releasing)
-        return result
+        versions[index].writing { body(&books[index]) }
     }
 
     /// Updates market `index` in place; the store stamps the next sequence number.
@@ -136,28 +125,17 @@ public final class SnapshotStore: Sendable {
         }
     }
 
-    /// Reads what `body` takes of book `index` without its lock: between two reads of the same even version,
-    /// else again.
+    /// Reads what `body` takes of book `index` without its lock (`SequenceLock.reading`).
     @inlinable @inline(__always)
     func consistent<R>(_ index: Int, _ body: (UnsafePointer<BookSnapshot>) -> R) -> R {
-        var attempts = 0
-        while true {
-            let version = versions[index].load(ordering: .acquiring)
-            if version & 1 == 0 {
-                let value = body(books + index)
-                atomicMemoryFence(ordering: .acquiring)
-                if versions[index].load(ordering: .relaxed) == version { return value }
-            }
-            attempts += 1
-            if attempts & 63 == 0 { sched_yield() }
-        }
+        versions[index].reading { body(books + index) }
     }
 
     /// The newest best prices of market `index`, without copying the levels.
     @inlinable
     public func top(_ index: Int) -> BookTop {
         precondition(index >= 0 && index < marketCount, "market index out of range")
-        return consistent(index) { BookTop($0) }
+        return consistent(index) { BookTop($0.pointee) }
     }
 
     /// The newest sequence number of market `index`, without copying the book.
@@ -196,20 +174,6 @@ public struct BookTop: Sendable, Equatable {
         askQuantity = hasAsks ? s.asks.quantities[0] : 0
         receiveTimeNs = s.receiveTimeNs
         sequence = s.sequence
-    }
-
-    /// The same read through a pointer: only these fields are loaded, not the whole book.
-    @inlinable @inline(__always)
-    public init(_ p: UnsafePointer<BookSnapshot>) {
-        let bids = p.pointer(to: \.bids)!, asks = p.pointer(to: \.asks)!
-        hasBids = bids.pointee.count > 0
-        hasAsks = asks.pointee.count > 0
-        bid = hasBids ? bids.pointer(to: \.prices)!.withMemoryRebound(to: Int64.self, capacity: 1) { $0.pointee } : 0
-        ask = hasAsks ? asks.pointer(to: \.prices)!.withMemoryRebound(to: Int64.self, capacity: 1) { $0.pointee } : 0
-        bidQuantity = hasBids ? bids.pointer(to: \.quantities)!.withMemoryRebound(to: Int64.self, capacity: 1) { $0.pointee } : 0
-        askQuantity = hasAsks ? asks.pointer(to: \.quantities)!.withMemoryRebound(to: Int64.self, capacity: 1) { $0.pointee } : 0
-        receiveTimeNs = p.pointee.receiveTimeNs
-        sequence = p.pointee.sequence
     }
 
     /// True until both sides hold at least one level (as `BookSnapshot.isEmpty`).

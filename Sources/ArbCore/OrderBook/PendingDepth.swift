@@ -27,12 +27,7 @@ public struct PendingDepth: Sendable {
 
     /// Level `k`'s draw: SplitMix64's `k`th output from `seed`.
     @inlinable @inline(__always)
-    public static func draw(_ seed: UInt64, _ k: Int) -> UInt64 {
-        var z = seed &+ UInt64(k &+ 1) &* 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    public static func draw(_ seed: UInt64, _ k: Int) -> UInt64 { Xoshiro256.splitMix(seed, k) }
 
     /// Level `k` of the book: each level's sizes from one draw, 32 bits a side; a bid at or under zero is left
     /// out. The generator writes level 0 with this and `write(into:)` the others.

@@ -1,17 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
 import Synchronization
 
 /// A few plain values that one side changes now and then and every evaluation reads (the fx quotes): read from
-/// any thread without a lock, between two loads of a version that writers make odd while they write (a sequence
-/// lock). A mutex's lock and unlock are two locked instructions a read; these are two plain loads.
+/// any thread without a lock (`SequenceLock`), written under a mutex.
 public final class VersionedValues<Value: Sendable>: @unchecked Sendable {
     // Written only under `writers` with the version odd; read by copy, kept when the version did not move.
     private let values: UnsafeMutablePointer<Value>
-    private let version = Atomic<UInt64>(0)
+    private let sequence = SequenceLock()
     private let writers = Mutex<Void>(())
     public let count: Int
 
@@ -50,27 +44,9 @@ public final class VersionedValues<Value: Sendable>: @unchecked Sendable {
     }
 
     private func writing(_ body: (UnsafeMutablePointer<Value>) -> Void) {
-        writers.withLock { _ in
-            let v = version.load(ordering: .relaxed)
-            version.store(v &+ 1, ordering: .relaxed)
-            atomicMemoryFence(ordering: .releasing)
-            body(values)
-            version.store(v &+ 2, ordering: .releasing)
-        }
+        writers.withLock { _ in sequence.writing { body(values) } }
     }
 
-    @usableFromInline @inline(__always)
-    func consistent<R>(_ body: (UnsafeMutablePointer<Value>) -> R) -> R {
-        var attempts = 0
-        while true {
-            let v = version.load(ordering: .acquiring)
-            if v & 1 == 0 {
-                let result = body(values)
-                atomicMemoryFence(ordering: .acquiring)
-                if version.load(ordering: .relaxed) == v { return result }
-            }
-            attempts += 1
-            if attempts & 63 == 0 { sched_yield() }
-        }
-    }
+    @inline(__always)
+    private func consistent<R>(_ body: (UnsafeMutablePointer<Value>) -> R) -> R { sequence.reading { body(values) } }
 }

@@ -12,15 +12,16 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable, Codable, Equatable {
 
     /// Seeds through SplitMix64 so nearby seeds give unrelated streams.
     public init(seed: UInt64) {
-        var x = seed
-        func splitmix() -> UInt64 {
-            x &+= 0x9E37_79B9_7F4A_7C15
-            var z = x
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        s0 = splitmix(); s1 = splitmix(); s2 = splitmix(); s3 = splitmix()
+        s0 = Self.splitMix(seed, 0); s1 = Self.splitMix(seed, 1); s2 = Self.splitMix(seed, 2); s3 = Self.splitMix(seed, 3)
+    }
+
+    /// SplitMix64's output number `k` (from 0) from `seed`: any of them without the ones before.
+    @inlinable @inline(__always)
+    public static func splitMix(_ seed: UInt64, _ k: Int) -> UInt64 {
+        var z = seed &+ UInt64(k &+ 1) &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 
     @inlinable

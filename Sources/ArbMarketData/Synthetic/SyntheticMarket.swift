@@ -257,11 +257,12 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
         // time (130 bytes at odd offsets, each way).
         let interval = markets.withUnsafeMutableBufferPointer { states -> Int64 in
             let state = states.baseAddress! + market
+            // A `KRW-USDT` book sits around the rate; an asset's around its processes' price, on the venue's levels.
+            var mid = fxMid, levels = 15, unitsPerLevel = 200_000.0
             if let asset {
                 let noise = 1 + state.pointee.rng.normal() * (Self.venueNoiseBps * 1e-4)
                 if let d = state.pointee.deviation { state.pointee.deviation = Self.evolve(d, venue: venue, to: t) }
                 let deviationBps = state.pointee.deviation?.bps
-                let mid: Double
                 let priceUSD: Double
                 if venue.isKRW {
                     let premium = deviationBps.map { asset.premiumBps + $0 } ?? asset.premiumBps
@@ -271,20 +272,14 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
                     mid = deviationBps.map { asset.midUSD * (1 + $0 * 1e-4) * noise } ?? asset.midUSD * noise
                     priceUSD = mid
                 }
-                let levels = venue.info.bookLevels
-                store.write(market) { snap in
-                    Self.build(&snap, mid: mid, instrument: instrument, spreadBps: state.pointee.spreadBps, levels: levels,
-                               unitsPerLevel: asset.depthUSD / priceUSD, rng: &state.pointee.rng)
-                    snap.exchangeTimeNs = t
-                    snap.receiveTimeNs = t
-                }
-            } else {
-                store.write(market) { snap in
-                    Self.build(&snap, mid: fxMid, instrument: instrument, spreadBps: state.pointee.spreadBps, levels: 15,
-                               unitsPerLevel: 200_000, rng: &state.pointee.rng)
-                    snap.exchangeTimeNs = t
-                    snap.receiveTimeNs = t
-                }
+                levels = venue.info.bookLevels
+                unitsPerLevel = asset.depthUSD / priceUSD
+            }
+            store.write(market) { snap in
+                Self.build(&snap, mid: mid, instrument: instrument, spreadBps: state.pointee.spreadBps, levels: levels,
+                           unitsPerLevel: unitsPerLevel, rng: &state.pointee.rng)
+                snap.exchangeTimeNs = t
+                snap.receiveTimeNs = t
             }
             return Int64(meanIntervalNs * (0.5 + state.pointee.rng.unit()))
         }
