@@ -44,6 +44,10 @@ import Testing
         #expect(JSONValue.double(0.1).rendered() == "0.1")
         #expect(JSONValue.double(.nan).rendered() == "null")
         #expect(JSONValue.string("q\"b\\n\n\u{01}\u{1f}é😀").rendered() == #""q\"b\\n\n\u0001\u001fé😀""#)
+        // Escapes at both ends of a string and none at all: the runs between escapes are copied whole.
+        #expect(JSONValue.string("\tKRW-BTC\r").rendered() == #""\tKRW-BTC\r""#)
+        #expect(JSONValue.string("upbit:KRW-BTC|binance:BTCUSDT").rendered() == #""upbit:KRW-BTC|binance:BTCUSDT""#)
+        #expect(JSONValue.string("").rendered() == #""""#)
         let tree: JSONValue = ["b": [1, ["c": nil]], "a": true]
         #expect(tree.rendered(pretty: false) == #"{"a":true,"b":[1,{"c":null}]}"#)
         #expect(tree.rendered() == "{\n  \"a\": true,\n  \"b\": [\n    1,\n    {\n      \"c\": null\n    }\n  ]\n}")

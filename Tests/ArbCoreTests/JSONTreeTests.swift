@@ -54,6 +54,18 @@ import Testing
         #expect(try JSONTree.encode(Twice()).rendered(pretty: false) == #"{"a":{},"b":2}"#)
     }
 
+    @Test func everyIntegerWidthIsAJSONIntegerAndOneTooWideIsRefused() throws {
+        struct Widths: Encodable {
+            var i8: Int8 = -8, i16: Int16 = -16, i32: Int32 = -32, u: UInt = 7, u8: UInt8 = 8, u16: UInt16 = 16
+            var u32: UInt32 = 32, u64: UInt64 = 64
+        }
+        #expect(String(decoding: try JSONTree.renderedBytes(Widths()), as: UTF8.self)
+            == #"{"i16":-16,"i32":-32,"i8":-8,"u":7,"u16":16,"u32":32,"u64":64,"u8":8}"#)
+        for tooWide in [Widths(u64: .max), Widths(u: .max)] {
+            #expect(throws: EncodingError.self) { try JSONTree.renderedBytes(tooWide) }
+        }
+    }
+
     @Test func decodesBackToTheSameValue() throws {
         let tree = try JSONTree.encode(Self.value)
         #expect(try JSONTree.decode(Outer.self, from: tree) == Self.value)

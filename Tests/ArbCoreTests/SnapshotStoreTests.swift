@@ -67,7 +67,8 @@ import Testing
                 for n in 2...20_000 as ClosedRange<Int64> {
                     Self.write(store, market: a, n)
                     let ok = store.withSnapshots(a, b) { x, y in
-                        x.bids.prices[0] == x.receiveTimeNs * 100 && y.bids.prices[0] == y.receiveTimeNs * 100
+                        x.pointee.bids.prices[0] == x.pointee.receiveTimeNs * 100
+                            && y.pointee.bids.prices[0] == y.pointee.receiveTimeNs * 100
                     }
                     if !ok { bad.add(1, ordering: .relaxed) }
                 }

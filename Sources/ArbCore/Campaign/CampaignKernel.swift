@@ -262,10 +262,10 @@ public final class CampaignKernel: Sendable {
             case .none: return .settled(nil)
             case .enter(let proposal):
                 if coordinator.refusesBeforeData(route: index, timeNs: nowNs) {
-                    return .refused(proposal, fx: fx, oldestBookNs: Swift.min(a.receiveTimeNs, b.receiveTimeNs))
+                    return .refused(proposal, fx: fx, oldestBookNs: Swift.min(a.pointee.receiveTimeNs, b.pointee.receiveTimeNs))
                 }
-                return .enter(proposal, a: copy a, b: copy b, fx: fx)
-            case .exit(let proposal): return .exit(proposal, a: copy a, b: copy b, fx: fx)
+                return .enter(proposal, a: a.pointee, b: b.pointee, fx: fx)
+            case .exit(let proposal): return .exit(proposal, a: a.pointee, b: b.pointee, fx: fx)
             }
         }
         worker.countIteration()

@@ -9,10 +9,10 @@ public final class RouteWorker: @unchecked Sendable {
     public var engine: RouteEngine
     /// Why the route stopped with an error; nil while healthy. Written before `done` is set.
     public var failure: String?
-    private let finished = Atomic<Bool>(false)
+    @usableFromInline let finished = Atomic<Bool>(false)
     /// True once the route has stopped evaluating (iterations reached or failed). Readable from any thread;
-    /// `failure` may be read once this is true.
-    public var done: Bool {
+    /// `failure` may be read once this is true. Inlinable: the drivers ask it twice an evaluation.
+    @inlinable public var done: Bool {
         get { finished.load(ordering: .acquiring) }
         set { finished.store(newValue, ordering: .releasing) }
     }

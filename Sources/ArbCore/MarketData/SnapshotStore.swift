@@ -110,17 +110,19 @@ public final class SnapshotStore: Sendable {
     }
 
     /// Runs `body` over the newest snapshots of two markets where they lie, without copying their levels; neither
-    /// changes meanwhile. Locks are taken in index order, so two callers never wait on each other.
+    /// changes meanwhile, and the pointers are good only inside `body`. Locks are taken in index order, so two
+    /// callers never wait on each other.
     @inlinable
-    public func withSnapshots<R: Sendable, E: Error>(_ a: Int, _ b: Int,
-                                                     _ body: (borrowing BookSnapshot, borrowing BookSnapshot) throws(E) -> R) throws(E) -> R {
+    public func withSnapshots<R: Sendable, E: Error>(
+        _ a: Int, _ b: Int, _ body: (UnsafePointer<BookSnapshot>, UnsafePointer<BookSnapshot>) throws(E) -> R
+    ) throws(E) -> R {
         precondition(a >= 0 && a < marketCount && b >= 0 && b < marketCount && a != b, "market index out of range")
         let (first, second) = a < b ? (a, b) : (b, a)
         return try holding(first) { () throws(E) -> R in
             try holding(second) { () throws(E) -> R in
                 settle(a)
                 settle(b)
-                return try body(books[a], books[b])
+                return try body(books + a, books + b)
             }
         }
     }

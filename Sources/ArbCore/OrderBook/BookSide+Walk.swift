@@ -28,19 +28,32 @@ extension BookSide {
     }
 
     /// Volume-weighted average price for `quantity` in `Double` (signal path); nil when depth runs out.
-    // Always inlined, like `quantityWithin`: a side is 328 bytes, and a call on one side of a book passed by value
-    // copied the side to the stack first.
-    @inlinable @inline(__always)
     public func vwap(_ quantity: Double) -> Double? {
+        withUnsafePointer(to: self) { BookSide.vwap($0, quantity) }
+    }
+
+    /// The largest quantity whose VWAP stays within `bps` of the best price (worse by at most `bps`).
+    /// `isAsk` tells which way is worse. Returns the whole depth when every level qualifies.
+    public func quantityWithin(bps: Double, isAsk: Bool) -> Double {
+        withUnsafePointer(to: self) { BookSide.quantityWithin($0, bps: bps, isAsk: isAsk) }
+    }
+
+    // The walks of the signal path read the side where it lies, through a pointer: a method called on a side
+    // of a borrowed book is handed the side loaded whole (328 bytes copied) before it looks at a level.
+
+    /// `vwap` of the side at `side`.
+    @inlinable @inline(__always)
+    public static func vwap(_ side: UnsafePointer<BookSide>, _ quantity: Double) -> Double? {
+        let count = side.pointee.count
         guard count > 0 else { return nil }
         // Within the best level the price at size is the best price, exactly.
-        if quantity * 1e8 <= Double(quantities[0]) + 0.5 { return Double(prices[0]) / 1e8 }
+        if quantity * 1e8 <= Double(side.pointee.quantities[0]) + 0.5 { return Double(side.pointee.prices[0]) / 1e8 }
         var remaining = quantity * 1e8
         var cost = 0.0
         var i = 0
         while i < count {
-            let q = Double(quantities[i])
-            let p = Double(prices[i]) / 1e8
+            let q = Double(side.pointee.quantities[i])
+            let p = Double(side.pointee.prices[i]) / 1e8
             if q >= remaining {
                 cost += remaining * p
                 return cost / (quantity * 1e8)
@@ -52,18 +65,18 @@ extension BookSide {
         return nil
     }
 
-    /// The largest quantity whose VWAP stays within `bps` of the best price (worse by at most `bps`).
-    /// `isAsk` tells which way is worse. Returns the whole depth when every level qualifies.
+    /// `quantityWithin` of the side at `side`.
     @inlinable @inline(__always)
-    public func quantityWithin(bps: Double, isAsk: Bool) -> Double {
+    public static func quantityWithin(_ side: UnsafePointer<BookSide>, bps: Double, isAsk: Bool) -> Double {
+        let count = side.pointee.count
         guard count > 0 else { return 0 }
-        let best = Double(prices[0]) / 1e8
+        let best = Double(side.pointee.prices[0]) / 1e8
         let limit = isAsk ? best * (1 + bps / 1e4) : best * (1 - bps / 1e4)
         var cumQty = 0.0
         var cumCost = 0.0
         for i in 0..<count {
-            let p = Double(prices[i]) / 1e8
-            let q = Double(quantities[i]) / 1e8
+            let p = Double(side.pointee.prices[i]) / 1e8
+            let q = Double(side.pointee.quantities[i]) / 1e8
             let worse = isAsk ? p > limit : p < limit
             if worse {
                 // Take x more at p while (cumCost + p·x) / (cumQty + x) stays on the good side of limit:

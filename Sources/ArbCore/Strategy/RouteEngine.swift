@@ -118,17 +118,29 @@ public struct RouteEngine: Sendable, Codable, Equatable {
     /// Evaluates once. `entriesAllowed` is false while paused, after an emergency stop, or while stopping.
     public mutating func evaluate(a: BookSnapshot, b: BookSnapshot, fx: FxQuote, nowNs: Int64,
                                   entriesAllowed: Bool) throws(RouteFailure) -> RouteAction {
-        iterations += 1
-        if a.isEmpty || b.isEmpty || route.needsFx && fx.rate <= 0 { return .none }
-        guard a.bids.prices[0] > 0, a.asks.prices[0] > 0, b.bids.prices[0] > 0, b.asks.prices[0] > 0 else {
-            throw RouteFailure("non-positive price in \(route.key) book (\(route.venues.a) seq \(a.sequence), \(route.venues.b) seq \(b.sequence))")
+        try withUnsafePointer(to: a) { (a) throws(RouteFailure) -> RouteAction in
+            try withUnsafePointer(to: b) { (b) throws(RouteFailure) -> RouteAction in
+                try evaluate(a: a, b: b, fx: fx, nowNs: nowNs, entriesAllowed: entriesAllowed)
+            }
         }
-        lastSequenceA = a.sequence
-        lastSequenceB = b.sequence
+    }
+
+    /// The same with the books read where they lie (the snapshot store's, their slots held).
+    public mutating func evaluate(a: UnsafePointer<BookSnapshot>, b: UnsafePointer<BookSnapshot>, fx: FxQuote,
+                                  nowNs: Int64, entriesAllowed: Bool) throws(RouteFailure) -> RouteAction {
+        iterations += 1
+        if a.pointee.isEmpty || b.pointee.isEmpty || route.needsFx && fx.rate <= 0 { return .none }
+        guard a.pointee.bids.prices[0] > 0, a.pointee.asks.prices[0] > 0, b.pointee.bids.prices[0] > 0,
+              b.pointee.asks.prices[0] > 0 else {
+            throw RouteFailure("non-positive price in \(route.key) book (\(route.venues.a) seq \(a.pointee.sequence), \(route.venues.b) seq \(b.pointee.sequence))")
+        }
+        lastSequenceA = a.pointee.sequence
+        lastSequenceB = b.pointee.sequence
         let d = route.divisors(fx: fx.rate)
-        premiumBps = Edge.premium(midA: a.mid, midB: b.mid, fxA: d.a, fxB: d.b)
+        premiumBps = Edge.premium(midA: a.pointee.mid, midB: b.pointee.mid, fxA: d.a, fxB: d.b)
         if let pair = holding {
-            return closing == nil ? exitCheck(pair, a: a, b: b, fx: d, nowNs: nowNs, forced: nil) : .none
+            // The flag, not `closing == nil`: comparing the optional struct copied it through its value witness.
+            return isClosing ? .none : exitCheck(pair, a: a, b: b, fx: d, nowNs: nowNs, forced: nil)
         }
         guard entriesAllowed else { return .none }
         return entryCheck(a: a, b: b, fx: d)
@@ -187,13 +199,17 @@ public struct RouteEngine: Sendable, Codable, Equatable {
     /// The exit an open pair would take now, whatever its edge (stop, flatten, emergency).
     public mutating func forcedExit(reason: String, a: BookSnapshot, b: BookSnapshot,
                                     fx: FxQuote, nowNs: Int64) -> RouteAction {
-        guard let pair = holding, closing == nil, !a.isEmpty, !b.isEmpty, !route.needsFx || fx.rate > 0 else { return .none }
-        return exitCheck(pair, a: a, b: b, fx: route.divisors(fx: fx.rate), nowNs: nowNs, forced: reason)
+        guard let pair = holding, !isClosing, !a.isEmpty, !b.isEmpty, !route.needsFx || fx.rate > 0 else { return .none }
+        let d = route.divisors(fx: fx.rate)
+        return withUnsafePointer(to: a) { a in
+            withUnsafePointer(to: b) { b in exitCheck(pair, a: a, b: b, fx: d, nowNs: nowNs, forced: reason) }
+        }
     }
 
     // Mutating though it changes nothing: called from `evaluate` as a non-mutating method, it was handed a copy of
     // the whole engine (750 bytes) on every evaluation that reached it.
-    private mutating func entryCheck(a: BookSnapshot, b: BookSnapshot, fx: (a: Double, b: Double)) -> RouteAction {
+    private mutating func entryCheck(a: UnsafePointer<BookSnapshot>, b: UnsafePointer<BookSnapshot>,
+                                     fx: (a: Double, b: Double)) -> RouteAction {
         let p = params
         let sellEdge = Edge.sellABuyB(bidA: a.bestBid, askB: b.bestAsk, fxA: fx.a, fxB: fx.b)
         let buyEdge = Edge.buyASellB(askA: a.bestAsk, bidB: b.bestBid, fxA: fx.a, fxB: fx.b)
@@ -220,7 +236,7 @@ public struct RouteEngine: Sendable, Codable, Equatable {
             grossEdgeBps: gross, netEdgeBps: net, slippageBps: bestEdge - gross))
     }
 
-    private mutating func exitCheck(_ pair: Holding, a: BookSnapshot, b: BookSnapshot,
+    private mutating func exitCheck(_ pair: Holding, a: UnsafePointer<BookSnapshot>, b: UnsafePointer<BookSnapshot>,
                                     fx: (a: Double, b: Double), nowNs: Int64, forced: String?) -> RouteAction {
         let q = pair.quantity.double
         // Unwind legs: a Sell-A/Buy-B pair buys A back at the asks and sells B at the bids.
@@ -318,20 +334,31 @@ public struct RouteEngine: Sendable, Codable, Equatable {
     }
 }
 
-extension BookSnapshot {
-    // One side, read where it lies: `let side = asks ? book.asks : book.bids` copies 328 bytes a side.
+extension UnsafePointer where Pointee == BookSnapshot {
+    // A book read where it lies (see `BookSide.vwap(_:_:)`); the side's offset is a constant, so picking one
+    // costs a conditional move.
 
     @inline(__always)
-    func vwap(asks: Bool, _ quantity: Double) -> Double? { asks ? self.asks.vwap(quantity) : bids.vwap(quantity) }
+    func side(asks: Bool) -> UnsafePointer<BookSide> {
+        let offset = asks ? MemoryLayout<BookSnapshot>.offset(of: \.asks)! : MemoryLayout<BookSnapshot>.offset(of: \.bids)!
+        return (UnsafeRawPointer(self) + offset).assumingMemoryBound(to: BookSide.self)
+    }
+
+    @inline(__always)
+    func vwap(asks: Bool, _ quantity: Double) -> Double? { BookSide.vwap(side(asks: asks), quantity) }
 
     @inline(__always)
     func quantityWithin(asks: Bool, bps: Double) -> Double {
-        asks ? self.asks.quantityWithin(bps: bps, isAsk: true) : bids.quantityWithin(bps: bps, isAsk: false)
+        BookSide.quantityWithin(side(asks: asks), bps: bps, isAsk: asks)
     }
 
     /// The price of the side's last level, in units.
     @inline(__always)
     func lastPrice(asks: Bool) -> Double {
-        asks ? Double(self.asks.prices[self.asks.count - 1]) / 1e8 : Double(bids.prices[bids.count - 1]) / 1e8
+        let side = side(asks: asks)
+        return Double(side.pointee.prices[side.pointee.count - 1]) / 1e8
     }
+
+    @inline(__always) var bestBid: Double { Double(pointee.bids.prices[0]) / 1e8 }
+    @inline(__always) var bestAsk: Double { Double(pointee.asks.prices[0]) / 1e8 }
 }

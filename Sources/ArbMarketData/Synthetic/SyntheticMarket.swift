@@ -104,9 +104,8 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
     private var fx: FxProcess
     /// By market index.
     private var markets: [MarketState]
-    /// By market index: its asset (-1 for fx books) and its instrument.
-    private var marketAsset: [Int32] = []
-    private var instruments: [Instrument] = []
+    /// By market index: what generating its book reads of it.
+    private var shapes: [Shape] = []
     private var heap = EventQueue<Event>([])
 
     /// A market over `members` (the resolved universe, in route order).
@@ -124,8 +123,7 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
         fx = FxProcess(rate: settings.fxStart, lastNs: settings.startNs, rng: Xoshiro256(seed: master.next()))
         let fxCount = map.count - map.routes.reduce(into: Set<Int>()) { $0.insert($1.a); $0.insert($1.b) }.count
         markets = []
-        marketAsset = Array(repeating: -1, count: fxCount)
-        instruments = Array(repeating: SyntheticListing.fxInstrument, count: fxCount)
+        shapes = (0..<fxCount).map { Shape(SyntheticListing.fxInstrument, venue: map.keys[$0].venue, levels: 15, asset: -1) }
         appendBooks(members, master: &master)
         // The fx markets' generators are drawn last but their books come first.
         let fxStates = (0..<fxCount).map { _ in MarketState(rng: Xoshiro256(seed: master.next()), spreadBps: 3) }
@@ -144,15 +142,15 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
         for m in members {
             for leg in Leg.allCases {
                 let market = map.routes[m.route.index][leg]
-                guard market == marketAsset.count else { continue }
+                guard market == shapes.count else { continue }
                 let venue = m.route.venues[leg]
                 // The spread is drawn from a copy: the book's generator starts where the market's seed put it.
                 let rng = Xoshiro256(seed: master.next())
                 var draw = rng
                 let spread = Self.spreadBase(m) * (0.8 + 0.4 * draw.unit()) * venue.info.spreadScale
                 markets.append(MarketState(rng: rng, spreadBps: spread, deviation: deviation(venue, m.route.base)))
-                marketAsset.append(Int32(assetIndex[m.route.base]!))
-                instruments.append(m.route.instrument(leg))
+                shapes.append(Shape(m.route.instrument(leg), venue: venue, levels: venue.info.bookLevels,
+                                    asset: Int32(assetIndex[m.route.base]!)))
             }
         }
     }
@@ -243,14 +241,14 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
         let event = heap.min!
         let market = Int(event.market)
         let t = event.timeNs
-        let venue = map.keys[market].venue
+        let shape = shapes[market]
+        let venue = shape.venue, krw = shape.isKRW, levels = shape.levels, instrument = shape.instrument
         // The fx process moves only when a book that shows it is drawn (a KRW venue's and KRW-USDT): a geometric
         // walk taken in one step or in several has the same law, and USDT books skip a draw.
-        if venue.isKRW { evolveFx(to: t) }
+        if krw { evolveFx(to: t) }
         let fxRate = fx.rate
-        let assetIndex = Int(marketAsset[market])
+        let assetIndex = Int(shape.asset)
         let asset = assetIndex >= 0 ? evolve(assetIndex, to: t) : nil
-        let instrument = instruments[market]
         let meanIntervalNs = self.meanIntervalNs
         let fxMid = assetIndex >= 0 || venue == .upbit ? fxRate : fxRate * fxFactor(venue)
         // The market's state changed where it lies: copied out and back it was a tenth of the synthetic market's
@@ -258,13 +256,13 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
         let interval = markets.withUnsafeMutableBufferPointer { states -> Int64 in
             let state = states.baseAddress! + market
             // A `KRW-USDT` book sits around the rate; an asset's around its processes' price, on the venue's levels.
-            var mid = fxMid, levels = 15, unitsPerLevel = 200_000.0
+            var mid = fxMid, unitsPerLevel = 200_000.0
             if let asset {
                 let noise = 1 + state.pointee.rng.normal() * (Self.venueNoiseBps * 1e-4)
-                if let d = state.pointee.deviation { state.pointee.deviation = Self.evolve(d, venue: venue, to: t) }
+                if let d = state.pointee.deviation { state.pointee.deviation = Self.evolve(d, krw: krw, to: t) }
                 let deviationBps = state.pointee.deviation?.bps
                 let priceUSD: Double
-                if venue.isKRW {
+                if krw {
                     let premium = deviationBps.map { asset.premiumBps + $0 } ?? asset.premiumBps
                     priceUSD = asset.midUSD * (1 + premium * 1e-4) * noise
                     mid = priceUSD * fxRate
@@ -272,7 +270,6 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
                     mid = deviationBps.map { asset.midUSD * (1 + $0 * 1e-4) * noise } ?? asset.midUSD * noise
                     priceUSD = mid
                 }
-                levels = venue.info.bookLevels
                 unitsPerLevel = asset.depthUSD / priceUSD
             }
             store.write(market) { snap in
@@ -288,15 +285,15 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
     }
 
     /// A deviation moved to `t`: mean reversion to zero, noise, and now and then a dislocation.
-    static func evolve(_ d: Deviation, venue: Venue, to t: Int64) -> Deviation {
+    static func evolve(_ d: Deviation, krw: Bool, to t: Int64) -> Deviation {
         var d = d
         let dt = Double(t - d.lastNs) * 1e-9
         guard dt > 0 else { return d }
         let decay = Self.exp(-deviationReversion * dt)
-        let sd = venue.isKRW ? deviationBps.krw : deviationBps.usdt
+        let sd = krw ? deviationBps.krw : deviationBps.usdt
         d.bps = d.bps * decay + sd * (1 - decay * decay).squareRoot() * d.rng.normal()
         if d.rng.unit() < 1 - Self.exp(-dislocationRate * dt) {
-            let range = venue.isKRW ? dislocationRange.krw : dislocationRange.usdt
+            let range = krw ? dislocationRange.krw : dislocationRange.usdt
             let size = range.lowerBound + (range.upperBound - range.lowerBound) * d.rng.unit()
             d.bps += d.rng.unit() < 0.5 ? size : -size
         }
