@@ -40,6 +40,14 @@ struct EventQueue<Element: Comparable> {
         siftDown(from: 0)
     }
 
+    /// Removes the earliest element (the queue must not be empty).
+    mutating func removeMin() {
+        let last = items.removeLast()
+        guard !items.isEmpty else { return }
+        items[0] = last
+        siftDown(from: 0)
+    }
+
     private mutating func siftDown(from start: Int) {
         items.withUnsafeMutableBufferPointer { a in
             let n = a.count

@@ -106,7 +106,7 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
     private var markets: [MarketState]
     /// By market index: what generating its book reads of it.
     private var shapes: [Shape] = []
-    private var heap = EventQueue<Event>([])
+    private var schedule = MarketSchedule([], meanIntervalNs: 1, markets: 0)
 
     /// A market over `members` (the resolved universe, in route order).
     public init(members: [UniverseMember], settings: Settings) {
@@ -128,12 +128,11 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
         // The fx markets' generators are drawn last but their books come first.
         let fxStates = (0..<fxCount).map { _ in MarketState(rng: Xoshiro256(seed: master.next()), spreadBps: 3) }
         markets.insert(contentsOf: fxStates, at: 0)
-        var heap = EventQueue<Event>([])
-        for market in 0..<map.count where map.isRead(market) {
+        let events = (0..<map.count).filter(map.isRead).map { market in
             let order = map.fxVenue(ofMarket: market) != nil ? Int32(market - fxCount) : Int32(market)
-            heap.insert(Event(timeNs: settings.startNs, order: order, market: Int32(market)))
+            return Event(timeNs: settings.startNs, order: order, market: Int32(market))
         }
-        self.heap = heap
+        schedule = MarketSchedule(events, meanIntervalNs: meanIntervalNs, markets: events.count)
     }
 
     /// The generators of the members' book markets not made yet, drawn from `master` in market order, each from
@@ -197,7 +196,7 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
             let added = map.add([m.route])
             appendBooks([m], master: &master)
             for market in added {
-                heap.insert(Event(timeNs: nowNs, order: Int32(market), market: Int32(market)))
+                schedule.insert(Event(timeNs: nowNs, order: Int32(market), market: Int32(market)))
             }
         }
     }
@@ -208,7 +207,7 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
         return h
     }
 
-    public var nextTimeNs: Int64? { heap.min?.timeNs }
+    public var nextTimeNs: Int64? { schedule.min?.timeNs }
 
     /// Every process and pending event: what a checkpoint needs to continue the same stream.
     struct State: Codable {
@@ -219,7 +218,7 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
     }
 
     public func checkpointState() throws -> [UInt8] {
-        let state = State(assets: assets, fx: fx, markets: markets, events: heap.items.sorted())
+        let state = State(assets: assets, fx: fx, markets: markets, events: schedule.items.sorted())
         return Array(try JSONEncoder().encode(state))
     }
 
@@ -233,12 +232,12 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
         assets = state.assets
         fx = state.fx
         markets = state.markets
-        heap = EventQueue(state.events)
+        schedule = MarketSchedule(state.events, meanIntervalNs: meanIntervalNs, markets: state.events.count)
     }
 
     public mutating func emit(into store: SnapshotStore) -> Int {
-        // The event stays at the top until its successor replaces it: one sift instead of a removal and an insertion.
-        let event = heap.min!
+        // The event stays pending until its successor replaces it.
+        let event = schedule.min!
         let market = Int(event.market)
         let t = event.timeNs
         let shape = shapes[market]
@@ -280,7 +279,7 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
             }
             return Int64(meanIntervalNs * (0.5 + state.pointee.rng.unit()))
         }
-        heap.replaceMin(with: Event(timeNs: t + Swift.max(1, interval), order: event.order, market: event.market))
+        schedule.replaceMin(with: Event(timeNs: t + Swift.max(1, interval), order: event.order, market: event.market))
         return market
     }
 

@@ -1,0 +1,170 @@
+/// The synthetic market's pending book events, earliest first (by time, then order): at most one per market.
+///
+/// A market's next book comes at most 1.5 mean intervals after its last, so the pending events lie in a window
+/// that slides with the clock. A ring of buckets `2^shift` ns wide covers it, about one event a bucket, each bucket
+/// a list kept in order, a bit per bucket that holds any. The earliest event is the head of the first bucket
+/// holding one from the window's start; an emission pops it and puts the market's next event into its bucket, the
+/// same few steps at 41 markets as at 2,001, where a 4-ary heap's sift went down six levels of dependent loads (the
+/// largest single cost of a 1,000-route campaign). Events outside the window (the joins of a refresh due before
+/// the window's start, anything far ahead) wait in a heap beside it; every answer is exact either way.
+struct MarketSchedule: Sendable {
+    typealias Event = SyntheticMarket.Event
+
+    /// A market's pending event and the next market in its bucket (-1: the last; `outside`: not in the ring).
+    private struct Node: Sendable {
+        var timeNs: Int64
+        var order: Int32
+        var next: Int32
+    }
+
+    private static let outside = Int32.min
+
+    private var nodes: [Node] = []
+    private var heads: [Int32]
+    private var occupied: [UInt64]
+    private let shift: Int64
+    private let mask: Int
+    /// The absolute bucket (`timeNs >> shift`) the window starts at: the earliest ring event's.
+    private var base: Int64 = 0
+    private var ringCount = 0
+    private var far = EventQueue<Event>([])
+    /// The earliest pending event (meaningful when `count > 0`), and whether it is the ring's.
+    private var earliest = Event(timeNs: 0, order: 0, market: -1)
+    private var earliestInRing = false
+
+    /// A schedule of `events` for markets whose books come every `meanIntervalNs` on average, at most 1.5 times
+    /// that apart; `markets` sizes the buckets (about one event each).
+    init(_ events: [Event], meanIntervalNs: Double, markets: Int) {
+        let width = Swift.max(1, meanIntervalNs / Double(Swift.max(1, markets)))
+        var shift: Int64 = 0
+        while shift < 40 && Double(Int64(1) << (shift + 1)) <= width { shift += 1 }
+        self.shift = shift
+        // The window: the longest interval and a bucket to spare, in a power of two of buckets.
+        let span = (1.5 * meanIntervalNs + 2) / Double(Int64(1) << shift) + 2
+        var count = 64
+        while Double(count) < span && count < 1 << 20 { count *= 2 }
+        mask = count - 1
+        heads = Array(repeating: -1, count: count)
+        occupied = Array(repeating: 0, count: count / 64)
+        // Sorted first: each bucket's list then builds in order by pushing at its head, the start's burst of
+        // every market at one instant included.
+        let sorted = events.sorted()
+        guard let first = sorted.first else { return }
+        base = first.timeNs >> shift
+        for event in sorted.reversed() { add(event) }
+        settle(from: base)
+    }
+
+    var min: Event? { count > 0 ? earliest : nil }
+
+    var count: Int { ringCount + far.count }
+
+    /// Every pending event, in no particular order.
+    var items: [Event] {
+        var all = far.items
+        for (market, node) in nodes.enumerated() where node.next != Self.outside {
+            all.append(Event(timeNs: node.timeNs, order: node.order, market: Int32(market)))
+        }
+        return all
+    }
+
+    /// Adds the event of a market that has none pending, at or after the earliest one's time.
+    mutating func insert(_ event: Event) {
+        if ringCount == 0 { base = event.timeNs >> shift }
+        add(event)
+        settle(from: base)
+    }
+
+    /// Replaces the earliest event with `event` (the schedule must not be empty).
+    mutating func replaceMin(with event: Event) {
+        if earliestInRing {
+            // Popped before the window moves: the new event is no earlier, so the window still holds it.
+            let popped = Int(earliest.market)
+            let bucket = Int(base) & mask
+            nodes.withUnsafeMutableBufferPointer { n in
+                heads.withUnsafeMutableBufferPointer { h in
+                    h[bucket] = n[popped].next
+                    if h[bucket] < 0 { occupied[bucket >> 6] &= ~(1 << UInt64(bucket & 63)) }
+                }
+                n[popped].next = Self.outside
+            }
+            ringCount -= 1
+        } else {
+            far.removeMin()
+            if ringCount == 0 { base = event.timeNs >> shift }
+        }
+        add(event)
+        settle(from: base)
+    }
+
+    /// Puts `event` into its bucket, in order, or into `far` when the window cannot hold it.
+    private mutating func add(_ event: Event) {
+        let market = Int(event.market)
+        if nodes.count <= market {
+            nodes.append(contentsOf: repeatElement(Node(timeNs: 0, order: 0, next: Self.outside), count: market + 1 - nodes.count))
+        }
+        let absolute = event.timeNs >> shift
+        guard absolute >= base && absolute - base <= Int64(mask) else {
+            far.insert(event)
+            return
+        }
+        let bucket = Int(absolute) & mask
+        ringCount += 1
+        nodes.withUnsafeMutableBufferPointer { n in
+            heads.withUnsafeMutableBufferPointer { h in
+                var previous: Int32 = -1
+                var current = h[bucket]
+                while current >= 0 && Self.before(n[Int(current)], event) {
+                    previous = current
+                    current = n[Int(current)].next
+                }
+                n[market] = Node(timeNs: event.timeNs, order: event.order, next: current)
+                if previous < 0 { h[bucket] = event.market } else { n[Int(previous)].next = event.market }
+            }
+        }
+        occupied[bucket >> 6] |= 1 << UInt64(bucket & 63)
+    }
+
+    /// Moves the window to the first bucket holding an event, from absolute bucket `start` on, and notes the
+    /// earliest event of all.
+    private mutating func settle(from start: Int64) {
+        guard ringCount > 0 else {
+            if let head = far.min {
+                earliest = head
+                earliestInRing = false
+            }
+            return
+        }
+        let from = Int(start) & mask
+        var found = from
+        if heads[from] < 0 {
+            found = occupied.withUnsafeBufferPointer { o -> Int in
+                var word = from >> 6
+                var bits = o[word] & (~0 << UInt64(from & 63))
+                var scanned = 0
+                while bits == 0 {
+                    scanned += 1
+                    precondition(scanned <= o.count, "the schedule's ring holds \(ringCount) events but no bucket is marked")
+                    word = (word + 1) & (o.count - 1)
+                    bits = o[word]
+                }
+                return word << 6 | bits.trailingZeroBitCount
+            }
+            // Forward from `start` around the ring: the distance is the found bucket's offset in the window.
+            base = start + Int64((found - from) & mask)
+        }
+        let head = heads[found]
+        let node = nodes[Int(head)]
+        earliest = Event(timeNs: node.timeNs, order: node.order, market: head)
+        earliestInRing = true
+        if far.count > 0, let other = far.min, other < earliest {
+            earliest = other
+            earliestInRing = false
+        }
+    }
+
+    @inline(__always)
+    private static func before(_ a: Node, _ b: Event) -> Bool {
+        a.timeNs != b.timeNs ? a.timeNs < b.timeNs : a.order < b.order
+    }
+}

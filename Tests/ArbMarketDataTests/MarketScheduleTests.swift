@@ -1,0 +1,112 @@
+@testable import ArbMarketData
+import Testing
+
+@Suite struct MarketScheduleTests {
+    typealias Event = SyntheticMarket.Event
+
+    /// A schedule checked against every pending event looked at whole, step by step.
+    struct Checked {
+        var schedule: MarketSchedule
+        var pending: [Int32: Event] = [:]
+
+        init(_ events: [Event], meanIntervalNs: Double, markets: Int) {
+            schedule = MarketSchedule(events, meanIntervalNs: meanIntervalNs, markets: markets)
+            for e in events { pending[e.market] = e }
+        }
+
+        var expected: Event? { pending.values.min() }
+
+        mutating func replaceMin(timeNs: Int64) {
+            let earliest = expected!
+            let next = Event(timeNs: timeNs, order: earliest.order, market: earliest.market)
+            schedule.replaceMin(with: next)
+            pending[earliest.market] = next
+        }
+
+        mutating func insert(_ event: Event) {
+            schedule.insert(event)
+            pending[event.market] = event
+        }
+
+        func agrees() -> Bool {
+            schedule.min == expected && schedule.count == pending.count
+                && schedule.items.sorted() == pending.values.sorted()
+        }
+    }
+
+    struct Draws {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            return state
+        }
+        mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+    }
+
+    /// The synthetic market's pattern: every market at the start instant, then each next book 0.5–1.5 mean
+    /// intervals after its last; the same earliest event as the whole set at every step, at 1 to 2,001 markets.
+    @Test(arguments: [1, 2, 3, 41, 64, 401, 2_001])
+    func yieldsTheEarliestEventAsTheMarketEmits(markets: Int) {
+        let mean = 1e8
+        let start: Int64 = 1_767_225_600_000_000_000
+        var draws = Draws(state: 0x9E37_79B9_7F4A_7C15 ^ UInt64(markets))
+        var s = Checked((0..<markets).map { Event(timeNs: start, order: Int32(markets - 1 - $0), market: Int32($0)) },
+                        meanIntervalNs: mean, markets: markets)
+        #expect(s.agrees())
+        var disagreements = 0
+        for step in 0..<20_000 {
+            let t = s.expected!.timeNs
+            s.replaceMin(timeNs: t + Swift.max(1, Int64(mean * (0.5 + draws.unit()))))
+            if s.schedule.min != s.expected { disagreements += 1 }
+            if step % 997 == 0 && !s.agrees() { disagreements += 1 }
+        }
+        #expect(disagreements == 0)
+        #expect(s.agrees())
+    }
+
+    /// Events outside the window (markets joining before the window's start, books far ahead, ties at one
+    /// instant, a checkpoint's events spread wide) are kept beside it and still come out in order.
+    @Test func eventsOutsideTheWindowComeOutInOrder() {
+        let mean = 1e6
+        var draws = Draws(state: 42)
+        // A checkpoint's events: spread over a hundred mean intervals, wider than the window.
+        let spread = (0..<50).map { Event(timeNs: Int64(draws.unit() * 100 * mean), order: Int32($0), market: Int32($0)) }
+        var s = Checked(spread, meanIntervalNs: mean, markets: 50)
+        #expect(s.agrees())
+        var nextMarket: Int32 = 50
+        var disagreements = 0
+        for step in 0..<30_000 {
+            let t = s.expected!.timeNs
+            switch step % 10 {
+            case 3 where nextMarket < 400:
+                // A join now: at the current instant, possibly before the window's start.
+                s.insert(Event(timeNs: t, order: nextMarket, market: nextMarket))
+                nextMarket += 1
+            case 7:
+                // Far ahead of the window.
+                s.replaceMin(timeNs: t + Int64(mean * (5 + 20 * draws.unit())))
+            case 8:
+                // A tie with the earliest.
+                s.replaceMin(timeNs: t)
+            default:
+                s.replaceMin(timeNs: t + Swift.max(1, Int64(mean * (0.5 + draws.unit()))))
+            }
+            if s.schedule.min != s.expected { disagreements += 1 }
+            if step % 1_009 == 0 && !s.agrees() { disagreements += 1 }
+        }
+        #expect(disagreements == 0)
+        #expect(s.agrees())
+    }
+
+    /// An empty schedule, and one that empties of ring events while the far ones remain.
+    @Test func emptyAndFarOnly() {
+        var empty = MarketSchedule([], meanIntervalNs: 1e8, markets: 0)
+        #expect(empty.min == nil && empty.count == 0 && empty.items.isEmpty)
+        empty.insert(Event(timeNs: 5, order: 0, market: 0))
+        #expect(empty.min == Event(timeNs: 5, order: 0, market: 0))
+        var s = Checked([Event(timeNs: 0, order: 0, market: 0), Event(timeNs: 1_000_000_000_000, order: 1, market: 1)],
+                        meanIntervalNs: 1e3, markets: 2)
+        for _ in 0..<5 { s.replaceMin(timeNs: s.expected!.timeNs + 2_000_000_000_000) }
+        #expect(s.agrees())
+    }
+}
