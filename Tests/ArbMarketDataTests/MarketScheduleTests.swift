@@ -9,8 +9,8 @@ import Testing
         var schedule: MarketSchedule
         var pending: [Int32: Event] = [:]
 
-        init(_ events: [Event], meanIntervalNs: Double, markets: Int) {
-            schedule = MarketSchedule(events, meanIntervalNs: meanIntervalNs, markets: markets)
+        init(_ events: [Event], meanIntervalNs: Double, markets: Int, ringFrom: Int = 0) {
+            schedule = MarketSchedule(events, meanIntervalNs: meanIntervalNs, markets: markets, ringFrom: ringFrom)
             for e in events { pending[e.market] = e }
         }
 
@@ -44,14 +44,15 @@ import Testing
     }
 
     /// The synthetic market's pattern: every market at the start instant, then each next book 0.5–1.5 mean
-    /// intervals after its last; the same earliest event as the whole set at every step, at 1 to 2,001 markets.
-    @Test(arguments: [1, 2, 3, 41, 64, 401, 2_001])
-    func yieldsTheEarliestEventAsTheMarketEmits(markets: Int) {
+    /// intervals after its last; the same earliest event as the whole set at every step, at 1 to 2,001 markets,
+    /// in the ring and in the heap that small schedules keep alone.
+    @Test(arguments: [1, 2, 3, 41, 64, 401, 2_001], [0, 64])
+    func yieldsTheEarliestEventAsTheMarketEmits(markets: Int, ringFrom: Int) {
         let mean = 1e8
         let start: Int64 = 1_767_225_600_000_000_000
         var draws = Draws(state: 0x9E37_79B9_7F4A_7C15 ^ UInt64(markets))
         var s = Checked((0..<markets).map { Event(timeNs: start, order: Int32(markets - 1 - $0), market: Int32($0)) },
-                        meanIntervalNs: mean, markets: markets)
+                        meanIntervalNs: mean, markets: markets, ringFrom: ringFrom)
         #expect(s.agrees())
         var disagreements = 0
         for step in 0..<20_000 {
@@ -98,9 +99,24 @@ import Testing
         #expect(s.agrees())
     }
 
+    /// A copy of a schedule (a copy of the market) changes apart from the original.
+    @Test func aCopyChangesApart() {
+        var a = MarketSchedule((0..<8).map { Event(timeNs: Int64($0) * 10, order: Int32($0), market: Int32($0)) },
+                               meanIntervalNs: 100, markets: 8, ringFrom: 0)
+        let before = a.items.sorted()
+        var b = a
+        b.replaceMin(with: Event(timeNs: 95, order: 0, market: 0))
+        b.insert(Event(timeNs: 50, order: 8, market: 8))
+        #expect(a.items.sorted() == before && a.min == Event(timeNs: 0, order: 0, market: 0))
+        #expect(b.count == 9 && b.min == Event(timeNs: 10, order: 1, market: 1))
+        a.replaceMin(with: Event(timeNs: 71, order: 0, market: 0))
+        #expect(a.min == Event(timeNs: 10, order: 1, market: 1) && a.count == 8)
+        #expect(b.items.sorted().last == Event(timeNs: 95, order: 0, market: 0))
+    }
+
     /// An empty schedule, and one that empties of ring events while the far ones remain.
     @Test func emptyAndFarOnly() {
-        var empty = MarketSchedule([], meanIntervalNs: 1e8, markets: 0)
+        var empty = MarketSchedule([], meanIntervalNs: 1e8, markets: 0, ringFrom: 0)
         #expect(empty.min == nil && empty.count == 0 && empty.items.isEmpty)
         empty.insert(Event(timeNs: 5, order: 0, market: 0))
         #expect(empty.min == Event(timeNs: 5, order: 0, market: 0))
