@@ -7,7 +7,8 @@ import Foundation
 public struct RawClient: Sendable {
     public let fd: Int32
 
-    public init(port: UInt16) throws {
+    /// `receiveTimeout`: seconds a read waits for the peer before giving up.
+    public init(port: UInt16, receiveTimeout: Int = 10) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
@@ -20,7 +21,7 @@ public struct RawClient: Sendable {
             Glibc.close(fd)
             throw POSIXError(.ECONNREFUSED)
         }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        var timeout = timeval(tv_sec: receiveTimeout, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
@@ -63,8 +64,8 @@ public struct RawClient: Sendable {
 
     /// One request with `Connection: close`; returns status, lower-cased headers and body.
     public static func request(port: UInt16, _ method: String, _ target: String, headers: [String: String] = [:],
-                               body: [UInt8] = []) throws -> (status: Int, headers: [String: String], body: String) {
-        let client = try RawClient(port: port)
+                               body: [UInt8] = [], receiveTimeout: Int = 10) throws -> (status: Int, headers: [String: String], body: String) {
+        let client = try RawClient(port: port, receiveTimeout: receiveTimeout)
         defer { client.close() }
         var head = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
         for (k, v) in headers { head += "\(k): \(v)\r\n" }

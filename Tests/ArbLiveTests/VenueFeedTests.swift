@@ -78,7 +78,7 @@ final class NewVenues: @unchecked Sendable {
     static func started(okxFeed: String = "books", silence: Double = 15) async throws -> NewVenues {
         let v = try NewVenues(okxFeed: okxFeed, silence: silence)
         let zero = [UInt64](repeating: 0, count: v.names.count)
-        _ = await v.pump(seconds: 10) { v.allFresherThan(zero) }
+        _ = await v.pump(seconds: 30) { v.allFresherThan(zero) }
         return v
     }
 
@@ -129,7 +129,7 @@ final class NewVenues: @unchecked Sendable {
         // a loaded machine's stall in the servers' books does not trip the watchdog and count a reconnect.
         let v = try await Self.started(silence: 1.5)
         defer { v.shutdown() }
-        _ = await v.pump(seconds: 10) {
+        _ = await v.pump(seconds: 30) {
             (v.okx.connections.first?.textPings ?? 0) >= 2 && (v.bybit.connections.first?.textPings ?? 0) >= 2
                 && (v.bithumb.connections.first?.framePings ?? 0) >= 2
         }
@@ -151,13 +151,13 @@ final class NewVenues: @unchecked Sendable {
         let server = v.server(venue)
         server.skipSequence()
         let counters = v.hub.status[venue]
-        #expect(await eventually(10) { counters.resyncs.load(ordering: .relaxed) == 1 })
+        #expect(await eventually(30) { counters.resyncs.load(ordering: .relaxed) == 1 })
         #expect(counters.sequenceGaps.load(ordering: .relaxed) == 1)
         // One symbol was subscribed again and got its second snapshot; the connection stayed.
-        #expect(await eventually(10) { server.connections.first?.snapshots.values.contains(2) == true })
+        #expect(await eventually(30) { server.connections.first?.snapshots.values.contains(2) == true })
         #expect(server.connections.count == 1 && counters.reconnects.load(ordering: .relaxed) == 0)
         let before = v.sequences
-        _ = await v.pump(seconds: 10) { v.allFresherThan(before) }
+        _ = await v.pump(seconds: 30) { v.allFresherThan(before) }
         #expect(v.allFresherThan(before))
         #expect(counters.sequenceGaps.load(ordering: .relaxed) == 1, "the new snapshot restarted the chain")
     }
@@ -166,11 +166,11 @@ final class NewVenues: @unchecked Sendable {
         let v = try await Self.started()
         defer { v.shutdown() }
         for s in [v.bithumb, v.okx, v.bybit] { s.dropAll() }
-        #expect(await eventually(10) {
+        #expect(await eventually(30) {
             [v.bithumb, v.okx, v.bybit].allSatisfy { $0.connections.count == 2 && $0.openConnections.count == 1 && $0.connections[1].symbols.count >= 3 }
         })
         let before = v.sequences
-        _ = await v.pump(seconds: 10) { v.allFresherThan(before) }
+        _ = await v.pump(seconds: 30) { v.allFresherThan(before) }
         #expect(v.allFresherThan(before))
         for venue in [Venue.bithumb, .okx, .bybit] { #expect(v.hub.status[venue].reconnects.load(ordering: .relaxed) == 1, "\(venue)") }
     }
@@ -182,12 +182,12 @@ final class NewVenues: @unchecked Sendable {
         defer { v.shutdown() }
         let server = v.server(venue)
         server.setSilent(true)
-        #expect(await eventually(10) { server.connections.count >= 2 && !server.connections[0].isOpen })
+        #expect(await eventually(30) { server.connections.count >= 2 && !server.connections[0].isOpen })
         #expect(v.hub.status[venue].reconnects.load(ordering: .relaxed) >= 1)
         server.setSilent(false)
         let market = v.market(venue, venue == .bithumb ? "KRW-BTC" : venue == .okx ? "BTC-USDT" : "BTCUSDT")
         let before = v.store.sequence(market)
-        _ = await v.pump(seconds: 10) { v.store.sequence(market) > before }
+        _ = await v.pump(seconds: 30) { v.store.sequence(market) > before }
         #expect(v.store.sequence(market) > before)
     }
 
@@ -196,10 +196,10 @@ final class NewVenues: @unchecked Sendable {
         defer { v.shutdown() }
         for s in [v.bithumb, v.okx, v.bybit] { s.sendGarbage(6) }
         for venue in [Venue.bithumb, .okx, .bybit] {
-            #expect(await eventually(5) { v.hub.status[venue].parseErrors.load(ordering: .relaxed) == 6 }, "\(venue)")
+            #expect(await eventually(15) { v.hub.status[venue].parseErrors.load(ordering: .relaxed) == 6 }, "\(venue)")
         }
         let before = v.sequences
-        _ = await v.pump(seconds: 10) { v.allFresherThan(before) }
+        _ = await v.pump(seconds: 30) { v.allFresherThan(before) }
         #expect(v.allFresherThan(before))
         for venue in [Venue.bithumb, .okx, .bybit] { #expect(v.hub.status[venue].reconnects.load(ordering: .relaxed) == 0) }
     }

@@ -45,11 +45,12 @@ final class LiveService: @unchecked Sendable {
         .object(Dictionary(uniqueKeysWithValues: servers.map { venue, s in (venue.rawValue, ["ws_url": .string(s.url + "/ws")] as JSONValue) }))
     }
 
+    /// Answers wait up to a minute: a live campaign's creation has taken over ten seconds while the heaviest suites start.
     func call(_ method: String, _ target: String, json: String? = nil) async throws -> (status: Int, json: JSONValue) {
         let port = server.port
         let r = try await offPool {
             try RawClient.request(port: port, method, target, headers: json == nil ? [:] : ["Content-Type": "application/json"],
-                                  body: Array((json ?? "").utf8))
+                                  body: Array((json ?? "").utf8), receiveTimeout: 60)
         }
         return (r.status, (try? JSONDecoder().decode(JSONValue.self, from: Data(r.body.utf8))) ?? .null)
     }
