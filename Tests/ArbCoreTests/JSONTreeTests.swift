@@ -54,6 +54,38 @@ import Testing
         #expect(try JSONTree.encode(Twice()).rendered(pretty: false) == #"{"a":{},"b":2}"#)
     }
 
+    /// Objects of one coding-keys type with different keys (a key written only sometimes), and dictionaries of
+    /// different keys one after another: each written in its own sorted order, as the tree renderer writes them.
+    @Test func objectsOfOneTypeWithOtherKeysAreSortedForTheirOwn() throws {
+        struct Row: Encodable {
+            enum K: String, CodingKey { case z, b, m, a }
+            var withA: Bool
+            func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: K.self)
+                try c.encode(1, forKey: .z)
+                try c.encode(2, forKey: .b)
+                if withA { try c.encode(3, forKey: .a) }
+                try c.encode(4, forKey: .m)
+            }
+        }
+        struct Table: Encodable {
+            var rows: [Row]
+            var maps: [[String: Int]]
+        }
+        let table = Table(rows: [Row(withA: false), Row(withA: true), Row(withA: true), Row(withA: false)],
+                          maps: [["y": 1, "x": 2], ["x": 3, "w": 4], ["y": 5, "x": 6]])
+        let text = String(decoding: try JSONTree.renderedBytes(table), as: UTF8.self)
+        #expect(text == #"{"maps":[{"x":2,"y":1},{"w":4,"x":3},{"x":6,"y":5}],"rows":[{"b":2,"m":4,"z":1},{"a":3,"b":2,"m":4,"z":1},{"a":3,"b":2,"m":4,"z":1},{"b":2,"m":4,"z":1}]}"#)
+        #expect(text == (try JSONTree.encode(table).rendered(pretty: false)))
+        // Keys that are prefixes of others, digits, case, and non-ASCII keys (sorted as strings): the tree
+        // renderer's order for each.
+        let keys = ["KRW-BTC", "KRW-BT", "KRW-BTC2", "BTCUSDT", "btc", "a10", "a9", "", "é", "ä", "z"]
+        for map in [Dictionary(uniqueKeysWithValues: keys.prefix(8).enumerated().map { ($1, $0) }),
+                    Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })] {
+            #expect(try JSONTree.renderedBytes(map) == JSONTree.encode(map).renderedBytes())
+        }
+    }
+
     @Test func everyIntegerWidthIsAJSONIntegerAndOneTooWideIsRefused() throws {
         struct Widths: Encodable {
             var i8: Int8 = -8, i16: Int16 = -16, i32: Int32 = -32, u: UInt = 7, u8: UInt8 = 8, u16: UInt16 = 16

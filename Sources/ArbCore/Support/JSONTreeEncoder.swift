@@ -18,7 +18,8 @@ public enum JSONTree {
         try root.store(value)
         var out: [UInt8] = []
         out.reserveCapacity(4_096)
-        root.write(into: &out)
+        var orders = TreeNode.Orders()
+        root.write(into: &out, orders: &orders)
         return out
     }
 }
@@ -48,6 +49,12 @@ final class TreeNode {
     }
 
     private var content: Content = .empty
+    /// The coding keys' type of a keyed container: objects of one type are usually written with the same keys in
+    /// the same order, so their sorted order is worked out once per type (`Orders`).
+    var keyType: ObjectIdentifier?
+
+    /// Sorted member orders by coding keys' type, with the keys they were sorted for (a reuse checks them).
+    typealias Orders = [ObjectIdentifier: (keys: [String], order: [Int])]
 
     var value: JSONValue {
         switch content {
@@ -65,18 +72,13 @@ final class TreeNode {
     func set(_ v: JSONValue) { content = .scalar(v) }
 
     /// Compact JSON as the renderer writes it: object members sorted by key (the last of a key written twice).
-    func write(into out: inout [UInt8]) {
+    func write(into out: inout [UInt8], orders: inout Orders) {
         switch content {
         case .empty: out.append(contentsOf: "{}".utf8)
         case .scalar(let v): v.write(into: &out, indent: -1)
         case .object(let members):
             if members.isEmpty { out.append(contentsOf: "{}".utf8); return }
-            // Member indices sorted, not the members: sorting the pairs moved each key and slot, retained and
-            // released, at every step of the sort (a dictionary of 1,000 routes is 10,000 steps).
-            var order = Array(members.indices)
-            members.withUnsafeBufferPointer { m in
-                order.sort { m[$0].0 != m[$1].0 ? m[$0].0 < m[$1].0 : $0 < $1 }
-            }
+            let order = Self.order(of: members, keyType: keyType, orders: &orders)
             out.append(UInt8(ascii: "{"))
             var first = true
             for (i, index) in order.enumerated() {
@@ -85,7 +87,7 @@ final class TreeNode {
                 first = false
                 JSONValue.escape(members[index].0, into: &out)
                 out.append(UInt8(ascii: ":"))
-                Self.write(members[index].1, into: &out)
+                Self.write(members[index].1, into: &out, orders: &orders)
             }
             out.append(UInt8(ascii: "}"))
         case .array(let items):
@@ -93,17 +95,57 @@ final class TreeNode {
             out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                Self.write(item, into: &out)
+                Self.write(item, into: &out, orders: &orders)
             }
             out.append(UInt8(ascii: "]"))
         }
     }
 
-    private static func write(_ slot: Slot, into out: inout [UInt8]) {
+    private static func write(_ slot: Slot, into out: inout [UInt8], orders: inout Orders) {
         switch slot {
         case .value(let v): v.write(into: &out, indent: -1)
-        case .node(let n): n.write(into: &out)
+        case .node(let n): n.write(into: &out, orders: &orders)
         }
+    }
+
+    /// The members' indices by key (a key written twice: in the order written). Sorted once per coding keys'
+    /// type and reused while its objects come with the same keys: the 1,000 entries of a route map were each
+    /// sorted, their keys compared as strings, retained and released at every step.
+    private static func order(of members: [(String, Slot)], keyType: ObjectIdentifier?, orders: inout Orders) -> [Int] {
+        if let keyType, let known = orders[keyType], known.keys.count == members.count,
+           zip(known.keys, members).allSatisfy({ $0 == $1.0 }) {
+            return known.order
+        }
+        var order = Array(members.indices)
+        // ASCII keys (every key the service writes: symbols, routes, venues, reasons) sort by their bytes, the
+        // same order as the strings' and without retaining a key per comparison; others as strings.
+        var bytes: [UInt8] = []
+        var spans: [(start: Int, count: Int)] = []
+        spans.reserveCapacity(members.count)
+        for member in members {
+            let start = bytes.count
+            bytes.append(contentsOf: member.0.utf8)
+            spans.append((start, bytes.count - start))
+        }
+        if bytes.allSatisfy({ $0 < 0x80 }) {
+            bytes.withUnsafeBufferPointer { b in
+                spans.withUnsafeBufferPointer { s in
+                    order.sort { x, y in
+                        let (p, q) = (s[x], s[y])
+                        for i in 0..<Swift.min(p.count, q.count) where b[p.start + i] != b[q.start + i] {
+                            return b[p.start + i] < b[q.start + i]
+                        }
+                        return p.count != q.count ? p.count < q.count : x < y
+                    }
+                }
+            }
+        } else {
+            members.withUnsafeBufferPointer { m in
+                order.sort { m[$0].0 != m[$1].0 ? m[$0].0 < m[$1].0 : $0 < $1 }
+            }
+        }
+        if let keyType { orders[keyType] = (members.map(\.0), order) }
+        return order
     }
 
     func put(_ key: String, _ slot: Slot) {
@@ -207,6 +249,7 @@ struct TreeEncoder: Encoder {
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
         node.makeObject()
+        node.keyType = ObjectIdentifier(Key.self)
         return KeyedEncodingContainer(KeyedTreeEncoder<Key>(node: node))
     }
 
@@ -237,6 +280,7 @@ struct KeyedTreeEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
         -> KeyedEncodingContainer<NestedKey> {
         let child = node.child(key.stringValue)
         child.makeObject()
+        child.keyType = ObjectIdentifier(NestedKey.self)
         return KeyedEncodingContainer(KeyedTreeEncoder<NestedKey>(node: child))
     }
 
@@ -261,6 +305,7 @@ struct UnkeyedTreeEncoder: UnkeyedEncodingContainer {
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
         let child = node.appendChild()
         child.makeObject()
+        child.keyType = ObjectIdentifier(NestedKey.self)
         return KeyedEncodingContainer(KeyedTreeEncoder<NestedKey>(node: child))
     }
 
