@@ -79,6 +79,36 @@ import Testing
         #expect(bad.load(ordering: .relaxed) == 0)
     }
 
+    /// The top kept beside each book follows every change of it: a write, a side emptied, a restore, and the levels
+    /// under a generated top written when the book is read whole (the top stays). Each slot is one cache line.
+    @Test func theKeptTopFollowsEveryChangeOfItsBook() {
+        #expect(MemoryLayout<TopSlot>.stride == 64)
+        let store = SnapshotStore(marketCount: 3, oneThread: true)
+        #expect((0..<3).allSatisfy { Int(bitPattern: store.slots + $0) % 64 == 0 })
+        #expect(store.top(1).isEmpty && store.top(1).sequence == 0)
+        Self.write(store, market: 1, 7)
+        #expect(store.top(1) == BookTop(store.read(1)) && store.top(1).bid == 700 && store.top(1).askQuantity == 35)
+        store.write(1) { $0.asks.removeAll() }
+        #expect(store.top(1).hasBids && !store.top(1).hasAsks && store.top(1).sequence == 2)
+        let other = SnapshotStore(marketCount: 1)
+        Self.write(other, market: 0, 9)
+        store.restore(1, other.read(0))
+        #expect(store.top(1) == BookTop(other.read(0)) && store.top(1).bid == 900 && store.sequence(1) == 1)
+        store.write(2) { b in
+            PendingDepth.level(0, into: &b, draw: 42, bidTicks: 1_000, askTicks: 1_001, gap: 2, tickRaw: 100, stepRaw: 10,
+                               stepsPerLevel: 50)
+            b.pending = PendingDepth(seed: 42, bidTicks: 1_000, askTicks: 1_001, gap: 2, tickRaw: 100, stepRaw: 10,
+                                     stepsPerLevel: 50, levels: 12)
+            b.receiveTimeNs = 5
+        }
+        let pendingTop = store.top(2)
+        #expect(pendingTop.bid == 100_000 && pendingTop.ask == 100_100 && pendingTop.receiveTimeNs == 5)
+        let whole = store.read(2)
+        #expect(whole.bids.count == 12 && whole.asks.count == 12)
+        #expect(store.top(2) == pendingTop && BookTop(whole) == pendingTop)
+        #expect(store.top(0).isEmpty, "a market never written keeps an empty top")
+    }
+
     /// Quotes read during writes are each one quote (its fields agree), and the last write is what stays.
     @Test func versionedValuesReadDuringWritesAreWhole() {
         let values = VersionedValues([FxQuote.none, FxQuote.none])

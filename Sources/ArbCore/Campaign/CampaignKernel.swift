@@ -160,8 +160,12 @@ public final class CampaignKernel: Sendable {
 
     /// The fx a route prices with: its fx venue's (`Route.fxVenue`); `FxQuote.unit` when both legs quote in USDT.
     @inline(__always)
-    public func fx(for route: Route) -> FxQuote {
-        guard let venue = route.fxVenue else { return .unit }
+    public func fx(for route: Route) -> FxQuote { fx(ofVenue: route.fxVenue) }
+
+    /// The fx of a route whose KRW leg is on `venue`; the unit quote for none.
+    @inline(__always)
+    func fx(ofVenue venue: Venue?) -> FxQuote {
+        guard let venue else { return .unit }
         return fx[venue.index]
     }
 
@@ -245,7 +249,7 @@ public final class CampaignKernel: Sendable {
             flatten(route: index, reason: "universe_exit", nowNs: nowNs)
         }
         let marketA = worker.markets.a, marketB = worker.markets.b
-        let fx = self.fx(for: worker.route)
+        let fx = self.fx(ofVenue: worker.fxVenue)
         let allowEntries = entriesAllowed && active && !isPaused && !coordinator.isEmergencyStopped
         if worker.engine.quickLook(a: store.top(marketA), b: store.top(marketB), fx: fx, nowNs: nowNs,
                                    entriesAllowed: allowEntries) {

@@ -6,9 +6,9 @@ import Synchronization
 /// realtime driver's route task, or the simulated loop), and by the campaign after that task has been joined.
 /// Other readers use the atomic counters or the coordinator's state.
 public final class RouteWorker: @unchecked Sendable {
-    public var engine: RouteEngine
-    /// Why the route stopped with an error; nil while healthy. Written before `done` is set.
-    public var failure: String?
+    // Stored in the order an evaluation reads them (a class is laid out in declaration order): flags, counters,
+    // the latency histogram and the markets, then the engine (its own hot fields first), so one evaluation reads
+    // a few lines at the head of the object; the legs in flight, the fill summary and the route (800 bytes) after.
     @usableFromInline let finished = Atomic<Bool>(false)
     /// True once the route has stopped evaluating (iterations reached or failed). Readable from any thread;
     /// `failure` may be read once this is true. Inlinable: the drivers ask it twice an evaluation.
@@ -16,25 +16,45 @@ public final class RouteWorker: @unchecked Sendable {
         get { finished.load(ordering: .acquiring) }
         set { finished.store(newValue, ordering: .releasing) }
     }
+    /// Whether an order is in flight (cheaper to ask than `pending != nil`).
+    public private(set) var isWaiting = false
+    private let activeFlag = Atomic<Bool>(true)
+    /// Whether the route is in the universe: one that left (`universe.refresh_seconds`) takes no entries and
+    /// unwinds its open pair. Readable from any thread.
+    public var isActive: Bool {
+        get { activeFlag.load(ordering: .relaxed) }
+        set { activeFlag.store(newValue, ordering: .relaxed) }
+    }
+    private let flattenRequested = Atomic<Bool>(false)
+    var paramsVersion = 0
+    /// The kernel's count of closing-transfer settlements when this route last looked at its close by transfer.
+    var seenExitSettlements = 0
+    /// Evaluations so far, readable from any thread (progress, metrics).
+    public let iterationCount = Atomic<Int>(0)
+    /// The newest premium and mark, as `Double` bits, readable from any thread without a lock.
+    private let premiumBits = Atomic<UInt64>(0)
+    private let unrealizedBits = Atomic<UInt64>(0)
+    public let loopLatency = LatencyHistogram()
+    /// The store's markets of the route's legs.
+    public let markets: RouteMarkets
+    /// The venue of its KRW leg, whose fx it reads (`Route.fxVenue`): the route itself lies at the object's end.
+    let fxVenue: Venue?
+    public var engine: RouteEngine
+    public let tickToDecision = LatencyHistogram()
     /// The entry or exit whose legs are on their way to the venues.
     public var pending: PendingLegs? {
         didSet { isWaiting = pending != nil }
     }
-    /// Whether an order is in flight (cheaper to ask than `pending != nil`).
-    public private(set) var isWaiting = false
-    public let loopLatency = LatencyHistogram()
-    public let tickToDecision = LatencyHistogram()
-    /// Evaluations so far, readable from any thread (progress, metrics).
-    public let iterationCount = Atomic<Int>(0)
+    /// Why the route stopped with an error; nil while healthy. Written before `done` is set.
+    public var failure: String?
+    /// What changes only on fills, published for readers on other threads.
+    private let fills = Mutex(FillSummary())
+    public let route: Route
 
     /// One evaluation more. Only the route's driver counts, so a load and a store do: an atomic add's locked
     /// instruction on every evaluation is not needed for readers that only load.
     @inline(__always)
     func countIteration() { iterationCount.store(iterationCount.load(ordering: .relaxed) &+ 1, ordering: .relaxed) }
-    var paramsVersion = 0
-    /// The kernel's count of closing-transfer settlements when this route last looked at its close by transfer.
-    var seenExitSettlements = 0
-    private let flattenRequested = Atomic<Bool>(false)
 
     /// Asks the route to unwind its open pair at its next evaluation.
     public func requestFlatten() { flattenRequested.store(true, ordering: .relaxed) }
@@ -45,28 +65,11 @@ public final class RouteWorker: @unchecked Sendable {
         flattenRequested.load(ordering: .relaxed) && flattenRequested.exchange(false, ordering: .relaxed)
     }
 
-    /// The newest premium and mark, as `Double` bits, readable from any thread without a lock.
-    private let premiumBits = Atomic<UInt64>(0)
-    private let unrealizedBits = Atomic<UInt64>(0)
-    /// What changes only on fills, published for readers on other threads.
-    private let fills = Mutex(FillSummary())
-
-    public let route: Route
-    private let activeFlag = Atomic<Bool>(true)
-    /// Whether the route is in the universe: one that left (`universe.refresh_seconds`) takes no entries and
-    /// unwinds its open pair. Readable from any thread.
-    public var isActive: Bool {
-        get { activeFlag.load(ordering: .relaxed) }
-        set { activeFlag.store(newValue, ordering: .relaxed) }
-    }
-
-    /// The store's markets of the route's legs.
-    public let markets: RouteMarkets
-
     public init(engine: RouteEngine, markets: RouteMarkets) {
         self.engine = engine
         self.route = engine.route
         self.markets = markets
+        fxVenue = engine.route.fxVenue
         publishFills()
     }
 

@@ -44,19 +44,27 @@ public struct OpenPair: Sendable, Codable, Equatable {
 /// nothing, an entry or an exit. No I/O and no waiting; the campaign kernel asks the risk coordinator and the
 /// paper exchange and reports fills back through `opened`/`reduced`/`closed`.
 public struct RouteEngine: Sendable, Codable, Equatable {
-    public let route: Route
-    public var params: StrategyParams
-    public private(set) var position: OpenPair? {
-        didSet {
-            isHolding = position != nil
-            held = position.map(Holding.init)
-        }
-    }
-    /// Nil when no pair is open, and in checkpoints written before it was kept (`holding` reads `position` then).
-    private var held: Holding?
+    // Stored in the order an evaluation reads them (Swift lays a struct out in declaration order): the flags,
+    // counters and marks every evaluation touches, the open pair's summary, the parameters and the route come
+    // first, a few cache lines at the head of the worker; the open pair and the close by transfer (600 bytes,
+    // read on fills) after them.
     /// Whether a pair is open (cheaper to ask than `position != nil`, which copies the pair).
     public private(set) var isHolding = false
+    /// Kept beside `closing` so the hot path asks a flag, not an optional struct; nil (absent from checkpoints
+    /// written before transfers) when not closing.
+    private var closingFlag: Bool?
+    /// Whether a close by transfer is on its way.
+    @inline(__always) public var isClosing: Bool { closingFlag == true }
     public private(set) var iterations = 0
+    public private(set) var unrealizedPnlUSD = 0.0
+    public private(set) var premiumBps = 0.0
+    /// Sequences of the A and B snapshots the last evaluation saw.
+    public private(set) var lastSequenceA: UInt64 = 0
+    public private(set) var lastSequenceB: UInt64 = 0
+    /// Nil when no pair is open, and in checkpoints written before it was kept (`holding` reads `position` then).
+    private var held: Holding?
+    public var params: StrategyParams
+    public let route: Route
     /// Round trips opened, and how many of them were Sell-A/Buy-B.
     public private(set) var trades = 0
     public private(set) var sellABuyBTrades = 0
@@ -65,22 +73,18 @@ public struct RouteEngine: Sendable, Codable, Equatable {
     /// (and in checkpoints from before they were kept).
     public private(set) var closedFeesUSD: Fixed?
     public private(set) var closedTransferFeesUSD: Fixed?
-    public private(set) var unrealizedPnlUSD = 0.0
-    public private(set) var premiumBps = 0.0
+    /// After a refused close by transfer, when to try again.
+    public private(set) var transferRetryNs: Int64?
     /// The open pair's close by transfer while its transfers are on their way: nothing trades on the route.
     public private(set) var closing: TransferClose? {
         didSet { closingFlag = closing != nil ? true : nil }
     }
-    /// Kept beside `closing` so the hot path asks a flag, not an optional struct; nil (absent from checkpoints
-    /// written before transfers) when not closing.
-    private var closingFlag: Bool?
-    /// Whether a close by transfer is on its way.
-    @inline(__always) public var isClosing: Bool { closingFlag == true }
-    /// After a refused close by transfer, when to try again.
-    public private(set) var transferRetryNs: Int64?
-    /// Sequences of the A and B snapshots the last evaluation saw.
-    public private(set) var lastSequenceA: UInt64 = 0
-    public private(set) var lastSequenceB: UInt64 = 0
+    public private(set) var position: OpenPair? {
+        didSet {
+            isHolding = position != nil
+            held = position.map(Holding.init)
+        }
+    }
 
     /// What the hot path reads of the open pair, kept beside it (`held`): reading `position` copies the whole
     /// optional pair (350 bytes) on every evaluation of a holding route.

@@ -7,7 +7,9 @@ import Synchronization
 /// One writer at a time (a route's evaluations never overlap, and each owner hands over with release/acquire),
 /// so a record is relaxed loads and stores, no read-modify-write; any thread may read at any time.
 ///
-/// 2 KiB per histogram, so every route of a 1,000-route campaign can own two.
+/// 2.3 KiB per histogram, so every route of a 1,000-route campaign can own two. The count, sum, maximum and coarse
+/// counters lie in the first two cache lines of one allocation, the fine buckets after them: a record writes three
+/// lines of one block, not lines of three (the object, the fine and the coarse buckets).
 public final class LatencyHistogram: Sendable {
     @usableFromInline static let subBits = 3
     @usableFromInline static let sub = 1 << subBits
@@ -22,25 +24,25 @@ public final class LatencyHistogram: Sendable {
         coarseBoundsNs.firstIndex { upperBound(i) <= $0 } ?? coarseBoundsNs.count
     }
 
-    // Allocated once and freed in deinit; elements are atomics, so sharing the pointers is safe.
-    nonisolated(unsafe) private let buckets: UnsafeMutablePointer<Atomic<UInt64>>
-    nonisolated(unsafe) private let coarse: UnsafeMutablePointer<Atomic<UInt64>>
-    private let total = Atomic<UInt64>(0)
-    private let sumNs = Atomic<UInt64>(0)
-    private let maxNs = Atomic<UInt64>(0)
+    // Counters by position in the one allocation: total, sum, maximum, the coarse buckets, then the fine ones
+    // from the third cache line on.
+    static let totalSlot = 0, sumSlot = 1, maxSlot = 2, coarseStart = 3
+    static let bucketStart = 16
+    static let slotCount = bucketStart + bucketCount
+
+    // Allocated once, 64-byte aligned, freed in deinit; elements are atomics, so sharing the pointer is safe.
+    nonisolated(unsafe) private let counters: UnsafeMutablePointer<Atomic<UInt64>>
 
     public init() {
-        buckets = .allocate(capacity: Self.bucketCount)
-        for i in 0..<Self.bucketCount { (buckets + i).initialize(to: Atomic(0)) }
-        coarse = .allocate(capacity: Self.coarseBoundsNs.count + 1)
-        for i in 0...Self.coarseBoundsNs.count { (coarse + i).initialize(to: Atomic(0)) }
+        precondition(Self.coarseStart + Self.coarseBoundsNs.count + 1 <= Self.bucketStart)
+        counters = UnsafeMutableRawPointer.allocate(byteCount: Self.slotCount * MemoryLayout<Atomic<UInt64>>.stride, alignment: 64)
+            .bindMemory(to: Atomic<UInt64>.self, capacity: Self.slotCount)
+        for i in 0..<Self.slotCount { (counters + i).initialize(to: Atomic(0)) }
     }
 
     deinit {
-        buckets.deinitialize(count: Self.bucketCount)
-        buckets.deallocate()
-        coarse.deinitialize(count: Self.coarseBoundsNs.count + 1)
-        coarse.deallocate()
+        counters.deinitialize(count: Self.slotCount)
+        counters.deallocate()
     }
 
     /// Bucket of a value.
@@ -68,11 +70,12 @@ public final class LatencyHistogram: Sendable {
 
     public func record(nanoseconds: UInt64) {
         let i = Self.index(nanoseconds)
-        Self.bump(buckets[i], by: 1)
-        Self.bump(coarse[Self.coarseIndex[i]], by: 1)
-        Self.bump(total, by: 1)
-        Self.bump(sumNs, by: nanoseconds)
-        if nanoseconds > maxNs.load(ordering: .relaxed) { maxNs.store(nanoseconds, ordering: .relaxed) }
+        Self.bump(counters[Self.bucketStart + i], by: 1)
+        Self.bump(counters[Self.coarseStart + Self.coarseIndex[i]], by: 1)
+        Self.bump(counters[Self.totalSlot], by: 1)
+        Self.bump(counters[Self.sumSlot], by: nanoseconds)
+        let max = counters + Self.maxSlot
+        if nanoseconds > max.pointee.load(ordering: .relaxed) { max.pointee.store(nanoseconds, ordering: .relaxed) }
     }
 
     /// Adds without a read-modify-write: there is one writer.
@@ -86,26 +89,26 @@ public final class LatencyHistogram: Sendable {
     public func coarseCumulative(into: inout [UInt64]) -> UInt64 {
         var running: UInt64 = 0
         for b in 0..<Self.coarseBoundsNs.count {
-            running &+= coarse[b].load(ordering: .relaxed)
+            running &+= counters[Self.coarseStart + b].load(ordering: .relaxed)
             into[b] = running
         }
-        return running &+ coarse[Self.coarseBoundsNs.count].load(ordering: .relaxed)
+        return running &+ counters[Self.coarseStart + Self.coarseBoundsNs.count].load(ordering: .relaxed)
     }
 
-    public var count: UInt64 { total.load(ordering: .relaxed) }
-    public var sumNanoseconds: UInt64 { sumNs.load(ordering: .relaxed) }
-    public var maxNanoseconds: UInt64 { maxNs.load(ordering: .relaxed) }
+    public var count: UInt64 { counters[Self.totalSlot].load(ordering: .relaxed) }
+    public var sumNanoseconds: UInt64 { counters[Self.sumSlot].load(ordering: .relaxed) }
+    public var maxNanoseconds: UInt64 { counters[Self.maxSlot].load(ordering: .relaxed) }
 
     /// A consistent-enough copy of the counts (each bucket read once).
     public func counts() -> [UInt64] {
-        (0..<Self.bucketCount).map { buckets[$0].load(ordering: .relaxed) }
+        (0..<Self.bucketCount).map { counters[Self.bucketStart + $0].load(ordering: .relaxed) }
     }
 
     /// Merges several histograms' counts.
     public static func merged(_ histograms: [LatencyHistogram]) -> [UInt64] {
         var result = [UInt64](repeating: 0, count: bucketCount)
         for h in histograms {
-            for i in 0..<bucketCount { result[i] += h.buckets[i].load(ordering: .relaxed) }
+            for i in 0..<bucketCount { result[i] += h.counters[bucketStart + i].load(ordering: .relaxed) }
         }
         return result
     }
