@@ -133,7 +133,7 @@ struct CampaignStats {
     /// The campaign's venues' assets (initial, final, fees) and whether every account reconciles exactly.
     static func balances(_ paper: PaperExchange, venues campaignVenues: [Venue]) -> StatsReport.Balances {
         var venues: [String: [String: StatsReport.Balances.Asset]] = [:]
-        let reconciled = Venue.allCases.allSatisfy { paper.account($0).discrepancies().isEmpty }
+        let reconciled = Venue.allCases.allSatisfy { paper.account($0).isReconciled }
         for venue in campaignVenues {
             let account = paper.account(venue)
             var assets: [String: StatsReport.Balances.Asset] = [:]
@@ -173,23 +173,34 @@ struct CampaignStats {
     }
 
     private func performance() -> StatsReport.Performance {
-        func summary(_ counts: [UInt64], count: UInt64, sum: UInt64, max: UInt64) -> StatsReport.Latency? {
+        func summary(_ counts: @autoclosure () -> [UInt64], count: UInt64, sum: UInt64, max: UInt64) -> StatsReport.Latency? {
             guard count > 0 else { return nil }
+            let counts = counts()
             return .init(p50: Double(LatencyHistogram.quantile(0.5, of: counts)) / 1000,
                          p99: Double(LatencyHistogram.quantile(0.99, of: counts)) / 1000,
                          max: Double(max) / 1000, avg: Double(sum) / Double(count) / 1000, count: Int(count))
         }
         var loop: [String: StatsReport.Latency?] = [:]
-        for worker in kernel.workers {
+        let workers = kernel.workers
+        loop.reserveCapacity(workers.count + 1)
+        for worker in workers {
             let h = worker.loopLatency
-            loop[worker.route.key] = .some(summary(h.counts(), count: h.count, sum: h.sumNanoseconds, max: h.maxNanoseconds))
+            let count = h.count
+            guard count > 0 else {
+                loop[worker.route.key] = .some(nil)
+                continue
+            }
+            let (p50, p99) = h.quantiles(0.5, 0.99)
+            loop[worker.route.key] = .some(StatsReport.Latency(
+                p50: Double(p50) / 1000, p99: Double(p99) / 1000, max: Double(h.maxNanoseconds) / 1000,
+                avg: Double(h.sumNanoseconds) / Double(count) / 1000, count: Int(count)))
         }
-        let all = kernel.workers.map(\.loopLatency)
+        let all = workers.map(\.loopLatency)
         loop["overall"] = .some(summary(LatencyHistogram.merged(all), count: all.reduce(0) { $0 + $1.count },
                                         sum: all.reduce(0) { $0 + $1.sumNanoseconds }, max: all.map(\.maxNanoseconds).max() ?? 0))
-        let ticks = kernel.workers.map(\.tickToDecision)
+        let ticks = workers.map(\.tickToDecision)
         let tickCount = ticks.reduce(0) { $0 + $1.count }
-        let iterations = kernel.workers.reduce(0) { $0 + $1.iterationCount.load(ordering: .relaxed) }
+        let iterations = workers.reduce(0) { $0 + $1.iterationCount.load(ordering: .relaxed) }
         return .init(
             wallSeconds: wallSeconds, universeRefreshes: refreshes.done, universeRefreshFailures: refreshes.failed,
             bookUpdates: bookUpdates, iterations: Int(iterations), loopLatencyUs: loop,

@@ -25,6 +25,26 @@ import Testing
         #expect(Fixed(raw: 1).description == "0.00000001")
     }
 
+    /// The text of any value, the extremes included, is the decimal built digit by digit from its parts, and reads
+    /// back as the same value.
+    @Test func rendersEveryValueAsItsDecimal() {
+        func reference(_ raw: Int64) -> String {
+            let whole = raw.magnitude / 100_000_000
+            var fraction = String(raw.magnitude % 100_000_000)
+            fraction = String(repeating: "0", count: 8 - fraction.count) + fraction
+            while fraction.hasSuffix("0") { fraction.removeLast() }
+            return (raw < 0 ? "-" : "") + String(whole) + (fraction.isEmpty ? "" : "." + fraction)
+        }
+        var rng = SystemRandomNumberGenerator()
+        var raws: [Int64] = [0, 1, -1, 10, 100_000_000, -100_000_000, 123_456_789, .max, .min, .min + 1, 99_999_999, -50_000_000]
+        for _ in 0..<5_000 { raws.append(Int64.random(in: .min ... .max, using: &rng) >> Int64.random(in: 0...62, using: &rng)) }
+        for raw in raws {
+            let text = Fixed(raw: raw).description
+            #expect(text == reference(raw), "raw \(raw)")
+            if raw != .min { #expect(Fixed(text)?.raw == raw, "raw \(raw)") }
+        }
+    }
+
     @Test func multipliesAndDividesWithOneRounding() {
         let price = Fixed("95123.45")!, qty = Fixed("0.00123")!
         #expect(price.multiplied(by: qty) == Fixed("117.0018435"))

@@ -80,8 +80,14 @@ import Testing
         // Keys that are prefixes of others, digits, case, and non-ASCII keys (sorted as strings): the tree
         // renderer's order for each.
         let keys = ["KRW-BTC", "KRW-BT", "KRW-BTC2", "BTCUSDT", "btc", "a10", "a9", "", "é", "ä", "z"]
+        // Keys alike in their first eight bytes and told apart after them, or only by length.
+        let long = ["AAVEUSDT", "AAVEUSDTX", "AAVEUSDS", "ABCDEFGHIJ", "ABCDEFGHIK", "ABCDEFGH", "ABCDEFG", "ABCDEFGHIJK"]
+        var rng = SystemRandomNumberGenerator()
+        let random = Set((0..<600).map { _ in String((0..<Int.random(in: 0...14, using: &rng)).map { _ in "AB1-".randomElement(using: &rng)! }) })
         for map in [Dictionary(uniqueKeysWithValues: keys.prefix(8).enumerated().map { ($1, $0) }),
-                    Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })] {
+                    Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) }),
+                    Dictionary(uniqueKeysWithValues: long.enumerated().map { ($1, $0) }),
+                    Dictionary(uniqueKeysWithValues: random.enumerated().map { ($1, $0) })] {
             #expect(try JSONTree.renderedBytes(map) == JSONTree.encode(map).renderedBytes())
         }
     }

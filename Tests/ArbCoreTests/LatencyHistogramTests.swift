@@ -23,4 +23,20 @@ import Testing
         }
         #expect(coarse == coarse.sorted())
     }
+
+    /// Two quantiles from one pass give what `quantile` gives each, empty histograms and one-value ones included.
+    @Test func quantilesInOnePassAgreeWithQuantile() {
+        var rng = SystemRandomNumberGenerator()
+        for n in [0, 1, 2, 7, 100, 5_000] {
+            let h = LatencyHistogram()
+            for _ in 0..<n { h.record(nanoseconds: UInt64.random(in: 0...2_000_000, using: &rng) >> UInt64.random(in: 0...12, using: &rng)) }
+            for (low, high) in [(0.5, 0.99), (0.0, 1.0), (0.25, 0.25), (0.9, 0.999)] {
+                let both = h.quantiles(low, high)
+                #expect(both.low == h.quantile(low) && both.high == h.quantile(high), "n \(n), \(low) and \(high)")
+            }
+        }
+        let huge = LatencyHistogram()
+        huge.record(nanoseconds: .max)
+        #expect(huge.quantiles(0.5, 0.99).high == huge.quantile(0.99) && huge.quantile(0.99) > 0)
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import ArbCore
 
@@ -24,7 +25,19 @@ import Testing
         #expect(ex.balance(.binance, "USDT") == Fixed(1_000) - Fixed("200.01")! - Fixed("0.20001")!)
         #expect(ex.balance(.binance, "BTC") == Fixed("0.012"))
         #expect(fill.usdFlow == -(Fixed("200.01")! + Fixed("0.20001")!))
-        #expect(ex.account(.binance).discrepancies().isEmpty)
+        #expect(ex.account(.binance).discrepancies().isEmpty && ex.account(.binance).isReconciled)
+    }
+
+    /// An account whose balances do not follow from its flows (a tampered checkpoint) names each asset that is
+    /// off, in order, and is not reconciled.
+    @Test func anAccountOffItsFlowsIsNotReconciled() throws {
+        let text = #"""
+        {"venue": "binance", "initial": {"USDT": "100", "BTC": "1", "ETH": "2"}, "balances": {"USDT": "100", "BTC": "1.5", "ETH": "2"},
+         "flows": {"ETH": "0.5"}, "fees": {}}
+        """#
+        let account = try JSONDecoder().decode(Account.self, from: Data(text.utf8))
+        #expect(account.discrepancies() == ["BTC", "ETH"] && !account.isReconciled)
+        #expect(Account(venue: .upbit, initial: ["KRW": Fixed(5)]).isReconciled)
     }
 
     @Test func krwFlowsConvertAtTheFillsFx() throws {

@@ -97,19 +97,35 @@ public struct Fixed: Sendable, Hashable, Comparable, Codable, CustomStringConver
 
     /// Decimal text with trailing zeros trimmed: `"25.3519"`, `"-0.5"`, `"1400"`.
     public var description: String {
-        let negative = raw < 0
-        let magnitude = raw.magnitude
-        let whole = magnitude / UInt64(Fixed.scale)
-        var fraction = magnitude % UInt64(Fixed.scale)
-        var text = negative ? "-" : ""
-        text += String(whole)
-        if fraction != 0 {
-            var digits = Fixed.fractionDigits
-            while fraction % 10 == 0 { fraction /= 10; digits -= 1 }
-            let f = String(fraction)
-            text += "." + String(repeating: "0", count: digits - f.count) + f
+        // Written backwards into one buffer (sign, 19 digits, point: at most 29 bytes): a report writes thousands
+        // of balances, and a string built from pieces was a dozen allocations each.
+        String(unsafeUninitializedCapacity: 32) { buffer in
+            var end = buffer.count
+            func put(_ byte: UInt8) {
+                end -= 1
+                buffer[end] = byte
+            }
+            let magnitude = raw.magnitude
+            var whole = magnitude / UInt64(Fixed.scale)
+            var fraction = magnitude % UInt64(Fixed.scale)
+            if fraction != 0 {
+                var digits = Fixed.fractionDigits
+                while fraction % 10 == 0 { fraction /= 10; digits -= 1 }
+                for _ in 0..<digits {
+                    put(UInt8(ascii: "0") + UInt8(fraction % 10))
+                    fraction /= 10
+                }
+                put(UInt8(ascii: "."))
+            }
+            repeat {
+                put(UInt8(ascii: "0") + UInt8(whole % 10))
+                whole /= 10
+            } while whole > 0
+            if raw < 0 { put(UInt8(ascii: "-")) }
+            let length = buffer.count - end
+            for i in 0..<length { buffer[i] = buffer[end + i] }
+            return length
         }
-        return text
     }
 
     public init(from decoder: any Decoder) throws {

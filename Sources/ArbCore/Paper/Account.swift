@@ -66,13 +66,16 @@ public struct Account: Sendable, Codable, Equatable, VenueSlot {
 
     /// Every asset whose balance differs from `initial + flows − fees − sent − transfer fees + received` (empty
     /// when the account reconciles).
-    public func discrepancies() -> [String] {
-        assets.sorted().filter { asset in
-            func total(_ d: [String: Fixed]) -> Fixed { d[asset] ?? .zero }
-            let traded: Fixed = total(initial) + total(flows) - total(fees)
-            let moved: Fixed = total(received) - total(sent) - total(transferFees)
-            return traded + moved != total(balances)
-        }
+    public func discrepancies() -> [String] { assets.sorted().filter(isOff) }
+
+    /// Whether `discrepancies()` is empty, without sorting the assets (a report asks it of every venue).
+    public var isReconciled: Bool { !assets.contains(where: isOff) }
+
+    private func isOff(_ asset: String) -> Bool {
+        func total(_ d: [String: Fixed]) -> Fixed { d[asset] ?? .zero }
+        let traded: Fixed = total(initial) + total(flows) - total(fees)
+        let moved: Fixed = total(received) - total(sent) - total(transferFees)
+        return traded + moved != total(balances)
     }
 }
 

@@ -128,17 +128,28 @@ final class TreeNode {
             spans.append((start, bytes.count - start))
         }
         if bytes.allSatisfy({ $0 < 0x80 }) {
+            // Each key's first eight bytes as one big-endian integer (zeros past its end, which no key holds, so
+            // a key sorts before its extensions): most pairs of keys are told apart by one integer comparison.
+            var keyed = bytes.withUnsafeBufferPointer { b in
+                spans.enumerated().map { i, span -> (prefix: UInt64, index: Int) in
+                    var prefix: UInt64 = 0
+                    for k in 0..<8 { prefix = prefix << 8 | UInt64(k < span.count ? b[span.start + k] : 0) }
+                    return (prefix, i)
+                }
+            }
             bytes.withUnsafeBufferPointer { b in
                 spans.withUnsafeBufferPointer { s in
-                    order.sort { x, y in
-                        let (p, q) = (s[x], s[y])
-                        for i in 0..<Swift.min(p.count, q.count) where b[p.start + i] != b[q.start + i] {
+                    keyed.sort { x, y in
+                        if x.prefix != y.prefix { return x.prefix < y.prefix }
+                        let (p, q) = (s[x.index], s[y.index])
+                        for i in Swift.min(8, p.count, q.count)..<Swift.min(p.count, q.count) where b[p.start + i] != b[q.start + i] {
                             return b[p.start + i] < b[q.start + i]
                         }
-                        return p.count != q.count ? p.count < q.count : x < y
+                        return p.count != q.count ? p.count < q.count : x.index < y.index
                     }
                 }
             }
+            order = keyed.map(\.index)
         } else {
             members.withUnsafeBufferPointer { m in
                 order.sort { m[$0].0 != m[$1].0 ? m[$0].0 < m[$1].0 : $0 < $1 }
