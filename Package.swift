@@ -34,7 +34,7 @@ let package = Package(
         .target(
             name: "ArbMarketData",
             dependencies: [
-                "ArbCore", "CZlib",
+                "ArbCore", "CZlib", "CPrefetch",
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
@@ -61,13 +61,16 @@ let package = Package(
         .target(name: "MicroHTTPD", dependencies: ["CMicroHTTPD"]),
         // The CPU's cycle counter, for timing evaluations.
         .target(name: "CCycleCounter"),
+        // The CPU's prefetch hint: the simulated driver and market name the memory of the event after the one
+        // they handle.
+        .target(name: "CPrefetch"),
         // glibc's allocator controls (mmap threshold, trim), for the service's memory over long runs.
         .target(name: "CMalloc"),
         // Campaign drivers (simulated time, realtime), stats.
         .target(
             name: "ArbEngine",
             dependencies: [
-                "ArbCore", "CCycleCounter",
+                "ArbCore", "CCycleCounter", "CPrefetch",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "HeapModule", package: "swift-collections"),

@@ -11,9 +11,9 @@ import sys
 # Which of the project's modules each may import: the edges of docs/architecture.md, each pointing down.
 ALLOWED = {
     "ArbCore": set(),
-    "ArbMarketData": {"ArbCore", "CZlib"},
+    "ArbMarketData": {"ArbCore", "CZlib", "CPrefetch"},
     "ArbLive": {"ArbCore", "ArbMarketData"},
-    "ArbEngine": {"ArbCore", "CCycleCounter"},
+    "ArbEngine": {"ArbCore", "CCycleCounter", "CPrefetch"},
     "ArbStore": {"ArbCore"},
     "ArbMetrics": {"ArbCore", "ArbEngine"},
     "MicroHTTPD": {"CMicroHTTPD"},

@@ -1,4 +1,5 @@
 import ArbCore
+import CPrefetch
 import Dispatch
 import HeapModule
 import Synchronization
@@ -19,6 +20,10 @@ struct SimulatedDriver: Sendable {
     var resume: ResumePoint?
     /// Called at every checkpoint instant with the loop's state; nil = no checkpoints.
     var onCheckpoint: CheckpointHook?
+
+    /// From this many markets on, each book has the next one's reader fetched ahead: with fewer, every route's
+    /// memory stays in a core's caches and the hints would only cost.
+    static let prefetchFrom = 128
 
     func run<Source: ScheduledMarketSource>(source: inout Source) -> DriverOutcome {
         var run = CampaignRun(plan: plan, routes: kernel.routeTally, resume: resume.map { ($0.driver, $0.timeNs) })
@@ -81,6 +86,7 @@ struct SimulatedDriver: Sendable {
             case .book(let t):
                 let market = source.emit(into: kernel.store)
                 updates += 1
+                if map.count >= Self.prefetchFrom { prefetchReader(of: source.upcomingMarket, map) }
                 if let venue = map.fxVenue(ofMarket: market) {
                     kernel.fxBookUpdated(venue)
                 } else if plan.tickIntervalNs == nil {
@@ -92,6 +98,21 @@ struct SimulatedDriver: Sendable {
             }
         }
         return finish(run, reason: reason, equity: equity, updates: updates, source: source)
+    }
+
+    /// Has the CPU fetch what evaluating the next book's reader reads first: evaluated an event from now, at
+    /// 1,000 routes its worker, latency counters and other book lie outside the core's caches.
+    @inline(__always)
+    private func prefetchReader(of market: Int?, _ map: MarketMap) {
+        guard let market else { return }
+        let reader = map.soleReader(ofMarket: market)
+        guard reader >= 0 else { return }
+        let memory = kernel.evaluationMemory(route: reader, markets: map.routes[reader])
+        for line in 0..<EvaluationMemory.workerLines { arb_prefetch(memory.worker + 64 * line) }
+        arb_prefetch(memory.latency)
+        arb_prefetch(memory.latency + 64)
+        arb_prefetch(memory.topA)
+        arb_prefetch(memory.topB)
     }
 
     /// The outcome of a loop that stopped for `reason`: the cut a resume continues from when interrupted, else

@@ -29,6 +29,20 @@ import Testing
                               fxSource: .fixed(Fixed(1400)), recorder: log, latencyMs: latencyMs)
     }
 
+    /// The memory a driver has fetched ahead of an evaluation is that route's: its worker, its loop latency
+    /// counters (the line a record writes) and its books' tops.
+    @Test func theMemoryNamedForAnEvaluationIsTheRoutes() throws {
+        let k = kernel(latencyMs: [0, 0], log: Log())
+        let worker = k.worker(0)
+        let memory = k.evaluationMemory(route: 0, markets: worker.markets)
+        #expect(memory.worker == UnsafeRawPointer(Unmanaged.passUnretained(worker).toOpaque()))
+        #expect(memory.latency == worker.loopLatency.headLine)
+        #expect(memory.topA == k.store.topLine(1) && memory.topB == k.store.topLine(2))
+        let before = UnsafeRawPointer(memory.latency).load(as: UInt64.self)
+        worker.loopLatency.record(nanoseconds: 120)
+        #expect(UnsafeRawPointer(memory.latency).load(as: UInt64.self) == before + 1, "the count lies in the first line")
+    }
+
     @Test func withoutLatencyBothLegsFillOnTheDecisionSnapshots() throws {
         let log = Log()
         let k = kernel(latencyMs: [0, 0], log: log)

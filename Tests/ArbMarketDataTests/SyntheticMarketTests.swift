@@ -54,6 +54,30 @@ import ArbCore
         #expect(!samePrices)
     }
 
+    /// The next event's market, as a driver asks it to fetch that market's reader ahead, is the market the next
+    /// emission writes, at a size that fetches ahead (401 markets) and one that does not, and after routes join.
+    @Test func theUpcomingMarketIsTheOneEmittedNext() throws {
+        for n in [5, 200] {
+            var all = try members(n + 20, symbolCount: n + 40)
+            let joining = Array(all.suffix(20))
+            all.removeLast(20)
+            var m = market(all)
+            let store = SnapshotStore(marketCount: 2 * (n + 20) + 1)
+            var emitted = 0
+            for step in 0..<(40 * n) {
+                if step == 20 * n { try m.addRoutes(joining, nowNs: m.nextTimeNs!) }
+                let upcoming = m.upcomingMarket
+                #expect(upcoming != nil)
+                guard upcoming == m.emit(into: store) else {
+                    Issue.record("step \(step) at \(n) routes: the upcoming market was not the one emitted")
+                    break
+                }
+                emitted += 1
+            }
+            #expect(emitted == 40 * n)
+        }
+    }
+
     @Test func booksAreRealisticOnTheGrid() throws {
         let m = try members(10)
         var market = market(m)

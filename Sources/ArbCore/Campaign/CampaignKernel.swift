@@ -17,7 +17,7 @@ public final class CampaignKernel: Sendable {
     let recorder: any CampaignRecorder
     /// Each venue's simulated order latency, in ns.
     public let latencyNs: PerVenue<Int64>
-    private let table: RouteTable
+    @usableFromInline let table: RouteTable
     /// Serializes joins; holds the universe's history.
     private let universe = Mutex<[UniverseChange]>([])
     /// Where each market is; grows as routes join (under `universe`'s lock).
@@ -78,6 +78,17 @@ public final class CampaignKernel: Sendable {
     /// Runs `body` with route `index`'s worker, not retained meanwhile (the table keeps every worker alive).
     @inline(__always)
     public func withWorker<R>(_ index: Int, _ body: (RouteWorker) throws -> R) rethrows -> R { try table.withWorker(index, body) }
+    /// Where an evaluation of route `index` (on books `markets`) reads first: the head of its worker (its flags,
+    /// counters, markets and its engine's head lie in the first six cache lines: `RouteWorker`, `RouteEngine`), its
+    /// loop latency counters (two lines) and its books' tops. A driver that knows the next event has them fetched
+    /// while it handles the one before; naming them reads nothing of the route.
+    @inlinable @inline(__always)
+    public func evaluationMemory(route index: Int, markets: RouteMarkets) -> EvaluationMemory {
+        let head = table.heads[index]
+        return EvaluationMemory(worker: head.worker, latency: head.latency, topA: store.topLine(markets.a),
+                                topB: store.topLine(markets.b))
+    }
+
     /// How many routes the campaign has room for.
     public var routeCapacity: Int { table.capacity }
 
@@ -356,5 +367,22 @@ public final class CampaignKernel: Sendable {
             return DataCheck.VenueDown(venue: venue, reason: board.health(venue).reason ?? "down")
         }
         return nil
+    }
+}
+
+/// Addresses of the memory an evaluation reads first (`CampaignKernel.evaluationMemory`), for prefetch hints.
+public struct EvaluationMemory {
+    public static let workerLines = 6
+    public let worker: UnsafeRawPointer
+    public let latency: UnsafeRawPointer
+    public let topA: UnsafeRawPointer
+    public let topB: UnsafeRawPointer
+
+    @inlinable
+    init(worker: UnsafeRawPointer, latency: UnsafeRawPointer, topA: UnsafeRawPointer, topB: UnsafeRawPointer) {
+        self.worker = worker
+        self.latency = latency
+        self.topA = topA
+        self.topB = topB
     }
 }

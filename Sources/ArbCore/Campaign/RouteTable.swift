@@ -6,21 +6,27 @@ import Synchronization
 ///
 /// Readers on any thread see a prefix: a slot is written before the count that publishes it (release/acquire),
 /// so `list()` never shows a half-built worker. Appends are serialized by the kernel.
+@usableFromInline
 final class RouteTable: @unchecked Sendable {
     let capacity: Int
     // Allocated once for `capacity` slots, freed in deinit; a slot is written once, before it is published.
     private let slots: UnsafeMutablePointer<RouteWorker?>
     private let published = Atomic<Int>(0)
+    /// By route: where its worker and its loop latency counters lie, apart from the workers so a driver can
+    /// name them without reading the route (`CampaignKernel.evaluationMemory`).
+    @usableFromInline let heads: UnsafeMutablePointer<(worker: UnsafeRawPointer, latency: UnsafeRawPointer)>
 
     init(capacity: Int) {
         self.capacity = Swift.max(1, capacity)
         slots = .allocate(capacity: self.capacity)
         slots.initialize(repeating: nil, count: self.capacity)
+        heads = .allocate(capacity: self.capacity)
     }
 
     deinit {
         slots.deinitialize(count: capacity)
         slots.deallocate()
+        heads.deallocate()
     }
 
     var count: Int { published.load(ordering: .acquiring) }
@@ -30,6 +36,7 @@ final class RouteTable: @unchecked Sendable {
         let n = published.load(ordering: .relaxed)
         guard n < capacity else { return false }
         slots[n] = worker
+        heads[n] = (UnsafeRawPointer(Unmanaged.passUnretained(worker).toOpaque()), worker.loopLatency.headLine)
         published.store(n + 1, ordering: .releasing)
         return true
     }

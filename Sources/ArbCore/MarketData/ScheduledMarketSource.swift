@@ -6,6 +6,9 @@ public protocol ScheduledMarketSource: Sendable {
     var nextTimeNs: Int64? { get }
     /// Emits the next event: writes its book into `store` and returns the market index it wrote.
     mutating func emit(into store: SnapshotStore) -> Int
+    /// The market of the next event when the source knows it without work (a driver has its reader's memory
+    /// fetched ahead); nil otherwise.
+    var upcomingMarket: Int? { get }
     /// The source's state, opaque to the caller, from which `MarketSourceFactory.restoreSource` continues the
     /// stream exactly where it was.
     func checkpointState() throws -> [UInt8]
@@ -26,6 +29,7 @@ public protocol ScheduledMarketSource: Sendable {
 }
 
 extension ScheduledMarketSource {
+    public var upcomingMarket: Int? { nil }
     public var dataEndNs: Int64? { nil }
     public var counters: MarketSourceCounters? { nil }
     public var isLive: Bool { false }

@@ -144,6 +144,12 @@ public final class SnapshotStore: Sendable {
         return slot.pointee.version.reading { slot.pointee.top }
     }
 
+    /// The cache line `top(index)` reads, and where book `index` lies (prefetch hints).
+    @inlinable @inline(__always)
+    public func topLine(_ index: Int) -> UnsafeRawPointer { UnsafeRawPointer(slots + index) }
+    @inlinable @inline(__always)
+    public func bookAddress(_ index: Int) -> UnsafeRawPointer { UnsafeRawPointer(books + index) }
+
     /// The newest sequence number of market `index`, without a lock.
     @inlinable
     public func sequence(_ index: Int) -> UInt64 {

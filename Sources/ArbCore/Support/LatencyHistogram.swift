@@ -40,6 +40,9 @@ public final class LatencyHistogram: Sendable {
         for i in 0..<Self.slotCount { (counters + i).initialize(to: Atomic(0)) }
     }
 
+    /// The first of the two cache lines every record writes (a prefetch hint).
+    public var headLine: UnsafeRawPointer { UnsafeRawPointer(counters) }
+
     deinit {
         counters.deinitialize(count: Self.slotCount)
         counters.deallocate()

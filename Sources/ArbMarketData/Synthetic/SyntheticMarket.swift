@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import ArbCore
+import CPrefetch
 import Foundation
 
 /// The embedded synthetic market (SPEC §3.2.1, §8): deterministic from `seed`.
@@ -106,6 +107,9 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
     private var markets: [MarketState]
     /// By market index: what generating its book reads of it.
     private var shapes: [Shape] = []
+    /// By market index: its shape's asset, apart from the shapes (8 KB at 2,001 markets, where the shapes take
+    /// 128 KB): what a prefetch of the next emission reads first.
+    private var assetOfMarket: [Int32] = []
     private var schedule = MarketSchedule([], meanIntervalNs: 1, markets: 0)
 
     /// A market over `members` (the resolved universe, in route order).
@@ -124,6 +128,7 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
         let fxCount = map.count - map.routes.reduce(into: Set<Int>()) { $0.insert($1.a); $0.insert($1.b) }.count
         markets = []
         shapes = (0..<fxCount).map { Shape(SyntheticListing.fxInstrument, venue: map.keys[$0].venue, levels: 15, asset: -1) }
+        assetOfMarket = shapes.map(\.asset)
         appendBooks(members, master: &master)
         // The fx markets' generators are drawn last but their books come first.
         let fxStates = (0..<fxCount).map { _ in MarketState(rng: Xoshiro256(seed: master.next()), spreadBps: 3) }
@@ -150,6 +155,7 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
                 markets.append(MarketState(rng: rng, spreadBps: spread, deviation: deviation(venue, m.route.base)))
                 shapes.append(Shape(m.route.instrument(leg), venue: venue, levels: venue.info.bookLevels,
                                     asset: Int32(assetIndex[m.route.base]!)))
+                assetOfMarket.append(shapes[shapes.count - 1].asset)
             }
         }
     }
@@ -208,6 +214,12 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
     }
 
     public var nextTimeNs: Int64? { schedule.min?.timeNs }
+
+    public var upcomingMarket: Int? { schedule.min.map { Int($0.market) } }
+
+    /// From this many markets on, an emission has the next one's state and book fetched ahead (with fewer they stay
+    /// in a core's caches).
+    static let prefetchFrom = 128
 
     /// Every process and pending event: what a checkpoint needs to continue the same stream.
     struct State: Codable {
@@ -280,7 +292,43 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
             return Int64(meanIntervalNs * (0.5 + state.pointee.rng.unit()))
         }
         schedule.replaceMin(with: Event(timeNs: t + Swift.max(1, interval), order: event.order, market: event.market))
+        if markets.count >= Self.prefetchFrom, let next = schedule.min { prefetchEmission(of: Int(next.market), store) }
         return market
+    }
+
+    /// Has the CPU fetch what emitting `market` reads and writes: its state, its asset's processes and its book's
+    /// best levels, counts, times and top (at 1,000 routes each a cache miss an event later). Mutating, so self is
+    /// not copied for the call.
+    private mutating func prefetchEmission(of market: Int, _ store: SnapshotStore) {
+        markets.withUnsafeBufferPointer { states in
+            let state = UnsafeRawPointer(states.baseAddress! + market)
+            arb_prefetch(state)
+            arb_prefetch(state + MemoryLayout<MarketState>.size - 1)
+        }
+        shapes.withUnsafeBufferPointer { shapes in
+            let shape = UnsafeRawPointer(shapes.baseAddress! + market)
+            arb_prefetch(shape)
+            arb_prefetch(shape + MemoryLayout<Shape>.size - 1)
+        }
+        let asset = Int(assetOfMarket[market])
+        if asset >= 0 {
+            assets.withUnsafeBufferPointer { assets in
+                let a = UnsafeRawPointer(assets.baseAddress! + asset)
+                arb_prefetch(a)
+                arb_prefetch(a + MemoryLayout<Asset>.size - 1)
+            }
+        }
+        let book = store.bookAddress(market)
+        let bids = MemoryLayout<BookSnapshot>.offset(of: \.bids)!, asks = MemoryLayout<BookSnapshot>.offset(of: \.asks)!
+        let quantities = MemoryLayout<BookSide>.offset(of: \.quantities)!, count = MemoryLayout<BookSide>.offset(of: \.count)!
+        arb_prefetch(book + bids)
+        arb_prefetch(book + bids + quantities)
+        arb_prefetch(book + bids + count)
+        arb_prefetch(book + asks)
+        arb_prefetch(book + asks + quantities)
+        arb_prefetch(book + asks + count)
+        arb_prefetch(book + MemoryLayout<BookSnapshot>.offset(of: \.pending)!)
+        arb_prefetch(store.topLine(market))
     }
 
     /// A deviation moved to `t`: mean reversion to zero, noise, and now and then a dislocation.
@@ -341,47 +389,5 @@ public struct SyntheticMarket: ScheduledMarketSource, Sendable {
         let s = Self.fxVolPerSqrtSecond
         fx.rate *= Self.exp(s * dt.squareRoot() * fx.rng.normal() - s * s * dt / 2)
         fx.lastNs = t
-    }
-
-    /// Writes a book around `mid` on the instrument's grid: best prices a jittered spread apart, then one level
-    /// about every basis point, quantities random around `unitsPerLevel` and growing with depth.
-    static func build(_ snap: inout BookSnapshot, mid: Double, instrument: Instrument, spreadBps: Double, levels: Int,
-                      unitsPerLevel: Double, rng: inout Xoshiro256) {
-        let tickRaw = instrument.tick.raw
-        let tick = instrument.tick.double
-        let stepRaw = instrument.step.raw
-        let step = instrument.step.double
-        // Multiplications by reciprocals: a division waits about fifteen cycles, and a book was a chain of them.
-        let perTick = 1 / tick
-        let half = Swift.max(mid * spreadBps * (0.7 + 0.6 * rng.unit()) * 5e-5, tick * 0.5)
-        let bidTicks = floorInt((mid - half) * perTick)
-        let askTicks = Swift.max(bidTicks + 1, ceilInt((mid + half) * perTick))
-        let gap = Swift.max(1, floorInt(mid * 1e-4 * perTick + 0.5))
-        snap.bids.removeAll()
-        snap.asks.removeAll()
-        // Steps per level, divided once: forty divisions a book were a good part of the synthetic market's time.
-        let stepsPerLevel = unitsPerLevel / step
-        guard levels > 0 else { return }
-        // The top now, the levels under it when a reader needs them: all from one seed drawn here.
-        let seed = rng.next()
-        PendingDepth.level(0, into: &snap, draw: PendingDepth.draw(seed, 0), bidTicks: bidTicks, askTicks: askTicks, gap: gap,
-                           tickRaw: tickRaw, stepRaw: stepRaw, stepsPerLevel: stepsPerLevel)
-        guard levels > 1 else { return }
-        snap.pending = PendingDepth(seed: seed, bidTicks: bidTicks, askTicks: askTicks, gap: gap, tickRaw: tickRaw, stepRaw: stepRaw,
-                                    stepsPerLevel: stepsPerLevel, levels: levels)
-    }
-
-    // `rounded(.down)` and `.up` are calls to libm's floor and ceil through the PLT (the baseline x86-64 target has
-    // no rounding instruction): three calls a book. The same values from a truncation and a compare.
-    @inline(__always)
-    static func floorInt(_ x: Double) -> Int64 {
-        let t = Int64(x)
-        return Double(t) > x ? t - 1 : t
-    }
-
-    @inline(__always)
-    static func ceilInt(_ x: Double) -> Int64 {
-        let t = Int64(x)
-        return Double(t) < x ? t + 1 : t
     }
 }
