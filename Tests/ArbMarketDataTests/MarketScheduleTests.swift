@@ -32,6 +32,18 @@ import Testing
             schedule.min == expected && schedule.count == pending.count
                 && schedule.items.sorted() == pending.values.sorted()
         }
+
+        /// Runs `steps` changes (`change` gets the step and the earliest event's time), checking the earliest event
+        /// after each and the whole pending set every `wholeEvery` steps; the number of disagreements.
+        mutating func run(_ steps: Int, wholeEvery: Int, _ change: (inout Checked, Int, Int64) -> Void) -> Int {
+            var disagreements = 0
+            for step in 0..<steps {
+                change(&self, step, expected!.timeNs)
+                if schedule.min != expected { disagreements += 1 }
+                if step % wholeEvery == 0 && !agrees() { disagreements += 1 }
+            }
+            return disagreements
+        }
     }
 
     struct Draws {
@@ -54,12 +66,8 @@ import Testing
         var s = Checked((0..<markets).map { Event(timeNs: start, order: Int32(markets - 1 - $0), market: Int32($0)) },
                         meanIntervalNs: mean, markets: markets, ringFrom: ringFrom)
         #expect(s.agrees())
-        var disagreements = 0
-        for step in 0..<20_000 {
-            let t = s.expected!.timeNs
+        let disagreements = s.run(20_000, wholeEvery: 997) { s, _, t in
             s.replaceMin(timeNs: t + Swift.max(1, Int64(mean * (0.5 + draws.unit()))))
-            if s.schedule.min != s.expected { disagreements += 1 }
-            if step % 997 == 0 && !s.agrees() { disagreements += 1 }
         }
         #expect(disagreements == 0)
         #expect(s.agrees())
@@ -75,9 +83,7 @@ import Testing
         var s = Checked(spread, meanIntervalNs: mean, markets: 50)
         #expect(s.agrees())
         var nextMarket: Int32 = 50
-        var disagreements = 0
-        for step in 0..<30_000 {
-            let t = s.expected!.timeNs
+        let disagreements = s.run(30_000, wholeEvery: 1_009) { s, step, t in
             switch step % 10 {
             case 3 where nextMarket < 400:
                 // A join now: at the current instant, possibly before the window's start.
@@ -92,8 +98,6 @@ import Testing
             default:
                 s.replaceMin(timeNs: t + Swift.max(1, Int64(mean * (0.5 + draws.unit()))))
             }
-            if s.schedule.min != s.expected { disagreements += 1 }
-            if step % 1_009 == 0 && !s.agrees() { disagreements += 1 }
         }
         #expect(disagreements == 0)
         #expect(s.agrees())

@@ -186,16 +186,10 @@ public struct BookTop: Sendable, Equatable {
     public var receiveTimeNs: Int64
     public var sequence: UInt64
 
+    /// The top of `book` (read in place through `init(at:)`, the one mapping of a book to its top).
     @inlinable
-    public init(_ s: BookSnapshot) {
-        hasBids = s.bids.count > 0
-        hasAsks = s.asks.count > 0
-        bid = hasBids ? s.bids.prices[0] : 0
-        ask = hasAsks ? s.asks.prices[0] : 0
-        bidQuantity = hasBids ? s.bids.quantities[0] : 0
-        askQuantity = hasAsks ? s.asks.quantities[0] : 0
-        receiveTimeNs = s.receiveTimeNs
-        sequence = s.sequence
+    public init(_ book: BookSnapshot) {
+        self = withUnsafePointer(to: book) { BookTop(at: $0) }
     }
 
     /// The top of the book at `book`, read where it lies: a `BookSnapshot` argument is a copy of its 760 bytes.
